@@ -1,0 +1,4 @@
+from recyclopt.cli import main
+import sys
+
+sys.exit(main())

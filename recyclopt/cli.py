@@ -1,0 +1,201 @@
+"""Command-line interface: ``recyclopt simulate | optimize | ...``.
+
+Errors are printed as one readable line on stderr with a non-zero exit code; ``--debug``
+shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError, RecycloptError
+
+EXIT_INPUT = 2
+EXIT_FAILURE = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        raise SystemExit(_fail(f"{self.prog}: {message}", EXIT_INPUT))
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"recyclopt: error: {message}", file=sys.stderr)
+    return code
+
+
+# --------------------------------------------------------------------------- feeds
+def _read_feed(spec: str, rate_kg_h: float | None, flowsheet) -> tuple[str, object]:
+    """Resolve ``--feed`` (a catalogue feedstock name or a file) into (feed port, Stream)."""
+    import yaml
+
+    from .flowsheet import _feed_from_dict
+
+    port = next(iter(flowsheet.feeds)) if len(flowsheet.feeds) == 1 else None
+    if port is None:
+        raise InputError(f"flowsheet {flowsheet.name!r} has several feeds "
+                         f"{sorted(flowsheet.feeds)}; --feed replaces a single feed only",
+                         field="--feed")
+    default = flowsheet.feeds[port].stream
+    p = Path(spec)
+    if p.suffix.lower() in (".yaml", ".yml", ".json", ".csv") or p.exists():
+        if not p.is_file():
+            raise InputError(f"feed file {spec!r} does not exist", field="--feed")
+        if p.suffix.lower() == ".csv":
+            df = pd.read_csv(p)
+            need = {"species", "mass_fraction"}
+            if not need <= set(df.columns):
+                raise InputError(f"columns {sorted(need)} are required", source=spec,
+                                 field="columns")
+            d = {"composition": dict(zip(df["species"].astype(str), df["mass_fraction"],
+                                         strict=True))}
+        else:
+            try:
+                d = yaml.safe_load(p.read_text(encoding="utf-8"))  # JSON is YAML too
+            except yaml.YAMLError as exc:
+                raise InputError(f"not valid YAML/JSON: {exc}", source=spec) from None
+            if not isinstance(d, dict):
+                raise InputError("a feed file must hold a mapping", source=spec)
+        d = dict(d)
+        if rate_kg_h is not None:
+            d.pop("rate_kg_per_s", None)
+            d["rate_kg_per_h"] = rate_kg_h
+        elif "rate_kg_per_h" not in d and "rate_kg_per_s" not in d and "flows_kg_per_h" not in d:
+            d["rate_kg_per_h"] = default.total * 3600.0
+        try:
+            f = _feed_from_dict(port, d, flowsheet.registry, "feed")
+        except InputError as exc:
+            raise InputError(str(exc), source=spec, field=exc.field) from None
+        return port, f.stream
+    from .feedstock import feed_stream
+
+    rate = (rate_kg_h / 3600.0) if rate_kg_h is not None else default.total
+    return port, feed_stream(spec, rate, T=default.T, registry=flowsheet.registry, name=port)
+
+
+# --------------------------------------------------------------------------- commands
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .flowsheet import load_flowsheet
+    from .io import write_tables
+
+    if args.rate is not None and not (args.rate >= 0):
+        raise InputError(f"--rate {args.rate!r} kg/h; allowed range >= 0", field="--rate")
+    if args.output:
+        out = Path(args.output)
+        if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
+            raise InputError(f"--output {args.output!r}: allowed formats .csv, .xlsx, .json",
+                             field="--output")
+        if out.exists() and not args.force:
+            raise InputError(f"output file {args.output!r} already exists; use --force to "
+                             "overwrite it", field="--output")
+    fs = load_flowsheet(args.flowsheet)
+    feeds = {}
+    if args.feed:
+        port, stream = _read_feed(args.feed, args.rate, fs)
+        from .feedstock import check_accepts
+
+        check_accepts(fs, stream, args.feed)
+        feeds[port] = stream
+    elif args.rate is not None:
+        if len(fs.feeds) != 1:
+            raise InputError("--rate needs a flowsheet with a single feed", field="--rate")
+        port, f = next(iter(fs.feeds.items()))
+        feeds[port] = f.stream.scaled(args.rate / 3600.0 / f.stream.total) if f.stream.total \
+            else f.stream
+    res = fs.solve(feeds)
+    unit = args.unit
+    with pd.option_context("display.width", 200, "display.max_columns", 40,
+                           "display.max_rows", 500, "display.float_format", "{:.6g}".format):
+        print(f"Flowsheet: {fs.name} - {fs.description}")
+        for n in fs.feeds:
+            print(f"Feed {n}: {res.streams[n].total * 3600:.6g} kg/h")
+        print(f"\nStream table [{unit}]")
+        print(res.stream_table(unit=unit).to_string())
+        if args.elements:
+            print(f"\nElement flows [{unit}]")
+            print(res.stream_table(basis="element", unit=unit).to_string())
+        print("\nDuties")
+        print(res.duties().to_string())
+        print("\nBalance closure (largest relative error; elements, total mass, energy)")
+        print(res.balance_summary().to_string())
+        tot = res.totals()
+        feed = max(tot["feed_kg_s"], 1e-300)
+        print(f"\nElectricity {tot['electricity_W'] / 3.6e6 / feed * 1:.4g} kWh per kg feed; "
+              f"fuel heat {tot['heat_W'] / 3.6e6 / feed:.4g} kWh per kg feed; "
+              f"reagents {tot['reagents_kg_s'] / feed:.4g} kg per kg feed")
+    if args.output:
+        tables = {
+            "streams": res.stream_table(unit=unit),
+            "elements": res.stream_table(basis="element", unit=unit),
+            "duties": res.duties(),
+            "balance": res.balance().reset_index(),
+        }
+        write_tables(args.output, tables, force=args.force)
+        print(f"\nwrote {args.output}")
+    return 0
+
+
+def cmd_flowsheets(args: argparse.Namespace) -> int:
+    from .flowsheet import available_flowsheets, load_flowsheet
+
+    for name in available_flowsheets():
+        fs = load_flowsheet(name)
+        print(f"{name:32s} {fs.description}")
+    return 0
+
+
+# --------------------------------------------------------------------------- entry point
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="recyclopt", description="Rare-earth magnet recycling: flowsheets and "
+                "plant optimisation.")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    s = sub.add_parser("simulate", help="solve a flowsheet and print its stream table")
+    s.add_argument("flowsheet", help="bundled flowsheet name or path to a .yaml file")
+    s.add_argument("--feed", help="catalogue feedstock name, or a feed file (.yaml/.json with "
+                   "'composition' and 'rate_kg_per_h'; .csv with species,mass_fraction)")
+    s.add_argument("--rate", type=float, help="feed rate in kg/h")
+    s.add_argument("--unit", default="kg/h", choices=["kg/s", "kg/h", "t/yr"],
+                   help="flow unit of the printed tables (t/yr at 8000 h/yr)")
+    s.add_argument("--elements", action="store_true", help="also print element flows")
+    s.add_argument("--output", help="write tables to FILE.csv, .xlsx or .json")
+    s.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    s.set_defaults(func=cmd_simulate)
+
+    f = sub.add_parser("flowsheets", help="list the bundled flowsheets")
+    f.set_defaults(func=cmd_flowsheets)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_INPUT
+        return int(args.func(args) or 0)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except RecycloptError as exc:
+        if debug:
+            raise
+        return _fail(str(exc), EXIT_INPUT if isinstance(exc, InputError) else EXIT_FAILURE)
+    except (OSError, ValueError, KeyError) as exc:
+        if debug:
+            raise
+        return _fail(f"{type(exc).__name__}: {exc}", EXIT_FAILURE)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Safe file output: atomic writes and no silent overwrites."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+TABLE_FORMATS = (".csv", ".xlsx", ".json")
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None], *, force: bool = False) -> Path:
+    """Write a file atomically: ``write(tmp)`` then rename over ``path``.
+
+    Parameters
+    ----------
+    path : destination.
+    write : callable that writes the content to the temporary path it is given.
+    force : overwrite an existing file (otherwise an existing file is an error).
+    """
+    dest = Path(path)
+    if dest.exists() and not force:
+        raise InputError(f"output file {str(dest)!r} already exists; use --force to overwrite it",
+                         field="output")
+    if not dest.parent.exists():
+        raise InputError(f"output folder {str(dest.parent)!r} does not exist", field="output")
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=dest.suffix, dir=dest.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        os.replace(tmp_path, dest)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+    return dest
+
+
+def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], *, force: bool = False
+                 ) -> Path:
+    """Write named tables: ``.xlsx`` one sheet each, ``.json`` one object, ``.csv`` the first
+    table (the others beside it as ``<stem>.<name>.csv``, also written atomically)."""
+    dest = Path(path)
+    suffix = dest.suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        raise InputError(f"output {str(dest)!r}: unsupported format {suffix!r}; allowed: "
+                         f"{', '.join(TABLE_FORMATS)}", field="output")
+    items = list(tables.items())
+    if suffix == ".csv":
+        first_name, first = items[0]
+        extra = [(dest.with_name(f"{dest.stem}.{n}.csv"), t) for n, t in items[1:]]
+        clash = [p for p, _ in [(dest, first), *extra] if p.exists()]
+        if clash and not force:
+            raise InputError(f"output file {str(clash[0])!r} already exists; use --force to "
+                             "overwrite it", field="output")
+        atomic_write(dest, lambda p: first.to_csv(p), force=True)
+        for p, t in extra:
+            atomic_write(p, lambda q, t=t: t.to_csv(q), force=True)
+        return dest
+    if suffix == ".xlsx":
+        def _xlsx(p: Path) -> None:
+            try:
+                with pd.ExcelWriter(p, engine="openpyxl") as xw:
+                    for n, t in items:
+                        t.to_excel(xw, sheet_name=n[:31])
+            except ImportError:
+                raise InputError("writing .xlsx needs openpyxl: pip install 'recyclopt[excel]'",
+                                 field="output") from None
+        return atomic_write(dest, _xlsx, force=force)
+
+    def _json(p: Path) -> None:
+        obj = {n: json.loads(t.to_json(orient="split", default_handler=str)) for n, t in items}
+        p.write_text(json.dumps(obj, indent=1), encoding="utf-8")
+
+    return atomic_write(dest, _json, force=force)
