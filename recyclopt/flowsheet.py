@@ -380,7 +380,7 @@ class Flowsheet:
         feeds : mapping feed name -> Stream, optional
             Replaces the flowsheet's own feeds (the others keep their defaults).
         tol : float
-            Recycle convergence: largest change of any tear flow relative to the total feed.
+            Recycle convergence: largest relative change of any species flow in a tear stream.
         max_iter : int
             Iteration limit per recycle loop.
         check : bool
@@ -459,7 +459,9 @@ class Flowsheet:
         for it in range(1, max_iter + 1):
             gx = g(x)
             r = gx - x
-            err_flow = np.abs(r[~is_T]).max() / scale
+            # per-component relative change, so trace species converge as tightly as major ones
+            ref = np.maximum(np.maximum(np.abs(x), np.abs(gx)), 1e-250 * scale)[~is_T]
+            err_flow = (np.abs(r[~is_T]) / ref).max()
             err_T = np.abs(r[is_T]).max()
             history.append(err_flow)
             if err_flow <= tol and err_T <= 1e-7:
@@ -471,7 +473,7 @@ class Flowsheet:
             dg = gx - gx_prev
             with np.errstate(divide="ignore", invalid="ignore"):
                 s = np.where(np.abs(dx) > 1e-300, dg / dx, 0.0)
-            q = np.clip(np.where(np.abs(s - 1.0) > 1e-12, s / (s - 1.0), -5.0), -5.0, 0.0)
+                q = np.clip(np.where(np.abs(s - 1.0) > 1e-12, s / (s - 1.0), -5.0), -5.0, 0.0)
             x_prev, gx_prev = x, gx
             x = q * x + (1.0 - q) * gx
             x[~is_T] = np.maximum(x[~is_T], 0.0)
@@ -587,11 +589,14 @@ class FlowsheetResult:
             eout = sum(reg.element_vector(s.flows) for s in outs)
             m_in = sum(s.total for s in ins)
             m_out = sum(s.total for s in outs)
+            # relative to the element's own flow; the 1e-200 x throughput floor only keeps
+            # denormal round-off (flows ~1e-300) from dividing by zero
+            floor = 1e-200 * max(m_in, m_out, 1e-300)
             for j, el in enumerate(reg.elements):
                 a, b = float(ein[j]), float(eout[j])
                 if a == 0 and b == 0:
                     continue
-                rows.append((scope, el, a, b, b - a, abs(b - a) / max(abs(a), abs(b))))
+                rows.append((scope, el, a, b, b - a, abs(b - a) / max(abs(a), abs(b), floor)))
             rows.append((scope, "mass", m_in, m_out, m_out - m_in,
                          abs(m_out - m_in) / max(m_in, m_out, 1e-300)))
             ref = max(abs(e_in), abs(e_out), 1e-300)
@@ -629,6 +634,8 @@ class FlowsheetResult:
             ref = max(abs(row["in"]), abs(row["out"]))
             if q == "energy":
                 ref = max(ref, 1e6 * feed)
+            if q != "energy":
+                ref = max(ref, 1e-200 * feed)
             if abs(row["abs_error"]) > rtol * ref:
                 bad.append(f"{scope}/{q}: in {row['in']:.10g}, out {row['out']:.10g}")
         if bad:

@@ -140,7 +140,7 @@ def test_conversion_above_one():
 
 def test_negative_excess():
     d = oxidation_loop(excess=-0.1)
-    with pytest.raises(InputError, match=r"units.roast.*'reagents'.*allowed range"):
+    with pytest.raises(InputError, match=r"units.roast.*'reagents.O2'.*allowed range"):
         Flowsheet.from_dict(d)
 
 

@@ -348,8 +348,8 @@ def escalate(cost: ArrayLike, from_year: int, to_year: int, rate: float) -> floa
         Cost(s) in USD of ``to_year``.
     """
     r = check_range("escalate rate", rate, -0.5, 1.0, lo_closed=False)
-    y0 = check_int("escalate from_year", from_year, -(10**9))
-    y1 = check_int("escalate to_year", to_year, -(10**9))
+    y0 = check_int("escalate from_year", from_year)
+    y1 = check_int("escalate to_year", to_year)
     c = np.asarray(cost, dtype=float)
     out = c * (1.0 + r) ** (y1 - y0)
     return float(out) if out.ndim == 0 else out

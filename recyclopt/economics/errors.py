@@ -81,13 +81,12 @@ def check_range(
     return x
 
 
-def check_int(field: str, value: object, minimum: int) -> int:
-    """Return ``value`` as int after checking it is an integer ``>= minimum``."""
+def check_int(field: str, value: object, minimum: int | None = None) -> int:
+    """Return ``value`` as int after checking it is an integer (``>= minimum`` if given)."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise EconomicsInputError(
-            f"{field}: must be an integer >= {minimum}; got {value!r}", field=field
-        )
-    if value < minimum:
+        need = "an integer" if minimum is None else f"an integer >= {minimum}"
+        raise EconomicsInputError(f"{field}: must be {need}; got {value!r}", field=field)
+    if minimum is not None and value < minimum:
         raise EconomicsInputError(f"{field}: must be >= {minimum}; got {value}", field=field)
     return int(value)
 

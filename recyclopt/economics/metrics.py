@@ -139,7 +139,7 @@ def payback_year(cash_flow_usd: ArrayLike, first_year: int = 0) -> int | None:
         to stay non-negative avoids reporting a payback before a later capex outlay.
     """
     cf = _cash_array(cash_flow_usd)
-    y0 = check_int("payback first_year", first_year, -(10**9))
+    y0 = check_int("payback first_year", first_year)
     cum = np.cumsum(cf)
     if cum[-1] < 0:
         return None

@@ -231,7 +231,8 @@ class Reactions:
             extra = drawn[j] * self.reagent_excess[sp]
             drawn[j] += extra
             mol[j] += extra
-        mol = np.where(np.abs(mol) < 1e-14 * max(np.abs(mol).max(), 1e-300), 0.0, mol)
+        # a key species consumed at conversion 1 may come out as -1e-17 of its flow: clip
+        mol = np.where((mol < 0.0) & (mol > -1e-12 * max(np.abs(mol).max(), 1e-300)), 0.0, mol)
         return mol * mw, drawn * mw, extents
 
 

@@ -97,7 +97,11 @@ def test_curve_is_frozen_and_keeps_metadata() -> None:
         ),
         ((1.0,), (1.0,), "capex points: need at least 2 points; got 1"),
         ((0.0, 1.0), (1.0,), "capex costs: need one cost per point; got 1 costs for 2 points"),
-        ((0.0, float("nan")), (1.0, 2.0), "capex points: values must be finite; got nan at index 1"),
+        (
+            (0.0, float("nan")),
+            (1.0, 2.0),
+            "capex points: values must be finite; got nan at index 1",
+        ),
     ],
 )
 def test_curve_validation(points, costs, message) -> None:

@@ -1,0 +1,113 @@
+"""Option coefficients derived from flowsheets.
+
+For an option that names a ``flowsheet``, the flowsheet is solved once per feedstock with 1 kg/s
+of that feedstock's liberated magnet material (its catalogue composition), and the option's
+per-kg figures are read off the solution. Every unit is affine in its feed at fixed design, so
+these per-kg coefficients are exact for any throughput of that feedstock (the linearisation
+of :mod:`recyclopt.flowsheet` checks this against re-solves).
+
+* element yield: kg of the element in the option's product streams per kg fed; an element is
+  paid in the product form whose price list names it (impurities in other streams earn
+  nothing), the stream carrying most of it;
+* electricity and fuel heat in kWh per kg; reagent cost from the case's reagent prices (per
+  species); by-product value per kg of the by-product streams;
+* the mass yield (kg of product streams per kg fed) for options that feed a later stage.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import InputError
+
+if TYPE_CHECKING:
+    from .case import Case, Feedstock, Option
+
+
+@lru_cache(maxsize=256)
+def _solve(flowsheet: str, catalogue: str) -> Any:
+    from ..feedstock import check_accepts, feed_stream
+    from ..flowsheet import load_flowsheet
+
+    fs = load_flowsheet(flowsheet)
+    if len(fs.feeds) != 1:
+        raise InputError(f"flowsheet {flowsheet!r} used as an option must have one feed; it has "
+                         f"{sorted(fs.feeds)}", field="flowsheet")
+    port = next(iter(fs.feeds))
+    s = feed_stream(catalogue, 1.0, T=fs.feeds[port].stream.T, registry=fs.registry, name=port)
+    check_accepts(fs, s, catalogue)
+    return fs.solve({port: s})
+
+
+def flowsheet_coefficients(case: Case, o: Option, f: Feedstock) -> dict[str, Any]:
+    """Per-kg coefficients of option ``o`` for feedstock ``f`` (see the module docstring)."""
+    from ..errors import FeedRefusedError
+    from .case import CaseError
+    from .superstructure import _all_elements
+
+    els = _all_elements(case)
+    row: dict[str, Any] = {"option": o.name, "feedstock": f.name}
+    if not f.catalogue:
+        raise CaseError(f"option {o.name!r} is computed from flowsheet {o.flowsheet!r}, so "
+                        f"feedstock {f.name!r} needs a 'catalogue' composition",
+                        source=case.source, field=f"feedstocks.{f.name}.catalogue")
+    try:
+        res = _solve(str(o.flowsheet), f.catalogue)
+    except FeedRefusedError:
+        # incompatible: zero yields make every path through this option worthless for f;
+        # the tags (requires/excludes) should normally keep such pairs out altogether
+        row.update({"mass_yield": 0.0, "kwh_per_basis": 0.0, "heat_kwh_per_basis": 0.0,
+                    "reagent_usd_per_basis": 0.0, "byproduct_usd_per_basis": 0.0,
+                    "co2_direct_kg_per_basis": 0.0, "refused": True})
+        for e in els:
+            row[f"yield:{e}"] = 0.0
+            row[f"form:{e}"] = ""
+        return row
+    except InputError as exc:
+        raise CaseError(f"option {o.name!r}: {exc}", source=case.source,
+                        field=f"options.{o.name}.flowsheet") from None
+    reg = res.registry
+    fs = res.flowsheet
+    for s in list(o.product_streams) + list(o.byproduct_streams):
+        if s not in fs.terminal:
+            raise CaseError(f"options.{o.name}: stream {s!r} is not a terminal stream of flowsheet "
+                            f"{fs.name!r} (terminal: {fs.terminal})", source=case.source,
+                            field=f"options.{o.name}.product_streams")
+    feed = sum(res.streams[n].total for n in fs.feeds)
+    feed_el = sum(reg.element_vector(res.streams[n].flows) for n in fs.feeds)
+    prices = {p.name: p.price_usd_per_kg for p in case.products.values()}
+    for e in els:
+        j = reg.element_index.get(e)
+        best_form, best = "", 0.0
+        if j is not None and feed_el[j] > 0:
+            for s, form in o.product_streams.items():
+                if e not in prices.get(form, {}):
+                    continue
+                amt = reg.element_vector(res.streams[s].flows)[j]
+                if amt > best:
+                    best_form, best = form, amt
+        row[f"yield:{e}"] = best / feed_el[j] if (j is not None and feed_el[j] > 0) else 0.0
+        row[f"form:{e}"] = best_form
+    tot = res.totals()
+    # W per (kg/s) of feed = J/kg; / 3.6e6 -> kWh per kg
+    row["kwh_per_basis"] = tot["electricity_W"] / feed / 3.6e6
+    row["heat_kwh_per_basis"] = tot["heat_W"] / feed / 3.6e6
+    reagents = sum(r.reagents.flows for r in res.units.values())
+    cost = 0.0
+    for i in np.flatnonzero(reagents):
+        sp = reg.names[i]
+        if sp not in case.reagent_prices:
+            raise CaseError(f"prices.reagents_usd_per_kg: reagent {sp!r} used by flowsheet "
+                            f"{fs.name!r} (option {o.name!r}) has no price", source=case.source,
+                            field="prices.reagents_usd_per_kg")
+        cost += case.reagent_prices[sp] * reagents[i] / feed
+    row["reagent_usd_per_basis"] = cost
+    row["byproduct_usd_per_basis"] = sum(
+        case.byproduct_prices[b] * res.streams[s].total / feed for s, b in
+        o.byproduct_streams.items())
+    row["co2_direct_kg_per_basis"] = o.co2_kg_per_basis
+    row["mass_yield"] = sum(res.streams[s].total for s in o.product_streams) / feed
+    return row

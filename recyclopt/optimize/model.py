@@ -1,0 +1,445 @@
+"""The superstructure MILP, built vectorised from the coefficient tables as a Pyomo model.
+
+The model is assembled as sparse blocks (numpy/scipy) — one constraint *group* per component
+type, as in oemof-solph — and then expressed in Pyomo: one indexed ``Var`` per variable block
+and one indexed ``Constraint`` per group whose rows are ``LinearExpression`` objects cut
+straight from the CSR arrays (no Python loop per nonzero, no expression-tree churn). The Pyomo
+model is the single source of truth; :mod:`recyclopt.optimize.solve` hands it to HiGHS.
+
+Variables (by block)
+--------------------
+``x[k, y]``   end-of-life units of pair k (a feedstock on a path) processed in year y
+``cap[o]``    capacity of option o (its basis per year), sized for the peak year
+``build[o]``  1 if option o is built
+``seg_z[s]``, ``seg_w[s]``   piecewise capex: segment choice (binary) and capacity in it
+``units[o]``  integer equipment count of options with discrete equipment
+``staff``     plant headcount (integer: whole people)
+``use[p]``    1 if path p is the plant's single path (single-path mode)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import scipy.sparse as sp
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+from ..economics import annuity_factor, npv_weights
+from .case import Case, CaseError
+from .superstructure import Superstructure, build
+
+
+@dataclass
+class Block:
+    name: str
+    size: int
+    lb: np.ndarray
+    ub: np.ndarray
+    kind: str  # "C", "B" or "I"
+    offset: int = 0
+    labels: list = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    name: str
+    A: sp.csr_matrix
+    lo: np.ndarray  # -inf for none
+    hi: np.ndarray  # +inf for none
+    labels: list
+
+
+class MatrixBuilder:
+    """Collects variable blocks and constraint groups as sparse arrays."""
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, Block] = {}
+        self.n = 0
+        self.groups: list[Group] = []
+
+    def add_block(self, name: str, size: int, lb: float | np.ndarray = 0.0,
+                  ub: float | np.ndarray = np.inf, kind: str = "C", labels: list | None = None
+                  ) -> Block:
+        b = Block(name, size, np.broadcast_to(np.asarray(lb, float), (size,)).copy(),
+                  np.broadcast_to(np.asarray(ub, float), (size,)).copy(), kind, self.n,
+                  labels or list(range(size)))
+        self.blocks[name] = b
+        self.n += size
+        return b
+
+    def col(self, block: str, idx: np.ndarray | int) -> np.ndarray:
+        return self.blocks[block].offset + np.asarray(idx)
+
+    def add_group(self, name: str, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
+                  n_rows: int, lo: float | np.ndarray, hi: float | np.ndarray,
+                  labels: list | None = None) -> None:
+        if n_rows == 0:
+            return
+        A = sp.csr_matrix((np.asarray(vals, float), (np.asarray(rows), np.asarray(cols))),
+                          shape=(n_rows, self.n))
+        A.sum_duplicates()
+        self.groups.append(Group(name, A, np.broadcast_to(np.asarray(lo, float), (n_rows,)).copy(),
+                                 np.broadcast_to(np.asarray(hi, float), (n_rows,)).copy(),
+                                 labels or list(range(n_rows))))
+
+
+@dataclass
+class OptModel:
+    """A built model: the Pyomo model plus the layout needed to read results back."""
+
+    case: Case
+    sup: Superstructure
+    builder: MatrixBuilder
+    model: pyo.ConcreteModel
+    columns: list  # Pyomo VarData in builder column order
+    c: np.ndarray  # objective coefficients in builder column order
+    sense: str  # "max" or "min"
+    objective: str
+    meta: dict
+
+    def block_values(self, values: np.ndarray, name: str) -> np.ndarray:
+        b = self.builder.blocks.get(name)
+        if b is None:
+            return np.zeros(0)
+        return values[b.offset:b.offset + b.size]
+
+
+def _pyomo_from_builder(mb: MatrixBuilder, c: np.ndarray, sense: str, const: float = 0.0
+                        ) -> tuple[pyo.ConcreteModel, list]:
+    m = pyo.ConcreteModel(name="recyclopt_plant")
+    columns: list = [None] * mb.n
+    domains = {"C": pyo.Reals, "B": pyo.Binary, "I": pyo.Integers}
+    for b in mb.blocks.values():
+        lb = [None if not np.isfinite(v) else float(v) for v in b.lb]
+        ub = [None if not np.isfinite(v) else float(v) for v in b.ub]
+        var = pyo.Var(range(b.size), domain=domains[b.kind],
+                      bounds=lambda _m, i, lb=lb, ub=ub: (lb[i], ub[i]))
+        m.add_component(b.name, var)
+        for i in range(b.size):
+            columns[b.offset + i] = var[i]
+    for g in mb.groups:
+        data, ind, ptr = g.A.data, g.A.indices, g.A.indptr
+        lo = [None if not np.isfinite(v) else float(v) for v in g.lo]
+        hi = [None if not np.isfinite(v) else float(v) for v in g.hi]
+
+        def rule(_m, i, data=data, ind=ind, ptr=ptr, lo=lo, hi=hi):
+            a, z = ptr[i], ptr[i + 1]
+            if a == z:
+                return pyo.Constraint.Skip
+            expr = LinearExpression(constant=0.0, linear_coefs=data[a:z].tolist(),
+                                    linear_vars=[columns[j] for j in ind[a:z]])
+            if lo[i] is not None and hi[i] is not None and lo[i] == hi[i]:
+                return expr == lo[i]
+            return (lo[i], expr, hi[i])
+
+        m.add_component(g.name, pyo.Constraint(range(g.A.shape[0]), rule=rule))
+    nz = np.flatnonzero(c)
+    m.objective = pyo.Objective(
+        expr=LinearExpression(constant=float(const), linear_coefs=c[nz].tolist(),
+                              linear_vars=[columns[j] for j in nz]),
+        sense=pyo.maximize if sense == "max" else pyo.minimize)
+    return m, columns
+
+
+def build_model(case: Case, *, objective: str | None = None, mode: str | None = None,
+                sup: Superstructure | None = None,
+                extra: list[tuple[str, np.ndarray, float, float]] | None = None,
+                price_factor: float = 1.0) -> OptModel:
+    """Build the plant MILP for a case.
+
+    Parameters
+    ----------
+    case : the validated case.
+    objective : overrides ``case.objective`` (npv, annual_profit, recovered_value,
+        recovered_mass, min_co2).
+    mode : overrides ``case.mode`` (parallel or single_path).
+    sup : a prebuilt superstructure (reuse it across re-builds).
+    extra : extra constraints on the yearly totals, each ``(metric, _, lo, hi)`` with metric in
+        ``co2_t``, ``recovered_kg``, ``recovered_value_usd``, ``npv_usd`` (epsilon constraints).
+    price_factor : multiplies every product price (used to find the cost of recovery).
+    """
+    objective = objective or case.objective
+    mode = mode or case.mode
+    sup = sup or build(case)
+    pairs, load, rec = sup.pairs, sup.load, sup.recovered
+    years = case.years
+    Y = len(years)
+    K = len(pairs)
+    feeds = [f.name for f in case.feedstocks]
+    f_idx = pairs["feedstock"].map({n: i for i, n in enumerate(feeds)}).to_numpy()
+    avail = np.array([f.availability.reindex(years.astype(int)).to_numpy() for f in
+                      case.feedstocks])  # F x Y
+    options = case.options
+    O = len(options)
+    o_idx = {o.name: i for i, o in enumerate(options)}
+    mb = MatrixBuilder()
+
+    # ---- variables
+    x_ub = avail[f_idx, :].reshape(-1)  # k-major: col = k*Y + y
+    mb.add_block("x", K * Y, 0.0, x_ub, labels=[(k, int(y)) for k in range(K) for y in years])
+    # the largest throughput an option could ever see (bounds the big-M of its build switch)
+    lk = load.assign(o=load["option"].map(o_idx))
+    peak_avail = avail.max(axis=1)[f_idx]
+    tmax = np.zeros(O)
+    np.add.at(tmax, lk["o"].to_numpy(), lk["basis_per_unit"].to_numpy()
+              * peak_avail[lk["pair"].to_numpy()])
+    cap_ub = np.array([min(tmax[i], o.max_capacity if o.max_capacity is not None else np.inf)
+                       for i, o in enumerate(options)])
+    curve_cap = np.array([o.capex.points[-1] if o.capex is not None else np.inf for o in options])
+    cap_ub = np.minimum(cap_ub, curve_cap)
+    mb.add_block("cap", O, 0.0, cap_ub, labels=[o.name for o in options])
+    mb.add_block("build", O, 0.0, 1.0, "B", labels=[o.name for o in options])
+    seg_rows = []
+    for i, o in enumerate(options):
+        if o.capex is not None:
+            s = o.capex.segments()
+            for r in s.itertuples(index=False):
+                seg_rows.append((i, r.cap_lo, r.cap_hi, r.intercept, r.slope))
+    seg = pd.DataFrame(seg_rows, columns=["o", "lo", "hi", "intercept", "slope"])
+    S = len(seg)
+    if S:
+        mb.add_block("seg_z", S, 0.0, 1.0, "B", labels=list(zip(seg["o"], seg.index, strict=True)))
+        mb.add_block("seg_w", S, 0.0, seg["hi"].to_numpy(), labels=list(seg.index))
+    eq_opts = [i for i, o in enumerate(options) if o.equipment is not None]
+    if eq_opts:
+        ub_units = np.array([options[i].equipment.max_units if options[i].equipment.max_units
+                             is not None else np.ceil(tmax[i] / options[i].equipment
+                                                      .capacity_per_unit) for i in eq_opts],
+                            dtype=float)
+        mb.add_block("units", len(eq_opts), 0.0, ub_units, "I",
+                     labels=[options[i].name for i in eq_opts])
+    staffed = any(o.operators > 0 for o in options) or any(
+        o.equipment is not None and o.equipment.operators_per_unit > 0 for o in options)
+    if staffed:
+        mb.add_block("staff", 1, 0.0, np.inf, "I", labels=["staff"])
+    paths = sorted(pairs["path_index"].unique())
+    p_pos = {p: j for j, p in enumerate(paths)}
+    if mode == "single_path":
+        mb.add_block("use", len(paths), 0.0, 1.0, "B",
+                     labels=["/".join(sup.paths[p]) for p in paths])
+
+    kk, yy = np.meshgrid(np.arange(K), np.arange(Y), indexing="ij")
+    xcol = mb.col("x", (kk * Y + yy).reshape(-1))
+    kflat, yflat = kk.reshape(-1), yy.reshape(-1)
+
+    # ---- supply: sum over pairs of a feedstock <= availability (kept as rows so the
+    # infeasibility diagnosis and the sweeps can see and change them)
+    F = len(feeds)
+    mb.add_group("supply", f_idx[kflat] * Y + yflat, xcol, np.ones(K * Y), F * Y, -np.inf,
+                 avail.reshape(-1), labels=[(f, int(y)) for f in feeds for y in years])
+    # ---- capacity: throughput of option o in year y <= cap[o]
+    lp = lk["pair"].to_numpy()
+    lo_ = lk["o"].to_numpy()
+    lv = lk["basis_per_unit"].to_numpy()
+    r_cap = np.repeat(lo_ * Y, Y) + np.tile(np.arange(Y), len(lp))
+    c_cap = mb.col("x", np.repeat(lp * Y, Y) + np.tile(np.arange(Y), len(lp)))
+    v_cap = np.repeat(lv, Y)
+    rows = np.concatenate([r_cap, np.arange(O * Y)])
+    cols = np.concatenate([c_cap, mb.col("cap", np.repeat(np.arange(O), Y))])
+    vals = np.concatenate([v_cap, -np.ones(O * Y)])
+    mb.add_group("capacity", rows, cols, vals, O * Y, -np.inf, 0.0,
+                 labels=[(o.name, int(y)) for o in options for y in years])
+    # ---- build switch: cap[o] <= M_o build[o]
+    big = np.where(np.isfinite(cap_ub), cap_ub, tmax)
+    big = np.maximum(big, 1.0)
+    mb.add_group("build_switch", np.r_[np.arange(O), np.arange(O)],
+                 np.r_[mb.col("cap", np.arange(O)), mb.col("build", np.arange(O))],
+                 np.r_[np.ones(O), -big], O, -np.inf, 0.0, labels=[o.name for o in options])
+    # ---- piecewise capex (multiple-choice formulation; HiGHS has no SOS)
+    if S:
+        so = seg["o"].to_numpy()
+        curve_opts = np.unique(so)
+        pos = {o: j for j, o in enumerate(curve_opts)}
+        # cap[o] = sum_s w[s]
+        r = np.r_[[pos[o] for o in curve_opts], [pos[o] for o in so]]
+        cidx = np.r_[mb.col("cap", curve_opts), mb.col("seg_w", np.arange(S))]
+        v = np.r_[np.ones(len(curve_opts)), -np.ones(S)]
+        mb.add_group("capex_capacity", r, cidx, v, len(curve_opts), 0.0, 0.0,
+                     labels=[options[o].name for o in curve_opts])
+        # sum_s z[s] = build[o]
+        r = np.r_[[pos[o] for o in so], [pos[o] for o in curve_opts]]
+        cidx = np.r_[mb.col("seg_z", np.arange(S)), mb.col("build", curve_opts)]
+        v = np.r_[np.ones(S), -np.ones(len(curve_opts))]
+        mb.add_group("capex_segment_choice", r, cidx, v, len(curve_opts), 0.0, 0.0,
+                     labels=[options[o].name for o in curve_opts])
+        # lo_s z_s <= w_s <= hi_s z_s
+        ar = np.arange(S)
+        mb.add_group("capex_segment_upper", np.r_[ar, ar],
+                     np.r_[mb.col("seg_w", ar), mb.col("seg_z", ar)],
+                     np.r_[np.ones(S), -seg["hi"].to_numpy()], S, -np.inf, 0.0)
+        mb.add_group("capex_segment_lower", np.r_[ar, ar],
+                     np.r_[mb.col("seg_w", ar), mb.col("seg_z", ar)],
+                     np.r_[np.ones(S), -seg["lo"].to_numpy()], S, 0.0, np.inf)
+    # ---- discrete equipment: throughput <= capacity per unit x units, every year
+    if eq_opts:
+        epos = {o: j for j, o in enumerate(eq_opts)}
+        sel = np.isin(lo_, eq_opts)
+        lp_e, lo_e, lv_e = lp[sel], lo_[sel], lv[sel]
+        r = np.repeat(np.array([epos[o] for o in lo_e], dtype=int) * Y, Y) + np.tile(
+            np.arange(Y), len(lp_e))
+        cidx = mb.col("x", np.repeat(lp_e * Y, Y) + np.tile(np.arange(Y), len(lp_e)))
+        v = np.repeat(lv_e, Y)
+        cpu = np.array([options[o].equipment.capacity_per_unit for o in eq_opts])
+        r2 = np.arange(len(eq_opts) * Y)
+        c2 = mb.col("units", np.repeat(np.arange(len(eq_opts)), Y))
+        mb.add_group("equipment", np.r_[r, r2], np.r_[cidx, c2], np.r_[v, -np.repeat(cpu, Y)],
+                     len(eq_opts) * Y, -np.inf, 0.0,
+                     labels=[(options[o].name, int(y)) for o in eq_opts for y in years])
+    # ---- headcount: staff >= operators of built options (+ per equipment unit)
+    if staffed:
+        ops = np.array([o.operators for o in options])
+        nz = np.flatnonzero(ops)
+        cols = list(mb.col("build", nz))
+        vals = list(ops[nz])
+        if eq_opts:
+            opu = np.array([options[o].equipment.operators_per_unit for o in eq_opts])
+            nz2 = np.flatnonzero(opu)
+            cols += list(mb.col("units", nz2))
+            vals += list(opu[nz2])
+        cols.append(mb.col("staff", 0))
+        vals.append(-1.0)
+        mb.add_group("headcount", np.zeros(len(cols), dtype=int), np.array(cols), np.array(vals),
+                     1, -np.inf, 0.0, labels=["plant"])
+    # ---- products: markets, policy minima, recycled content, CO2, single source share
+    rec_arr = rec.to_numpy() if rec.columns.size else np.zeros((K, 0))
+    forms = [f for f, _ in rec.columns] if rec.columns.size else []
+    elements_rec = [e for _, e in rec.columns] if rec.columns.size else []
+
+    def per_year_group(name: str, coef_k: np.ndarray, lo: float, hi: float, label: str) -> None:
+        nzk = np.flatnonzero(coef_k)
+        if not len(nzk):
+            if lo > 0:
+                # no pair can contribute: keep an explicit infeasible row for the diagnosis
+                mb.add_group(name, np.arange(Y), mb.col("x", np.arange(Y)), np.zeros(Y), Y, lo,
+                             hi, labels=[(label, int(y)) for y in years])
+            return
+        r = np.tile(np.arange(Y), len(nzk))
+        cidx = mb.col("x", np.repeat(nzk * Y, Y) + r)
+        mb.add_group(name, r, cidx, np.repeat(coef_k[nzk], Y), Y, lo, hi,
+                     labels=[(label, int(y)) for y in years])
+
+    for pname, p in case.products.items():
+        if p.max_kg_per_yr is not None:
+            cols_p = [j for j, f in enumerate(forms) if f == pname]
+            coef = rec_arr[:, cols_p].sum(axis=1) if cols_p else np.zeros(K)
+            per_year_group(f"market_{pname}", coef, -np.inf, p.max_kg_per_yr, pname)
+    pol = case.policy
+    for e, mn in pol.min_recovered_kg_per_yr.items():
+        cols_e = [j for j, el in enumerate(elements_rec) if el == e]
+        coef = rec_arr[:, cols_e].sum(axis=1) if cols_e else np.zeros(K)
+        per_year_group(f"policy_min_recovered_{e}", coef, mn, np.inf, e)
+    if pol.recycled_content:
+        rc = pol.recycled_content
+        els = rc.get("elements") or ["Nd", "Pr"]
+        cols_e = [j for j, el in enumerate(elements_rec) if el in els]
+        coef = rec_arr[:, cols_e].sum(axis=1) if cols_e else np.zeros(K)
+        per_year_group("policy_recycled_content", coef,
+                       float(rc["share"]) * float(rc["demand_kg_per_yr"]), np.inf, "+".join(els))
+    co2 = pairs["co2_kg_per_unit"].to_numpy()
+    if pol.max_co2_t_per_yr is not None:
+        per_year_group("policy_max_co2", co2 / 1000.0, -np.inf, pol.max_co2_t_per_yr, "CO2 t")
+    rec_tot = rec_arr[:, [j for j, e in enumerate(elements_rec) if e in case.elements]].sum(
+        axis=1) if rec_arr.size else np.zeros(K)
+    if pol.max_feedstock_share is not None:
+        sh = pol.max_feedstock_share
+        rows_l, cols_l, vals_l = [], [], []
+        for fi in range(F):
+            coef = rec_tot * ((f_idx == fi).astype(float) - sh)
+            nzk = np.flatnonzero(coef)
+            for y in range(Y):
+                rows_l.append(np.full(len(nzk), fi * Y + y))
+                cols_l.append(mb.col("x", nzk * Y + y))
+                vals_l.append(coef[nzk])
+        mb.add_group("policy_feedstock_share", np.concatenate(rows_l), np.concatenate(cols_l),
+                     np.concatenate(vals_l), F * Y, -np.inf, 0.0,
+                     labels=[(f, int(y)) for f in feeds for y in years])
+    if mode == "single_path":
+        pidx = np.array([p_pos[p] for p in pairs["path_index"]])
+        r = np.arange(K * Y)
+        mb.add_group("single_path_link", np.r_[r, r], np.r_[xcol, mb.col("use", pidx[kflat])],
+                     np.r_[np.ones(K * Y), -np.maximum(x_ub, 0.0)], K * Y, -np.inf, 0.0)
+        mb.add_group("single_path_choice", np.zeros(len(paths), dtype=int),
+                     mb.col("use", np.arange(len(paths))), np.ones(len(paths)), 1, -np.inf, 1.0)
+
+    # ---- objective pieces (per column)
+    w = npv_weights(case.costing, case.horizon)
+    rev = pairs["revenue_usd_per_unit"].to_numpy() * price_factor
+    var = pairs["var_cost_usd_per_unit"].to_numpy()
+    fixed_o = np.array([o.opex_usd_per_yr for o in options])
+    lang = np.array([o.capex_lang for o in options])
+    wage = case.labour_usd_per_hour * case.hours_per_operator_yr
+    pieces = {
+        "revenue": np.zeros(mb.n), "var_cost": np.zeros(mb.n), "fixed": np.zeros(mb.n),
+        "labour": np.zeros(mb.n), "bec": np.zeros(mb.n), "direct": np.zeros(mb.n),
+    }
+    pieces["revenue"][xcol] = rev[kflat]
+    pieces["var_cost"][xcol] = var[kflat]
+    pieces["fixed"][mb.col("build", np.arange(O))] = fixed_o
+    if S:
+        so = seg["o"].to_numpy()
+        tgt_z = np.where(lang[so], "bec", "direct")
+        for key in ("bec", "direct"):
+            m_ = tgt_z == key
+            pieces[key][mb.col("seg_z", np.flatnonzero(m_))] = seg["intercept"].to_numpy()[m_]
+            pieces[key][mb.col("seg_w", np.flatnonzero(m_))] = seg["slope"].to_numpy()[m_]
+    if eq_opts:
+        pieces["direct"][mb.col("units", np.arange(len(eq_opts)))] = [
+            options[o].equipment.cost_usd for o in eq_opts]
+        pieces["fixed"][mb.col("units", np.arange(len(eq_opts)))] = [
+            options[o].equipment.yearly_cost_usd for o in eq_opts]
+    if staffed:
+        pieces["labour"][mb.col("staff", 0)] = wage
+    ywt = np.zeros(mb.n)  # per-column year weights for x
+    if objective == "npv":
+        c = np.zeros(mb.n)
+        c[xcol] = w.w_revenue[yflat] * rev[kflat] - w.w_variable_opex[yflat] * var[kflat]
+        c -= w.w_fixed_opex.sum() * pieces["fixed"] + w.w_labour.sum() * pieces["labour"]
+        c -= w.w_bec * pieces["bec"] + w.w_direct_tpc * pieces["direct"]
+        sense = "max"
+    elif objective == "annual_profit":
+        r = case.costing.factors().discount_rate
+        crf = 1.0 / annuity_factor(r, Y) if r > 0 else 1.0 / Y
+        lang_f = case.costing.factors().lang_factor
+        c = np.zeros(mb.n)
+        c[xcol] = (rev[kflat] - var[kflat]) / Y
+        c -= pieces["fixed"] + pieces["labour"] + crf * (lang_f * pieces["bec"] + pieces["direct"])
+        sense = "max"
+    elif objective == "recovered_value":
+        c = pieces["revenue"].copy()
+        sense = "max"
+    elif objective == "recovered_mass":
+        c = np.zeros(mb.n)
+        c[xcol] = rec_tot[kflat]
+        sense = "max"
+    elif objective == "min_co2":
+        c = np.zeros(mb.n)
+        c[xcol] = co2[kflat] / 1000.0
+        sense = "min"
+    else:
+        raise CaseError(f"objective {objective!r}; allowed: npv, annual_profit, recovered_value,"
+                        " recovered_mass, min_co2", field="objective")
+    ywt[xcol] = 1.0
+    # ---- epsilon constraints on horizon totals
+    metrics = {
+        "co2_t": np.where(ywt > 0, 0.0, 0.0),
+        "recovered_kg": np.zeros(mb.n),
+        "recovered_value_usd": pieces["revenue"],
+    }
+    metrics["co2_t"][xcol] = co2[kflat] / 1000.0
+    metrics["recovered_kg"][xcol] = rec_tot[kflat]
+    for k, (metric, _, lo, hi) in enumerate(extra or []):
+        if metric not in metrics:
+            raise CaseError(f"epsilon constraint on {metric!r}; allowed: {sorted(metrics)}",
+                            field="extra")
+        v = metrics[metric]
+        nz = np.flatnonzero(v)
+        mb.add_group(f"epsilon_{k}_{metric}", np.zeros(len(nz), dtype=int), nz, v[nz], 1, lo, hi,
+                     labels=[metric])
+    m, columns = _pyomo_from_builder(mb, c, sense)
+    meta = {"pieces": pieces, "weights": w, "seg": seg, "eq_opts": eq_opts, "years": years,
+            "f_idx": f_idx, "avail": avail, "rec_tot": rec_tot, "metrics": metrics,
+            "price_factor": price_factor}
+    return OptModel(case, sup, mb, m, columns, c, sense, objective, meta)
