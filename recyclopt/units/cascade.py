@@ -1,4 +1,4 @@
-"""Counter-current solvent-extraction cascade (mixer-settler train) with constant distribution ratios.
+"""Counter-current solvent-extraction cascade (mixer-settlers) at constant distribution ratios.
 
 Model
 -----
@@ -32,9 +32,14 @@ leaving the stage is ``E_k a_k`` and the balance of stage ``k`` is::
     (1 + E_k) a_k  -  E_{k-1} a_{k-1}  -  a_{k+1}  =  f_k
 
 (terms absent at the ends of a section; with the organic loop closed, stage 1 receives
-``E_N a_N``). The ``N x N`` system per component is solved exactly with a dense LU solve
-(``numpy.linalg.solve``), all components at once; it is an M-matrix (column diagonally
-dominant, strictly so at the outlets), hence always non-singular.
+``E_N a_N``). The ``N x N`` system per component is tridiagonal (plus one corner element for
+the closed organic loop) and an M-matrix (column diagonally dominant, strictly so at the
+outlets), hence always non-singular. It is solved exactly, not iteratively, by a
+*subtraction-free* tridiagonal elimination (see :func:`_chain`) for all components at once,
+and the organic loop is closed by superposition. A dense LU solve of the same matrix
+(:func:`_system`) agrees for well-conditioned cascades, but loses all accuracy once
+``E**N`` is large (long sections, large ``D``): the subtraction-free form keeps every flow to
+a few ulps of relative accuracy, so the component balances close to round-off (~1e-15).
 
 Flows are per unit time in any consistent unit (mol/s or kg/s, say). Phase ratios are given as
 O/A per section; the organic flow is the same in every stage. With ``A_e = O / oa_extract`` the
@@ -55,13 +60,17 @@ against the matrix solution in the tests.
 
 References
 ----------
-* Kremser, A. (1930), Natl. Petroleum News 22(21) 42; the equation in the form used here is
-  given in Treybal, *Mass-Transfer Operations*, 3rd ed. (McGraw-Hill, 1980), ch. 10 (liquid
-  extraction, countercurrent multistage) and in Seader & Henley, *Separation Process
-  Principles* (Wiley), chapter on liquid-liquid extraction.
-* Xu Guangxian et al., theory of countercurrent (cascade) extraction of rare earths
-  (constant separation factor / constant extraction ratio per section) as summarised in
-  Xie, Zhang, Dreisinger, Doyle, Minerals Engineering 56 (2014) 10-28.
+* Kremser, A. (1930), National Petroleum News 22(21). The equation in the form used here
+  (fraction unextracted for counter-current stages and fresh solvent) is given in Treybal,
+  *Mass-Transfer Operations*, 3rd ed. (McGraw-Hill, 1980), liquid-extraction chapter (ch. 10),
+  and in Seader & Henley, *Separation Process Principles* (Wiley), liquid-liquid extraction
+  chapter. Equation numbers and pages were not checked.
+* Background (not the source of any number here): Xu Guangxian's theory of countercurrent
+  (cascade) extraction of rare earths, which assumes a constant separation factor and a
+  constant mixed extraction ratio per section in a loaded organic; Xie, Zhang, Dreisinger,
+  Doyle, "A critical review on solvent extraction of rare earths from aqueous solutions",
+  Minerals Engineering 56 (2014) 10-28. See :class:`StageDesign` for how the constant-``D``
+  model's stage counts compare with the constant-separation-factor theory.
 """
 
 from __future__ import annotations
@@ -502,7 +511,11 @@ class CascadeDesign:
 
 # --------------------------------------------------------------------------- solution
 def _system(design: CascadeDesign) -> tuple[np.ndarray, np.ndarray]:
-    """Stage-balance matrices ``M`` (n_comp, N, N) and extraction factors (n_comp, N)."""
+    """Stage-balance matrices ``M`` (n_comp, N, N) and extraction factors (n_comp, N).
+
+    ``M a = f`` are the stage balances of the module docstring; kept as the reference
+    formulation for cross-checks (the solver itself is :func:`_solve`).
+    """
     e = design.extraction_factors()
     nc, n = e.shape
     top = design.n_extract + design.n_scrub

@@ -1,0 +1,50 @@
+"""Small cases for optimizer tests (dicts, so tests can vary them)."""
+
+from __future__ import annotations
+
+import copy
+
+
+def small_case() -> dict:
+    """Two feedstocks, two liberation options, two extraction options, 5 operating years."""
+    return copy.deepcopy({
+        "name": "small",
+        "horizon": {"construction_year": 2026, "operating_years": 5},
+        "costing": {"convention": "simple", "discount_rate": 0.1},
+        "elements": ["Nd", "Dy"],
+        "stages": ["liberation", "extraction"],
+        "feedstocks": [
+            {"name": "hdd", "content_kg_per_unit": {"Nd": 0.002, "Dy": 0.0001, "Fe": 0.006},
+             "magnet_kg_per_unit": 0.01, "cost_usd_per_unit": 0.05,
+             "availability_units": {2027: 100000, 2028: 120000, 2029: 90000, 2030: 80000,
+                                    2031: 60000}},
+            {"name": "ev", "content_kg_per_unit": {"Nd": 0.25, "Dy": 0.04, "Fe": 0.7},
+             "magnet_kg_per_unit": 1.0, "cost_usd_per_unit": 5.0, "availability_units": 30000},
+        ],
+        "options": [
+            {"name": "manual", "stage": "liberation", "basis": "units",
+             "yields": {"Nd": 0.98, "Dy": 0.98, "Fe": 0.98}, "opex_usd_per_basis": 0.3,
+             "equipment": {"capacity_per_unit": 50000, "cost_usd": 20000,
+                           "yearly_cost_usd": 1000, "operators_per_unit": 1}},
+            {"name": "shred", "stage": "liberation", "basis": "units",
+             "yields": {"Nd": 0.3, "Dy": 0.3, "Fe": 0.9}, "opex_usd_per_basis": 0.02,
+             "capex": {"points": [[10000, 50000], [200000, 120000]]}},
+            {"name": "hydromet", "stage": "extraction", "yields": {"Nd": 0.95, "Dy": 0.9},
+             "products": {"Nd": "reo", "Dy": "reo"}, "opex_usd_per_basis": 2.0,
+             "capex": {"ref_cost_usd": 500000, "ref_capacity": 10000, "exponent": 0.6,
+                       "min_capacity": 100, "max_capacity": 100000, "n_points": 5},
+             "operators": 2},
+            {"name": "sx", "stage": "extraction", "yields": {"Nd": 0.93, "Dy": 0.92},
+             "products": {"Nd": "ndpr_oxide", "Dy": "dy_oxide"}, "opex_usd_per_basis": 4.0,
+             "kwh_per_basis": 3.0,
+             "capex": {"points": [[100, 400000], [5000, 900000], [100000, 2500000]]},
+             "operators": 3},
+        ],
+        "products": {
+            "reo": {"price_usd_per_kg": {"Nd": 52, "Dy": 200}},
+            "ndpr_oxide": {"price_usd_per_kg": {"Nd": 70}},
+            "dy_oxide": {"price_usd_per_kg": {"Dy": 280}},
+        },
+        "prices": {"electricity_usd_per_kwh": 0.1355, "grid_co2_kg_per_kwh": 0.494},
+        "labour": {"usd_per_hour": 10.68, "hours_per_operator_yr": 2080},
+    })
