@@ -1,4 +1,5 @@
-from recyclopt.cli import main
 import sys
+
+from recyclopt.cli import main
 
 sys.exit(main())

@@ -140,6 +140,31 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_optimize(args: argparse.Namespace) -> int:
+    from .optimize import load_case, optimize
+
+    if args.output:
+        out = Path(args.output)
+        if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
+            raise InputError(f"--output {args.output!r}: allowed formats .csv, .xlsx, .json",
+                             field="--output")
+        if out.exists() and not args.force:
+            raise InputError(f"output file {args.output!r} already exists; use --force to "
+                             "overwrite it", field="--output")
+    if args.time_limit is not None and not args.time_limit > 0:
+        raise InputError(f"--time-limit {args.time_limit!r} s; allowed range > 0",
+                         field="--time-limit")
+    case = load_case(args.case)
+    plan = optimize(case, objective=args.objective, mode=args.mode, time_limit=args.time_limit)
+    with pd.option_context("display.width", 200, "display.max_columns", 40,
+                           "display.float_format", "{:,.6g}".format):
+        print(plan.summary())
+    if args.output:
+        plan.to_file(args.output, force=args.force)
+        print(f"\nwrote {args.output}")
+    return 0
+
+
 def cmd_flowsheets(args: argparse.Namespace) -> int:
     from .flowsheet import available_flowsheets, load_flowsheet
 
@@ -167,6 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--output", help="write tables to FILE.csv, .xlsx or .json")
     s.add_argument("--force", action="store_true", help="overwrite an existing output file")
     s.set_defaults(func=cmd_simulate)
+
+    o = sub.add_parser("optimize", help="choose routes, capacities and feedstocks (MILP)")
+    o.add_argument("case", nargs="?", default=None,
+                   help="case file (.yaml); the bundled Taiwan default case when omitted")
+    o.add_argument("--objective", choices=["npv", "annual_profit", "recovered_value",
+                                           "recovered_mass", "min_co2"])
+    o.add_argument("--mode", choices=["parallel", "single_path"])
+    o.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    o.add_argument("--output", help="write the plan to FILE.csv, .xlsx or .json")
+    o.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    o.set_defaults(func=cmd_optimize)
 
     f = sub.add_parser("flowsheets", help="list the bundled flowsheets")
     f.set_defaults(func=cmd_flowsheets)

@@ -236,7 +236,29 @@ def _capex(src: str, where: str, d: Any) -> CapexCurve | None:
         raise _err(src, where, str(exc)) from None
 
 
+def _bundled_availability(src: str, where: str, table: str, feed: str, years: np.ndarray
+                          ) -> pd.Series:
+    """Units x collection rate per year from a bundled ``<table>_availability.csv``."""
+    from importlib import resources
+
+    f = resources.files("recyclopt.data").joinpath(f"{table}_availability.csv")
+    if not f.is_file():
+        raise _err(src, f"{where}.availability_table", f"no bundled table {table!r}")
+    with f.open("r", encoding="utf-8") as fh:
+        df = pd.read_csv(fh)
+    df = df[df["feedstock"] == feed].set_index("year")
+    missing = [int(y) for y in years if int(y) not in df.index]
+    if df.empty or missing:
+        raise _err(src, f"{where}.availability_table", f"table {table!r} has no rows for "
+                   f"feedstock {feed!r} in year(s) {missing or list(years)}")
+    d = df.loc[years.astype(int)]
+    return (d["eol_units"] * d["collection_rate"]).astype(float)
+
+
 def _availability(src: str, where: str, d: Mapping[str, Any], years: np.ndarray) -> pd.Series:
+    if d.get("availability_table"):
+        return _bundled_availability(src, where, str(d["availability_table"]),
+                                     str(d.get("catalogue", d.get("name"))), years)
     rate = _num(src, f"{where}.collection_rate", d.get("collection_rate", 1.0), 0.0, 1.0)
     av = d.get("availability_units")
     if av is None:
@@ -270,6 +292,7 @@ def _feedstock(src: str, k: int, d: Any, years: np.ndarray, elements: list[str])
     d = _map(src, where, d)
     _only(src, where, d, {"name", "unit", "content_kg_per_unit", "magnet_kg_per_unit",
                           "catalogue", "cost_usd_per_unit", "availability_units",
+                          "availability_table",
                           "collection_rate", "growth_per_yr", "tags", "source"})
     if "name" not in d:
         raise _err(src, f"{where}.name", "missing")
@@ -593,8 +616,9 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
 def load_case(path: str | Path | None = None) -> Case:
     """Load a case from a YAML file, or the bundled default (Taiwan) case when ``path`` is None
     or a bundled case name."""
-    import yaml
     from importlib import resources
+
+    import yaml
 
     if path is None:
         path = "taiwan"

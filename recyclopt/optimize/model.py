@@ -173,7 +173,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     avail = np.array([f.availability.reindex(years.astype(int)).to_numpy() for f in
                       case.feedstocks])  # F x Y
     options = case.options
-    O = len(options)
+    n_opt = len(options)
     o_idx = {o.name: i for i, o in enumerate(options)}
     mb = MatrixBuilder()
 
@@ -183,15 +183,15 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     # the largest throughput an option could ever see (bounds the big-M of its build switch)
     lk = load.assign(o=load["option"].map(o_idx))
     peak_avail = avail.max(axis=1)[f_idx]
-    tmax = np.zeros(O)
+    tmax = np.zeros(n_opt)
     np.add.at(tmax, lk["o"].to_numpy(), lk["basis_per_unit"].to_numpy()
               * peak_avail[lk["pair"].to_numpy()])
     cap_ub = np.array([min(tmax[i], o.max_capacity if o.max_capacity is not None else np.inf)
                        for i, o in enumerate(options)])
     curve_cap = np.array([o.capex.points[-1] if o.capex is not None else np.inf for o in options])
     cap_ub = np.minimum(cap_ub, curve_cap)
-    mb.add_block("cap", O, 0.0, cap_ub, labels=[o.name for o in options])
-    mb.add_block("build", O, 0.0, 1.0, "B", labels=[o.name for o in options])
+    mb.add_block("cap", n_opt, 0.0, cap_ub, labels=[o.name for o in options])
+    mb.add_block("build", n_opt, 0.0, 1.0, "B", labels=[o.name for o in options])
     seg_rows = []
     for i, o in enumerate(options):
         if o.capex is not None:
@@ -237,17 +237,17 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     r_cap = np.repeat(lo_ * Y, Y) + np.tile(np.arange(Y), len(lp))
     c_cap = mb.col("x", np.repeat(lp * Y, Y) + np.tile(np.arange(Y), len(lp)))
     v_cap = np.repeat(lv, Y)
-    rows = np.concatenate([r_cap, np.arange(O * Y)])
-    cols = np.concatenate([c_cap, mb.col("cap", np.repeat(np.arange(O), Y))])
-    vals = np.concatenate([v_cap, -np.ones(O * Y)])
-    mb.add_group("capacity", rows, cols, vals, O * Y, -np.inf, 0.0,
+    rows = np.concatenate([r_cap, np.arange(n_opt * Y)])
+    cols = np.concatenate([c_cap, mb.col("cap", np.repeat(np.arange(n_opt), Y))])
+    vals = np.concatenate([v_cap, -np.ones(n_opt * Y)])
+    mb.add_group("capacity", rows, cols, vals, n_opt * Y, -np.inf, 0.0,
                  labels=[(o.name, int(y)) for o in options for y in years])
     # ---- build switch: cap[o] <= M_o build[o]
     big = np.where(np.isfinite(cap_ub), cap_ub, tmax)
     big = np.maximum(big, 1.0)
-    mb.add_group("build_switch", np.r_[np.arange(O), np.arange(O)],
-                 np.r_[mb.col("cap", np.arange(O)), mb.col("build", np.arange(O))],
-                 np.r_[np.ones(O), -big], O, -np.inf, 0.0, labels=[o.name for o in options])
+    mb.add_group("build_switch", np.r_[np.arange(n_opt), np.arange(n_opt)],
+                 np.r_[mb.col("cap", np.arange(n_opt)), mb.col("build", np.arange(n_opt))],
+                 np.r_[np.ones(n_opt), -big], n_opt, -np.inf, 0.0, labels=[o.name for o in options])
     # ---- piecewise capex (multiple-choice formulation; HiGHS has no SOS)
     if S:
         so = seg["o"].to_numpy()
@@ -377,7 +377,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     }
     pieces["revenue"][xcol] = rev[kflat]
     pieces["var_cost"][xcol] = var[kflat]
-    pieces["fixed"][mb.col("build", np.arange(O))] = fixed_o
+    pieces["fixed"][mb.col("build", np.arange(n_opt))] = fixed_o
     if S:
         so = seg["o"].to_numpy()
         tgt_z = np.where(lang[so], "bec", "direct")

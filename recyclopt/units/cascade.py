@@ -935,8 +935,9 @@ def _reagent_use(design, ext, basis, params: ReagentParameters, molar_masses, vo
     else:
         aq_out = (1.0 / design.oa_extract + (1.0 / design.oa_strip if design.n_strip else 0.0))
         extractant = params.extractant_loss_kg_per_m3 * aq_out * vol_scale / kg_re
-    return ReagentUse(re_extracted_kg=kg_re, re_extracted_mol=mol_re, naoh_kg_per_kg_re=naoh,
-                      hcl_kg_per_kg_re=hcl, extractant_kg_per_kg_re=extractant)
+    return ReagentUse(re_extracted_kg=float(kg_re), re_extracted_mol=float(mol_re),
+                      naoh_kg_per_kg_re=float(naoh), hcl_kg_per_kg_re=float(hcl),
+                      extractant_kg_per_kg_re=float(extractant))
 
 
 # --------------------------------------------------------------------------- design mode
