@@ -781,9 +781,18 @@ def linearize(fs: Flowsheet, feed: str | None = None, base: Stream | None = None
 
 
 # --------------------------------------------------------------------------- loading
+def _flowsheet_root():
+    """Folder of the bundled route files: the installed ``recyclopt.flowsheets`` data package,
+    or the repository's top-level ``flowsheets/`` when running from a source checkout."""
+    try:
+        return resources.files("recyclopt.flowsheets")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "flowsheets"
+
+
 def available_flowsheets() -> list[str]:
     """Names of the bundled flowsheets."""
-    root = resources.files("recyclopt.flowsheets")
+    root = _flowsheet_root()
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
 
 
@@ -798,8 +807,7 @@ def load_flowsheet(name_or_path: str | Path, registry: Registry | None = None) -
         text = p.read_text(encoding="utf-8")
         source = str(p)
     else:
-        root = resources.files("recyclopt.flowsheets")
-        f = root.joinpath(f"{name_or_path}.yaml")
+        f = _flowsheet_root().joinpath(f"{name_or_path}.yaml")
         if not f.is_file():
             raise FlowsheetError(f"unknown flowsheet {str(name_or_path)!r}; bundled: "
                                  f"{available_flowsheets()} (or give a path to a .yaml file)",
