@@ -277,5 +277,5 @@ class UnitOperation:
                 raise InputError(f"{self.label}: heating {heating!r}; allowed: electric, fuel")
             rejected = supplied - q
         else:
-            rejected = -q
+            rejected = max(-q, 0.0)
         return UnitResult(outlets, reagents, losses, heat_W, elec, rejected, info or {})

@@ -155,7 +155,8 @@ class Reactions:
 
     Each reaction is ``{"equation": str, "key": species, "conversion": 0..1}``; species listed
     in ``reagents`` are drawn from outside as needed (times ``1 + excess``), so the extent is
-    set by the key species only and the unit stays linear in its feed.
+    set by the key species only and the unit stays linear in its feed: reagents are drawn in
+    full for every reaction, and any of a reagent species already in the feed passes through.
     """
 
     def __init__(self, label: str, registry: Any, reactions: list[Mapping[str, Any]],
@@ -210,20 +211,22 @@ class Reactions:
         mol = flows / mw
         drawn = np.zeros_like(mol)
         extents = []
+        is_reagent = np.zeros(len(mol), dtype=bool)
+        is_reagent[self.reagent_idx] = True
         for key, nu_key, conv, nu in self.items:
             xi = conv * mol[key] / nu_key
             need = -np.minimum(nu, 0.0) * xi
-            short = need - mol
+            # reagents are always drawn in full for the reaction (any already in the feed
+            # passes through), so the unit stays linear in its feed
+            drawn[is_reagent] += need[is_reagent]
+            mol[is_reagent] += need[is_reagent]
+            short = np.where(is_reagent, 0.0, need - mol)
             for j in np.flatnonzero(short > 1e-12 * max(need.max(), 1e-300)):
-                if j in self.reagent_idx:
-                    drawn[j] += short[j]
-                    mol[j] += short[j]
-                else:
-                    raise InputError(
-                        f"{self.label}: reaction with key {self.reg.names[key]!r} needs "
-                        f"{need[j]:.4g} mol/s of {self.reg.names[j]!r} but only {mol[j]:.4g} "
-                        "mol/s is present; list it under 'reagents' or lower the conversion",
-                        field="reactions")
+                raise InputError(
+                    f"{self.label}: reaction with key {self.reg.names[key]!r} needs "
+                    f"{need[j]:.4g} mol/s of {self.reg.names[j]!r} but only {mol[j]:.4g} "
+                    "mol/s is present; list it under 'reagents' or lower the conversion",
+                    field="reactions")
             mol = mol + nu * xi
             extents.append(xi)
         # excess reagent passes through unreacted

@@ -335,10 +335,11 @@ class SolidLiquidSeparation(UnitOperation):
     """Filter or thickener with cake washing.
 
     Solids go to the cake (``solids_recovery``); the cake retains liquor (``moisture`` kg per
-    kg of dry solids). Wash water (``wash_ratio`` kg per kg of cake solids) displaces a
-    fraction ``wash_efficiency`` of the dissolved species of the retained liquor into the
-    filtrate, replacing them by the same mass of water. Gases fed leave with the filtrate.
-    Outlets are at the adiabatic mixing temperature of feed and wash water.
+    kg of dry solids). The cake is washed with ``wash_ratio`` kg of water per kg of retained
+    liquor (displacement wash ratio); a fraction ``wash_efficiency`` of the retained liquor is
+    displaced into the filtrate and replaced by the same mass of wash water, so the cake keeps
+    its moisture and loses that fraction of its dissolved species. Gases fed leave with the
+    filtrate. Outlets are at the adiabatic mixing temperature of feed and wash water.
 
     Linearity: with ``entrainment="design"`` (default) the retained liquor is the fixed
     fraction ``moisture / design_liquor_to_solid`` of the liquor fed, which equals the
@@ -361,13 +362,14 @@ class SolidLiquidSeparation(UnitOperation):
         "design_liquor_to_solid": Param(
             10.0, "kg/kg", 1e-6, 1e6, doc="liquor per kg of solids in the design feed",
             source="assumption: the leach default liquid_to_solid (" + SRC_VH2014 + ")"),
-        "wash_ratio": Param(1.0, "kg/kg", 0.0, 100.0, doc="wash water per kg of cake solids",
-                            source="assumption: one displacement wash of ~3 cake moisture "
-                            "volumes"),
+        "wash_ratio": Param(2.0, "kg/kg", 0.0, 100.0,
+                            doc="wash water per kg of liquor retained by the cake",
+                            source="assumption: two displacement volumes"),
         "wash_efficiency": Param(0.9, "-", 0.0, 1.0,
-                                 doc="fraction of the retained solutes displaced by the wash "
-                                 "(0 when wash_ratio is 0)",
-                                 source="assumption: typical displacement-wash efficiency"),
+                                 doc="fraction of the retained liquor displaced by the wash "
+                                 "(at most wash_ratio)",
+                                 source="assumption: ~90% solute removal with two displacement "
+                                 "volumes"),
         "solids_recovery": Param(0.999, "-", 0.0, 1.0, doc="fraction of solids to the cake",
                                  source="assumption: filter press, 0.1% fines to filtrate"),
     }
@@ -380,6 +382,11 @@ class SolidLiquidSeparation(UnitOperation):
                 f"{self.label} parameter 'moisture': {self.p['moisture']:g} kg/kg exceeds "
                 f"design_liquor_to_solid {self.p['design_liquor_to_solid']:g}; allowed range "
                 "[0, design_liquor_to_solid]", field="moisture")
+        if self.p["wash_efficiency"] > self.p["wash_ratio"]:
+            raise InputError(
+                f"{self.label} parameter 'wash_efficiency': {self.p['wash_efficiency']:g} exceeds "
+                f"wash_ratio {self.p['wash_ratio']:g} (the wash cannot displace more liquor than "
+                "it brings); allowed range [0, min(1, wash_ratio)]", field="wash_efficiency")
         self.water = self.species_idx("H2O(l)", "wash_ratio")
         self.solid = _mask(reg, ("s",))
         self.liquor = _mask(reg, ("l", "aq"))
@@ -397,13 +404,11 @@ class SolidLiquidSeparation(UnitOperation):
         else:
             frac = min(1.0, self.p["moisture"] * cake_solids_kg / max(float(liq.sum()), 1e-300))
         entrained = liq * frac
-        e_sol = entrained.copy()
-        e_sol[self.water] = 0.0
-        wash_kg = self.p["wash_ratio"] * cake_solids_kg
-        eta = self.p["wash_efficiency"] if self.p["wash_ratio"] > 0 else 0.0
-        displaced = eta * e_sol
-        cake = cake_s + entrained - displaced
-        cake[self.water] += float(displaced.sum())
+        retained_kg = float(entrained.sum())
+        wash_kg = self.p["wash_ratio"] * retained_kg
+        eta = self.p["wash_efficiency"]
+        cake = cake_s + (1.0 - eta) * entrained
+        cake[self.water] += eta * retained_kg
         wash = np.zeros(len(reg))
         wash[self.water] = wash_kg
         filtrate = f + wash - cake
