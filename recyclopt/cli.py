@@ -165,6 +165,45 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .feedstock import get
+    from .io import write_tables
+    from .routes import compare_routes
+
+    get(args.feedstock)  # clear error for an unknown feedstock, before any solve
+    if args.output and Path(args.output).exists() and not args.force:
+        raise InputError(f"output file {args.output!r} already exists; use --force to "
+                         "overwrite it", field="--output")
+    routes = args.routes.split(",") if args.routes else None
+    df = compare_routes(args.feedstock, routes, grid_co2_kg_per_kwh=args.grid_co2)
+    with pd.option_context("display.width", 220, "display.max_columns", 40,
+                           "display.float_format", "{:.4g}".format):
+        print(f"Route comparison for feedstock {args.feedstock} (CO2 at grid "
+              f"{args.grid_co2} kg/kWh, fuel heat at natural gas 0.202 kg/kWh)")
+        print(df.drop(columns=["feedstock"]).to_string())
+    if args.markdown:
+        print()
+        print(_markdown(df))
+    if args.output:
+        write_tables(args.output, {"routes": df}, force=args.force)
+    return 0
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    cols = ["recovery_Nd", "recovery_Pr", "recovery_Dy", "recovery_Tb", "product",
+            "electricity_kWh_per_kg", "heat_kWh_per_kg", "reagents_kg_per_kg", "co2_kg_per_kg"]
+    lines = ["| route | Nd | Pr | Dy | Tb | product | kWh el./kg | kWh heat/kg | reagents kg/kg "
+             "| CO2 kg/kg |", "|" + "---|" * 10]
+    for r, row in df.iterrows():
+        if row.get("status") != "ok":
+            lines.append(f"| {r} | {row.get('status')} |" + " |" * 8)
+            continue
+        vals = [f"{row[c]:.3f}" if c.startswith("recovery") else
+                (str(row[c]) if c == "product" else f"{row[c]:.3g}") for c in cols]
+        lines.append(f"| {r} | " + " | ".join(vals) + " |")
+    return "\n".join(lines)
+
+
 def cmd_flowsheets(args: argparse.Namespace) -> int:
     from .flowsheet import available_flowsheets, load_flowsheet
 
@@ -203,6 +242,16 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--output", help="write the plan to FILE.csv, .xlsx or .json")
     o.add_argument("--force", action="store_true", help="overwrite an existing output file")
     o.set_defaults(func=cmd_optimize)
+
+    c = sub.add_parser("compare", help="compare the bundled routes on one catalogue feedstock")
+    c.add_argument("feedstock", help="catalogue feedstock id (e.g. HDD_VCM, EV_traction)")
+    c.add_argument("--routes", help="comma-separated route names (default: all bundled)")
+    c.add_argument("--grid-co2", type=float, default=0.494,
+                   help="grid emission factor, kg CO2/kWh (default: Taiwan 2023, 0.494)")
+    c.add_argument("--markdown", action="store_true", help="also print a Markdown table")
+    c.add_argument("--output", help="write the table to FILE.csv, .xlsx or .json")
+    c.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    c.set_defaults(func=cmd_compare)
 
     f = sub.add_parser("flowsheets", help="list the bundled flowsheets")
     f.set_defaults(func=cmd_flowsheets)

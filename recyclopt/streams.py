@@ -203,7 +203,7 @@ def solve_temperature(
     T_guess: float = T_REF,
     *,
     T_bounds: tuple[float, float] | None = None,
-    tol: float = 1e-9,
+    tol: float = 1e-13,
 ) -> float:
     """Temperature at which species flows carry enthalpy ``H_target`` (W).
 

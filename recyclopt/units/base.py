@@ -264,8 +264,8 @@ class UnitOperation:
         h_in = sum(s.enthalpy() for s in inlets.values()) + reagents.enthalpy()
         h_out = sum(s.enthalpy() for s in outlets.values()) + losses.enthalpy()
         q = h_out - h_in - electricity_W
-        # absolute enthalpies are large: a need below 1e-12 of them is round-off, not a duty
-        if abs(q) <= 1e-12 * (abs(h_in) + abs(h_out) + electricity_W):
+        # absolute enthalpies are large: a need below 1e-10 of them is round-off, not a duty
+        if abs(q) <= 1e-10 * (abs(h_in) + abs(h_out) + electricity_W):
             q = 0.0
         heat_W = 0.0
         rejected = 0.0
