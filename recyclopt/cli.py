@@ -159,6 +159,17 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 40,
                            "display.float_format", "{:,.6g}".format):
         print(plan.summary())
+    if not plan.built and plan.objective == "npv":
+        from .errors import SolverError
+        from .optimize import cost_of_recovery
+
+        try:
+            cor = cost_of_recovery(case, lo=1.0, hi=20.0, tol=0.01)
+            m = cor["price_multiplier"]
+            print(f"\nNo plant pays at these prices. Cost of recovery: the best plant breaks even "
+                  f"when every product price is x{m:.2f} (solved as a sequence of MILPs).")
+        except SolverError:
+            print("\nNo plant pays even at 20x today's product prices.")
     if args.output:
         plan.to_file(args.output, force=args.force)
         print(f"\nwrote {args.output}")
