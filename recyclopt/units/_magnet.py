@@ -32,6 +32,8 @@ RARE_EARTHS = frozenset({"Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "G
 MAGNET_EXTRAS = ("Co", "Ni")
 #: Ni-Cu-Ni is the typical NdFeB coating (SM Magnetics, reference feedstocks.csv All_NdFeB).
 COATING_SPECIES = ("Ni", "Cu")
+#: Elements marking a species as a compound (oxide, salt...) rather than a metal or hydride.
+NON_METALS = frozenset({"O", "Cl", "F", "N", "C", "S", "P", "Br", "I"})
 SECONDS_PER_HOUR = 3600.0
 J_PER_KWH = 3.6e6
 
@@ -141,15 +143,16 @@ def oxidation_reactions(reg: Registry, mask: np.ndarray, conversion: float
     """Reactions converting the rare earth of each masked species to its sesquioxide.
 
     ``R_a X_b ... + (3a/4) O2 -> (a/2) R2O3 + b X + ...``: the other elements are freed in their
-    elemental form (H as H2 gas). Species already containing O (oxides) and species for which a
-    product is missing from the registry are skipped and returned in the second list.
+    elemental form (H as H2 gas). Compounds (oxides, halides...: any of :data:`NON_METALS`)
+    are left alone; species for which a product is missing from the registry are skipped and
+    returned in the second list.
     """
     out: list[dict[str, Any]] = []
     skipped: list[str] = []
     for i in np.flatnonzero(mask):
         sp = reg.species[i]
         res = RARE_EARTHS & set(sp.elements)
-        if not res or "O" in sp.elements:
+        if not res or NON_METALS & set(sp.elements):
             continue
         products: dict[str, float] = {}
         o2 = 0.0
@@ -188,11 +191,10 @@ def hydride_pairs(reg: Registry) -> list[tuple[str, str, float]]:
     """
     by_base: dict[tuple[tuple[str, float], ...], list[tuple[float, str]]] = {}
     for s in reg.species:
-        if s.phase != "s" or not (RARE_EARTHS & set(s.elements)) or "O" in s.elements:
+        if (s.phase != "s" or not (RARE_EARTHS & set(s.elements))
+                or NON_METALS & set(s.elements)):
             continue
         base = {k: v for k, v in s.elements.items() if k != "H"}
-        if set(base) & {"Cl", "F", "N", "C", "S"}:
-            continue
         by_base.setdefault(_formula_key(base), []).append((float(s.elements.get("H", 0.0)),
                                                            s.name))
     pairs = []

@@ -132,6 +132,13 @@ def validate_params(unit_label: str, specs: Mapping[str, Param], given: Mapping[
             out[name] = {
                 str(k): _check_number(unit_label, f"{name}.{k}", v, spec) for k, v in value.items()
             }
+        elif spec.kind == "list":
+            if not isinstance(value, list | tuple):
+                raise InputError(
+                    f"{unit_label} parameter {name!r}: expected a list, got {type(value).__name__}",
+                    field=name,
+                )
+            out[name] = list(value)
         else:
             out[name] = value
     return out
