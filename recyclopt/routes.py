@@ -3,7 +3,8 @@
 Every bundled route is solved with the same feed (a catalogue feedstock's liberated magnet
 material); the figures come from the solved mass and energy balances:
 
-* recovery of Nd, Pr, Dy, Tb: element in the route's ``product`` streams / element fed;
+* recovery of Nd, Pr, Dy, Tb: element in the route's ``product`` streams, less any added as a
+  reagent (virgin blend), / element fed;
 * electricity and fuel heat (kWh) per kg of product;
 * reagents (kg, process water counted separately) per kg of product;
 * CO2 per kg of product from electricity at a stated grid factor plus fuel heat at the
@@ -50,11 +51,15 @@ def route_metrics(route: str, feedstock: str, *, rate_kg_h: float = 100.0,
     prod_mass = sum(res.streams[s].total for s in products)
     fed = reg.element_vector(feed.flows)
     got = sum(reg.element_vector(res.streams[s].flows) for s in products)
+    reagents = sum(r.reagents.flows for r in res.units.values())
+    # rare earth added as reagent (a virgin blend or grain-boundary addition when re-sintering)
+    # is not recovered from the feed: count only what came from the feed
+    added = reg.element_vector(reagents)
     for e in ELEMENTS:
         j = reg.element_index[e]
-        row[f"recovery_{e}"] = float(got[j] / fed[j]) if fed[j] > 0 else np.nan
+        from_feed = max(float(got[j] - added[j]), 0.0)
+        row[f"recovery_{e}"] = from_feed / float(fed[j]) if fed[j] > 0 else np.nan
     tot = res.totals()
-    reagents = sum(r.reagents.flows for r in res.units.values())
     water = sum(reagents[reg.idx(w)] for w in WATER if w in reg)
     # W / (kg/s) = J/kg; / 3.6e6 -> kWh per kg of product
     per = 1.0 / prod_mass if prod_mass > 0 else np.nan

@@ -579,6 +579,11 @@ class Calcination(UnitOperation):
             if s.phase == "g" or not set(s.elements) & {"C", "H", "N", "Cl"}:
                 continue
             terms = decomposition_terms(reg, s.name, oxmap, carbon="internal", gas_water=True)
+            if terms is None and s.phase == "aq":
+                # a salt that does not decompose (NaCl, Na2SO4) dries to its solid form
+                solid = next((t.name for t in reg.species
+                              if t.phase == "s" and t.formula == s.formula), None)
+                terms = {s.name: -1.0, solid: 1.0} if solid else None
             if terms is None:
                 continue
             self.rxns.append(make_rxn(reg, terms, s.name, 1.0, self.label))
