@@ -27,12 +27,19 @@ if TYPE_CHECKING:
     from .case import Case, Feedstock, Option
 
 
+@lru_cache(maxsize=64)
+def _load(flowsheet: str) -> Any:
+    # loading may run design-mode searches (SX stage numbers): do it once per route
+    from ..flowsheet import load_flowsheet
+
+    return load_flowsheet(flowsheet)
+
+
 @lru_cache(maxsize=256)
 def _solve(flowsheet: str, catalogue: str) -> Any:
     from ..feedstock import check_accepts, feed_stream
-    from ..flowsheet import load_flowsheet
 
-    fs = load_flowsheet(flowsheet)
+    fs = _load(flowsheet)
     if len(fs.feeds) != 1:
         raise InputError(f"flowsheet {flowsheet!r} used as an option must have one feed; it has "
                          f"{sorted(fs.feeds)}", field="flowsheet")
