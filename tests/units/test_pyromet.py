@@ -237,3 +237,16 @@ def test_bad_parameters_name_field_and_range():
         flowsheet("vacuum_distillation", {"mg_recovery": 1.01}, {"Mg(l)": 1.0}, T=1100.0)
     with pytest.raises(InputError, match=r"unknown parameter.*'voltage'"):
         unit_class("molten_salt_electrolysis")("u", voltage=9.0)
+
+
+def test_smelting_at_its_default_temperature_takes_a_real_hdd_magnet():
+    # Co (1768 K) and Ni (1728 K) melt below the 1500 C default: the liquid rows of the thermo
+    # table (NIST-JANAF Co-001, Ni-001) let a roasted HDD magnet with its Ni coating smelt
+    d = {"feeds": {"feed": {"feedstock": "HDD_VCM", "rate_kg_per_h": 100.0}},
+         "units": {"roast": {"type": "oxidative_roast", "inlets": {"in": "feed"},
+                             "outlets": {"out": "calcine", "offgas": "g1"}},
+                   "smelt": {"type": "smelting", "inlets": {"in": "calcine"},
+                             "outlets": {"metal": "metal", "slag": "slag", "offgas": "g2"}}}}
+    res = Flowsheet.from_dict(d).solve()
+    res.check_balances(1e-9)
+    assert res.streams["metal"].element_flows()["Ni"] > 0
