@@ -266,6 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("flowsheets", help="list the bundled flowsheets")
     f.set_defaults(func=cmd_flowsheets)
+
+    from .report.cli import register as register_report
+
+    register_report(sub)
     return p
 
 

@@ -650,6 +650,18 @@ class FlowsheetResult:
         return bal.pivot_table(index="scope", columns="group", values="rel_error",
                                aggfunc="max", sort=False)
 
+    def plot(self, kind: str = "sankey", **kw):
+        """Static matplotlib chart (see :func:`recyclopt.report.plot`)."""
+        from .report import plot
+
+        return plot(self, kind, **kw)
+
+    def iplot(self, kind: str = "sankey", **kw):
+        """Interactive plotly chart (see :func:`recyclopt.report.iplot`)."""
+        from .report import iplot
+
+        return iplot(self, kind, **kw)
+
     def report(self) -> str:
         """Text report: stream table (kg/h), duties and the balance summary."""
         with pd.option_context("display.width", 160, "display.max_columns", 30,

@@ -32,6 +32,10 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], *, force: bool
         raise InputError(f"output folder {str(dest.parent)!r} does not exist", field="output")
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=dest.suffix, dir=dest.parent)
     os.close(fd)
+    # mkstemp creates the file owner-only (0600); give it the mode a plain open() would
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     tmp_path = Path(tmp)
     try:
         write(tmp_path)

@@ -101,6 +101,18 @@ class PlantPlan:
                                                              self.objective_value,
                                                              "npv_usd": self.npv_usd}])}
 
+    def plot(self, kind: str = "sankey", **kw):
+        """Static matplotlib chart of the plan (see :func:`recyclopt.report.plot`)."""
+        from ..report import plot
+
+        return plot(self, kind, **kw)
+
+    def iplot(self, kind: str = "sankey", **kw):
+        """Interactive plotly chart of the plan (see :func:`recyclopt.report.iplot`)."""
+        from ..report import iplot
+
+        return iplot(self, kind, **kw)
+
     def to_file(self, path: str | Path, *, force: bool = False) -> Path:
         """Export to ``.xlsx`` (a sheet per table), ``.json`` or ``.csv`` (one file per table)."""
         t = self.tables()

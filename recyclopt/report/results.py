@@ -1,0 +1,143 @@
+"""Read a saved plan (and scenario tables) back for reporting.
+
+``recyclopt optimize --output plan.json`` (or ``.xlsx``) writes the tables of a
+:class:`~recyclopt.optimize.PlantPlan`; :func:`load_results` turns such a file into a
+:class:`PlanTables`, which every plan view accepts. The same file may also hold scenario
+tables under these names (each optional), shown by the report's scenario section:
+
+* ``tornado``: ``parameter``, ``low_npv``, ``high_npv``, ``base_npv`` (see
+  :func:`recyclopt.report.scenario.tornado_data`);
+* ``samples``: one row per scenario sample, with ``npv_usd`` and ``built`` (or ``route``);
+* ``pareto``: the table of :func:`recyclopt.optimize.pareto_front`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError
+
+PLAN_TABLES = ("capacities", "flows", "option_flows", "products", "cash_flow", "capex", "opex")
+SCENARIO_TABLES = ("tornado", "samples", "pareto")
+_INDEXED = {"capacities": "option", "option_flows": "option", "capex": "option"}
+
+
+@dataclass
+class PlanTables:
+    """A plan's tables without its model: what a saved plan file holds.
+
+    Attributes are those of :class:`~recyclopt.optimize.PlantPlan` (DataFrames
+    ``capacities``, ``flows``, ``option_flows``, ``products``, ``cash_flow``, ``capex``,
+    ``opex``; ``npv_usd``, ``objective``, ``objective_value``) plus ``solver`` (the solver
+    row as a dict), ``name`` (the file stem) and ``case`` (None: views that need the case,
+    like the Sankey of recovered elements per path, fall back or say so).
+    """
+
+    capacities: pd.DataFrame
+    flows: pd.DataFrame
+    option_flows: pd.DataFrame
+    products: pd.DataFrame
+    cash_flow: pd.DataFrame
+    capex: pd.DataFrame
+    opex: pd.DataFrame
+    npv_usd: float
+    objective: str = ""
+    objective_value: float = float("nan")
+    solver: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
+    case: Any = None
+
+    @property
+    def built(self) -> list[str]:
+        return self.capacities.index[self.capacities["built"].astype(bool)].tolist()
+
+    def recovered_kg(self) -> pd.Series:
+        """Total recovered kg of each element over the horizon."""
+        if self.products.empty:
+            return pd.Series(dtype=float)
+        return self.products.groupby("element")["kg"].sum()
+
+
+def _read_tables(path: Path) -> dict[str, pd.DataFrame]:
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputError(f"results file {str(path)!r} does not exist", field="results")
+    if suffix == ".json":
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc}", source=str(path)) from None
+        if not isinstance(raw, dict):
+            raise InputError("a results file holds an object of named tables",
+                             source=str(path))
+        out = {}
+        for name, t in raw.items():
+            if not (isinstance(t, dict) and {"columns", "data"} <= set(t)):
+                raise InputError(f"table {name!r} is not in pandas 'split' form "
+                                 "(columns, index, data)", source=str(path), field=name)
+            df = pd.DataFrame(t["data"], columns=t["columns"], index=t.get("index"))
+            out[str(name)] = df
+        return out
+    if suffix == ".xlsx":
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, index_col=0)
+        except ImportError:
+            raise InputError("reading .xlsx needs openpyxl: pip install 'recyclopt[excel]'",
+                             field="results") from None
+        return {str(k): v for k, v in sheets.items()}
+    raise InputError(f"results file {str(path)!r}: allowed formats .json, .xlsx",
+                     field="results")
+
+
+def load_results(path: str | Path) -> tuple[PlanTables | None, dict[str, pd.DataFrame]]:
+    """Read a saved plan and/or scenario tables.
+
+    Parameters
+    ----------
+    path : a ``.json`` or ``.xlsx`` file written by ``recyclopt optimize --output`` (plus,
+        optionally, the scenario tables named in the module docstring).
+
+    Returns
+    -------
+    (PlanTables or None, dict)
+        The plan (None when the file has no plan tables) and the scenario tables found.
+    """
+    p = Path(path)
+    tables = _read_tables(p)
+    scen = {k: tables[k].reset_index(drop=True) for k in SCENARIO_TABLES if k in tables}
+    present = [k for k in PLAN_TABLES if k in tables]
+    if not present:
+        if not scen:
+            raise InputError(f"no plan tables ({', '.join(PLAN_TABLES)}) and no scenario "
+                             f"tables ({', '.join(SCENARIO_TABLES)}) found",
+                             source=str(p))
+        return None, scen
+    missing = [k for k in PLAN_TABLES if k not in tables]
+    if missing:
+        raise InputError(f"plan tables missing: {missing}", source=str(p), field=missing[0])
+    t = {}
+    for k in PLAN_TABLES:
+        df = tables[k]
+        if k in _INDEXED:
+            df.index = df.index.astype(str)
+            df.index.name = _INDEXED[k]
+        else:
+            df = df.reset_index(drop=True)
+        t[k] = df
+    t["option_flows"].columns = [int(c) if str(c).isdigit() else c
+                                 for c in t["option_flows"].columns]
+    t["capacities"]["built"] = t["capacities"]["built"].astype(bool)
+    for k in ("flows", "products", "cash_flow", "opex"):
+        if "year" in t[k]:
+            t[k]["year"] = t[k]["year"].astype(int)
+    solver = tables["solver"].iloc[0].to_dict() if "solver" in tables else {}
+    npv = float(solver.get("npv_usd", t["cash_flow"]["discounted_cash_flow_usd"].sum()))
+    plan = PlanTables(**t, npv_usd=npv, objective=str(solver.get("objective", "")),
+                      objective_value=float(solver.get("objective_value", float("nan"))),
+                      solver=solver, name=p.stem)
+    return plan, scen
