@@ -268,8 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_flowsheets)
 
     from .report.cli import register as register_report
+    from .scenarios.cli import register as register_sweep
 
     register_report(sub)
+    register_sweep(sub)
     return p
 
 

@@ -19,13 +19,20 @@ Variables (by block)
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import scipy.sparse as sp
-from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.common.gc_manager import PauseGC
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr.relational_expr import (
+    EqualityExpression,
+    InequalityExpression,
+    RangedExpression,
+)
 
 from ..economics import annuity_factor, npv_weights
 from .case import Case, CaseError
@@ -87,6 +94,23 @@ class MatrixBuilder:
 
 
 @dataclass
+class ModelLayout:
+    """What the builder put into a Pyomo model, kept on it as ``model._recyclopt_layout``.
+
+    The compiler (:func:`recyclopt.optimize.solve.compile_model`) uses it as a verified memo:
+    a constraint group whose rows are still exactly the expression objects listed here (same
+    objects, all active, none added or removed) is read from the builder's arrays instead of
+    walking its expressions; anything else in the model is compiled from its expressions.
+    """
+
+    var_components: list  # the Var components, in column order
+    var_sizes: list  # their sizes when built
+    columns: list  # VarData in builder column order
+    groups: list  # (Constraint component, Group, relational expressions of its non-empty rows)
+    objective: tuple  # (Objective component, its expression, c in builder order, constant)
+
+
+@dataclass
 class OptModel:
     """A built model: the Pyomo model plus the layout needed to read results back."""
 
@@ -107,47 +131,127 @@ class OptModel:
         return values[b.offset:b.offset + b.size]
 
 
+def _set_side(vds: list, side: str, arr: np.ndarray) -> None:
+    """Set one side (``lower`` or ``upper``) of each variable's bounds (public setters)."""
+    vals = arr.tolist()
+    fin = np.isfinite(arr)
+    if not fin.all():
+        vals = [v if f else None for v, f in zip(vals, fin.tolist(), strict=True)]
+    for v, b in zip(vds, vals, strict=True):
+        setattr(v, side, b)
+
+
+def _constant_bound(arr: np.ndarray) -> tuple[bool, float | None]:
+    if not len(arr) or not (arr == arr[0]).all():
+        return False, None
+    return True, (float(arr[0]) if np.isfinite(arr[0]) else None)
+
+
+class _QuietGC:
+    """Pause the cyclic garbage collector while a model's objects are created, then hand them
+    straight to the oldest generation.
+
+    Creating ~10^6 Pyomo objects with the collector running costs repeated full passes over a
+    growing heap; pausing it (Pyomo's ``PauseGC``, as its writers do) defers the cost to three
+    passes over all the new objects as they age through the generations (~0.3 s each at 2
+    million objects). ``gc.freeze()`` followed by ``gc.unfreeze()`` moves every tracked object
+    to the oldest generation without a pass, which is where a model's long-lived objects end
+    up anyway; it is skipped when the process has frozen objects of its own (``unfreeze``
+    would release them). Measured on the large benchmark case: 0.9 s of collector pauses
+    after the build without it, none with it (see ``benchmarks/RESULTS.md``).
+    """
+
+    def __enter__(self) -> _QuietGC:
+        self._frozen_before = gc.get_freeze_count()
+        self._pause = PauseGC()
+        self._pause.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._frozen_before == 0:
+                gc.freeze()
+                gc.unfreeze()
+        finally:
+            self._pause.__exit__(*exc)
+
+
+def _relation(expr: LinearExpression, lo: float, hi: float):
+    """The relational expression ``lo <= expr <= hi`` built directly (no operator dispatch)."""
+    if lo == hi:
+        return EqualityExpression((expr, lo))
+    if lo == -np.inf:
+        return InequalityExpression((expr, hi), False)
+    if hi == np.inf:
+        return InequalityExpression((lo, expr), False)
+    return RangedExpression((lo, expr, hi), (False, False))
+
+
 def _pyomo_from_builder(mb: MatrixBuilder, c: np.ndarray, sense: str, const: float = 0.0
                         ) -> tuple[pyo.ConcreteModel, list]:
+    """Express the builder's blocks and groups as a Pyomo model.
+
+    Fast paths (measured, see ``benchmarks/``): the garbage collector is paused while the
+    ~10^6 expression objects are created (Pyomo's own ``PauseGC``, as its writers do), dense
+    ``Var`` blocks are constructed with their constant bounds and only the varying side is set
+    per variable, unit coefficients enter a ``LinearExpression`` as the bare variable (no
+    ``MonomialTermExpression`` object), and the relational expressions are built directly.
+    """
     m = pyo.ConcreteModel(name="recyclopt_plant")
-    columns: list = [None] * mb.n
+    columns: list = []
+    var_components: list = []
+    layout_groups: list = []
     domains = {"C": pyo.Reals, "B": pyo.Binary, "I": pyo.Integers}
-    for b in mb.blocks.values():
-        lb = [None if not np.isfinite(v) else float(v) for v in b.lb]
-        ub = [None if not np.isfinite(v) else float(v) for v in b.ub]
-        var = pyo.Var(range(b.size), domain=domains[b.kind],
-                      bounds=lambda _m, i, lb=lb, ub=ub: (lb[i], ub[i]))
-        m.add_component(b.name, var)
-        for i in range(b.size):
-            columns[b.offset + i] = var[i]
-    for g in mb.groups:
-        data, ind, ptr = g.A.data, g.A.indices, g.A.indptr
-        lo = [None if not np.isfinite(v) else float(v) for v in g.lo]
-        hi = [None if not np.isfinite(v) else float(v) for v in g.hi]
-
-        def rule(_m, i, data=data, ind=ind, ptr=ptr, lo=lo, hi=hi):
-            a, z = ptr[i], ptr[i + 1]
-            if a == z:
-                return pyo.Constraint.Skip
-            expr = LinearExpression(constant=0.0, linear_coefs=data[a:z].tolist(),
-                                    linear_vars=[columns[j] for j in ind[a:z]])
-            if lo[i] is not None and hi[i] is not None and lo[i] == hi[i]:
-                return expr == lo[i]
-            return (lo[i], expr, hi[i])
-
-        m.add_component(g.name, pyo.Constraint(range(g.A.shape[0]), rule=rule))
-    nz = np.flatnonzero(c)
-    m.objective = pyo.Objective(
-        expr=LinearExpression(constant=float(const), linear_coefs=c[nz].tolist(),
-                              linear_vars=[columns[j] for j in nz]),
-        sense=pyo.maximize if sense == "max" else pyo.minimize)
+    with _QuietGC():
+        for b in mb.blocks.values():
+            lb_const, lb0 = _constant_bound(b.lb)
+            ub_const, ub0 = _constant_bound(b.ub)
+            var = pyo.Var(range(b.size), domain=domains[b.kind], dense=True,
+                          bounds=(lb0 if lb_const else None, ub0 if ub_const else None))
+            m.add_component(b.name, var)
+            var_components.append(var)
+            vds = list(var.values())
+            if not lb_const:
+                _set_side(vds, "lower", b.lb)
+            if not ub_const:
+                _set_side(vds, "upper", b.ub)
+            columns.extend(vds)
+        for g in mb.groups:
+            A = g.A
+            data, ptr = A.data.tolist(), A.indptr.tolist()
+            vs = [columns[j] for j in A.indices.tolist()]
+            terms = [v if a == 1.0 else MonomialTermExpression((a, v))
+                     for a, v in zip(data, vs, strict=True)]
+            lo, hi = g.lo.tolist(), g.hi.tolist()
+            exprs = {}
+            for i in range(A.shape[0]):
+                a, z = ptr[i], ptr[i + 1]
+                if a == z:
+                    continue
+                exprs[i] = _relation(LinearExpression(terms[a:z]), lo[i], hi[i])
+            keys = range(A.shape[0]) if len(exprs) == A.shape[0] else list(exprs)
+            con = pyo.Constraint(keys, rule=lambda _m, i, exprs=exprs: exprs[i])
+            m.add_component(g.name, con)
+            layout_groups.append((con, g, list(exprs.values())))
+        nz = np.flatnonzero(c)
+        cz = c[nz].tolist()
+        args = [const] if const else []
+        args += [columns[j] if a == 1.0 else MonomialTermExpression((a, columns[j]))
+                 for a, j in zip(cz, nz.tolist(), strict=True)]
+        obj_expr = LinearExpression(args)
+        m.objective = pyo.Objective(expr=obj_expr,
+                                    sense=pyo.maximize if sense == "max" else pyo.minimize)
+    m._recyclopt_layout = ModelLayout(var_components, [b.size for b in mb.blocks.values()],
+                                      columns, layout_groups,
+                                      (m.objective, obj_expr, np.array(c, dtype=float),
+                                       float(const)))
     return m, columns
 
 
 def build_model(case: Case, *, objective: str | None = None, mode: str | None = None,
                 sup: Superstructure | None = None,
                 extra: list[tuple[str, np.ndarray, float, float]] | None = None,
-                price_factor: float = 1.0) -> OptModel:
+                price_factor: float = 1.0, pyomo: bool = True) -> OptModel:
     """Build the plant MILP for a case.
 
     Parameters
@@ -160,6 +264,8 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     extra : extra constraints on the yearly totals, each ``(metric, _, lo, hi)`` with metric in
         ``co2_t``, ``recovered_kg``, ``recovered_value_usd``, ``npv_usd`` (epsilon constraints).
     price_factor : multiplies every product price (used to find the cost of recovery).
+    pyomo : when False, only the arrays are assembled (``model`` is None, ``columns`` empty):
+        the scenario sweeps re-price a model compiled once from the same arrays.
     """
     objective = objective or case.objective
     mode = mode or case.mode
@@ -169,9 +275,11 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     Y = len(years)
     K = len(pairs)
     feeds = [f.name for f in case.feedstocks]
-    f_idx = pairs["feedstock"].map({n: i for i, n in enumerate(feeds)}).to_numpy()
-    avail = np.array([f.availability.reindex(years.astype(int)).to_numpy() for f in
-                      case.feedstocks])  # F x Y
+    f_idx = pd.Index(feeds).get_indexer(pairs["feedstock"]).astype(np.int64)
+    yi = years.astype(int)
+    avail = np.array([f.availability.to_numpy(dtype=float) if np.array_equal(
+        f.availability.index.to_numpy(), yi) else f.availability.reindex(yi).to_numpy()
+        for f in case.feedstocks])  # F x Y
     options = case.options
     n_opt = len(options)
     o_idx = {o.name: i for i, o in enumerate(options)}
@@ -179,30 +287,39 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
 
     # ---- variables
     x_ub = avail[f_idx, :].reshape(-1)  # k-major: col = k*Y + y
-    mb.add_block("x", K * Y, 0.0, x_ub, labels=[(k, int(y)) for k in range(K) for y in years])
+    mb.add_block("x", K * Y, 0.0, x_ub, labels=list(zip(
+        np.repeat(np.arange(K), Y).tolist(), np.tile(years.astype(int), K).tolist(), strict=True)))
     # the largest throughput an option could ever see (bounds the big-M of its build switch)
-    lk = load.assign(o=load["option"].map(o_idx))
+    lp = load["pair"].to_numpy()
+    lo_ = np.fromiter((o_idx[n] for n in load["option"].tolist()), dtype=np.int64,
+                      count=len(lp))
+    lv = load["basis_per_unit"].to_numpy()
     peak_avail = avail.max(axis=1)[f_idx]
     tmax = np.zeros(n_opt)
-    np.add.at(tmax, lk["o"].to_numpy(), lk["basis_per_unit"].to_numpy()
-              * peak_avail[lk["pair"].to_numpy()])
+    np.add.at(tmax, lo_, lv * peak_avail[lp])
     cap_ub = np.array([min(tmax[i], o.max_capacity if o.max_capacity is not None else np.inf)
                        for i, o in enumerate(options)])
     curve_cap = np.array([o.capex.points[-1] if o.capex is not None else np.inf for o in options])
     cap_ub = np.minimum(cap_ub, curve_cap)
     mb.add_block("cap", n_opt, 0.0, cap_ub, labels=[o.name for o in options])
     mb.add_block("build", n_opt, 0.0, 1.0, "B", labels=[o.name for o in options])
-    seg_rows = []
+    seg_parts = []  # the curves' segments (CapexCurve.segments(), as arrays)
     for i, o in enumerate(options):
         if o.capex is not None:
-            s = o.capex.segments()
-            for r in s.itertuples(index=False):
-                seg_rows.append((i, r.cap_lo, r.cap_hi, r.intercept, r.slope))
-    seg = pd.DataFrame(seg_rows, columns=["o", "lo", "hi", "intercept", "slope"])
-    S = len(seg)
+            p = np.asarray(o.capex.points, dtype=float)
+            cst = np.asarray(o.capex.costs, dtype=float)
+            slope = o.capex.slopes
+            seg_parts.append((np.full(len(p) - 1, i), p[:-1], p[1:], cst[:-1] - slope * p[:-1],
+                              slope))
+    sg = {k: (np.concatenate([t[j] for t in seg_parts]) if seg_parts else
+              np.zeros(0, dtype=np.int64 if j == 0 else float))
+          for j, k in enumerate(("o", "lo", "hi", "intercept", "slope"))}
+    seg = pd.DataFrame(sg)
+    S = len(sg["o"])
     if S:
-        mb.add_block("seg_z", S, 0.0, 1.0, "B", labels=list(zip(seg["o"], seg.index, strict=True)))
-        mb.add_block("seg_w", S, 0.0, seg["hi"].to_numpy(), labels=list(seg.index))
+        mb.add_block("seg_z", S, 0.0, 1.0, "B",
+                     labels=list(zip(sg["o"].tolist(), range(S), strict=True)))
+        mb.add_block("seg_w", S, 0.0, sg["hi"], labels=list(range(S)))
     eq_opts = [i for i, o in enumerate(options) if o.equipment is not None]
     if eq_opts:
         ub_units = np.array([options[i].equipment.max_units if options[i].equipment.max_units
@@ -231,9 +348,6 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     mb.add_group("supply", f_idx[kflat] * Y + yflat, xcol, np.ones(K * Y), F * Y, -np.inf,
                  avail.reshape(-1), labels=[(f, int(y)) for f in feeds for y in years])
     # ---- capacity: throughput of option o in year y <= cap[o]
-    lp = lk["pair"].to_numpy()
-    lo_ = lk["o"].to_numpy()
-    lv = lk["basis_per_unit"].to_numpy()
     r_cap = np.repeat(lo_ * Y, Y) + np.tile(np.arange(Y), len(lp))
     c_cap = mb.col("x", np.repeat(lp * Y, Y) + np.tile(np.arange(Y), len(lp)))
     v_cap = np.repeat(lv, Y)
@@ -250,7 +364,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
                  np.r_[np.ones(n_opt), -big], n_opt, -np.inf, 0.0, labels=[o.name for o in options])
     # ---- piecewise capex (multiple-choice formulation; HiGHS has no SOS)
     if S:
-        so = seg["o"].to_numpy()
+        so = sg["o"]
         curve_opts = np.unique(so)
         pos = {o: j for j, o in enumerate(curve_opts)}
         # cap[o] = sum_s w[s]
@@ -269,10 +383,10 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         ar = np.arange(S)
         mb.add_group("capex_segment_upper", np.r_[ar, ar],
                      np.r_[mb.col("seg_w", ar), mb.col("seg_z", ar)],
-                     np.r_[np.ones(S), -seg["hi"].to_numpy()], S, -np.inf, 0.0)
+                     np.r_[np.ones(S), -sg["hi"]], S, -np.inf, 0.0)
         mb.add_group("capex_segment_lower", np.r_[ar, ar],
                      np.r_[mb.col("seg_w", ar), mb.col("seg_z", ar)],
-                     np.r_[np.ones(S), -seg["lo"].to_numpy()], S, 0.0, np.inf)
+                     np.r_[np.ones(S), -sg["lo"]], S, 0.0, np.inf)
     # ---- discrete equipment: throughput <= capacity per unit x units, every year
     if eq_opts:
         epos = {o: j for j, o in enumerate(eq_opts)}
@@ -379,12 +493,12 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     pieces["var_cost"][xcol] = var[kflat]
     pieces["fixed"][mb.col("build", np.arange(n_opt))] = fixed_o
     if S:
-        so = seg["o"].to_numpy()
+        so = sg["o"]
         tgt_z = np.where(lang[so], "bec", "direct")
         for key in ("bec", "direct"):
             m_ = tgt_z == key
-            pieces[key][mb.col("seg_z", np.flatnonzero(m_))] = seg["intercept"].to_numpy()[m_]
-            pieces[key][mb.col("seg_w", np.flatnonzero(m_))] = seg["slope"].to_numpy()[m_]
+            pieces[key][mb.col("seg_z", np.flatnonzero(m_))] = sg["intercept"][m_]
+            pieces[key][mb.col("seg_w", np.flatnonzero(m_))] = sg["slope"][m_]
     if eq_opts:
         pieces["direct"][mb.col("units", np.arange(len(eq_opts)))] = [
             options[o].equipment.cost_usd for o in eq_opts]
@@ -438,7 +552,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         nz = np.flatnonzero(v)
         mb.add_group(f"epsilon_{k}_{metric}", np.zeros(len(nz), dtype=int), nz, v[nz], 1, lo, hi,
                      labels=[metric])
-    m, columns = _pyomo_from_builder(mb, c, sense)
+    m, columns = _pyomo_from_builder(mb, c, sense) if pyomo else (None, [])
     meta = {"pieces": pieces, "weights": w, "seg": seg, "eq_opts": eq_opts, "years": years,
             "f_idx": f_idx, "avail": avail, "rec_tot": rec_tot, "metrics": metrics,
             "price_factor": price_factor}

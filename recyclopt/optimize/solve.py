@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp
+from pyomo.common.gc_manager import PauseGC
 
 from ..errors import SolverError
 from .model import OptModel
@@ -54,8 +55,37 @@ class Compiled:
     rows: list
 
 
-def compile_model(m: pyo.ConcreteModel) -> Compiled:
-    """Compile a linear Pyomo model to arrays with Pyomo's standard-form compiler."""
+def compile_model(m: pyo.ConcreteModel, *, compiler: str = "fast") -> Compiled:
+    """Compile a linear Pyomo model to standard-form arrays.
+
+    Parameters
+    ----------
+    m : pyomo.environ.ConcreteModel
+        A linear (MI)LP: one active objective, active linear constraints.
+    compiler : {"fast", "lsfc"}
+        ``fast`` (default) reads each constraint body that is a ``LinearExpression`` of
+        variables and monomials straight from its arguments, with the garbage collector paused,
+        and hands any other body to Pyomo's ``generate_standard_repn``; ``lsfc`` uses Pyomo's
+        ``LinearStandardFormCompiler`` for every row (slower; kept for cross-checks). Both give
+        the same rows in the same order (a ranged constraint gives a ``<=`` row then a ``>=``
+        row; ``Compiled.rows`` holds ``RowEntry(constraint, bound_type)`` with bound_type 0 for
+        ``==``, 1 for ``<=``, -1 for ``>=``). ``fast`` keeps every variable of the model as a
+        column, in declaration order (a fixed variable as a column with both bounds at its
+        value); ``lsfc`` keeps only the unfixed variables the rows and objective use.
+
+    Returns
+    -------
+    Compiled
+    """
+    if compiler == "lsfc":
+        return _compile_lsfc(m)
+    if compiler != "fast":
+        raise ValueError(f"compiler {compiler!r}; allowed: fast, lsfc")
+    with PauseGC():
+        return _compile_fast(m)
+
+
+def _compile_lsfc(m: pyo.ConcreteModel) -> Compiled:
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
     repn = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
@@ -64,9 +94,7 @@ def compile_model(m: pyo.ConcreteModel) -> Compiled:
     mult = np.array([r.bound_type for r in repn.rows], dtype=int)
     row_lo = np.where(mult == 1, -np.inf, rhs)
     row_hi = np.where(mult == -1, np.inf, rhs)
-    col_lo = np.array([-np.inf if v.lb is None else v.lb for v in repn.columns], dtype=float)
-    col_hi = np.array([np.inf if v.ub is None else v.ub for v in repn.columns], dtype=float)
-    integ = np.array([1 if v.is_integer() else 0 for v in repn.columns], dtype=np.int32)
+    col_lo, col_hi, integ = _column_arrays(list(repn.columns))
     c = repn.c.toarray()[0] if repn.c.shape[0] else np.zeros(n)
     obj = repn.objectives[0]
     sense = "max" if obj.sense == pyo.maximize else "min"
@@ -75,8 +103,291 @@ def compile_model(m: pyo.ConcreteModel) -> Compiled:
                     list(repn.columns), list(repn.rows))
 
 
+def _column_arrays(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bounds and integrality of the columns.
+
+    Reads each variable's own bound and domain once and resolves domain bounds per distinct
+    domain (there are a handful), which is what ``VarData.lb``/``ub``/``is_integer`` compute
+    per variable; a bound that is not a plain number (a Param or an expression) is resolved
+    through the public ``VarData.bounds``. A fixed variable gets both bounds at its value.
+    """
+    n = len(columns)
+    try:
+        raw = [(v._lb, v._ub, v._domain, v._fixed) for v in columns]
+    except AttributeError:  # a Pyomo without these slots: the public (slower) path
+        return _column_arrays_public(columns)
+    if not n:
+        return np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int32)
+    lbs, ubs, doms, fixed = zip(*raw, strict=True)
+    lo = _bound_array(lbs, -np.inf)
+    hi = _bound_array(ubs, np.inf)
+    if lo is None or hi is None:
+        return _column_arrays_public(columns)
+    integ = np.zeros(n, dtype=np.int32)
+    dom_ids = np.fromiter(map(id, doms), dtype=np.int64, count=n)
+    for did in np.unique(dom_ids):
+        sel = dom_ids == did
+        j = int(np.flatnonzero(sel)[0])
+        dlo, dhi = columns[j].domain.bounds()
+        if dlo is not None:
+            lo[sel] = np.maximum(lo[sel], dlo)
+        if dhi is not None:
+            hi[sel] = np.minimum(hi[sel], dhi)
+        integ[sel] = 1 if columns[j].is_integer() else 0
+    fx = np.flatnonzero(np.fromiter(fixed, dtype=bool, count=n))
+    for j in fx:
+        val = columns[j].value
+        if val is None:
+            raise SolverError(f"variable {columns[j].name} is fixed but has no value")
+        lo[j] = hi[j] = float(val)
+    return lo, hi, integ
+
+
+def _bound_array(vals: tuple, none: float) -> np.ndarray | None:
+    try:
+        return np.array([none if v is None else v for v in vals], dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def _column_arrays_public(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    b = [v.bounds for v in columns]
+    lo = np.array([-np.inf if x[0] is None else x[0] for x in b], dtype=float)
+    hi = np.array([np.inf if x[1] is None else x[1] for x in b], dtype=float)
+    for j, v in enumerate(columns):
+        if v.fixed:
+            lo[j] = hi[j] = float(v.value)
+    integ = np.array([1 if v.is_integer() else 0 for v in columns], dtype=np.int32)
+    return lo, hi, integ
+
+
+class _Lazy:
+    """Column lookup for rows compiled from their expressions (built on first use)."""
+
+    def __init__(self, columns: list) -> None:
+        self.columns = columns
+        self._map: dict[int, int] | None = None
+
+    @property
+    def map(self) -> dict[int, int]:
+        if self._map is None:
+            self._map = {id(v): j for j, v in enumerate(self.columns)}
+        return self._map
+
+    def index(self, v) -> int:
+        j = self.map.get(id(v))
+        if j is None:  # a variable declared outside the model: add it as a column
+            j = self.map[id(v)] = len(self.columns)
+            self.columns.append(v)
+        return j
+
+
+def _linear_terms(body, cols: _Lazy) -> tuple[list, list, float]:
+    """(column indices, coefficients, constant) of a linear body.
+
+    A ``LinearExpression`` whose arguments are all variables and monomials is read directly
+    from its arguments; anything else goes through Pyomo's ``generate_standard_repn``.
+    Coefficients may still be Pyomo numeric objects (mutable Params); the caller evaluates them.
+    """
+    from pyomo.core.base.var import VarData
+    from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+    from pyomo.core.expr.numvalue import native_numeric_types
+
+    if body.__class__ is LinearExpression:
+        pairs = [a._args_ if a.__class__ is MonomialTermExpression else
+                 ((1.0, a) if a.__class__ is VarData else None) for a in body.args]
+        if None not in pairs:
+            if not pairs:
+                return [], [], 0.0
+            coefs, vs = zip(*pairs, strict=True)
+            try:
+                idx = list(map(cols.map.__getitem__, map(id, vs)))
+            except KeyError:
+                idx = [cols.index(v) for v in vs]
+            return idx, list(coefs), 0.0
+    from pyomo.repn.standard_repn import generate_standard_repn
+
+    if body.__class__ in native_numeric_types:
+        return [], [], float(body)
+    repn = generate_standard_repn(body, compute_values=True, quadratic=False)
+    if not repn.is_linear():
+        raise SolverError("the model has a nonlinear expression; the plant model must be "
+                          "linear (MILP)")
+    return ([cols.index(v) for v in repn.linear_vars], [float(c) for c in repn.linear_coefs],
+            float(pyo.value(repn.constant)))
+
+
+def _floats(vals: list) -> np.ndarray:
+    try:
+        return np.asarray(vals, dtype=float)
+    except (TypeError, ValueError):
+        return np.array([pyo.value(v) for v in vals], dtype=float)
+
+
+def _model_columns(m: pyo.ConcreteModel, lay) -> tuple[list, bool]:
+    """All variables of the model in declaration order, and whether the builder's columns are
+    still its leading columns (same components, same sizes)."""
+    comps = list(m.component_objects(pyo.Var, descend_into=True))
+    if lay is not None and len(comps) >= len(lay.var_components) and all(
+            a is b and len(a) == k for a, b, k in zip(comps, lay.var_components, lay.var_sizes,
+                                                      strict=False)):
+        columns = list(lay.columns)
+        for comp in comps[len(lay.var_components):]:
+            columns.extend(comp.values())
+        return columns, True
+    return [v for comp in comps for v in comp.values()], False
+
+
+def _csr_rows(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, sel: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows ``sel`` (in that order, repeats allowed) of a CSR matrix, as CSR arrays."""
+    lens = indptr[sel + 1] - indptr[sel]
+    ptr = np.zeros(len(sel) + 1, dtype=np.int64)
+    np.cumsum(lens, out=ptr[1:])
+    pos = np.arange(ptr[-1], dtype=np.int64) - np.repeat(ptr[:-1] - indptr[sel], lens)
+    return data[pos], indices[pos], ptr
+
+
+def _group_rows(g, datas: list) -> tuple[tuple, np.ndarray, np.ndarray, list]:
+    """A builder group as compiled rows: its non-empty rows, a ranged row as ``<=`` then
+    ``>=`` (as the expression path does). Returns ((data, indices, indptr), lo, hi, rows)."""
+    from pyomo.repn.plugins.standard_form import RowEntry
+
+    A = g.A
+    indptr = A.indptr.astype(np.int64)
+    present = np.flatnonzero(np.diff(indptr) > 0)
+    lo, hi = g.lo[present], g.hi[present]
+    eq = lo == hi
+    has_lo, has_hi = np.isfinite(lo), np.isfinite(hi)
+    ranged = ~eq & has_lo & has_hi
+    single = eq | has_lo | has_hi
+    if len(present) == A.shape[0] and not ranged.any() and single.all():
+        k = np.arange(len(present))
+        second = np.zeros(len(k), dtype=bool)
+        csr = (A.data, A.indices, indptr)
+    else:
+        k = np.repeat(np.arange(len(present)), np.where(ranged, 2, np.where(single, 1, 0)))
+        second = np.zeros(len(k), dtype=bool)
+        second[1:] = k[1:] == k[:-1]
+        csr = _csr_rows(A.data, A.indices, indptr, present[k])
+    bt = np.where(eq[k], 0, np.where(ranged[k], np.where(second, -1, 1),
+                                     np.where(has_hi[k], 1, -1)))
+    r_lo = np.where(bt == 1, -np.inf, lo[k])
+    r_hi = np.where(bt == -1, np.inf, hi[k])
+    rows = list(map(RowEntry, [datas[i] for i in k.tolist()], bt.tolist()))
+    return csr, r_lo, r_hi, rows
+
+
+def _compile_fast(m: pyo.ConcreteModel) -> Compiled:
+    import operator
+
+    from pyomo.repn.plugins.standard_form import RowEntry
+
+    lay = getattr(m, "_recyclopt_layout", None)
+    columns, use_layout = _model_columns(m, lay)
+    cols = _Lazy(columns)
+    known = {id(con): (con, g, ex) for con, g, ex in lay.groups} if use_layout else {}
+    blocks: list[tuple] = []  # (A rows, lo, hi) in row order, or generic rows
+    rows: list = []
+    lo: list[float] = []
+    hi: list[float] = []
+    ind: list[int] = []
+    val: list = []
+    ptr = [0]
+
+    def flush() -> None:
+        if len(ptr) > 1:
+            blocks.append((("generic", list(ind), list(val), list(ptr)), np.asarray(lo, float),
+                           np.asarray(hi, float)))
+            ind.clear()
+            val.clear()
+            lo.clear()
+            hi.clear()
+            ptr[:] = [0]
+
+    for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True):
+        datas = list(comp.values())
+        hit = known.get(id(comp))
+        if hit is not None and hit[0] is comp and len(datas) == len(hit[2]) and all(
+                d.active for d in datas) and all(map(operator.is_, (d.expr for d in datas),
+                                                     hit[2])):
+            flush()
+            csr, r_lo, r_hi, r_rows = _group_rows(hit[1], datas)
+            blocks.append((csr, r_lo, r_hi))
+            rows.extend(r_rows)
+            continue
+        for con in datas:
+            if not con.active:
+                continue
+            lb, body, ub = con.to_bounded_expression(evaluate_bounds=True)
+            if lb is None and ub is None:
+                continue
+            idx, coefs, offset = _linear_terms(body, cols)
+            if not idx and (lb is None or lb <= offset) and (ub is None or ub >= offset):
+                continue
+            if lb is not None and lb == ub:
+                bounds = [(0, lb - offset, ub - offset)]
+            else:
+                bounds = []
+                if ub is not None:
+                    bounds.append((1, -np.inf, ub - offset))
+                if lb is not None:
+                    bounds.append((-1, lb - offset, np.inf))
+            for bt, rlo, rhi in bounds:
+                rows.append(RowEntry(con, bt))
+                lo.append(rlo)
+                hi.append(rhi)
+                ind.extend(idx)
+                val.extend(coefs)
+                ptr.append(len(ind))
+    flush()
+    objs = list(m.component_data_objects(pyo.Objective, active=True, descend_into=True))
+    if len(objs) != 1:
+        raise SolverError(f"the model must have exactly one active objective; it has {len(objs)}")
+    obj = objs[0]
+    if use_layout and lay.objective[0] is obj and obj.expr is lay.objective[1]:
+        c_lay, offset = lay.objective[2], lay.objective[3]
+        oidx, ocoef = [], []
+    else:
+        c_lay, offset = np.zeros(0), 0.0
+        oidx, ocoef, offset = _linear_terms(obj.expr, cols)
+    n = len(columns)  # final: generic rows may have added columns
+    c = np.zeros(n)
+    c[:len(c_lay)] = c_lay
+    np.add.at(c, np.asarray(oidx, dtype=np.int64), _floats(ocoef))
+    datas_, inds_, ptrs_, los, his = [], [], [], [], []
+    off = 0
+    for blk, r_lo, r_hi in blocks:
+        if isinstance(blk[0], str):
+            _, gi, gv, gp = blk
+            d, i, p = _floats(gv), np.asarray(gi, dtype=np.int64), np.asarray(gp, dtype=np.int64)
+        else:
+            d, i, p = blk
+        datas_.append(np.asarray(d, dtype=float))
+        inds_.append(np.asarray(i, dtype=np.int64))
+        ptrs_.append(np.asarray(p[1:], dtype=np.int64) + off)
+        off += int(p[-1])
+        los.append(r_lo)
+        his.append(r_hi)
+    m_rows = sum(len(p) for p in ptrs_)
+    A = sp.csr_array((np.concatenate(datas_) if datas_ else np.zeros(0),
+                      np.concatenate(inds_) if inds_ else np.zeros(0, dtype=np.int64),
+                      np.concatenate([np.zeros(1, dtype=np.int64), *ptrs_])),
+                     shape=(m_rows, n))
+    if any(isinstance(b[0][0], str) for b in blocks):
+        A.sum_duplicates()
+    if (A.data == 0).any():
+        A.eliminate_zeros()
+    col_lo, col_hi, integ = _column_arrays(columns)
+    sense = "max" if obj.sense == pyo.maximize else "min"
+    return Compiled(sp.csc_array(A), np.concatenate(los) if los else np.zeros(0),
+                    np.concatenate(his) if his else np.zeros(0), col_lo, col_hi, integ, c,
+                    float(offset), sense, columns, rows)
+
+
 def _highs(cm: Compiled, *, time_limit: float | None, mip_gap: float | None,
            threads: int | None, verbose: bool):
+    """A ``highspy.Highs`` with the compiled model passed through its array API."""
     import highspy
 
     h = highspy.Highs()
@@ -88,26 +399,16 @@ def _highs(cm: Compiled, *, time_limit: float | None, mip_gap: float | None,
         h.setOptionValue("mip_rel_gap", float(mip_gap))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
-    lp = highspy.HighsLp()
-    n = cm.A.shape[1]
-    lp.num_col_ = n
-    lp.num_row_ = cm.A.shape[0]
-    lp.col_cost_ = cm.c
-    lp.col_lower_ = cm.col_lo
-    lp.col_upper_ = cm.col_hi
-    lp.row_lower_ = cm.row_lo
-    lp.row_upper_ = cm.row_hi
-    lp.offset_ = cm.offset
-    lp.sense_ = highspy.ObjSense.kMaximize if cm.sense == "max" else highspy.ObjSense.kMinimize
     A = sp.csc_array(cm.A)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    if cm.integrality.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous
-                           for k in cm.integrality]
-    h.passModel(lp)
+    sense = highspy.ObjSense.kMaximize if cm.sense == "max" else highspy.ObjSense.kMinimize
+    h.passModel(int(A.shape[1]), int(A.shape[0]), int(A.nnz), int(highspy.MatrixFormat.kColwise),
+                int(sense), float(cm.offset), np.ascontiguousarray(cm.c, dtype=float),
+                np.ascontiguousarray(cm.col_lo, dtype=float),
+                np.ascontiguousarray(cm.col_hi, dtype=float),
+                np.ascontiguousarray(cm.row_lo, dtype=float),
+                np.ascontiguousarray(cm.row_hi, dtype=float), A.indptr.astype(np.int32),
+                A.indices.astype(np.int32), A.data.astype(float),
+                np.ascontiguousarray(cm.integrality, dtype=np.int32))
     return h
 
 
@@ -194,7 +495,7 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
     has_sol = bool(getattr(info_h, "primal_solution_status", 0) == 2) or status == \
         highspy.HighsModelStatus.kOptimal
     n_int = int(cm.integrality.sum())
-    n_bin = int(sum(1 for v in cm.columns if v.is_binary()))
+    n_bin = _count_binary(cm.columns)
     gap = float(getattr(info_h, "mip_gap", 0.0)) if n_int else 0.0
     if not np.isfinite(gap):
         gap = float("inf")
@@ -228,20 +529,39 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
                       "verbose output to see the solver log")
 
 
+def _count_binary(columns: list) -> int:
+    """Number of variables whose domain is binary (``VarData.is_binary``, once per domain)."""
+    counts: dict[int, list] = {}
+    for v in columns:
+        d = v.domain
+        e = counts.get(id(d))
+        if e is None:
+            counts[id(d)] = [v, 1]
+        else:
+            e[1] += 1
+    return sum(k for v, k in counts.values() if v.is_binary())
+
+
 def _to_builder_order(om: OptModel, cm: Compiled, x: np.ndarray) -> np.ndarray:
-    pos = {id(v): i for i, v in enumerate(cm.columns)}
-    out = np.zeros(om.builder.n)
-    for j, v in enumerate(om.columns):
-        i = pos.get(id(v))
-        if i is not None:
-            out[j] = x[i]
-            v.set_value(float(x[i]), skip_validation=True)
-        else:  # the column appears nowhere: it sits at its lower bound (or 0)
-            lb = v.lb if v.lb is not None else 0.0
-            out[j] = lb
-            v.set_value(lb, skip_validation=True)
-    ints = np.array([v.is_integer() for v in om.columns])
+    """Solution values in builder column order (loaded into the Pyomo variables too);
+    integer columns rounded."""
+    n = om.builder.n
+    if len(cm.columns) >= n and all(a is b for a, b in zip(om.columns, cm.columns, strict=False)):
+        out = np.array(x[:n], dtype=float)
+        ints = cm.integrality[:n].astype(bool)
+    else:  # the compiled columns are another selection or order: map them by identity
+        pos = {id(v): i for i, v in enumerate(cm.columns)}
+        out = np.zeros(n)
+        for j, v in enumerate(om.columns):
+            i = pos.get(id(v))
+            if i is not None:
+                out[j] = x[i]
+            else:  # the column appears nowhere: it sits at its lower bound (or 0)
+                out[j] = v.lb if v.lb is not None else 0.0
+        ints = np.array([v.is_integer() for v in om.columns], dtype=bool)
     out[ints] = np.round(out[ints])
+    for v, val in zip(om.columns, out.tolist(), strict=True):
+        v.set_value(val, skip_validation=True)
     return out
 
 

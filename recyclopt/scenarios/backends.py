@@ -1,0 +1,259 @@
+"""Where a sweep's scenarios are solved: in-process, a local process pool, or Dask.
+
+Every backend runs the same :class:`~recyclopt.scenarios.engine.SweepEngine` on chunks of
+scenarios; each worker process builds its engine once (from a pickled :class:`SweepSpec`) and
+keeps it for every chunk it gets. Results come back to the driver as chunks finish and are
+written to the :class:`~recyclopt.scenarios.store.ResultStore` there (one transaction per
+chunk), so a killed sweep loses at most the chunks in flight, and a resumed one solves exactly
+the scenarios not yet stored.
+
+``serial``
+    in this process.
+``processes``
+    a :class:`concurrent.futures.ProcessPoolExecutor` (``forkserver`` start method where the
+    platform has it, else ``spawn``: workers never inherit a solver's threads).
+``dask``
+    a ``dask.distributed`` client: a :class:`~distributed.LocalCluster` of ``workers``
+    single-threaded worker processes by default, or the cluster at ``scheduler`` (an address
+    such as ``tcp://10.0.0.5:8786``), whose workers need recyclopt installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import multiprocessing as mp
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from ..optimize.case import Case
+from .definition import Scenario
+from .engine import EngineOptions, SweepEngine
+from .store import ResultStore
+
+BACKENDS = ("serial", "processes", "dask")
+
+
+@dataclass
+class SweepSpec:
+    """Everything a worker needs to build its engine (pickled once per worker)."""
+
+    case: Case
+    options: EngineOptions = field(default_factory=EngineOptions)
+    levers: dict[str, Any] = field(default_factory=dict)
+    design: np.ndarray | None = None
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(pickle.dumps((self.case, self.options, sorted(self.levers.items()),
+                                            None if self.design is None
+                                            else self.design.tobytes()))).hexdigest()[:20]
+
+    def engine(self) -> SweepEngine:
+        from .policy import resolve_settings
+
+        return SweepEngine(self.case, self.options,
+                           resolve_settings(self.case, self.levers), design=self.design)
+
+
+_ENGINES: dict[str, SweepEngine] = {}  # per worker process: spec key -> engine
+
+
+def _engine_for(spec: SweepSpec) -> SweepEngine:
+    key = spec.key
+    eng = _ENGINES.get(key)
+    if eng is None:
+        _ENGINES.clear()  # one sweep per worker at a time
+        eng = _ENGINES[key] = spec.engine()
+    return eng
+
+
+def run_chunk(spec: SweepSpec, chunk: list[Scenario]) -> list[dict[str, Any]]:
+    """Solve a chunk of scenarios on this process's engine for ``spec``."""
+    eng = _engine_for(spec)
+    return [eng.solve(s).row for s in chunk]
+
+
+_WORKER_SPEC: SweepSpec | None = None
+
+
+def _init_worker(spec_bytes: bytes) -> None:
+    global _WORKER_SPEC
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver decides when to stop
+    _WORKER_SPEC = pickle.loads(spec_bytes)
+
+
+def _pool_chunk(chunk: list[Scenario]) -> list[dict[str, Any]]:
+    assert _WORKER_SPEC is not None
+    return run_chunk(_WORKER_SPEC, chunk)
+
+
+def _chunks(items: list[Scenario], size: int) -> list[list[Scenario]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+class _Progress:
+    """A tqdm bar when tqdm is installed and wanted; otherwise silent."""
+
+    def __init__(self, total: int, initial: int, enabled: bool) -> None:
+        self.bar = None
+        if enabled:
+            try:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, initial=initial, unit="scenario", file=sys.stderr,
+                                dynamic_ncols=True)
+            except ImportError:  # pragma: no cover - optional
+                self.bar = None
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt while a sweep runs, so pools shut down cleanly
+    (rows already committed stay; the chunks in flight are solved again on resume)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _mp_context() -> mp.context.BaseContext:
+    methods = mp.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["recyclopt.scenarios.backends"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+def _iter_serial(spec: SweepSpec, chunks: list[list[Scenario]]
+                 ) -> Iterator[list[dict[str, Any]]]:
+    eng = spec.engine()
+    for ch in chunks:
+        yield [eng.solve(s).row for s in ch]
+
+
+def _iter_processes(spec: SweepSpec, chunks: list[list[Scenario]], workers: int
+                    ) -> Iterator[list[dict[str, Any]]]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    ex = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
+                             initializer=_init_worker, initargs=(pickle.dumps(spec),))
+    try:
+        futs = [ex.submit(_pool_chunk, ch) for ch in chunks]
+        for f in as_completed(futs):
+            yield f.result()
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _iter_dask(spec: SweepSpec, chunks: list[list[Scenario]], workers: int,
+               scheduler: str | None) -> Iterator[list[dict[str, Any]]]:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError("the dask backend needs dask.distributed: pip install "
+                         "'dask[distributed]'", field="--backend") from None
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise InputError(f"--scheduler {scheduler!r}: cannot reach the Dask scheduler "
+                             f"({exc})", field="--scheduler") from None
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        spec_f = client.scatter(spec, broadcast=True)
+        futs = [client.submit(run_chunk, spec_f, ch, pure=False) for ch in chunks]
+        for f in as_completed(futs):
+            yield f.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_sweep(case: Case, scenarios: list[Scenario], store: ResultStore, *,
+              backend: str = "serial", workers: int | None = None, scheduler: str | None = None,
+              options: EngineOptions | None = None, levers: dict[str, Any] | None = None,
+              chunk_size: int | None = None, progress: bool = False,
+              on_chunk: Callable[[int], None] | None = None) -> int:
+    """Solve every scenario not yet in ``store`` and store its row; returns how many were
+    solved now.
+
+    Parameters
+    ----------
+    backend : ``serial``, ``processes`` or ``dask``.
+    workers : worker processes (default: the CPU count) for ``processes`` and a local Dask
+        cluster.
+    scheduler : address of an existing Dask scheduler (``dask`` only).
+    chunk_size : scenarios per task (default: about eight tasks per worker, at most 50).
+    on_chunk : called with the number of rows after each stored chunk.
+    """
+    if backend not in BACKENDS:
+        raise InputError(f"--backend {backend!r}; allowed: {list(BACKENDS)}", field="--backend")
+    if scheduler and backend != "dask":
+        raise InputError("--scheduler needs --backend dask", field="--scheduler")
+    workers = int(workers or os.cpu_count() or 1)
+    if workers < 1:
+        raise InputError(f"--workers {workers}; allowed range >= 1", field="--workers")
+    options = options or EngineOptions()
+    done = store.done_ids()
+    pending = [s for s in scenarios if s.id not in done]
+    if not pending:
+        return 0
+    spec = SweepSpec(case, options, dict(levers or {}))
+    if options.fixed_design:  # one design for every worker: the driver's base plan
+        spec.design = spec.engine().design
+    n_par = 1 if backend == "serial" else workers
+    size = chunk_size or max(1, min(50, math.ceil(len(pending) / (8 * n_par))))
+    chunks = _chunks(pending, size)
+    bar = _Progress(len(scenarios), len(scenarios) - len(pending), progress)
+    n = 0
+    try:
+        with _sigterm_as_interrupt():
+            if backend == "serial":
+                it: Iterable[list[dict[str, Any]]] = _iter_serial(spec, chunks)
+            elif backend == "processes":
+                it = _iter_processes(spec, chunks, workers)
+            else:
+                it = _iter_dask(spec, chunks, workers, scheduler)
+            for rows in it:
+                k = store.write(rows)
+                n += k
+                bar.update(k)
+                if on_chunk is not None:
+                    on_chunk(k)
+    finally:
+        bar.close()
+    return n

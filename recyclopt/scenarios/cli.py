@@ -1,0 +1,142 @@
+"""``recyclopt sweep CASE SCENARIOS``: run a scenario sweep into a result store.
+
+:func:`register` adds the command to the main CLI's sub-parsers. Everything is validated (case,
+scenario file, every scenario's values, options, the store) before the first solve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import pickle
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import InputError, RecycloptError
+from .backends import BACKENDS
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``sweep`` command to ``subparsers`` (the main CLI's)."""
+    s = subparsers.add_parser("sweep", help="solve a case under many price and policy "
+                              "scenarios (serial, a process pool or Dask)")
+    s.add_argument("case", help="case file (.yaml) or bundled case name (e.g. taiwan)")
+    s.add_argument("scenarios", help="scenario file (.yaml) or bundled name "
+                   "(e.g. taiwan_scenarios)")
+    s.add_argument("--backend", choices=list(BACKENDS), default="serial",
+                   help="where to solve (default: serial)")
+    s.add_argument("--scheduler", help="address of an existing Dask scheduler "
+                   "(with --backend dask; default: a local cluster)")
+    s.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
+    s.add_argument("--sets", help="comma-separated scenario sets to run (default: all)")
+    s.add_argument("--out", help="result store (.sqlite; default: <scenarios>.sqlite here)")
+    s.add_argument("--resume", action="store_true", help="continue an interrupted sweep "
+                   "in --out (solves only the scenarios not yet stored)")
+    s.add_argument("--force", action="store_true", help="replace an existing store")
+    s.add_argument("--objective", choices=["npv", "annual_profit", "recovered_value",
+                                           "recovered_mass", "min_co2"])
+    s.add_argument("--time-limit", type=float, help="solver time limit per scenario (s)")
+    s.add_argument("--no-fixed-design", action="store_true", help="skip the evaluation of "
+                   "the base plan's design under each scenario (halves the solves)")
+    s.add_argument("--export", help="also write the results to FILE.parquet or FILE.csv")
+    s.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar (default: when stderr is a terminal)")
+    s.set_defaults(func=cmd_sweep)
+    return s
+
+
+def _fingerprint(case_path: str, scen_path: str, ids_values: list[str], opts: object) -> str:
+    h = hashlib.sha256()
+    for p in (case_path, scen_path):
+        f = Path(p)
+        h.update(f.read_bytes() if f.is_file() else p.encode())
+    h.update(json.dumps(ids_values).encode())
+    h.update(pickle.dumps(opts))
+    return h.hexdigest()[:24]
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run the ``sweep`` command."""
+    from ..optimize import load_case
+    from .analysis import npv_distribution, route_frequency
+    from .backends import run_sweep
+    from .definition import load_scenarios
+    from .engine import EngineOptions
+    from .store import ResultStore
+
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers {args.workers}; allowed range >= 1", field="--workers")
+    if args.time_limit is not None and not args.time_limit > 0:
+        raise InputError(f"--time-limit {args.time_limit!r} s; allowed range > 0",
+                         field="--time-limit")
+    if args.scheduler and args.backend != "dask":
+        raise InputError("--scheduler needs --backend dask", field="--scheduler")
+    if args.export and Path(args.export).suffix.lower() not in (".parquet", ".csv"):
+        raise InputError(f"--export {args.export!r}: allowed formats .parquet, .csv",
+                         field="--export")
+    case = load_case(args.case)
+    sf = load_scenarios(args.scenarios)
+    sets = [x for x in args.sets.split(",") if x] if args.sets else None
+    scenarios = sf.expand(case, sets)  # validates every value before any solve
+    opts = EngineOptions(objective=args.objective, time_limit=args.time_limit,
+                         fixed_design=not args.no_fixed_design)
+    out = Path(args.out) if args.out else Path(Path(args.scenarios).stem + ".sqlite")
+    fp = _fingerprint(args.case, args.scenarios, [s.key() for s in scenarios],
+                      (opts, sorted(sf.levers.items())))
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    with ResultStore(out, fingerprint=fp, resume=args.resume, force=args.force) as store:
+        before = len(store)
+        n = run_sweep(case, scenarios, store, backend=args.backend, workers=args.workers,
+                      scheduler=args.scheduler, options=opts, levers=sf.levers,
+                      progress=progress)
+        df = store.frame()
+        print(f"Sweep of case {case.name!r}: {len(scenarios)} scenarios "
+              f"({before} already stored, {n} solved now) -> {out}")
+        print("status: " + ", ".join(f"{k} {v}" for k, v in
+                                     df["status"].value_counts().items()))
+        ok = df[df["status"].isin(["optimal", "feasible"])]
+        if len(ok):
+            d = npv_distribution(ok)
+            print("NPV of the best plan per scenario (USD): " + ", ".join(
+                f"{k} {d[k]:,.0f}" for k in ("p5", "p50", "p95", "mean")))
+            if ok["npv_fixed_design_usd"].notna().any():
+                d2 = npv_distribution(ok, column="npv_fixed_design_usd")
+                print("NPV of the base plan's design (USD): " + ", ".join(
+                    f"{k} {d2[k]:,.0f}" for k in ("p5", "p50", "p95", "mean"))
+                    + f"; probability of loss {d2['prob_loss']:.1%}")
+            rf = route_frequency(ok).head(5)
+            print("Route choices (share of scenarios):")
+            for _, r in rf.iterrows():
+                print(f"  {r['share']:6.1%}  {r['routes'] or '(build nothing)'}")
+        if args.export:
+            store.export(args.export, force=args.force)
+            print(f"wrote {args.export}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``sweep`` on its own (``python -m recyclopt.scenarios.cli CASE SCENARIOS ...``),
+    with the main CLI's error handling."""
+    p = argparse.ArgumentParser(prog="recyclopt")
+    sub = p.add_subparsers(dest="command")
+    register(sub)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] != "sweep":
+        argv = ["sweep", *argv]
+    try:
+        args = p.parse_args(argv)
+        return int(args.func(args) or 0)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except RecycloptError as exc:
+        print(f"recyclopt: error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, InputError) else 1
+    except KeyboardInterrupt:
+        print("recyclopt: error: interrupted (resume with --resume)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

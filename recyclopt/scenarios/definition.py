@@ -1,0 +1,797 @@
+"""Scenario definitions: what a sweep changes, as data (a YAML file or a dict).
+
+A scenario is a set of *values* keyed by dotted parameter paths, the same paths as the case file
+(lists of named items are addressed by name)::
+
+    products.NdPr_oxide.price_usd_per_kg.Nd: 80.0
+    feedstocks.HDD.cost_usd_per_unit: 0.1
+    policy.carbon_price_usd_per_t: 50
+    levers.export_control.price_multiplier: 3.8
+
+The parameters a sweep may change (:data:`PARAMETERS`) are prices, costs, availabilities and
+policy values: everything that changes the model's numbers but not what it is made of.
+``levers.*`` are the policy levers of :mod:`recyclopt.scenarios.policy`.
+
+File format
+-----------
+::
+
+    case: taiwan                 # optional; the CLI's CASE argument wins
+    seed: 2025                   # default seed of the sampled sets
+    levers: {...}                # lever settings (which products/feedstocks a lever touches)
+    sets:
+      controls:                  # a named set of explicit scenarios
+        overrides: {...}         # values common to every scenario of the set
+        scenarios:
+          - {name: pre_controls}
+          - {name: may_2025, overrides: {products.Dy_oxide.price_usd_per_kg.Dy: 975.6}}
+      prices:                    # a sampled set
+        sample: {method: lhs, n: 200, seed: 7}      # lhs (Latin hypercube) or monte_carlo
+        parameters:
+          products.NdPr_oxide.price_usd_per_kg.Nd: {dist: triangular, low: 58, mode: 60,
+                                                    high: 128}
+          products.Dy_oxide.price_usd_per_kg.Dy: {dist: lognormal, median: 257, sigma: 0.5}
+          policy.carbon_price_usd_per_t: {dist: uniform, low: 0, high: 100}
+          feedstocks.HDD.cost_usd_per_unit: {dist: resample, values: [0.0, 0.1, 0.3]}
+      sensitivity:               # one-at-a-time (tornado): base, then each parameter low/high
+        one_at_a_time:
+          products.NdPr_oxide.price_usd_per_kg.Nd: [50, 128]
+
+Distributions: ``uniform`` (low, high), ``triangular`` (low, mode, high), ``lognormal``
+(median, sigma of the log; optional low/high truncation), ``resample`` (draws with replacement
+from a price history: ``values`` inline or ``file`` + ``column`` of a CSV; ``mode: level``
+draws the historical levels, ``mode: ratio`` multiplies the base value by a historical
+period-to-period ratio). Draws are reproducible: numpy's PCG64 seeded by the set's seed for
+Monte Carlo, :class:`scipy.stats.qmc.LatinHypercube` with that seed for LHS; each uniform draw
+goes through the distribution's inverse CDF.
+
+Every value is checked against the parameter's allowed range, and every name against the case,
+when the scenarios are expanded — before any solve; errors are
+:class:`ScenarioError` naming the file, the field and the allowed range.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from ..optimize.case import Case, Feedstock, Option, Policy, Product
+
+#: How the sweep engine reaches a scenario's numbers, cheapest first:
+#: ``price`` re-prices the objective only; ``arrays`` re-assembles bounds and coefficients from
+#: the kept superstructure; ``superstructure`` recomputes the per-pair tables first.
+TIERS = ("price", "arrays", "superstructure")
+
+
+class ScenarioError(InputError):
+    """A scenario file, set or value that does not validate."""
+
+
+def _err(src: str, fieldname: str, msg: str) -> ScenarioError:
+    return ScenarioError(f"{fieldname}: {msg}", source=src, field=fieldname)
+
+
+def _range_text(lo: float | None, hi: float | None, lo_open: bool = False) -> str:
+    a = "(" if lo_open else "["
+    return f"{a}{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
+
+
+def _number(src: str, fieldname: str, v: Any) -> float:
+    if isinstance(v, bool) or v is None:
+        raise _err(src, fieldname, f"{v!r} is not a number")
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise _err(src, fieldname, f"{v!r} is not a number") from None
+    if not math.isfinite(x):
+        raise _err(src, fieldname, f"{v!r} is not a finite number")
+    return x
+
+
+# --------------------------------------------------------------------------- parameters
+@dataclass(frozen=True)
+class ParamSpec:
+    """A parameter a scenario may set: a path pattern (``*`` matches a name), its allowed range
+    and the cheapest tier that reaches its effect."""
+
+    pattern: tuple[str, ...]
+    lo: float | None
+    hi: float | None
+    tier: str
+    lo_open: bool = False
+    doc: str = ""
+
+    def check(self, src: str, fieldname: str, value: Any) -> float:
+        x = _number(src, fieldname, value)
+        if (self.lo is not None and (x < self.lo or (self.lo_open and x <= self.lo))) or (
+                self.hi is not None and x > self.hi):
+            raise _err(src, fieldname, f"{x:g} is outside the allowed range "
+                       f"{_range_text(self.lo, self.hi, self.lo_open)} of {'.'.join(self.pattern)}")
+        return x
+
+
+PARAMETERS: tuple[ParamSpec, ...] = (
+    ParamSpec(("products", "*", "price_usd_per_kg", "*"), 0.0, None, "price",
+              doc="price of an element in a product form, USD per kg of element"),
+    ParamSpec(("products", "*", "max_kg_per_yr"), 0.0, None, "arrays",
+              doc="market size of a product, kg per year"),
+    ParamSpec(("feedstocks", "*", "cost_usd_per_unit"), None, None, "price",
+              doc="purchase price of a feedstock (negative: a gate fee received)"),
+    ParamSpec(("feedstocks", "*", "availability_factor"), 0.0, None, "arrays",
+              doc="multiplier on the feedstock's availability in every year (sweep-only)"),
+    ParamSpec(("options", "*", "opex_usd_per_basis"), None, None, "superstructure",
+              doc="variable opex of an option per unit of its basis"),
+    ParamSpec(("options", "*", "opex_usd_per_yr"), 0.0, None, "arrays",
+              doc="fixed opex of a built option, USD per year"),
+    ParamSpec(("options", "*", "capex_factor"), 0.0, None, "arrays", lo_open=True,
+              doc="multiplier on an option's capex curve and equipment cost (sweep-only)"),
+    ParamSpec(("options", "*", "max_capacity"), 0.0, None, "arrays",
+              doc="largest capacity of an option"),
+    ParamSpec(("prices", "electricity_usd_per_kwh"), 0.0, None, "price"),
+    ParamSpec(("prices", "heat_usd_per_kwh"), 0.0, None, "price"),
+    ParamSpec(("prices", "grid_co2_kg_per_kwh"), 0.0, 5.0, "superstructure"),
+    ParamSpec(("prices", "heat_co2_kg_per_kwh"), 0.0, 5.0, "superstructure"),
+    ParamSpec(("prices", "reagents_usd_per_kg", "*"), 0.0, None, "superstructure"),
+    ParamSpec(("prices", "byproducts_usd_per_kg", "*"), None, None, "superstructure"),
+    ParamSpec(("labour", "usd_per_hour"), 0.0, None, "arrays"),
+    ParamSpec(("costing", "discount_rate"), 0.0, 1.0, "arrays"),
+    ParamSpec(("policy", "carbon_price_usd_per_t"), 0.0, None, "price"),
+    ParamSpec(("policy", "price_floor_usd_per_kg", "*"), 0.0, None, "price"),
+    ParamSpec(("policy", "credit_usd_per_kg", "*"), 0.0, None, "price"),
+    ParamSpec(("policy", "max_co2_t_per_yr"), 0.0, None, "arrays"),
+    ParamSpec(("policy", "max_feedstock_share"), 0.0, 1.0, "arrays"),
+    ParamSpec(("policy", "min_recovered_kg_per_yr", "*"), 0.0, None, "arrays"),
+    ParamSpec(("policy", "recycled_content", "share"), 0.0, 1.0, "arrays"),
+    ParamSpec(("policy", "recycled_content", "demand_kg_per_yr"), 0.0, None, "arrays"),
+)
+
+
+def _names(case: Case, pattern: tuple[str, ...], parts: list[str], k: int) -> list[str]:
+    """The names a ``*`` at position k of ``pattern`` may take in ``case``."""
+    head = pattern[0]
+    if head == "products":
+        if k == 1:
+            return list(case.products)
+        return list(case.products[parts[1]].price_usd_per_kg)
+    if head == "feedstocks":
+        return [f.name for f in case.feedstocks]
+    if head == "options":
+        return [o.name for o in case.options]
+    if head == "prices":
+        return list(case.reagent_prices if pattern[1] == "reagents_usd_per_kg"
+                    else case.byproduct_prices)
+    if head == "policy":
+        if pattern[1] in ("price_floor_usd_per_kg", "credit_usd_per_kg"):
+            return list(case.products)
+        return list(case.elements)
+    return []
+
+
+def find_param(case: Case, path: str, *, src: str = "<scenarios>",
+               where: str | None = None) -> ParamSpec:
+    """The :class:`ParamSpec` of ``path``, with every name checked against ``case``."""
+    from .policy import LEVER_PARAMETERS
+
+    where = where or path
+    if path in LEVER_PARAMETERS:
+        return LEVER_PARAMETERS[path]
+    parts = path.split(".")
+    cands = [p for p in PARAMETERS if len(p.pattern) == len(parts)
+             and all(a == "*" or a == b for a, b in zip(p.pattern, parts, strict=True))]
+    if not cands:
+        allowed = sorted({".".join(p.pattern) for p in PARAMETERS} | set(LEVER_PARAMETERS))
+        raise _err(src, where, f"unknown parameter {path!r}; allowed (* is a name from the "
+                   f"case): {allowed}")
+    spec = cands[0]
+    for k, a in enumerate(spec.pattern):
+        if a != "*":
+            continue
+        names = _names(case, spec.pattern, parts, k)
+        if parts[k] not in names:
+            raise _err(src, where, f"{parts[k]!r} is not one of the case's names here; "
+                       f"allowed: {sorted(names)}")
+    return spec
+
+
+# --------------------------------------------------------------------------- applying values
+def _set_availability_factor(f: Feedstock, x: float) -> Feedstock:
+    return dataclasses.replace(f, availability=f.availability * x)
+
+
+def _scale_capex(o: Option, x: float) -> Option:
+    cap = o.capex
+    if cap is not None:
+        cap = dataclasses.replace(cap, costs=tuple(c * x for c in cap.costs))
+    eq = o.equipment
+    if eq is not None:
+        eq = dataclasses.replace(eq, cost_usd=eq.cost_usd * x)
+    return dataclasses.replace(o, capex=cap, equipment=eq)
+
+
+def apply_values(case: Case, values: Mapping[str, Any]) -> Case:
+    """A copy of ``case`` with the case-path ``values`` set (levers must already be resolved
+    into case paths, see :func:`resolve`). The base case is never modified.
+
+    ``*_factor`` parameters multiply the base case's figure; every other value replaces it.
+    """
+    c = copy.copy(case)
+    products = dict(c.products)
+    feeds = list(c.feedstocks)
+    fpos = {f.name: i for i, f in enumerate(feeds)}
+    options = list(c.options)
+    opos = {o.name: i for i, o in enumerate(options)}
+    pol = c.policy
+    pol = Policy(dict(pol.min_recovered_kg_per_yr), pol.max_co2_t_per_yr,
+                 dict(pol.recycled_content) if pol.recycled_content else None,
+                 pol.max_feedstock_share, pol.carbon_price_usd_per_t,
+                 dict(pol.price_floor_usd_per_kg), dict(pol.credit_usd_per_kg))
+    reagents, byproducts = dict(c.reagent_prices), dict(c.byproduct_prices)
+    for path, v in values.items():
+        p = path.split(".")
+        head = p[0]
+        if head == "products":
+            prod = products[p[1]]
+            if p[2] == "price_usd_per_kg":
+                products[p[1]] = Product(prod.name, {**prod.price_usd_per_kg, p[3]: float(v)},
+                                         prod.max_kg_per_yr, prod.source)
+            else:
+                products[p[1]] = dataclasses.replace(prod, max_kg_per_yr=float(v))
+        elif head == "feedstocks":
+            i = fpos[p[1]]
+            if p[2] == "availability_factor":
+                feeds[i] = _set_availability_factor(feeds[i], float(v))
+            else:
+                feeds[i] = dataclasses.replace(feeds[i], cost_usd_per_unit=float(v))
+        elif head == "options":
+            i = opos[p[1]]
+            if p[2] == "capex_factor":
+                options[i] = _scale_capex(options[i], float(v))
+            else:
+                options[i] = dataclasses.replace(options[i], **{p[2]: float(v)})
+        elif head == "prices":
+            if p[1] == "reagents_usd_per_kg":
+                reagents[p[2]] = float(v)
+            elif p[1] == "byproducts_usd_per_kg":
+                byproducts[p[2]] = float(v)
+            else:
+                setattr(c, p[1], float(v))
+        elif head == "labour":
+            c.labour_usd_per_hour = float(v)
+        elif head == "costing":
+            c.costing = dataclasses.replace(c.costing, **{p[1]: float(v)})
+        elif head == "policy":
+            key = p[1]
+            if key in ("price_floor_usd_per_kg", "credit_usd_per_kg",
+                       "min_recovered_kg_per_yr"):
+                getattr(pol, key)[p[2]] = float(v)
+            elif key == "recycled_content":
+                if len(p) == 2:  # a whole target (set by the recycled-content lever)
+                    pol.recycled_content = dict(v)
+                else:
+                    if pol.recycled_content is None:
+                        raise ScenarioError(f"{path}: the case has no recycled_content target "
+                                            "to change; set one with the recycled_content lever "
+                                            "(levers.recycled_content.share, with "
+                                            "demand_kg_per_yr in the lever settings)",
+                                            field=path)
+                    pol.recycled_content[p[2]] = float(v)
+            else:
+                setattr(pol, key, float(v))
+        else:  # pragma: no cover - find_param guards the heads
+            raise ScenarioError(f"cannot apply {path!r}", field=path)
+    c.products, c.feedstocks, c.options, c.policy = products, feeds, options, pol
+    c.reagent_prices, c.byproduct_prices = reagents, byproducts
+    return c
+
+
+def tier_of(case: Case, paths: Iterable[str]) -> str:
+    """The most expensive tier among the (case) ``paths``; ``price`` for none."""
+    t = 0
+    for path in paths:
+        tier = "arrays" if path == "policy.recycled_content" else find_param(case, path).tier
+        t = max(t, TIERS.index(tier))
+    return TIERS[t]
+
+
+# --------------------------------------------------------------------------- distributions
+@dataclass(frozen=True)
+class Distribution:
+    """A one-dimensional distribution, sampled through its inverse CDF."""
+
+    kind: str
+    params: tuple[tuple[str, Any], ...]
+
+    def p(self, key: str, default: Any = None) -> Any:
+        return dict(self.params).get(key, default)
+
+    def ppf(self, u: np.ndarray, base: float) -> np.ndarray:
+        """Values at the probabilities ``u`` (``base`` is the case's value, for ratios)."""
+        from scipy import stats
+
+        u = np.clip(np.asarray(u, dtype=float), 1e-12, 1.0 - 1e-12)
+        if self.kind == "uniform":
+            lo, hi = self.p("low"), self.p("high")
+            return lo + u * (hi - lo)
+        if self.kind == "triangular":
+            lo, mode, hi = self.p("low"), self.p("mode"), self.p("high")
+            if hi == lo:
+                return np.full_like(u, lo)
+            return stats.triang.ppf(u, (mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+        if self.kind == "lognormal":
+            med, sig = self.p("median"), self.p("sigma")
+            lo, hi = self.p("low"), self.p("high")
+            if lo is not None or hi is not None:  # truncated: map u into the kept band
+                a = stats.norm.cdf((math.log(lo / med) / sig) if lo else -np.inf)
+                b = stats.norm.cdf((math.log(hi / med) / sig) if hi is not None else np.inf)
+                u = a + u * (b - a)
+            return med * np.exp(sig * stats.norm.ppf(u))
+        if self.kind == "resample":
+            hist = np.asarray(self.p("values"), dtype=float)
+            if self.p("mode", "level") == "ratio":
+                pool = hist[1:] / hist[:-1]
+                return base * pool[np.minimum((u * len(pool)).astype(int), len(pool) - 1)]
+            return hist[np.minimum((u * len(hist)).astype(int), len(hist) - 1)]
+        raise ValueError(self.kind)  # pragma: no cover - validated on parsing
+
+    def support(self, base: float) -> tuple[float, float]:
+        """The smallest and largest value the distribution can give."""
+        if self.kind in ("uniform", "triangular"):
+            return self.p("low"), self.p("high")
+        if self.kind == "lognormal":
+            lo, hi = self.p("low"), self.p("high")
+            return (lo if lo is not None else 0.0), (hi if hi is not None else math.inf)
+        hist = np.asarray(self.p("values"), dtype=float)
+        if self.p("mode", "level") == "ratio":
+            pool = hist[1:] / hist[:-1]
+            return base * float(pool.min()), base * float(pool.max())
+        return float(hist.min()), float(hist.max())
+
+
+_DIST_KEYS = {"uniform": ({"low", "high"}, set()),
+              "triangular": ({"low", "mode", "high"}, set()),
+              "lognormal": ({"median", "sigma"}, {"low", "high"}),
+              "resample": (set(), {"values", "file", "column", "mode"})}
+
+
+def parse_distribution(src: str, where: str, d: Any, base_dir: Path | None) -> Distribution:
+    """Validate a distribution spec (see the module docstring)."""
+    if not isinstance(d, Mapping):
+        raise _err(src, where, "expected a mapping with 'dist' and its parameters, e.g. "
+                   "{dist: uniform, low: 1, high: 2}")
+    kind = d.get("dist")
+    if kind not in _DIST_KEYS:
+        raise _err(src, f"{where}.dist", f"{kind!r}; allowed: {sorted(_DIST_KEYS)}")
+    need, opt = _DIST_KEYS[kind]
+    extra = sorted(set(d) - need - opt - {"dist"})
+    if extra:
+        raise _err(src, f"{where}.{extra[0]}", f"unknown field for a {kind} distribution; "
+                   f"allowed: {sorted(need | opt)}")
+    for k in sorted(need):
+        if k not in d:
+            raise _err(src, f"{where}.{k}", f"missing (a {kind} distribution needs "
+                       f"{sorted(need)})")
+    params: dict[str, Any] = {}
+    if kind == "resample":
+        params.update(_history(src, where, d, base_dir))
+    else:
+        for k in sorted(need | opt):
+            if k in d and d[k] is not None:
+                params[k] = _number(src, f"{where}.{k}", d[k])
+    if kind in ("uniform", "triangular") and params["low"] > params["high"]:
+        raise _err(src, where, f"low {params['low']:g} > high {params['high']:g}; a "
+                   f"{kind} distribution needs low <= high")
+    if kind == "triangular" and not params["low"] <= params["mode"] <= params["high"]:
+        raise _err(src, f"{where}.mode", f"{params['mode']:g} is outside [low, high] = "
+                   f"[{params['low']:g}, {params['high']:g}]")
+    if kind == "lognormal":
+        if params["median"] <= 0:
+            raise _err(src, f"{where}.median", f"{params['median']:g}; allowed range (0, inf]")
+        if params["sigma"] < 0:
+            raise _err(src, f"{where}.sigma", f"{params['sigma']:g}; allowed range [0, inf]")
+        lo, hi = params.get("low"), params.get("high")
+        if lo is not None and lo < 0:
+            raise _err(src, f"{where}.low", f"{lo:g}; allowed range [0, inf]")
+        if lo is not None and hi is not None and lo >= hi:
+            raise _err(src, where, f"low {lo:g} >= high {hi:g}")
+        if params["sigma"] == 0 and (lo is not None or hi is not None):
+            raise _err(src, f"{where}.sigma", "a truncated lognormal needs sigma > 0")
+    return Distribution(kind, tuple(sorted(params.items())))
+
+
+def _history(src: str, where: str, d: Mapping[str, Any], base_dir: Path | None
+             ) -> dict[str, Any]:
+    mode = str(d.get("mode", "level"))
+    if mode not in ("level", "ratio"):
+        raise _err(src, f"{where}.mode", f"{mode!r}; allowed: ['level', 'ratio']")
+    if ("values" in d) == ("file" in d):
+        raise _err(src, where, "a resample distribution needs either 'values' (a list) or "
+                   "'file' and 'column' (a CSV price history)")
+    if "values" in d:
+        vals = d["values"]
+        if not isinstance(vals, list):
+            raise _err(src, f"{where}.values", "expected a list of numbers")
+        hist = [_number(src, f"{where}.values[{i}]", v) for i, v in enumerate(vals)]
+        hwhere = f"{where}.values"
+    else:
+        import pandas as pd
+
+        f = Path(str(d["file"]))
+        if not f.is_absolute() and base_dir is not None:
+            f = base_dir / f
+        if not f.is_file():
+            raise _err(src, f"{where}.file", f"{str(f)!r} does not exist")
+        col = d.get("column")
+        df = pd.read_csv(f)
+        if col not in df.columns:
+            raise _err(src, f"{where}.column", f"{col!r} is not a column of {f.name}; "
+                       f"columns: {list(df.columns)}")
+        hist = [_number(src, f"{where}.file[{f.name}:{col}][{i}]", v)
+                for i, v in enumerate(df[col].dropna())]
+        hwhere = f"{where}.file"
+    if len(hist) < (2 if mode == "ratio" else 1):
+        raise _err(src, hwhere, f"a price history needs at least {2 if mode == 'ratio' else 1} "
+                   "values")
+    if mode == "ratio" and min(hist) <= 0:
+        raise _err(src, hwhere, "ratio resampling needs positive prices (allowed range "
+                   "(0, inf])")
+    return {"values": tuple(hist), "mode": mode}
+
+
+# --------------------------------------------------------------------------- scenario sets
+@dataclass(frozen=True)
+class Scenario:
+    """One scenario: its id (``set/name``), the set it belongs to, its position in the sweep,
+    its values (case paths and lever paths) and its probability within its set."""
+
+    id: str
+    set: str
+    index: int
+    values: dict[str, float]
+    probability: float = 1.0
+
+    def key(self) -> str:
+        """A stable fingerprint of the scenario's content."""
+        return json.dumps([self.id, sorted(self.values.items())], sort_keys=True)
+
+
+@dataclass
+class ScenarioSet:
+    """A named set: explicit scenarios, a sample of distributions, or one-at-a-time ranges."""
+
+    name: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+    scenarios: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    method: str | None = None  # lhs | monte_carlo
+    n: int = 0
+    seed: int = 0
+    parameters: dict[str, Distribution] = field(default_factory=dict)
+    one_at_a_time: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass
+class ScenarioFile:
+    """A validated scenario file (see the module docstring)."""
+
+    sets: dict[str, ScenarioSet]
+    levers: dict[str, Any] = field(default_factory=dict)
+    case: str | None = None
+    seed: int = 0
+    source: str = "<scenarios>"
+
+    def expand(self, case: Case, sets: Iterable[str] | None = None) -> list[Scenario]:
+        """Every scenario of the chosen ``sets`` (all by default), validated against ``case``.
+
+        Raises
+        ------
+        ScenarioError
+            For an unknown set, parameter or name, or a value outside its allowed range.
+        """
+        from .policy import resolve_settings
+
+        names = list(self.sets) if sets is None else list(sets)
+        for s in names:
+            if s not in self.sets:
+                raise _err(self.source, "sets", f"no set {s!r}; sets: {sorted(self.sets)}")
+        settings = resolve_settings(case, self.levers, src=self.source)
+        out: list[Scenario] = []
+        for s in names:
+            for sc in _expand_set(self.sets[s], case, self.source):
+                out.append(dataclasses.replace(sc, index=len(out)))
+        ids = [sc.id for sc in out]
+        if len(set(ids)) != len(ids):
+            dup = sorted({i for i in ids if ids.count(i) > 1})
+            raise _err(self.source, "sets", f"duplicate scenario ids {dup[:5]}")
+        for sc in out:  # every lever and case value resolves (names, ranges)
+            resolve(case, sc.values, settings, src=self.source, where=f"sets.{sc.set}")
+        return out
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr((sorted(self.sets), self.levers, self.seed,
+                                    [dataclasses.asdict(s) for s in self.sets.values()])
+                                   ).encode()).hexdigest()[:16]
+
+
+def _check_values(case: Case, values: Mapping[str, Any], src: str, where: str
+                  ) -> dict[str, float]:
+    out = {}
+    for path, v in values.items():
+        spec = find_param(case, str(path), src=src, where=f"{where}.{path}")
+        out[str(path)] = spec.check(src, f"{where}.{path}", v)
+    return out
+
+
+def _base_value(case: Case, path: str) -> float:
+    """The case's current value of a case path (factors: 1)."""
+    from .policy import LEVER_BASE
+
+    if path in LEVER_BASE:
+        return LEVER_BASE[path]
+    if path.endswith("_factor"):
+        return 1.0
+    p = path.split(".")
+    head = p[0]
+    if head == "products":
+        prod = case.products[p[1]]
+        return prod.price_usd_per_kg[p[3]] if p[2] == "price_usd_per_kg" else (
+            prod.max_kg_per_yr if prod.max_kg_per_yr is not None else math.nan)
+    if head == "feedstocks":
+        return next(f for f in case.feedstocks if f.name == p[1]).cost_usd_per_unit
+    if head == "options":
+        v = getattr(case.option(p[1]), p[2])
+        return math.nan if v is None else float(v)
+    if head == "prices":
+        if p[1] == "reagents_usd_per_kg":
+            return case.reagent_prices[p[2]]
+        if p[1] == "byproducts_usd_per_kg":
+            return case.byproduct_prices[p[2]]
+        return float(getattr(case, p[1]))
+    if head == "labour":
+        return case.labour_usd_per_hour
+    if head == "costing":
+        return float(getattr(case.costing, p[1]))
+    pol = case.policy
+    if p[1] in ("price_floor_usd_per_kg", "credit_usd_per_kg", "min_recovered_kg_per_yr"):
+        return getattr(pol, p[1]).get(p[2], 0.0)
+    if p[1] == "recycled_content":
+        return float(pol.recycled_content[p[2]]) if pol.recycled_content else math.nan
+    v = getattr(pol, p[1])
+    return math.nan if v is None else float(v)
+
+
+def _expand_set(s: ScenarioSet, case: Case, src: str) -> list[Scenario]:
+    where = f"sets.{s.name}"
+    common = _check_values(case, s.overrides, src, f"{where}.overrides")
+    out: list[Scenario] = []
+    for name, vals in s.scenarios:
+        v = dict(common)
+        v.update(_check_values(case, vals, src, f"{where}.scenarios.{name}.overrides"))
+        out.append(Scenario(f"{s.name}/{name}", s.name, 0, v))
+    if s.parameters:
+        paths = list(s.parameters)
+        specs = {p: find_param(case, p, src=src, where=f"{where}.parameters.{p}") for p in paths}
+        for p in paths:  # the whole support must be allowed, not just the draws
+            base = _base_value(case, p)
+            lo, hi = s.parameters[p].support(base)
+            for x in (lo, hi):
+                if math.isfinite(x):
+                    specs[p].check(src, f"{where}.parameters.{p}", x)
+            spec = specs[p]
+            if not math.isfinite(hi) and spec.hi is not None:
+                raise _err(src, f"{where}.parameters.{p}", f"an unbounded distribution "
+                           f"cannot sample {p}, whose allowed range is "
+                           f"{_range_text(spec.lo, spec.hi, spec.lo_open)}: truncate it with "
+                           "'high'")
+        u = _uniforms(s.method or "monte_carlo", s.n, len(paths), s.seed)
+        cols = {p: s.parameters[p].ppf(u[:, j], _base_value(case, p))
+                for j, p in enumerate(paths)}
+        width = max(5, len(str(s.n - 1)))
+        for i in range(s.n):
+            v = dict(common)
+            for p in paths:
+                v[p] = specs[p].check(src, f"{where}.parameters.{p}", float(cols[p][i]))
+            out.append(Scenario(f"{s.name}/{i:0{width}d}", s.name, 0, v, 1.0 / s.n))
+    if s.one_at_a_time:
+        out.append(Scenario(f"{s.name}/base", s.name, 0, dict(common)))
+        for p, (lo, hi) in s.one_at_a_time.items():
+            spec = find_param(case, p, src=src, where=f"{where}.one_at_a_time.{p}")
+            for tag, x in (("low", lo), ("high", hi)):
+                v = dict(common)
+                v[p] = spec.check(src, f"{where}.one_at_a_time.{p}", x)
+                out.append(Scenario(f"{s.name}/{p}@{tag}", s.name, 0, v))
+    if not s.parameters:
+        out = [dataclasses.replace(sc, probability=1.0 / len(out)) for sc in out]
+    return out
+
+
+def _uniforms(method: str, n: int, d: int, seed: int) -> np.ndarray:
+    """n x d probabilities: Latin hypercube (scipy.stats.qmc) or plain Monte Carlo."""
+    if d == 0:
+        return np.zeros((n, 0))
+    rng = np.random.default_rng(seed)
+    if method == "lhs":
+        from scipy.stats import qmc
+
+        try:
+            lhs = qmc.LatinHypercube(d=d, rng=rng)
+        except TypeError:  # scipy < 1.15 names it seed
+            lhs = qmc.LatinHypercube(d=d, seed=rng)
+        return lhs.random(n)
+    return rng.random((n, d))
+
+
+def resolve(case: Case, values: Mapping[str, float], settings: Any = None, *,
+            src: str = "<scenarios>", where: str = "values") -> dict[str, float]:
+    """Turn a scenario's values (case paths and lever paths) into case paths only.
+
+    Explicit case values come first; the levers then act on the result (an export-control
+    price multiplier multiplies the scenario's price, not the base case's).
+    """
+    from .policy import LEVER_PARAMETERS, lever_values, resolve_settings
+
+    if settings is None:
+        settings = resolve_settings(case, {}, src=src)
+    plain = {p: v for p, v in values.items() if p not in LEVER_PARAMETERS}
+    levers = {p: v for p, v in values.items() if p in LEVER_PARAMETERS}
+    out = _check_values(case, plain, src, where)
+    for p, v in levers.items():
+        LEVER_PARAMETERS[p].check(src, f"{where}.{p}", v)
+    if levers:
+        def current(path: str) -> float:
+            return out[path] if path in out else _base_value(case, path)
+
+        for p, v in lever_values(case, levers, settings, current, src=src).items():
+            if isinstance(v, Mapping):
+                out[p] = v  # type: ignore[assignment]
+            else:
+                out[p] = find_param(case, p, src=src, where=f"{where}.{p}").check(
+                    src, f"{where}.{p} (from the levers)", v)
+    return out
+
+
+# --------------------------------------------------------------------------- parsing
+def _int(src: str, where: str, v: Any, lo: int, hi: int | None = None) -> int:
+    x = _number(src, where, v)
+    if x != int(x) or x < lo or (hi is not None and x > hi):
+        raise _err(src, where, f"{v!r}; allowed: an integer in [{lo}, "
+                   f"{'inf' if hi is None else hi}]")
+    return int(x)
+
+
+def _mapping(src: str, where: str, v: Any) -> Mapping[str, Any]:
+    if v is None:
+        return {}
+    if not isinstance(v, Mapping):
+        raise _err(src, where, f"expected a mapping, got {type(v).__name__}")
+    return v
+
+
+def _only(src: str, where: str, d: Mapping[str, Any], allowed: set[str]) -> None:
+    extra = sorted(set(map(str, d)) - allowed)
+    if extra:
+        raise _err(src, f"{where}.{extra[0]}" if where else extra[0],
+                   f"unknown field; allowed: {sorted(allowed)}")
+
+
+def scenarios_from_dict(d: Mapping[str, Any], *, source: str = "<scenarios>",
+                        base_dir: Path | None = None) -> ScenarioFile:
+    """Validate a scenario definition (see the module docstring) into a :class:`ScenarioFile`.
+
+    Names and ranges that need the case are checked by :meth:`ScenarioFile.expand`.
+    """
+    src = source
+    if not isinstance(d, Mapping):
+        raise ScenarioError("a scenario file must hold a mapping", source=src)
+    _only(src, "", d, {"case", "seed", "levers", "sets", "description"})
+    seed = _int(src, "seed", d.get("seed", 0), 0)
+    sets_d = _mapping(src, "sets", d.get("sets"))
+    if not sets_d:
+        raise _err(src, "sets", "at least one named scenario set is required")
+    sets: dict[str, ScenarioSet] = {}
+    for name, sd in sets_d.items():
+        name = str(name)
+        if "/" in name or not name:
+            raise _err(src, f"sets.{name}", "a set name must be non-empty and without '/'")
+        where = f"sets.{name}"
+        sd = _mapping(src, where, sd)
+        _only(src, where, sd, {"overrides", "scenarios", "sample", "parameters",
+                               "one_at_a_time", "description"})
+        s = ScenarioSet(name, overrides=dict(_mapping(src, f"{where}.overrides",
+                                                      sd.get("overrides"))))
+        sl = sd.get("scenarios")
+        if sl is not None:
+            if not isinstance(sl, list):
+                raise _err(src, f"{where}.scenarios", "expected a list of {name, overrides}")
+            seen = set()
+            for k, sc in enumerate(sl):
+                sc = _mapping(src, f"{where}.scenarios[{k}]", sc)
+                _only(src, f"{where}.scenarios[{k}]", sc, {"name", "overrides",
+                                                           "description"})
+                nm = str(sc.get("name", f"s{k}"))
+                if nm in seen or "/" in nm:
+                    raise _err(src, f"{where}.scenarios[{k}].name", f"{nm!r} is repeated or "
+                               "contains '/'")
+                seen.add(nm)
+                s.scenarios.append((nm, dict(_mapping(src, f"{where}.scenarios.{nm}."
+                                                      "overrides", sc.get("overrides")))))
+        if sd.get("parameters") is not None or sd.get("sample") is not None:
+            smp = _mapping(src, f"{where}.sample", sd.get("sample"))
+            _only(src, f"{where}.sample", smp, {"method", "n", "seed"})
+            method = str(smp.get("method", "lhs"))
+            if method not in ("lhs", "monte_carlo"):
+                raise _err(src, f"{where}.sample.method", f"{method!r}; allowed: "
+                           "['lhs', 'monte_carlo']")
+            s.method = method
+            if "n" not in smp:
+                raise _err(src, f"{where}.sample.n", "missing (number of scenarios to draw)")
+            s.n = _int(src, f"{where}.sample.n", smp["n"], 1, 10_000_000)
+            s.seed = _int(src, f"{where}.sample.seed", smp.get("seed", seed), 0)
+            pars = _mapping(src, f"{where}.parameters", sd.get("parameters"))
+            if not pars:
+                raise _err(src, f"{where}.parameters", "a sampled set needs at least one "
+                           "parameter with a distribution")
+            for p, dist in pars.items():
+                s.parameters[str(p)] = parse_distribution(src, f"{where}.parameters.{p}",
+                                                          dist, base_dir)
+        oat = _mapping(src, f"{where}.one_at_a_time", sd.get("one_at_a_time"))
+        for p, rng in oat.items():
+            w = f"{where}.one_at_a_time.{p}"
+            if isinstance(rng, Mapping):
+                rng = [rng.get("low"), rng.get("high")]
+            if not isinstance(rng, list | tuple) or len(rng) != 2:
+                raise _err(src, w, "expected [low, high]")
+            lo, hi = _number(src, f"{w}[0]", rng[0]), _number(src, f"{w}[1]", rng[1])
+            if lo > hi:
+                raise _err(src, w, f"low {lo:g} > high {hi:g}")
+            s.one_at_a_time[str(p)] = (lo, hi)
+        if not (s.scenarios or s.parameters or s.one_at_a_time):
+            s.scenarios.append(("base", {}))
+        sets[name] = s
+    levers = dict(_mapping(src, "levers", d.get("levers")))
+    case = d.get("case")
+    return ScenarioFile(sets, levers, str(case) if case is not None else None, seed, src)
+
+
+def load_scenarios(path: str | Path) -> ScenarioFile:
+    """Load and validate a scenario file (YAML or JSON); a bundled name such as
+    ``taiwan_scenarios`` loads from ``recyclopt/cases``."""
+    from importlib import resources
+
+    import yaml
+
+    p = Path(path)
+    if p.suffix.lower() in (".yaml", ".yml", ".json") or p.exists():
+        if not p.is_file():
+            raise ScenarioError(f"scenario file {str(p)!r} does not exist")
+        text, src, base_dir = p.read_text(encoding="utf-8"), str(p), p.parent
+    else:
+        f = resources.files("recyclopt.cases").joinpath(f"{path}.yaml")
+        if not f.is_file():
+            raise ScenarioError(f"unknown scenario file {str(path)!r} (give a .yaml path)")
+        text, src, base_dir = f.read_text(encoding="utf-8"), f"{path}.yaml", None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}",
+                            source=src) from None
+    return scenarios_from_dict(data, source=src, base_dir=base_dir)
+
+
+def scenario_case(case: Case, scenario: Scenario | Mapping[str, float], settings: Any = None
+                  ) -> tuple[Case, str, dict[str, float]]:
+    """The case of one scenario: ``(case, tier, resolved case-path values)``."""
+    values = scenario.values if isinstance(scenario, Scenario) else scenario
+    resolved = resolve(case, values, settings)
+    return apply_values(case, resolved), tier_of(case, resolved), resolved
+
