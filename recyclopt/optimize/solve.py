@@ -253,23 +253,24 @@ def _group_rows(g, datas: list) -> tuple[tuple, np.ndarray, np.ndarray, list]:
     ``>=`` (as the expression path does). Returns ((data, indices, indptr), lo, hi, rows)."""
     from pyomo.repn.plugins.standard_form import RowEntry
 
-    A = g.A
-    indptr = A.indptr.astype(np.int64)
+    data, indices, indptr = g.csr
+    indptr = indptr.astype(np.int64)
+    n_rows = g.shape[0]
     present = np.flatnonzero(np.diff(indptr) > 0)
     lo, hi = g.lo[present], g.hi[present]
     eq = lo == hi
     has_lo, has_hi = np.isfinite(lo), np.isfinite(hi)
     ranged = ~eq & has_lo & has_hi
     single = eq | has_lo | has_hi
-    if len(present) == A.shape[0] and not ranged.any() and single.all():
+    if len(present) == n_rows and not ranged.any() and single.all():
         k = np.arange(len(present))
         second = np.zeros(len(k), dtype=bool)
-        csr = (A.data, A.indices, indptr)
+        csr = (data, indices, indptr)
     else:
         k = np.repeat(np.arange(len(present)), np.where(ranged, 2, np.where(single, 1, 0)))
         second = np.zeros(len(k), dtype=bool)
         second[1:] = k[1:] == k[:-1]
-        csr = _csr_rows(A.data, A.indices, indptr, present[k])
+        csr = _csr_rows(data, indices, indptr, present[k])
     bt = np.where(eq[k], 0, np.where(ranged[k], np.where(second, -1, 1),
                                      np.where(has_hi[k], 1, -1)))
     r_lo = np.where(bt == 1, -np.inf, lo[k])
@@ -385,6 +386,23 @@ def _compile_fast(m: pyo.ConcreteModel) -> Compiled:
                     float(offset), sense, columns, rows)
 
 
+#: HiGHS runs on one process-wide thread scheduler; a run whose ``threads`` option differs
+#: from the count the scheduler started with fails without solving (status "Not Set").
+_SCHEDULER: dict[str, int | None] = {"threads": None}
+
+
+def set_threads(h, threads: int | None) -> None:
+    """Set HiGHS's ``threads`` option, restarting the global scheduler when the count changes
+    (0 = HiGHS's automatic choice)."""
+    import highspy
+
+    want = 0 if threads is None else int(threads)
+    if _SCHEDULER["threads"] is not None and _SCHEDULER["threads"] != want:
+        highspy.Highs.resetGlobalScheduler(True)
+    _SCHEDULER["threads"] = want
+    h.setOptionValue("threads", want)
+
+
 def _highs(cm: Compiled, *, time_limit: float | None, mip_gap: float | None,
            threads: int | None, verbose: bool):
     """A ``highspy.Highs`` with the compiled model passed through its array API."""
@@ -397,8 +415,7 @@ def _highs(cm: Compiled, *, time_limit: float | None, mip_gap: float | None,
         h.setOptionValue("time_limit", float(time_limit))
     if mip_gap is not None:
         h.setOptionValue("mip_rel_gap", float(mip_gap))
-    if threads is not None:
-        h.setOptionValue("threads", int(threads))
+    set_threads(h, threads)
     A = sp.csc_array(cm.A)
     sense = highspy.ObjSense.kMaximize if cm.sense == "max" else highspy.ObjSense.kMinimize
     h.passModel(int(A.shape[1]), int(A.shape[0]), int(A.nnz), int(highspy.MatrixFormat.kColwise),
@@ -435,6 +452,7 @@ def diagnose_infeasible(cm: Compiled) -> list[str]:
     Afull = sp.hstack([A, S_up, S_lo], format="csc")
     ns = len(up_rows) + len(lo_rows)
     h = highspy.Highs()
+    set_threads(h, None)
     h.setOptionValue("output_flag", False)
     lp = highspy.HighsLp()
     lp.num_col_ = n + ns
@@ -569,7 +587,12 @@ def _solve_appsi(om: OptModel, time_limit, mip_gap, raise_on_failure):
     from pyomo.contrib.appsi.base import TerminationCondition
     from pyomo.contrib.appsi.solvers import Highs
 
+    import highspy
+
     t0 = time.perf_counter()
+    if _SCHEDULER["threads"] not in (None, 0):  # appsi runs HiGHS with its default threads
+        highspy.Highs.resetGlobalScheduler(True)
+        _SCHEDULER["threads"] = 0
     s = Highs()
     if time_limit is not None:
         s.config.time_limit = time_limit

@@ -377,9 +377,14 @@ class SweepEngine:
     def _run(self, s: _Struct, t: dict[str, np.ndarray]) -> tuple[np.ndarray | None, SolveInfo]:
         import highspy
 
+        from ..optimize.solve import set_threads
+
         self._push(s, t)
         h = s.h
         h.clearSolver()
+        # another solve in this process may have restarted HiGHS's scheduler with another
+        # thread count; a persistent instance must re-assert its own before running
+        set_threads(h, self.options.threads)
         t0 = time.perf_counter()
         h.run()
         dt = time.perf_counter() - t0
