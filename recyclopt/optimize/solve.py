@@ -584,10 +584,9 @@ def _to_builder_order(om: OptModel, cm: Compiled, x: np.ndarray) -> np.ndarray:
 
 
 def _solve_appsi(om: OptModel, time_limit, mip_gap, raise_on_failure):
+    import highspy
     from pyomo.contrib.appsi.base import TerminationCondition
     from pyomo.contrib.appsi.solvers import Highs
-
-    import highspy
 
     t0 = time.perf_counter()
     if _SCHEDULER["threads"] not in (None, 0):  # appsi runs HiGHS with its default threads
