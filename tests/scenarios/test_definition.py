@@ -156,4 +156,5 @@ def test_bundled_taiwan_scenarios_validate():
 
     sc = load_scenarios("taiwan_scenarios").expand(load_case())
     ids = [s.id for s in sc]
-    assert "controls_2025/may_2025_europe" in ids and len(ids) == len(set(ids)) == 220
+    # 5 explicit + 200 sampled + 2 x 8 one-at-a-time (low/high per parameter) + 1 base = 222
+    assert "controls_2025/may_2025_europe" in ids and len(ids) == len(set(ids)) == 222
