@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, RecycloptError
+from .errors import InputError, RecycloptError, SolverError
 
 EXIT_INPUT = 2
 EXIT_FAILURE = 1
@@ -25,7 +25,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"recyclopt: error: {message}", file=sys.stderr)
+    one_line = "; ".join(ln.strip() for ln in str(message).splitlines() if ln.strip())
+    print(f"recyclopt: error: {one_line}", file=sys.stderr)
     return code
 
 
@@ -35,6 +36,7 @@ def _read_feed(spec: str, rate_kg_h: float | None, flowsheet) -> tuple[str, obje
     import yaml
 
     from .flowsheet import _feed_from_dict
+    from .io import read_input_text
 
     port = next(iter(flowsheet.feeds)) if len(flowsheet.feeds) == 1 else None
     if port is None:
@@ -47,18 +49,32 @@ def _read_feed(spec: str, rate_kg_h: float | None, flowsheet) -> tuple[str, obje
         if not p.is_file():
             raise InputError(f"feed file {spec!r} does not exist", field="--feed")
         if p.suffix.lower() == ".csv":
-            df = pd.read_csv(p)
+            try:
+                df = pd.read_csv(p, encoding="utf-8")
+            except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+                msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "empty"
+                raise InputError(f"not a readable UTF-8 CSV file: {msg}", source=spec,
+                                 field="--feed") from None
             need = {"species", "mass_fraction"}
             if not need <= set(df.columns):
                 raise InputError(f"columns {sorted(need)} are required", source=spec,
                                  field="columns")
-            d = {"composition": dict(zip(df["species"].astype(str), df["mass_fraction"],
+            fr = pd.to_numeric(df["mass_fraction"], errors="coerce")
+            if fr.isna().any():
+                k = int(fr.isna().to_numpy().argmax())
+                raise InputError(f"mass_fraction {df['mass_fraction'].iloc[k]!r} on data row "
+                                 f"{k + 1} is not a number; allowed range [0, 1]", source=spec,
+                                 field="mass_fraction")
+            d = {"composition": dict(zip(df["species"].astype(str), fr.astype(float),
                                          strict=True))}
         else:
             try:
-                d = yaml.safe_load(p.read_text(encoding="utf-8"))  # JSON is YAML too
+                d = yaml.safe_load(read_input_text(p, "feed file"))  # JSON is YAML too
             except yaml.YAMLError as exc:
-                raise InputError(f"not valid YAML/JSON: {exc}", source=spec) from None
+                mark = getattr(exc, "problem_mark", None)
+                at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+                raise InputError(f"not valid YAML/JSON{at}: {getattr(exc, 'problem', exc)}",
+                                 source=spec) from None
             if not isinstance(d, dict):
                 raise InputError("a feed file must hold a mapping", source=spec)
         d = dict(d)
@@ -155,12 +171,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         raise InputError(f"--time-limit {args.time_limit!r} s; allowed range > 0",
                          field="--time-limit")
     case = load_case(args.case)
-    plan = optimize(case, objective=args.objective, mode=args.mode, time_limit=args.time_limit)
+    try:
+        plan = optimize(case, objective=args.objective, mode=args.mode,
+                        time_limit=args.time_limit)
+    except SolverError as exc:  # name the case file the fault is in
+        raise SolverError(f"{case.source}: {exc}") from None
     with pd.option_context("display.width", 200, "display.max_columns", 40,
                            "display.float_format", "{:,.6g}".format):
         print(plan.summary())
     if not plan.built and plan.objective == "npv":
-        from .errors import SolverError
         from .optimize import cost_of_recovery
 
         try:
@@ -272,6 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_report(sub)
     register_sweep(sub)
+
+    from ._bench import register_bench
+
+    register_bench(sub)
     return p
 
 

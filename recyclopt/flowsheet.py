@@ -60,8 +60,8 @@ def _feed_from_dict(name: str, d: Mapping[str, Any], registry: Registry, where: 
     if unknown:
         raise FlowsheetError(f"{where}: unknown field(s) {unknown}; allowed: {sorted(allowed)}",
                              field=unknown[0])
-    T = float(d.get("T_K", T_REF))
-    P = float(d.get("P_Pa", 101_325.0))
+    T = _float(d.get("T_K", T_REF), f"{where}.T_K", "K", lo=0.0, lo_open=True)
+    P = _float(d.get("P_Pa", 101_325.0), f"{where}.P_Pa", "Pa", lo=0.0, lo_open=True)
     if "feedstock" in d and "composition" not in d and "flows_kg_per_h" not in d:
         from .feedstock import feed_stream  # the catalogue (flowsheet modules issue)
 
@@ -74,7 +74,9 @@ def _feed_from_dict(name: str, d: Mapping[str, Any], registry: Registry, where: 
             raise FlowsheetError(f"{where}.flows_kg_per_h: expected a mapping species -> kg/h",
                                  field="flows_kg_per_h")
         try:
-            s = Stream.from_masses({k: float(v) / SECONDS_PER_HOUR for k, v in flows.items()},
+            s = Stream.from_masses({k: _float(v, f"{where}.flows_kg_per_h.{k}", "kg/h",
+                                              lo=0.0) / SECONDS_PER_HOUR
+                                    for k, v in flows.items()},
                                    T, P, registry, name)
         except InputError as exc:
             raise FlowsheetError(f"{where}: {exc}", field="flows_kg_per_h") from None
@@ -87,18 +89,43 @@ def _feed_from_dict(name: str, d: Mapping[str, Any], registry: Registry, where: 
         raise FlowsheetError(f"{where}.composition: expected a mapping species -> mass fraction",
                              field="composition")
     try:
-        s = Stream.from_composition(_rate(d, where), {k: float(v) for k, v in comp.items()},
+        s = Stream.from_composition(_rate(d, where),
+                                    {k: _float(v, f"{where}.composition.{k}", "(mass fraction)",
+                                               lo=0.0) for k, v in comp.items()},
                                     T, P, registry, name)
     except InputError as exc:
         raise FlowsheetError(f"{where}: {exc}", field="composition") from None
     return FeedSpec(name, s)
 
 
+def _float(v: Any, where: str, unit: str, *, lo: float | None = None,
+           lo_open: bool = False) -> float:
+    """``v`` as a finite float, or a :class:`FlowsheetError` naming ``where`` and the range.
+
+    Parameters
+    ----------
+    v : the value read from the file.
+    where : the field, as ``feeds.<name>.<key>``.
+    unit : the unit shown in the message.
+    lo : lower bound of the allowed range (None: unbounded).
+    lo_open : exclude ``lo`` itself.
+    """
+    rng = "any finite number" if lo is None else f"{'>' if lo_open else '>='} {lo:g} {unit}"
+    try:
+        x = float(v) if not isinstance(v, bool) else float("nan")
+    except (TypeError, ValueError):
+        raise FlowsheetError(f"{where}: {v!r} is not a number; allowed range {rng}",
+                             field=where) from None
+    if not np.isfinite(x) or (lo is not None and (x < lo or (lo_open and x <= lo))):
+        raise FlowsheetError(f"{where}: {v!r}; allowed range {rng}", field=where)
+    return x
+
+
 def _rate(d: Mapping[str, Any], where: str) -> float:
     if "rate_kg_per_s" in d:
-        r = float(d["rate_kg_per_s"])
+        r = _float(d["rate_kg_per_s"], f"{where}.rate_kg_per_s", "kg/s")
     elif "rate_kg_per_h" in d:
-        r = float(d["rate_kg_per_h"]) / SECONDS_PER_HOUR
+        r = _float(d["rate_kg_per_h"], f"{where}.rate_kg_per_h", "kg/h") / SECONDS_PER_HOUR
     else:
         raise FlowsheetError(f"{where}: missing 'rate_kg_per_h'", field="rate_kg_per_h")
     if not np.isfinite(r) or r < 0:
@@ -816,7 +843,12 @@ def load_flowsheet(name_or_path: str | Path, registry: Registry | None = None) -
     if p.suffix in (".yaml", ".yml") or p.exists():
         if not p.exists():
             raise FlowsheetError(f"flowsheet file {str(p)!r} does not exist", field="flowsheet")
-        text = p.read_text(encoding="utf-8")
+        from .io import read_input_text
+
+        try:
+            text = read_input_text(p, "flowsheet file")
+        except InputError as exc:
+            raise FlowsheetError(str(exc), field="flowsheet") from None
         source = str(p)
     else:
         f = _flowsheet_root().joinpath(f"{name_or_path}.yaml")

@@ -46,6 +46,29 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], *, force: bool
     return dest
 
 
+def read_input_text(path: str | Path, what: str) -> str:
+    """Read an input file as UTF-8 text (inputs are only ever read).
+
+    Parameters
+    ----------
+    path : the file.
+    what : what it is, for the message (``case file``, ``flowsheet file`` ...).
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read or is not UTF-8 text.
+    """
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} is not UTF-8 text (byte {exc.start}); save it as UTF-8 "
+                         "YAML", source=str(p)) from None
+    except OSError as exc:
+        raise InputError(f"{what} cannot be read: {exc.strerror or exc}", source=str(p)) from None
+
+
 def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], *, force: bool = False
                  ) -> Path:
     """Write named tables: ``.xlsx`` one sheet each, ``.json`` one object, ``.csv`` the first

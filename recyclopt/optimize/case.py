@@ -45,9 +45,10 @@ def _num(src: str, fieldname: str, v: Any, lo: float | None = None, hi: float | 
     if not math.isfinite(x):
         raise _err(src, fieldname, f"{v!r} is not a finite number (NaN/inf not allowed)")
     rng = f"[{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
+    if lo_open:
+        rng = "(" + rng[1:]
     if lo is not None and (x < lo or (lo_open and x <= lo)):
-        raise _err(src, fieldname, f"{x:g} is outside the allowed range "
-                   f"{'(' + rng[1:] if lo_open else rng}")
+        raise _err(src, fieldname, f"{x:g} is outside the allowed range {rng}")
     if hi is not None and x > hi:
         raise _err(src, fieldname, f"{x:g} is outside the allowed range {rng}")
     return x
@@ -626,7 +627,12 @@ def load_case(path: str | Path | None = None) -> Case:
     if p.suffix in (".yaml", ".yml") or p.exists():
         if not p.is_file():
             raise CaseError(f"case file {str(p)!r} does not exist")
-        text, src = p.read_text(encoding="utf-8"), str(p)
+        from ..io import read_input_text
+
+        try:
+            text, src = read_input_text(p, "case file"), str(p)
+        except InputError as exc:
+            raise CaseError(str(exc)) from None
     else:
         f = resources.files("recyclopt.cases").joinpath(f"{path}.yaml")
         if not f.is_file():

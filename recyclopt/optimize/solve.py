@@ -391,6 +391,35 @@ def _compile_fast(m: pyo.ConcreteModel) -> Compiled:
 _SCHEDULER: dict[str, int | None] = {"threads": None}
 
 
+_BANNER = {"shown": False}
+
+
+def new_highs():
+    """A ``highspy.Highs`` instance; the licence banner HiGHS prints to the process's stdout on
+    its first construction is kept out of recyclopt's output (tables and plans)."""
+    import os
+    import sys
+
+    import highspy
+
+    if _BANNER["shown"]:
+        return highspy.Highs()
+    _BANNER["shown"] = True
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real stdout file descriptor
+        return highspy.Highs()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def set_threads(h, threads: int | None) -> None:
     """Set HiGHS's ``threads`` option, restarting the global scheduler when the count changes
     (0 = HiGHS's automatic choice)."""
@@ -408,7 +437,13 @@ def _highs(cm: Compiled, *, time_limit: float | None, mip_gap: float | None,
     """A ``highspy.Highs`` with the compiled model passed through its array API."""
     import highspy
 
-    h = highspy.Highs()
+    bad = [n for n, a in (("costs", cm.c), ("bounds", np.r_[cm.col_lo, cm.col_hi]),
+                          ("limits", np.r_[cm.row_lo, cm.row_hi]), ("coefficients", cm.A.data))
+           if np.isnan(a).any()]
+    if bad:
+        raise SolverError(f"the plant model has NaN in its {', '.join(bad)}: check the case "
+                          "for missing or non-numeric values")
+    h = new_highs()
     h.setOptionValue("output_flag", bool(verbose))
     h.setOptionValue("random_seed", 0)  # same input, same plan
     if time_limit is not None:
@@ -418,7 +453,8 @@ def _highs(cm: Compiled, *, time_limit: float | None, mip_gap: float | None,
     set_threads(h, threads)
     A = sp.csc_array(cm.A)
     sense = highspy.ObjSense.kMaximize if cm.sense == "max" else highspy.ObjSense.kMinimize
-    h.passModel(int(A.shape[1]), int(A.shape[0]), int(A.nnz), int(highspy.MatrixFormat.kColwise),
+    st = h.passModel(int(A.shape[1]), int(A.shape[0]), int(A.nnz),
+                     int(highspy.MatrixFormat.kColwise),
                 int(sense), float(cm.offset), np.ascontiguousarray(cm.c, dtype=float),
                 np.ascontiguousarray(cm.col_lo, dtype=float),
                 np.ascontiguousarray(cm.col_hi, dtype=float),
@@ -426,6 +462,9 @@ def _highs(cm: Compiled, *, time_limit: float | None, mip_gap: float | None,
                 np.ascontiguousarray(cm.row_hi, dtype=float), A.indptr.astype(np.int32),
                 A.indices.astype(np.int32), A.data.astype(float),
                 np.ascontiguousarray(cm.integrality, dtype=np.int32))
+    if st == highspy.HighsStatus.kError:
+        raise SolverError("HiGHS rejected the model: check the case for missing, non-numeric "
+                          "or inconsistent values (a lower bound above an upper bound)")
     return h
 
 
@@ -451,7 +490,7 @@ def diagnose_infeasible(cm: Compiled) -> list[str]:
                         shape=(m, len(lo_rows)))
     Afull = sp.hstack([A, S_up, S_lo], format="csc")
     ns = len(up_rows) + len(lo_rows)
-    h = highspy.Highs()
+    h = new_highs()
     set_threads(h, None)
     h.setOptionValue("output_flag", False)
     lp = highspy.HighsLp()
@@ -484,9 +523,64 @@ def diagnose_infeasible(cm: Compiled) -> list[str]:
     return [f"{g} (total violation {v:.4g})" for g, v in sorted(need.items(), key=lambda t: -t[1])]
 
 
+def _pow2(x: np.ndarray) -> np.ndarray:
+    """The power of two nearest each positive ``x`` (scaling by it is exact in floating point)."""
+    return np.exp2(np.round(np.log2(x)))
+
+
+def scale_compiled(cm: Compiled) -> tuple[Compiled, np.ndarray, float]:
+    """Scale a compiled model by powers of two so HiGHS sees numbers near 1.
+
+    Continuous columns are scaled so their finite upper bound (or, unbounded, the geometric
+    mean of their matrix entries' inverse) is near 1; rows so their largest entry is near 1;
+    the objective so its largest cost is near 1. Integer columns are not scaled. A case in
+    grams of magnet with plants in kt/yr spans ~1e-8 to 1e12 unscaled; HiGHS then warns that
+    the problem is badly scaled.
+
+    Parameters
+    ----------
+    cm : the compiled model.
+
+    Returns
+    -------
+    (Compiled, numpy.ndarray, float)
+        The scaled model, the column scale ``s`` (original ``x = s * x_scaled``) and the
+        objective scale ``k`` (original objective ``= scaled objective / k``).
+    """
+    A = sp.csc_array(cm.A, copy=True)
+    n = A.shape[1]
+    cont = cm.integrality == 0
+    absA = abs(A)
+    cmax = absA.max(axis=0).toarray().ravel() if n else np.zeros(0)
+    with np.errstate(divide="ignore"):
+        logs = sp.csc_array((np.log2(absA.data), absA.indices, absA.indptr), shape=A.shape)
+    cnt = np.diff(A.indptr)
+    gmean = np.exp2(np.divide(logs.sum(axis=0), cnt, out=np.zeros(n), where=cnt > 0))
+    bound = np.where(np.isfinite(cm.col_hi) & (np.abs(cm.col_hi) > 0), np.abs(cm.col_hi), 0.0)
+    bound = np.maximum(bound, np.where(np.isfinite(cm.col_lo), np.abs(cm.col_lo), 0.0))
+    col = np.ones(n)
+    by_bound = cont & (bound > 0)
+    col[by_bound] = bound[by_bound]
+    by_mat = cont & ~by_bound & (cmax > 0)
+    col[by_mat] = 1.0 / gmean[by_mat]
+    col = _pow2(np.clip(col, 1e-12, 1e12))
+    col[~cont] = 1.0
+    A = A @ sp.diags_array(col)
+    rmax = abs(A).max(axis=1).toarray().ravel() if A.shape[0] else np.zeros(0)
+    row = _pow2(1.0 / np.where(rmax > 0, rmax, 1.0))
+    A = sp.csc_array(sp.diags_array(row) @ A)
+    c = cm.c * col
+    cm_ = float(np.abs(c).max(initial=0.0))
+    k = float(_pow2(np.array([1.0 / cm_]))[0]) if cm_ > 0 else 1.0
+    with np.errstate(invalid="ignore"):
+        scaled = Compiled(A, cm.row_lo * row, cm.row_hi * row, cm.col_lo / col, cm.col_hi / col,
+                          cm.integrality, c * k, cm.offset * k, cm.sense, cm.columns, cm.rows)
+    return scaled, col, k
+
+
 def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | None = 1e-6,
           threads: int | None = None, verbose: bool = False, method: str = "highspy",
-          raise_on_failure: bool = True) -> tuple[np.ndarray, SolveInfo]:
+          raise_on_failure: bool = True, scaling: bool = True) -> tuple[np.ndarray, SolveInfo]:
     """Solve a built model; returns the column values (builder order) and solver info.
 
     Parameters
@@ -496,15 +590,26 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
     mip_gap : relative MIP gap at which HiGHS stops (default 1e-6).
     method : ``highspy`` (standard-form arrays straight to HiGHS) or ``appsi`` (Pyomo's
         persistent HiGHS interface).
+    scaling : hand HiGHS the model scaled by powers of two (:func:`scale_compiled`); the
+        values and objective returned are in the case's units either way.
     """
     t0 = time.perf_counter()
     if method == "appsi":
         return _solve_appsi(om, time_limit, mip_gap, raise_on_failure)
     cm = compile_model(om.model)
-    h = _highs(cm, time_limit=time_limit, mip_gap=mip_gap, threads=threads, verbose=verbose)
+    if scaling:
+        cm_s, col_scale, obj_scale = scale_compiled(cm)
+    else:
+        cm_s, col_scale, obj_scale = cm, np.ones(len(cm.columns)), 1.0
+    h = _highs(cm_s, time_limit=time_limit, mip_gap=mip_gap, threads=threads, verbose=verbose)
     t1 = time.perf_counter()
-    h.run()
     import highspy
+
+    try:
+        run_status = h.run()
+    except Exception as exc:  # a crash inside the solver library is a solver fault
+        raise SolverError(f"HiGHS failed while solving ({type(exc).__name__}: {exc}); rerun "
+                          "with --debug and report the case file") from exc
 
     status = h.getModelStatus()
     st = h.modelStatusToString(status)
@@ -517,7 +622,8 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
     gap = float(getattr(info_h, "mip_gap", 0.0)) if n_int else 0.0
     if not np.isfinite(gap):
         gap = float("inf")
-    info = SolveInfo(st, float(info_h.objective_function_value) if has_sol else float("nan"),
+    info = SolveInfo(st, float(info_h.objective_function_value) / obj_scale if has_sol
+                     else float("nan"),
                      status == highspy.HighsModelStatus.kOptimal, gap,
                      time.perf_counter() - t1, t1 - t0, len(cm.columns), n_bin, n_int - n_bin,
                      cm.A.shape[0], int(cm.A.nnz))
@@ -526,7 +632,7 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
                        highspy.HighsModelStatus.kIterationLimit,
                        highspy.HighsModelStatus.kSolutionLimit,
                        highspy.HighsModelStatus.kInterrupt) and has_sol):
-        values = _to_builder_order(om, cm, np.asarray(sol.col_value))
+        values = _to_builder_order(om, cm, np.asarray(sol.col_value) * col_scale)
         return values, info
     if not raise_on_failure:
         return np.full(om.builder.n, np.nan), info
@@ -543,8 +649,11 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
     if status == highspy.HighsModelStatus.kTimeLimit:
         raise SolverError(f"HiGHS reached the time limit ({time_limit} s) without a feasible "
                           "plan: raise --time-limit or simplify the case")
-    raise SolverError(f"HiGHS did not solve the model (status {st!r}); run with --debug and "
-                      "verbose output to see the solver log")
+    returned = "" if run_status != highspy.HighsStatus.kError else ", run returned an error"
+    raise SolverError(f"HiGHS did not solve the model (status {st!r}{returned}): no plan was "
+                      "produced. Check the case for extreme numbers (costs, capacities or "
+                      "yields many orders of magnitude apart, or unit mix-ups), give a "
+                      "--time-limit, and rerun with --debug to see the solver log")
 
 
 def _count_binary(columns: list) -> int:

@@ -772,7 +772,12 @@ def load_scenarios(path: str | Path) -> ScenarioFile:
     if p.suffix.lower() in (".yaml", ".yml", ".json") or p.exists():
         if not p.is_file():
             raise ScenarioError(f"scenario file {str(p)!r} does not exist")
-        text, src, base_dir = p.read_text(encoding="utf-8"), str(p), p.parent
+        from ..io import read_input_text
+
+        try:
+            text, src, base_dir = read_input_text(p, "scenario file"), str(p), p.parent
+        except InputError as exc:
+            raise ScenarioError(str(exc)) from None
     else:
         f = resources.files("recyclopt.cases").joinpath(f"{path}.yaml")
         if not f.is_file():

@@ -142,16 +142,16 @@ class ResultStore:
         if p.exists() and not force:
             raise StoreError(f"{str(p)!r} already exists; use --force to overwrite it",
                              field="--export")
+        if p.suffix.lower() not in (".parquet", ".csv"):
+            raise StoreError(f"--export {str(p)!r}: allowed formats .parquet, .csv",
+                             field="--export")
+        from ..io import atomic_write
+
         df = self.frame()
         if p.suffix.lower() == ".parquet":
             df.columns = [str(c) for c in df.columns]
-            df.to_parquet(p, index=False)
-        elif p.suffix.lower() == ".csv":
-            df.to_csv(p, index=False)
-        else:
-            raise StoreError(f"--export {str(p)!r}: allowed formats .parquet, .csv",
-                             field="--export")
-        return p
+            return atomic_write(p, lambda q: df.to_parquet(q, index=False), force=True)
+        return atomic_write(p, lambda q: df.to_csv(q, index=False), force=True)
 
     def close(self) -> None:
         self.conn.close()

@@ -48,3 +48,58 @@ def small_case() -> dict:
         "prices": {"electricity_usd_per_kwh": 0.1355, "grid_co2_kg_per_kwh": 0.494},
         "labour": {"usd_per_hour": 10.68, "hours_per_operator_yr": 2080},
     })
+
+
+def generated_case(n_feedstocks: int = 12, n_options: int = 6, seed: int = 0) -> dict:
+    """A moderately sized random case: three stages of ``n_options`` options each (piecewise
+    capex curves, some equipment), ``n_feedstocks`` feedstocks, 10 operating years.
+
+    Parameters
+    ----------
+    n_feedstocks : number of feedstocks.
+    n_options : options per stage.
+    seed : random seed (the case is a pure function of its arguments).
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    els = ["Nd", "Pr", "Dy", "Tb"]
+    feeds = []
+    for i in range(n_feedstocks):
+        m = float(rng.uniform(0.01, 2.0))
+        share = rng.dirichlet([6, 2, 1, 0.3]) * 0.3 * m
+        feeds.append({"name": f"f{i}", "magnet_kg_per_unit": m,
+                      "content_kg_per_unit": {e: float(v) for e, v in zip(els, share,
+                                                                            strict=True)},
+                      "cost_usd_per_unit": float(rng.uniform(0.0, 3.0) * m),
+                      "availability_units": float(rng.uniform(1e3, 1e5)),
+                      "growth_per_yr": float(rng.uniform(-0.05, 0.1))})
+    stages = ["liberation", "extraction", "refining"]
+    opts = []
+    for s, stage in enumerate(stages):
+        for j in range(n_options):
+            o = {"name": f"{stage[:3]}{j}", "stage": stage,
+                 "basis": "units" if s == 0 else "kg",
+                 "yields": {e: float(rng.uniform(0.6, 0.99)) for e in els},
+                 "opex_usd_per_basis": float(rng.uniform(0.05, 0.5) * (1 if s == 0 else 4)),
+                 "capex": {"points": [[float(c), float(rng.uniform(0.5, 1.5) * 2e4 * c ** 0.6)]
+                                      for c in (1e3, 1e4, 1e5, 1e6)]},
+                 "operators": float(rng.integers(0, 4))}
+            if s == 0 and j % 2 == 0:
+                o.pop("capex")
+                o["equipment"] = {"capacity_per_unit": float(rng.uniform(1e4, 5e4)),
+                                  "cost_usd": float(rng.uniform(1e4, 5e4)),
+                                  "operators_per_unit": 1}
+            if s == 2:
+                o["products"] = {e: ("sep" if j % 2 else "mix") for e in els}
+            opts.append(o)
+    return {
+        "name": f"generated_{seed}",
+        "horizon": {"construction_year": 2026, "operating_years": 10},
+        "costing": {"convention": "simple", "discount_rate": 0.08},
+        "elements": els, "stages": stages, "feedstocks": feeds, "options": opts,
+        "products": {"sep": {"price_usd_per_kg": {"Nd": 75, "Pr": 75, "Dy": 300, "Tb": 1100}},
+                     "mix": {"price_usd_per_kg": {"Nd": 50, "Pr": 50, "Dy": 200, "Tb": 700}}},
+        "prices": {"electricity_usd_per_kwh": 0.13},
+        "labour": {"usd_per_hour": 10.0, "hours_per_operator_yr": 2080},
+    }

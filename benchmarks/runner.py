@@ -1,0 +1,189 @@
+"""Run the suite: every size up to the one asked for, both methods, then the flowsheets.
+
+Each (size, method) runs in a fresh interpreter (:mod:`benchmarks.worker`), one after the
+other, so the methods never share memory, garbage or a core. Every Pyomo figure is reported
+as a ratio to the direct-highspy yardstick measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks.cases import REGISTRY, sizes_up_to
+
+ROOT = Path(__file__).resolve().parent.parent
+METHODS = ("direct", "pyomo")
+#: objectives of the two methods must agree to this (relative) where the case is solved to
+#: optimality
+OBJ_RTOL = 1e-6
+
+
+def run_worker(size: str, method: str, *, repeats: int | None = None,
+               time_limit: float | None = None) -> dict[str, Any]:
+    """Run :mod:`benchmarks.worker` in a subprocess and return its measurement."""
+    cmd = [sys.executable, "-m", "benchmarks.worker", size, method]
+    if repeats:
+        cmd += ["--repeats", str(repeats)]
+    if time_limit is not None:
+        cmd += ["--time-limit", str(time_limit)]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if r.returncode != 0:
+        tail = (r.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"benchmark worker {size}/{method} failed: {tail}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def machine() -> dict[str, Any]:
+    """The machine and the versions the figures were measured with."""
+    import pyomo
+
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    mem = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 2**20:.1f} GiB"
+                break
+    except OSError:
+        pass
+    from importlib.metadata import version
+
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram": mem,
+            "python": platform.python_version(), "highspy": version("highspy"),
+            "pyomo": pyomo.version.version, "numpy": version("numpy"),
+            "platform": platform.platform()}
+
+
+def ratios(direct: dict[str, Any], pyomo: dict[str, Any]) -> dict[str, Any]:
+    """Pyomo figures over the direct ones, and whether the objectives agree."""
+    def r(a: float, b: float) -> float:
+        return a / b if b > 0 else float("inf")
+
+    bh_d = direct["build"] + direct["handoff"] + direct["gc"]
+    bh_p = pyomo["build"] + pyomo["handoff"] + pyomo["gc"]
+    out = {
+        "build": r(pyomo["build"], direct["build"]),
+        "handoff": r(pyomo["handoff"], direct["handoff"]),
+        "build_handoff": r(bh_p, bh_d),
+        "solve": r(pyomo["solve"], direct["solve"]),
+        "end_to_end": r(bh_p + pyomo["solve"], bh_d + direct["solve"]),
+        "model_mib": r(pyomo["model_mib"], direct["model_mib"]),
+        "build_handoff_share_of_solve": r(bh_p, pyomo["solve"]),
+    }
+    scale = max(abs(direct["objective"]), 1.0)
+    out["objective_rel_diff"] = abs(pyomo["objective"] - direct["objective"]) / scale
+    both_opt = direct["status"] == "Optimal" and pyomo["status"] == "Optimal"
+    out["objectives_agree"] = bool(out["objective_rel_diff"] <= OBJ_RTOL) if both_opt else None
+    return out
+
+
+def run(size: str = "small", *, repeats: int | None = None, time_limit: float | None = None,
+        flowsheets: bool = True, progress: Any = None) -> dict[str, Any]:
+    """Run the suite up to ``size``.
+
+    Parameters
+    ----------
+    size : str
+        ``small``, ``medium`` or ``large``: every registered size up to it is run.
+    repeats : int, optional
+        Build/handoff repeats per measurement (default per size).
+    time_limit : float, optional
+        Solver time limit overriding the cases' own.
+    flowsheets : bool
+        Also measure flowsheet throughput.
+    progress : callable, optional
+        Called with a line of text before each measurement.
+
+    Returns
+    -------
+    dict
+        ``machine``, ``cases`` (per size: both measurements and the ratios), ``flowsheets``.
+    """
+    say = progress or (lambda _s: None)
+    res: dict[str, Any] = {"machine": machine(), "cases": {}, "flowsheets": []}
+    for s in sizes_up_to(size):
+        entry: dict[str, Any] = {"description": REGISTRY[s].description}
+        for m in METHODS:
+            say(f"measuring {s} / {m} ...")
+            entry[m] = run_worker(s, m, repeats=repeats, time_limit=time_limit)
+        entry["ratio"] = ratios(entry["direct"], entry["pyomo"])
+        res["cases"][s] = entry
+    if flowsheets:
+        from benchmarks.flows import all_routes
+
+        say("measuring flowsheet throughput ...")
+        res["flowsheets"] = all_routes()
+    return res
+
+
+# ----------------------------------------------------------------- tables
+def _t(x: float) -> str:
+    if x >= 100:
+        return f"{x:.0f}"
+    if x >= 1:
+        return f"{x:.2f}"
+    return f"{x * 1000:.1f} ms"
+
+
+def markdown(res: dict[str, Any]) -> str:
+    """The results as Markdown tables."""
+    lines = ["| size | method | vars | binaries | integers | rows | nonzeros | build | handoff "
+             "| gc | build+handoff | solve | end to end | model MiB | objective | gap | status |",
+             "|" + "---|" * 17]
+    for s, e in res["cases"].items():
+        for m in METHODS:
+            d = e[m]
+            bh = d["build"] + d["handoff"] + d["gc"]
+            lines.append(
+                f"| {s} | {m} | {d['vars']:,} | {d['binaries']:,} | {d['integers']:,} | "
+                f"{d['rows']:,} | {d['nonzeros']:,} | {_t(d['build'])} | {_t(d['handoff'])} | "
+                f"{_t(d['gc'])} | {_t(bh)} | {_t(d['solve'])} | {_t(bh + d['solve'])} | "
+                f"{d['model_mib']:.0f} | {d['objective']:,.2f} | {d['mip_gap']:.2g} | "
+                f"{d['status']} |")
+    lines += ["", "Ratios, recyclopt (Pyomo) over the direct-highspy yardstick, same run "
+              "(times in seconds unless marked ms):", "",
+              "| size | build | handoff | build+handoff | solve | end to end | model MiB "
+              "| build+handoff / solve | objectives agree (1e-6) |", "|" + "---|" * 9]
+    for s, e in res["cases"].items():
+        r = e["ratio"]
+        agree = {True: "yes", False: "NO", None: "n/a (not both optimal)"}[r["objectives_agree"]]
+        lines.append(f"| {s} | {r['build']:.1f}x | {r['handoff']:.1f}x | "
+                     f"{r['build_handoff']:.1f}x | {r['solve']:.2f}x | {r['end_to_end']:.2f}x | "
+                     f"{r['model_mib']:.1f}x | {100 * r['build_handoff_share_of_solve']:.1f}% | "
+                     f"{agree} (rel. diff {r['objective_rel_diff']:.1e}) |")
+    tabs = [(s, e["pyomo"]["tables"]) for s, e in res["cases"].items()]
+    lines += ["", "Coefficient tables (`superstructure.build`, shared by both methods): "
+              + ", ".join(f"{s} {_t(t)}" for s, t in tabs)]
+    if res.get("flowsheets"):
+        lines += ["", "Flowsheet throughput (feed compositions per second):", "",
+                  "| route | feed species | full solves/s | vectorised (linearised)/s "
+                  "| max rel. error |", "|---|---|---|---|---|"]
+        for f in res["flowsheets"]:
+            if f.get("status") != "ok":
+                lines.append(f"| {f['route']} | {f.get('status')} | | | |")
+                continue
+            lines.append(f"| {f['route']} | {f['feed_species']} | {f['solves_per_s']:.1f} | "
+                         f"{f['vectorised_per_s']:,.0f} | {f['max_rel_err']:.1e} |")
+    return "\n".join(lines)
+
+
+def machine_line(mc: dict[str, Any]) -> str:
+    """One line naming the machine and versions."""
+    return (f"{mc['nproc']} cores ({mc['cpu']}), {mc['ram']} RAM; Python {mc['python']}, "
+            f"highspy {mc['highspy']}, Pyomo {mc['pyomo']}, "
+            f"numpy {mc['numpy']}; {mc['platform']}")

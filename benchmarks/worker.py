@@ -1,0 +1,185 @@
+"""One measurement: a case size and a method, in a process of its own.
+
+Run as ``python -m benchmarks.worker SIZE METHOD [--repeats N] [--time-limit S]``; prints one
+JSON object. Each (size, method) runs in a fresh interpreter so that peak memory is the
+method's own and no timing inherits another method's garbage.
+
+Methods
+-------
+``direct``  the yardstick: :mod:`benchmarks.direct` (numpy/scipy arrays straight to highspy)
+``pyomo``   recyclopt: ``build_model`` (the Pyomo model), then ``compile_model`` + ``_highs``
+
+Phases (seconds, the least over the repeats: the machine is shared, and the least time is the
+one least disturbed by other processes)
+---------------------------------------------
+``tables``   ``superstructure.build(case)``: the coefficient tables both methods start from
+``build``    tables -> model (arrays for ``direct``, the Pyomo model for ``pyomo``)
+``handoff``  model -> a ``highspy.Highs`` holding it (for ``pyomo``: compile + pass)
+``gc``       a full ``gc.collect()`` right after the handoff, less one just before the build:
+             the collector work the model's objects leave behind (millions of Python objects
+             for a large Pyomo model), paid here
+``solve``    ``Highs.run()`` (once for medium and large; every repeat for small)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+
+def _rss_mib() -> float:
+    """Resident memory of this process now (psutil when installed, else /proc)."""
+    try:
+        import psutil
+    except ImportError:
+        import os
+
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tuple:
+    """Build, hand off and collect once; returns (times, highs, size).
+
+    The ``gc`` figure is the time of a full collection after the handoff minus that of one
+    just before the build: the collector work the new model's objects cause, without the
+    scan of the rest of the process's heap (imports, the case) that any full collection pays.
+    """
+    gc.collect()  # frees what the previous repeat left; the next pass only scans the heap
+    g0 = time.perf_counter()
+    gc.collect()
+    g_base = time.perf_counter() - g0
+    t0 = time.perf_counter()
+    if method == "direct":
+        from benchmarks.direct import build_direct, to_highs
+
+        dm = build_direct(case, sup)
+        t1 = time.perf_counter()
+        h = to_highs(dm, time_limit=time_limit)
+        t2 = time.perf_counter()
+        A, integ, lo, hi = dm.A, dm.integrality, dm.col_lo, dm.col_hi
+    elif method == "pyomo":
+        from recyclopt.optimize.model import build_model
+        from recyclopt.optimize.solve import _highs, compile_model
+
+        om = build_model(case, sup=sup)
+        t1 = time.perf_counter()
+        cm = compile_model(om.model)
+        h = _highs(cm, time_limit=time_limit, mip_gap=1e-6, threads=None, verbose=False)
+        t2 = time.perf_counter()
+        A, integ, lo, hi = cm.A, cm.integrality, cm.col_lo, cm.col_hi
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    gc.collect()
+    t3 = time.perf_counter()
+    held = _rss_mib()  # the model (and HiGHS's copy) still alive
+    ints = integ.astype(bool)
+    size = {"vars": int(A.shape[1]), "binaries": int((ints & (lo >= 0) & (hi <= 1)).sum()),
+            "integers": int(ints.sum()), "rows": int(A.shape[0]), "nonzeros": int(A.nnz)}
+    return {"build": t1 - t0, "handoff": t2 - t1, "gc": max(t3 - t2 - g_base, 0.0),
+            "rss": held}, h, size
+
+
+def _run(h: Any) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    h.run()
+    dt = time.perf_counter() - t0
+    info = h.getInfo()
+    return {"solve": dt, "status": h.modelStatusToString(h.getModelStatus()),
+            "objective": float(info.objective_function_value),
+            "mip_gap": float(info.mip_gap), "nodes": int(info.mip_node_count)}
+
+
+def measure(size: str, method: str, *, repeats: int | None = None,
+            time_limit: float | None = None) -> dict[str, Any]:
+    """Measure one (size, method) in this process.
+
+    Parameters
+    ----------
+    size : str
+        A key of :data:`benchmarks.cases.REGISTRY`.
+    method : str
+        ``direct`` or ``pyomo``.
+    repeats : int, optional
+        Build/handoff repeats (default: 7 small, 3 medium, 1 large).
+    time_limit : float, optional
+        Solver time limit (default: the case's).
+
+    Returns
+    -------
+    dict
+        Phase times (least over the repeats), model size, objective, gap, memory.
+    """
+    from benchmarks.cases import REGISTRY
+    from recyclopt.optimize.superstructure import build
+
+    bc = REGISTRY[size]
+    repeats = repeats or {"small": 7, "medium": 3}.get(size, 1)
+    time_limit = time_limit if time_limit is not None else bc.time_limit
+    t0 = time.perf_counter()
+    case = bc.make()
+    t_case = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sup = build(case)
+    t_tables = time.perf_counter() - t0
+    if size != "large":  # warm-up: imports, first-call set-up of Pyomo and HiGHS
+        _pipeline(method, case, sup, time_limit)
+    else:
+        from recyclopt.optimize import load_case
+
+        small = load_case()
+        _pipeline(method, small, build(small), None)
+    gc.collect()
+    base = _rss_mib()
+    runs, solves = [], []
+    h = size_info = None
+    for _ in range(repeats):
+        h = None  # the previous model is freed before the next is built
+        times, h, size_info = _pipeline(method, case, sup, time_limit)
+        runs.append(times)
+        if size == "small":
+            solves.append(_run(h))
+    if not solves:
+        solves.append(_run(h))
+    out: dict[str, Any] = {"size": size, "method": method, "repeats": repeats,
+                           "case_s": t_case, "tables": t_tables}
+    for k in ("build", "handoff", "gc"):
+        out[k] = min(r[k] for r in runs)
+    out["solve"] = min(s["solve"] for s in solves)
+    out.update({k: solves[-1][k] for k in ("status", "objective", "mip_gap", "nodes")})
+    out.update(size_info)
+    out["peak_mib"] = _peak_mib()
+    out["model_mib"] = max(max(r["rss"] for r in runs) - base, 0.0)
+    out["time_limit"] = time_limit
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line of the worker; prints the measurement as JSON."""
+    p = argparse.ArgumentParser(prog="python -m benchmarks.worker")
+    p.add_argument("size")
+    p.add_argument("method", choices=["direct", "pyomo"])
+    p.add_argument("--repeats", type=int)
+    p.add_argument("--time-limit", type=float)
+    a = p.parse_args(argv)
+    res = measure(a.size, a.method, repeats=a.repeats, time_limit=a.time_limit)
+    json.dump(res, sys.stdout, default=lambda o: float(o) if isinstance(o, np.floating) else str(o))
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

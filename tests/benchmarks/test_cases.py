@@ -1,0 +1,170 @@
+"""The benchmark suite's cases and yardstick (no timings are asserted here).
+
+The generated cases must validate and be of the stated size; the direct-highspy yardstick
+(``benchmarks/direct.py``) and recyclopt's Pyomo model must reach the same optimum.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # benchmarks/ lives in the repository, not in the package
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.cases import (  # noqa: E402
+    LARGE,
+    MEDIUM,
+    REGISTRY,
+    GenSpec,
+    case_dict,
+    generate,
+    sizes_up_to,
+)
+from benchmarks.direct import build_direct, to_highs  # noqa: E402
+from benchmarks.runner import ratios  # noqa: E402
+from recyclopt.optimize import case_from_dict, load_case  # noqa: E402
+from recyclopt.optimize.model import build_model  # noqa: E402
+from recyclopt.optimize.solve import _highs, compile_model  # noqa: E402
+from recyclopt.optimize.superstructure import build  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests"))
+from optimize.cases import small_case  # noqa: E402
+
+TINY = GenSpec("tiny", n_feedstocks=10, n_sites=2, n_years=4, n_near=1, market_scale=10.0, seed=4)
+
+
+def _both(case, **kw) -> tuple[float, float]:
+    """Optimal objective of the yardstick and of the Pyomo model (gap 1e-9)."""
+    sup = build(case)
+    h = to_highs(build_direct(case, sup, **kw), mip_gap=1e-9)
+    h.run()
+    assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
+    direct = h.getInfo().objective_function_value
+    om = build_model(case, sup=sup, **kw)
+    h2 = _highs(compile_model(om.model), time_limit=None, mip_gap=1e-9, threads=None,
+                verbose=False)
+    h2.run()
+    assert h2.modelStatusToString(h2.getModelStatus()) == "Optimal"
+    return direct, h2.getInfo().objective_function_value
+
+
+def _sites(case) -> set[str]:
+    return {o.name.split("@")[1] for o in case.options}
+
+
+def test_registry_sizes():
+    assert list(REGISTRY) == ["small", "medium", "large"]
+    assert sizes_up_to("medium") == ["small", "medium"]
+    with pytest.raises(ValueError):
+        sizes_up_to("huge")
+
+
+def test_medium_case_is_valid_and_of_the_stated_size():
+    case = REGISTRY["medium"].make()
+    assert len(case.feedstocks) == MEDIUM.n_feedstocks == 50
+    assert len(_sites(case)) == MEDIUM.n_sites == 10
+    assert len(case.options) == 8 * 10  # 8 route options at each site
+    assert len(case.years) == MEDIUM.n_years == 10
+    # every feedstock reaches exactly n_near sites, and only enters paths there
+    sup = build(case)
+    for f in case.feedstocks:
+        assert sum(t.startswith("near_") for t in f.tags) == MEDIUM.n_near
+    paths = sup.pairs.groupby("feedstock")["path"].apply(
+        lambda s: {p.split("@")[1].split("/")[0] for p in s})
+    for f in case.feedstocks:
+        near = {t[5:] for t in f.tags if t.startswith("near_")}
+        assert paths[f.name] <= near
+
+
+def test_large_case_is_valid_and_has_300k_variables():
+    case = REGISTRY["large"].make()
+    assert len(case.feedstocks) == LARGE.n_feedstocks == 500
+    assert len(_sites(case)) == LARGE.n_sites == 50
+    assert len(case.years) == LARGE.n_years == 20
+    sup = build(case)
+    assert len(sup.pairs) * len(case.years) >= 300_000
+
+
+def test_generation_is_deterministic_and_from_the_bundled_ranges():
+    a, b = generate(TINY), generate(TINY)
+    assert a == b
+    assert case_dict("medium") == case_dict("medium")
+    # HDD magnet mass within feedstocks.csv [low, high] = [0.0025, 0.0144] kg
+    hdd = [f for f in a["feedstocks"] if f["unit"] == "HDD_VCM"]
+    assert hdd and all(0.0025 <= f["magnet_kg_per_unit"] <= 0.0144 for f in hdd)
+    # NdPr oxide within prices.csv [51, 110] USD/kg, per kg of Nd (/0.857)
+    nd = a["products"]["NdPr_oxide"]["price_usd_per_kg"]["Nd"]
+    assert 51 / 0.857 - 0.01 <= nd <= 110 / 0.857 + 0.01
+
+
+def test_yardstick_agrees_with_pyomo_on_the_small_case():
+    d, p = _both(load_case())
+    assert p == pytest.approx(d, rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("objective", ["npv", "annual_profit", "recovered_mass", "min_co2"])
+def test_yardstick_agrees_with_pyomo_on_a_tiny_network(objective):
+    case = case_from_dict(generate(TINY), source="tiny")
+    d, p = _both(case, objective=objective)
+    assert p == pytest.approx(d, rel=1e-6, abs=1e-6)
+    if objective == "npv":
+        assert d > 0  # a plant that pays: the comparison is not a trivial zero
+
+
+@pytest.mark.parametrize("mode", ["parallel", "single_path"])
+def test_yardstick_agrees_with_pyomo_on_the_test_case_with_policy(mode):
+    dct = small_case()
+    dct["policy"] = {"max_co2_t_per_yr": 50.0, "max_feedstock_share": 0.9,
+                     "min_recovered_kg_per_yr": {"Nd": 10.0}}
+    dct["products"]["reo"]["max_kg_per_yr"] = 4000.0
+    d, p = _both(case_from_dict(dct), mode=mode)
+    assert abs(d) > 0
+    assert p == pytest.approx(d, rel=1e-6)
+
+
+def test_ratios_flag_disagreement():
+    base = {"build": 1.0, "handoff": 1.0, "gc": 0.0, "solve": 2.0, "model_mib": 10.0,
+            "objective": 100.0, "status": "Optimal"}
+    r = ratios(base, dict(base, build=3.0))
+    assert r["build"] == 3.0 and r["objectives_agree"] is True
+    assert ratios(base, dict(base, objective=101.0))["objectives_agree"] is False
+    assert ratios(base, dict(base, status="Time limit reached"))["objectives_agree"] is None
+
+
+def test_cli_register_adds_bench():
+    from benchmarks.cli import register
+
+    p = argparse.ArgumentParser()
+    register(p.add_subparsers(dest="command"))
+    args = p.parse_args(["bench", "--size", "medium", "--json", "out.json"])
+    assert args.size == "medium" and args.json == "out.json" and callable(args.func)
+
+
+def test_recyclopt_bench_hook(monkeypatch, tmp_path):
+    from recyclopt import _bench
+
+    p = argparse.ArgumentParser()
+    _bench.register_bench(p.add_subparsers(dest="command"))
+    assert p.parse_args(["bench"]).size == "small"
+    # without the suite: a clear error instead of an import failure
+    monkeypatch.setattr(_bench, "_checkout", lambda: None)
+    monkeypatch.setitem(sys.modules, "benchmarks.cli", None)
+    p2 = argparse.ArgumentParser()
+    _bench.register_bench(p2.add_subparsers(dest="command"))
+    args = p2.parse_args(["bench"])
+    with pytest.raises(Exception, match="source checkout"):
+        args.func(args)
+
+
+def test_flowsheet_throughput_smoke():
+    from benchmarks.flows import route_throughput
+
+    r = route_throughput("demo_recycle", n_solve=2, n_vector=100)
+    assert r["status"] == "ok" and r["solves_per_s"] > 0 and r["max_rel_err"] < 1e-9
+    assert np.isfinite(r["vectorised_per_s"])
