@@ -95,20 +95,27 @@ def _read_feed(spec: str, rate_kg_h: float | None, flowsheet) -> tuple[str, obje
 
 
 # --------------------------------------------------------------------------- commands
+def _check_output(args: argparse.Namespace) -> None:
+    """Before any solve: the --output format is supported and no file would be overwritten
+    without --force."""
+    if not args.output:
+        return
+    out = Path(args.output)
+    if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
+        raise InputError(f"--output {args.output!r}: allowed formats .csv, .xlsx, .json",
+                         field="--output")
+    if out.exists() and not args.force:
+        raise InputError(f"output file {args.output!r} already exists; use --force to "
+                         "overwrite it", field="--output")
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .flowsheet import load_flowsheet
     from .io import write_tables
 
     if args.rate is not None and not (args.rate >= 0):
         raise InputError(f"--rate {args.rate!r} kg/h; allowed range >= 0", field="--rate")
-    if args.output:
-        out = Path(args.output)
-        if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
-            raise InputError(f"--output {args.output!r}: allowed formats .csv, .xlsx, .json",
-                             field="--output")
-        if out.exists() and not args.force:
-            raise InputError(f"output file {args.output!r} already exists; use --force to "
-                             "overwrite it", field="--output")
+    _check_output(args)
     fs = load_flowsheet(args.flowsheet)
     feeds = {}
     if args.feed:
@@ -159,14 +166,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_optimize(args: argparse.Namespace) -> int:
     from .optimize import load_case, optimize
 
-    if args.output:
-        out = Path(args.output)
-        if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
-            raise InputError(f"--output {args.output!r}: allowed formats .csv, .xlsx, .json",
-                             field="--output")
-        if out.exists() and not args.force:
-            raise InputError(f"output file {args.output!r} already exists; use --force to "
-                             "overwrite it", field="--output")
+    _check_output(args)
     if args.time_limit is not None and not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit!r} s; allowed range > 0",
                          field="--time-limit")
@@ -201,9 +201,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .routes import compare_routes
 
     get(args.feedstock)  # clear error for an unknown feedstock, before any solve
-    if args.output and Path(args.output).exists() and not args.force:
-        raise InputError(f"output file {args.output!r} already exists; use --force to "
-                         "overwrite it", field="--output")
+    _check_output(args)
     routes = args.routes.split(",") if args.routes else None
     df = compare_routes(args.feedstock, routes, grid_co2_kg_per_kwh=args.grid_co2)
     with pd.option_context("display.width", 220, "display.max_columns", 40,

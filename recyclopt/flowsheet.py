@@ -819,6 +819,22 @@ def linearize(fs: Flowsheet, feed: str | None = None, base: Stream | None = None
     return Linearization(fs.name, feed, table, base)
 
 
+def single_unit(unit_type: str, params: Mapping[str, Any] | None,
+                flows_kg_h: Mapping[str, float], T: float = T_REF) -> Flowsheet:
+    """A one-unit flowsheet: ``unit_type`` with ``params`` fed ``flows_kg_h`` (species -> kg/h)
+    at ``T``, every active outlet port to a stream named ``s_<port>``. Handy for studying or
+    testing a single unit with the full balance report."""
+    params = dict(params or {})
+    unit = unit_class(unit_type)("u", **params)
+    outs = {p: f"s_{p}" for p in unit.active_outlets()}
+    return Flowsheet.from_dict({
+        "name": unit_type,
+        "feeds": {"feed": {"flows_kg_per_h": dict(flows_kg_h), "T_K": T}},
+        "units": {"u": {"type": unit_type, "inlets": {"in": "feed"}, "outlets": outs,
+                        "params": params}},
+    })
+
+
 # --------------------------------------------------------------------------- loading
 def _flowsheet_root():
     """Folder of the bundled route files: the installed ``recyclopt.flowsheets`` data package,

@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 
 from recyclopt.chemistry import default_registry
 from recyclopt.errors import InputError
-from recyclopt.flowsheet import Flowsheet
+from recyclopt.flowsheet import single_unit as flowsheet
 from recyclopt.streams import Stream
-from recyclopt.units import unit_class
 from recyclopt.units.hydromet import fe_coprecipitation, oxalate_recovery
 
 # molar masses (g/mol) used in the hand checks
@@ -21,16 +20,6 @@ M_FE, M_FE2O3, M_O2, M_N2 = 55.845, 159.69, 31.998, 28.014
 M_CU, M_CUNO3 = 63.546, 187.56
 
 
-def flowsheet(unit_type, params, flows_kg_h, T=298.15):
-    """A one-unit flowsheet fed by ``flows_kg_h`` (species -> kg/h) at ``T``."""
-    unit = unit_class(unit_type)("u", **params)
-    outs = {p: f"s_{p}" for p in unit.active_outlets()}
-    return Flowsheet.from_dict({
-        "name": unit_type,
-        "feeds": {"feed": {"flows_kg_per_h": flows_kg_h, "T_K": T}},
-        "units": {"u": {"type": unit_type, "inlets": {"in": "feed"}, "outlets": outs,
-                        "params": params}},
-    })
 
 
 def run(unit_type, params, flows_kg_h, T=298.15):

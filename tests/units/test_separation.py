@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from recyclopt.chemistry import default_registry
 from recyclopt.errors import InputError
 from recyclopt.flowsheet import Flowsheet
+from recyclopt.flowsheet import single_unit as flowsheet
 from recyclopt.streams import Stream
 from recyclopt.units import separation, unit_class
 from recyclopt.units.cascade import (
@@ -35,16 +36,6 @@ ND_PR_FEED = {"Nd": 0.76, "Pr": 0.24}
 REG = default_registry()
 
 
-def flowsheet(unit_type, params, flows_kg_h, T=298.15):
-    """A one-unit flowsheet fed by ``flows_kg_h`` (species -> kg/h)."""
-    unit = unit_class(unit_type)("u", **params)
-    outs = {p: f"s_{p}" for p in unit.active_outlets()}
-    return Flowsheet.from_dict({
-        "name": unit_type,
-        "feeds": {"feed": {"flows_kg_per_h": flows_kg_h, "T_K": T}},
-        "units": {"u": {"type": unit_type, "inlets": {"in": "feed"}, "outlets": outs,
-                        "params": params}},
-    })
 
 
 def run(unit_type, params, flows_kg_h, T=298.15):
