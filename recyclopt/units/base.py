@@ -17,6 +17,7 @@ mechanical work).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -198,7 +199,7 @@ def unit_class(type_name: str) -> type[UnitOperation]:
         ) from None
 
 
-class UnitOperation:
+class UnitOperation(ABC):
     """Base type of all unit operations.
 
     Subclasses declare ``inlet_ports``, ``outlet_ports`` and ``params`` (name -> :class:`Param`)
@@ -225,11 +226,12 @@ class UnitOperation:
         """Outlet ports this unit produces with its current parameters."""
         return self.outlet_ports
 
-    def validate(self) -> None:
+    def validate(self) -> None:  # noqa: B027 - an optional hook, deliberately a no-op here
         """Extra cross-parameter checks (species names...). Override as needed."""
 
-    def run(self, inlets: Mapping[str, Stream]) -> UnitResult:  # pragma: no cover - abstract
-        raise NotImplementedError(f"{type(self).__name__}.run")
+    @abstractmethod
+    def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
+        """Outlet streams and duties for the given inlet streams (each unit type defines it)."""
 
     # -- helpers for subclasses ------------------------------------------------------------
     def species_idx(self, name: str, field_name: str) -> int:

@@ -11,7 +11,7 @@ from recyclopt.economics import EconomicsInputError, QGESSCosting, SimpleCosting
 
 def test_qgess_defaults_match_reference() -> None:
     q = QGESSCosting()
-    # Values of /work/shared/reference/unit_ops.csv row 'QGESS_factors' and PrOMMiS.
+    # Values of the project reference table unit_ops.csv (row 'QGESS_factors') and PrOMMiS.
     assert q.lang_factor == 2.97
     assert q.financing == 0.027
     assert q.other_owners == 0.15
