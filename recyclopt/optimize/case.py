@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._fields import field_error, mapping, only
 from ..economics import CapexCurve, Horizon, QGESSCosting, SimpleCosting, scaling_law_curve
 from ..errors import InputError
 
@@ -31,7 +32,7 @@ class CaseError(InputError):
 
 
 def _err(src: str, fieldname: str, msg: str) -> CaseError:
-    return CaseError(f"{fieldname}: {msg}", source=src, field=fieldname)
+    return field_error(CaseError, src, fieldname, msg)  # type: ignore[return-value]
 
 
 def _num(src: str, fieldname: str, v: Any, lo: float | None = None, hi: float | None = None,
@@ -55,17 +56,11 @@ def _num(src: str, fieldname: str, v: Any, lo: float | None = None, hi: float | 
 
 
 def _map(src: str, fieldname: str, v: Any) -> Mapping[str, Any]:
-    if v is None:
-        return {}
-    if not isinstance(v, Mapping):
-        raise _err(src, fieldname, f"expected a mapping, got {type(v).__name__}")
-    return v
+    return mapping(CaseError, src, fieldname, v)
 
 
 def _only(src: str, where: str, d: Mapping[str, Any], allowed: set[str]) -> None:
-    extra = sorted(set(d) - allowed)
-    if extra:
-        raise _err(src, f"{where}.{extra[0]}", f"unknown field; allowed: {sorted(allowed)}")
+    only(CaseError, src, where, d, allowed)
 
 
 # --------------------------------------------------------------------------- components

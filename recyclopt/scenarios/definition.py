@@ -64,6 +64,7 @@ from typing import Any
 
 import numpy as np
 
+from .._fields import field_error, mapping, only
 from ..errors import InputError
 from ..optimize.case import Case, Feedstock, Option, Policy, Product
 
@@ -78,7 +79,7 @@ class ScenarioError(InputError):
 
 
 def _err(src: str, fieldname: str, msg: str) -> ScenarioError:
-    return ScenarioError(f"{fieldname}: {msg}", source=src, field=fieldname)
+    return field_error(ScenarioError, src, fieldname, msg)  # type: ignore[return-value]
 
 
 def _range_text(lo: float | None, hi: float | None, lo_open: bool = False) -> str:
@@ -668,18 +669,11 @@ def _int(src: str, where: str, v: Any, lo: int, hi: int | None = None) -> int:
 
 
 def _mapping(src: str, where: str, v: Any) -> Mapping[str, Any]:
-    if v is None:
-        return {}
-    if not isinstance(v, Mapping):
-        raise _err(src, where, f"expected a mapping, got {type(v).__name__}")
-    return v
+    return mapping(ScenarioError, src, where, v)
 
 
 def _only(src: str, where: str, d: Mapping[str, Any], allowed: set[str]) -> None:
-    extra = sorted(set(map(str, d)) - allowed)
-    if extra:
-        raise _err(src, f"{where}.{extra[0]}" if where else extra[0],
-                   f"unknown field; allowed: {sorted(allowed)}")
+    only(ScenarioError, src, where, d, allowed)
 
 
 def scenarios_from_dict(d: Mapping[str, Any], *, source: str = "<scenarios>",
