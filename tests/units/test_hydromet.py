@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from unit_helpers import kg_h, reagent_kg_h, run
 
 from recyclopt.chemistry import default_registry
 from recyclopt.errors import InputError
@@ -22,19 +23,6 @@ M_CU, M_CUNO3 = 63.546, 187.56
 
 
 
-def run(unit_type, params, flows_kg_h, T=298.15):
-    """Solve the one-unit flowsheet; balances are checked to 1e-9."""
-    res = flowsheet(unit_type, params, flows_kg_h, T).solve()
-    res.check_balances(1e-9)
-    return res
-
-
-def kg_h(res, stream, species):
-    return res.streams[stream].mass(species) * 3600.0
-
-
-def reagent_kg_h(res, species):
-    return res.units["u"].reagents.mass(species) * 3600.0
 
 
 MAGNET = {"Nd2Fe14B": 85.0, "Nd": 5.0, "Pr": 3.0, "Dy": 2.0, "Fe": 3.0, "Co": 1.5, "B": 0.5}

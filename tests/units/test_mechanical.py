@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from unit_helpers import assert_additive
 
 from recyclopt.chemistry import default_registry
 from recyclopt.errors import InputError
@@ -174,13 +174,7 @@ def test_units_are_affine_in_the_feed(utype):
     ra, rb = one_unit(utype, comp=a, rate=10.0), one_unit(utype, comp=b, rate=30.0)
     ab = {k: (10.0 * a.get(k, 0) + 30.0 * b.get(k, 0)) / 40.0 for k in set(a) | set(b)}
     rab = one_unit(utype, comp=ab, rate=40.0)
-    for s in rab.streams:
-        np.testing.assert_allclose(rab.streams[s].flows,
-                                   ra.streams[s].flows + rb.streams[s].flows, rtol=1e-9,
-                                   atol=1e-15)
-    for attr in ("electricity_W", "heat_W"):
-        assert getattr(rab.units["u"], attr) == pytest.approx(
-            getattr(ra.units["u"], attr) + getattr(rb.units["u"], attr), rel=1e-9, abs=1e-12)
+    assert_additive(ra, rb, rab, ("electricity_W", "heat_W"))
 
 
 # --------------------------------------------------------------------------- bad parameters

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from unit_helpers import kg_h, reagent_kg_h, run
 
 from recyclopt.errors import InputError
 from recyclopt.flowsheet import Flowsheet
@@ -21,19 +22,6 @@ M_FE, M_FE2O3 = 55.845, 159.69
 
 
 
-def run(unit_type, params, flows_kg_h, T=298.15):
-    """Solve the one-unit flowsheet; balances are checked to 1e-9."""
-    res = flowsheet(unit_type, params, flows_kg_h, T).solve()
-    res.check_balances(1e-9)
-    return res
-
-
-def kg_h(res, stream, species):
-    return res.streams[stream].mass(species) * 3600.0
-
-
-def reagent_kg_h(res, species):
-    return res.units["u"].reagents.mass(species) * 3600.0
 
 
 def _comp(species, weights, rate):

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from unit_helpers import kg_h, reagent_kg_h, run
 
 from recyclopt.chemistry import default_registry
 from recyclopt.errors import InputError
@@ -38,18 +39,6 @@ REG = default_registry()
 
 
 
-def run(unit_type, params, flows_kg_h, T=298.15):
-    res = flowsheet(unit_type, params, flows_kg_h, T).solve()
-    res.check_balances(1e-9)
-    return res
-
-
-def kg_h(res, stream, species):
-    return res.streams[stream].mass(species) * 3600.0
-
-
-def reagent_kg_h(res, species):
-    return res.units["u"].reagents.mass(species) * 3600.0
 
 
 # --------------------------------------------------------------------------- sx: design mode
