@@ -6,6 +6,7 @@ Each takes the error class to raise, so a case file reports a ``CaseError`` and 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,3 +34,23 @@ def only(cls: type[InputError], src: str, where: str, d: Mapping[str, Any],
     if extra:
         raise field_error(cls, src, f"{where}.{extra[0]}" if where else extra[0],
                           f"unknown field; allowed: {sorted(allowed)}")
+
+
+def number(cls: type[InputError], src: str, fieldname: str, v: Any, lo: float | None = None,
+           hi: float | None = None, *, lo_open: bool = False) -> float:
+    """``v`` as a finite float in ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``); booleans, text,
+    ``None``, NaN and infinities are refused with the field and the allowed range."""
+    if isinstance(v, bool) or v is None:
+        raise field_error(cls, src, fieldname, f"{v!r} is not a number")
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise field_error(cls, src, fieldname, f"{v!r} is not a number") from None
+    if not math.isfinite(x):
+        raise field_error(cls, src, fieldname,
+                          f"{v!r} is not a finite number (NaN/inf not allowed)")
+    rng = f"{'(' if lo_open else '['}{'-inf' if lo is None else f'{lo:g}'}, " \
+          f"{'inf' if hi is None else f'{hi:g}'}]"
+    if (lo is not None and (x < lo or (lo_open and x <= lo))) or (hi is not None and x > hi):
+        raise field_error(cls, src, fieldname, f"{x:g} is outside the allowed range {rng}")
+    return x

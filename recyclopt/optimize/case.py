@@ -10,7 +10,6 @@ options in the first stage) or ``kg`` (kg of magnet material entering per year).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._fields import field_error, mapping, only
+from .._fields import field_error, mapping, number, only
 from ..economics import CapexCurve, Horizon, QGESSCosting, SimpleCosting, scaling_law_curve
 from ..errors import InputError
 
@@ -37,22 +36,7 @@ def _err(src: str, fieldname: str, msg: str) -> CaseError:
 
 def _num(src: str, fieldname: str, v: Any, lo: float | None = None, hi: float | None = None,
          *, lo_open: bool = False) -> float:
-    if isinstance(v, bool):
-        raise _err(src, fieldname, f"{v!r} is not a number")
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        raise _err(src, fieldname, f"{v!r} is not a number") from None
-    if not math.isfinite(x):
-        raise _err(src, fieldname, f"{v!r} is not a finite number (NaN/inf not allowed)")
-    rng = f"[{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
-    if lo_open:
-        rng = "(" + rng[1:]
-    if lo is not None and (x < lo or (lo_open and x <= lo)):
-        raise _err(src, fieldname, f"{x:g} is outside the allowed range {rng}")
-    if hi is not None and x > hi:
-        raise _err(src, fieldname, f"{x:g} is outside the allowed range {rng}")
-    return x
+    return number(CaseError, src, fieldname, v, lo, hi, lo_open=lo_open)
 
 
 def _map(src: str, fieldname: str, v: Any) -> Mapping[str, Any]:

@@ -64,7 +64,7 @@ from typing import Any
 
 import numpy as np
 
-from .._fields import field_error, mapping, only
+from .._fields import field_error, mapping, number, only
 from ..errors import InputError
 from ..optimize.case import Case, Feedstock, Option, Policy, Product
 
@@ -88,15 +88,7 @@ def _range_text(lo: float | None, hi: float | None, lo_open: bool = False) -> st
 
 
 def _number(src: str, fieldname: str, v: Any) -> float:
-    if isinstance(v, bool) or v is None:
-        raise _err(src, fieldname, f"{v!r} is not a number")
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        raise _err(src, fieldname, f"{v!r} is not a number") from None
-    if not math.isfinite(x):
-        raise _err(src, fieldname, f"{v!r} is not a finite number")
-    return x
+    return number(ScenarioError, src, fieldname, v)
 
 
 # --------------------------------------------------------------------------- parameters
