@@ -18,6 +18,8 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="FILE", help="also write all figures to FILE (JSON)")
     p.add_argument("--markdown", metavar="FILE", help="also write the tables to FILE (Markdown)")
     p.add_argument("--repeats", type=int, help="build/handoff repeats per measurement")
+    p.add_argument("--rounds", type=int, help="alternating rounds of both methods per size "
+                   "(default: 3 for small, 1 otherwise)")
     p.add_argument("--time-limit", type=float, help="solver time limit in seconds (default: "
                    "none for small and medium, 300 for large)")
     p.add_argument("--no-flowsheets", action="store_true", help="skip flowsheet throughput")
@@ -33,7 +35,8 @@ def run_bench(args: argparse.Namespace) -> int:
             return 2
     res = run(args.size, repeats=args.repeats, time_limit=args.time_limit,
               flowsheets=not args.no_flowsheets,
-              progress=lambda s: print(s, file=sys.stderr, flush=True))
+              progress=lambda s: print(s, file=sys.stderr, flush=True),
+              rounds=getattr(args, "rounds", None))
     text = markdown(res)
     print(f"Machine: {machine_line(res['machine'])}\n")
     print(text)

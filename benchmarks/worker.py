@@ -10,15 +10,22 @@ Methods
 ``pyomo``   recyclopt: ``build_model`` (the Pyomo model), then ``compile_model`` + ``_highs``
 
 Phases (seconds, the least over the repeats: the machine is shared, and the least time is the
-one least disturbed by other processes)
+one least disturbed by other processes; ``runs`` keeps every repeat's figures for the spread)
 ---------------------------------------------
 ``tables``   ``superstructure.build(case)``: the coefficient tables both methods start from
 ``build``    tables -> model (arrays for ``direct``, the Pyomo model for ``pyomo``)
 ``handoff``  model -> a ``highspy.Highs`` holding it (for ``pyomo``: compile + pass)
 ``gc``       a full ``gc.collect()`` right after the handoff, less one just before the build:
-             the collector work the model's objects leave behind (millions of Python objects
-             for a large Pyomo model), paid here
+             the collector work the model's objects leave behind (hundreds of thousands of
+             Python objects for a large Pyomo model), paid here
+``scale``    ``pyomo`` only: ``scale_compiled`` on the compiled model, which
+             :func:`recyclopt.optimize.solve.solve` adds to the handoff by default
+             (``scaling=True``); not part of ``handoff``, so that both methods hand HiGHS the
+             same arrays
 ``solve``    ``Highs.run()`` (once for medium and large; every repeat for small)
+
+``input_digest`` is a SHA-256 of every array (and the sense and offset) handed to
+``Highs.passModel``: equal digests mean both methods gave HiGHS the same model, bit for bit.
 """
 
 from __future__ import annotations
@@ -51,8 +58,25 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def input_digest(A: Any, c: np.ndarray, col_lo: np.ndarray, col_hi: np.ndarray,
+                 row_lo: np.ndarray, row_hi: np.ndarray, integrality: np.ndarray, sense: str,
+                 offset: float) -> str:
+    """SHA-256 of a model as ``Highs.passModel`` receives it (column-wise, int32 indices)."""
+    import hashlib
+
+    import scipy.sparse as sp
+
+    A = sp.csc_array(A)
+    h = hashlib.sha256(f"{A.shape}|{sense}|{float(offset)!r}".encode())
+    for a, t in ((A.indptr, np.int32), (A.indices, np.int32), (A.data, float), (c, float),
+                 (col_lo, float), (col_hi, float), (row_lo, float), (row_hi, float),
+                 (integrality, np.int32)):
+        h.update(np.ascontiguousarray(a, dtype=t).tobytes())
+    return h.hexdigest()
+
+
 def _pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tuple:
-    """Build, hand off and collect once; returns (times, highs, size).
+    """Build, hand off and collect once; returns (times, highs, size, digest).
 
     The ``gc`` figure is the time of a full collection after the handoff minus that of one
     just before the build: the collector work the new model's objects cause, without the
@@ -70,7 +94,8 @@ def _pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tup
         t1 = time.perf_counter()
         h = to_highs(dm, time_limit=time_limit)
         t2 = time.perf_counter()
-        A, integ, lo, hi = dm.A, dm.integrality, dm.col_lo, dm.col_hi
+        model = (dm.A, dm.c, dm.col_lo, dm.col_hi, dm.row_lo, dm.row_hi, dm.integrality,
+                 dm.sense, 0.0)
     elif method == "pyomo":
         from recyclopt.optimize.model import build_model
         from recyclopt.optimize.solve import _highs, compile_model
@@ -80,17 +105,25 @@ def _pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tup
         cm = compile_model(om.model)
         h = _highs(cm, time_limit=time_limit, mip_gap=1e-6, threads=None, verbose=False)
         t2 = time.perf_counter()
-        A, integ, lo, hi = cm.A, cm.integrality, cm.col_lo, cm.col_hi
+        model = (cm.A, cm.c, cm.col_lo, cm.col_hi, cm.row_lo, cm.row_hi, cm.integrality,
+                 cm.sense, cm.offset)
     else:
         raise ValueError(f"unknown method {method!r}")
     gc.collect()
     t3 = time.perf_counter()
     held = _rss_mib()  # the model (and HiGHS's copy) still alive
-    ints = integ.astype(bool)
+    times = {"build": t1 - t0, "handoff": t2 - t1, "gc": max(t3 - t2 - g_base, 0.0),
+             "scale": 0.0, "rss": held}
+    if method == "pyomo":  # what solve() adds by default, timed apart from the handoff
+        from recyclopt.optimize.solve import scale_compiled
+
+        t4 = time.perf_counter()
+        scale_compiled(cm)
+        times["scale"] = time.perf_counter() - t4
+    A, lo, hi, ints = model[0], model[2], model[3], model[6].astype(bool)
     size = {"vars": int(A.shape[1]), "binaries": int((ints & (lo >= 0) & (hi <= 1)).sum()),
             "integers": int(ints.sum()), "rows": int(A.shape[0]), "nonzeros": int(A.nnz)}
-    return {"build": t1 - t0, "handoff": t2 - t1, "gc": max(t3 - t2 - g_base, 0.0),
-            "rss": held}, h, size
+    return times, h, size, input_digest(*model)
 
 
 def _run(h: Any) -> dict[str, Any]:
@@ -114,20 +147,21 @@ def measure(size: str, method: str, *, repeats: int | None = None,
     method : str
         ``direct`` or ``pyomo``.
     repeats : int, optional
-        Build/handoff repeats (default: 7 small, 3 medium, 1 large).
+        Build/handoff repeats (default: 20 small, 3 medium, 1 large).
     time_limit : float, optional
         Solver time limit (default: the case's).
 
     Returns
     -------
     dict
-        Phase times (least over the repeats), model size, objective, gap, memory.
+        Phase times (least over the repeats; every repeat under ``runs``), model size,
+        objective, gap, memory, and the digest of what HiGHS was given.
     """
     from benchmarks.cases import REGISTRY
     from recyclopt.optimize.superstructure import build
 
     bc = REGISTRY[size]
-    repeats = repeats or {"small": 7, "medium": 3}.get(size, 1)
+    repeats = repeats or {"small": 20, "medium": 3}.get(size, 1)
     time_limit = time_limit if time_limit is not None else bc.time_limit
     t0 = time.perf_counter()
     case = bc.make()
@@ -144,21 +178,25 @@ def measure(size: str, method: str, *, repeats: int | None = None,
         _pipeline(method, small, build(small), None)
     gc.collect()
     base = _rss_mib()
-    runs, solves = [], []
+    runs, solves, digests = [], [], set()
     h = size_info = None
     for _ in range(repeats):
         h = None  # the previous model is freed before the next is built
-        times, h, size_info = _pipeline(method, case, sup, time_limit)
+        times, h, size_info, digest = _pipeline(method, case, sup, time_limit)
         runs.append(times)
+        digests.add(digest)
         if size == "small":
             solves.append(_run(h))
     if not solves:
         solves.append(_run(h))
     out: dict[str, Any] = {"size": size, "method": method, "repeats": repeats,
                            "case_s": t_case, "tables": t_tables}
-    for k in ("build", "handoff", "gc"):
+    for k in ("build", "handoff", "gc", "scale"):
         out[k] = min(r[k] for r in runs)
     out["solve"] = min(s["solve"] for s in solves)
+    out["runs"] = {k: [r[k] for r in runs] for k in ("build", "handoff", "gc", "scale")}
+    out["runs"]["solve"] = [s["solve"] for s in solves]
+    out["input_digest"] = digests.pop() if len(digests) == 1 else "differs between repeats"
     out.update({k: solves[-1][k] for k in ("status", "objective", "mip_gap", "nodes")})
     out.update(size_info)
     out["peak_mib"] = _peak_mib()

@@ -2,9 +2,10 @@
 
 The model is assembled as sparse blocks (numpy/scipy) — one constraint *group* per component
 type, as in oemof-solph — and then expressed in Pyomo: one indexed ``Var`` per variable block
-and one indexed ``Constraint`` per group whose rows are ``LinearExpression`` objects cut
-straight from the CSR arrays (no Python loop per nonzero, no expression-tree churn). The Pyomo
-model is the single source of truth; :mod:`recyclopt.optimize.solve` hands it to HiGHS.
+and one indexed ``Constraint`` per group that keeps the group's CSR arrays and makes each
+row's ``LinearExpression`` on demand (:mod:`recyclopt.optimize.array_components`: no Python
+object per coefficient). The Pyomo model is the single source of truth;
+:mod:`recyclopt.optimize.solve` hands it to HiGHS.
 
 Variables (by block)
 --------------------
@@ -28,15 +29,9 @@ import pandas as pd
 import pyomo.environ as pyo
 import scipy.sparse as sp
 from pyomo.common.gc_manager import PauseGC
-from pyomo.core.base.var import VarData
-from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
-from pyomo.core.expr.relational_expr import (
-    EqualityExpression,
-    InequalityExpression,
-    RangedExpression,
-)
 
 from ..economics import annuity_factor, npv_weights
+from .array_components import ArrayConstraint, make_array_objective, make_var
 from .case import Case, CaseError
 from .superstructure import Superstructure, build
 
@@ -57,12 +52,15 @@ class Group:
 
     ``A`` (a ``scipy.sparse.csr_matrix``) is made on first access from the CSR arrays the
     builder assembled (``csr``: data, indices, indptr with sorted, summed column indices), so
-    building and compiling a model pay no sparse-matrix constructor per group.
+    building and compiling a model pay no sparse-matrix constructor per group. A group added
+    to a :class:`MatrixBuilder` keeps its triplets until its arrays are first needed; the
+    builder then assembles every such group at once (:meth:`MatrixBuilder.assemble`).
     """
 
     def __init__(self, name: str, A: sp.csr_matrix | None, lo: np.ndarray, hi: np.ndarray,
                  labels: list, csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                 shape: tuple[int, int] | None = None) -> None:
+                 shape: tuple[int, int] | None = None, builder: MatrixBuilder | None = None,
+                 triplets: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
         self.name = name
         self._A = A
         self._csr = csr
@@ -70,11 +68,13 @@ class Group:
         self.lo = lo
         self.hi = hi
         self.labels = labels
+        self._builder = builder
+        self._triplets = triplets
 
     @property
     def A(self) -> sp.csr_matrix:
         if self._A is None:
-            data, indices, indptr = self._csr
+            data, indices, indptr = self.csr
             A = sp.csr_matrix((data, indices, indptr), shape=self.shape)
             A.has_sorted_indices = True
             self._A = A
@@ -84,11 +84,14 @@ class Group:
     def A(self, value: sp.csr_matrix) -> None:
         self._A = value
         self._csr = None
+        self._triplets = None
         self.shape = value.shape
 
     @property
     def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(data, indices, indptr) of ``A``."""
+        if self._csr is None and self._triplets is not None:
+            self._builder.assemble()
         if self._csr is None:
             A = self._A.tocsr()
             self._csr = (A.data, A.indices, A.indptr)
@@ -100,27 +103,33 @@ class Group:
 
 def _csr_arrays(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """CSR arrays (column indices sorted within each row, duplicates summed) from triplets."""
+    """CSR arrays (column indices sorted within each row, duplicates summed, int32 indices)
+    from triplets."""
     rows = np.asarray(rows, dtype=np.int64)
     cols = np.asarray(cols, dtype=np.int64)
     vals = np.asarray(vals, dtype=float)
-    if len(vals) > 20_000:  # scipy's counting sort is faster on big groups
+    if len(vals) > 20_000:  # scipy's counting sort is faster on big matrices
         A = sp.csr_matrix((vals, (rows, cols)), shape=shape)
         A.sum_duplicates()
-        return A.data, A.indices, A.indptr
+        return A.data, A.indices.astype(np.int32, copy=False), A.indptr.astype(np.int32,
+                                                                               copy=False)
     key = rows * shape[1] + cols
     if len(key) > 1 and not (key[1:] > key[:-1]).all():
         order = np.argsort(key, kind="stable")
         key, vals = key[order], vals[order]
         dup = key[1:] == key[:-1]
         if dup.any():
-            starts = np.flatnonzero(np.r_[True, ~dup])
+            starts = np.flatnonzero(np.concatenate(([True], ~dup)))
             vals = np.add.reduceat(vals, starts)
             key = key[starts]
-    r = key // shape[1]
-    indptr = np.zeros(shape[0] + 1, dtype=np.int32)
-    np.cumsum(np.bincount(r, minlength=shape[0]), out=indptr[1:])
-    return vals, (key - r * shape[1]).astype(np.int32), indptr
+    r, c = np.divmod(key, shape[1])
+    indptr = np.searchsorted(r, np.arange(shape[0] + 1)).astype(np.int32)
+    return vals, c.astype(np.int32), indptr
+
+
+def _full(v: float | np.ndarray, n: int) -> np.ndarray:
+    """``v`` (a number or an array of length ``n``) as a new float array of length ``n``."""
+    return np.full(n, v, dtype=float)
 
 
 class MatrixBuilder:
@@ -134,8 +143,7 @@ class MatrixBuilder:
     def add_block(self, name: str, size: int, lb: float | np.ndarray = 0.0,
                   ub: float | np.ndarray = np.inf, kind: str = "C", labels: list | None = None
                   ) -> Block:
-        b = Block(name, size, np.broadcast_to(np.asarray(lb, float), (size,)).copy(),
-                  np.broadcast_to(np.asarray(ub, float), (size,)).copy(), kind, self.n,
+        b = Block(name, size, _full(lb, size), _full(ub, size), kind, self.n,
                   labels or list(range(size)))
         self.blocks[name] = b
         self.n += size
@@ -149,29 +157,55 @@ class MatrixBuilder:
                   labels: list | None = None) -> None:
         if n_rows == 0:
             return
-        shape = (n_rows, self.n)
-        self.groups.append(Group(name, None,
-                                 np.broadcast_to(np.asarray(lo, float), (n_rows,)).copy(),
-                                 np.broadcast_to(np.asarray(hi, float), (n_rows,)).copy(),
-                                 labels or list(range(n_rows)),
-                                 csr=_csr_arrays(rows, cols, vals, shape), shape=shape))
+        # copies: the caller may reuse its arrays before the group is assembled
+        triplets = (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64),
+                    np.array(vals, dtype=float))
+        self.groups.append(Group(name, None, _full(lo, n_rows), _full(hi, n_rows),
+                                 labels or list(range(n_rows)), shape=(n_rows, self.n),
+                                 builder=self, triplets=triplets))
+
+    def assemble(self) -> None:
+        """Make the CSR arrays of every group still holding its triplets, all at once.
+
+        The groups' triplets are stacked (each group's rows after the previous group's) and
+        sorted once (:func:`_csr_arrays`), then cut back into groups: one sort instead of one
+        per group (measured on the default case: 11 groups, 0.45 ms -> 0.1 ms).
+        """
+        todo = [g for g in self.groups if g._csr is None and g._triplets is not None]
+        if not todo:
+            return
+        rows, off = [], 0
+        for g in todo:
+            rows.append(g._triplets[0] + off if off else g._triplets[0])
+            off += g.shape[0]
+        n = max(g.shape[1] for g in todo)
+        data, indices, indptr = _csr_arrays(
+            np.concatenate(rows), np.concatenate([g._triplets[1] for g in todo]),
+            np.concatenate([g._triplets[2] for g in todo]), (off, n))
+        off = 0
+        for g in todo:
+            p = indptr[off:off + g.shape[0] + 1]
+            a, b = int(p[0]), int(p[-1])
+            g._csr = (data[a:b], indices[a:b], p - a if a else p)
+            g._triplets = None
+            off += g.shape[0]
 
 
 @dataclass
 class ModelLayout:
     """What the builder put into a Pyomo model, kept on it as ``model._recyclopt_layout``.
 
-    The compiler (:func:`recyclopt.optimize.solve.compile_model`) uses it as a verified memo:
-    a constraint group whose rows are still exactly the expression objects listed here (same
-    objects, all active, none added or removed) is read from the builder's arrays instead of
-    walking its expressions; anything else in the model is compiled from its expressions.
+    The compiler (:func:`recyclopt.optimize.solve.compile_model`) checks that the model's
+    leading ``Var`` components are still these (same objects, same sizes): the array
+    components' columns are then the compiled model's leading columns, and their rows still
+    in the state the builder made them are read from the arrays.
     """
 
     var_components: list  # the Var components, in column order
     var_sizes: list  # their sizes when built
     columns: list  # VarData in builder column order
-    groups: list  # (Constraint component, Group, relational expressions of its non-empty rows)
-    objective: tuple  # (Objective component, its expression, c in builder order, constant)
+    groups: list  # the ArrayConstraint components, one per builder group
+    objective: object  # the ArrayObjective
 
 
 @dataclass
@@ -193,29 +227,6 @@ class OptModel:
         if b is None:
             return np.zeros(0)
         return values[b.offset:b.offset + b.size]
-
-
-#: VarData keeps its own bounds in these slots; a plain float (or None) stored there is what
-#: the public ``lower``/``upper`` setters store after validating it
-_BOUND_SLOT = {"lower": "_lb", "upper": "_ub"}
-_RAW_BOUNDS = all(s in getattr(VarData, "__slots__", ()) for s in _BOUND_SLOT.values())
-
-
-def _set_side(vds: list, side: str, arr: np.ndarray) -> None:
-    """Set one side (``lower`` or ``upper``) of each variable's bounds.
-
-    The values are plain finite floats or None (no Params, no expressions), so they are stored
-    the way the public setter would store them after validation, without its per-call checks
-    (measured: 0.12 s -> 0.03 s for 331k variables); the public setter is used on a Pyomo
-    whose ``VarData`` lacks these slots.
-    """
-    vals = arr.tolist()
-    fin = np.isfinite(arr)
-    if not fin.all():
-        vals = [v if f else None for v, f in zip(vals, fin.tolist(), strict=True)]
-    attr = _BOUND_SLOT[side] if _RAW_BOUNDS else side
-    for v, b in zip(vds, vals, strict=True):
-        setattr(v, attr, b)
 
 
 class _PairYearLabels(Sequence):
@@ -250,24 +261,19 @@ class _PairYearLabels(Sequence):
     __hash__ = None
 
 
-def _constant_bound(arr: np.ndarray) -> tuple[bool, float | None]:
-    if not len(arr) or not (arr == arr[0]).all():
-        return False, None
-    return True, (float(arr[0]) if np.isfinite(arr[0]) else None)
-
-
 class _QuietGC:
     """Pause the cyclic garbage collector while a model's objects are created, then hand them
     straight to the oldest generation.
 
-    Creating ~10^6 Pyomo objects with the collector running costs repeated full passes over a
-    growing heap; pausing it (Pyomo's ``PauseGC``, as its writers do) defers the cost to three
-    passes over all the new objects as they age through the generations (~0.3 s each at 2
-    million objects). ``gc.freeze()`` followed by ``gc.unfreeze()`` moves every tracked object
-    to the oldest generation without a pass, which is where a model's long-lived objects end
-    up anyway; it is skipped when the process has frozen objects of its own (``unfreeze``
-    would release them). Measured on the large benchmark case: 0.9 s of collector pauses
-    after the build without it, none with it (see ``benchmarks/RESULTS.md``).
+    Creating ~10^5-10^6 Pyomo objects with the collector running costs repeated full passes
+    over a growing heap; pausing it (Pyomo's ``PauseGC``, as its writers do) defers the cost
+    to three passes over all the new objects as they age through the generations.
+    ``gc.freeze()`` followed by ``gc.unfreeze()`` moves every tracked object to the oldest
+    generation without a pass, which is where a model's long-lived objects end up anyway; it
+    is skipped when the process has frozen objects of its own (``unfreeze`` would release
+    them). Measured on the large benchmark case with expression rows (2 million objects):
+    0.9 s of collector pauses after the build without it, none with it; with the array-backed
+    rows (0.37 million objects, mostly ``VarData``) one full pass is ~0.07 s.
     """
 
     def __enter__(self) -> _QuietGC:
@@ -285,85 +291,51 @@ class _QuietGC:
             self._pause.__exit__(*exc)
 
 
-def _relation(expr: LinearExpression, lo: float, hi: float):
-    """The relational expression ``lo <= expr <= hi`` built directly (no operator dispatch)."""
-    if lo == hi:
-        return EqualityExpression((expr, lo))
-    if lo == -np.inf:
-        return InequalityExpression((expr, hi), False)
-    if hi == np.inf:
-        return InequalityExpression((lo, expr), False)
-    return RangedExpression((lo, expr, hi), (False, False))
-
-
 def _pyomo_from_builder(mb: MatrixBuilder, c: np.ndarray, sense: str, const: float = 0.0
                         ) -> tuple[pyo.ConcreteModel, list]:
     """Express the builder's blocks and groups as a Pyomo model.
 
-    Fast paths (measured, see ``benchmarks/``): the garbage collector is paused while the
-    ~10^6 expression objects are created (Pyomo's own ``PauseGC``, as its writers do), dense
-    ``Var`` blocks are constructed with their constant bounds and only the varying side is set
-    per variable, unit coefficients enter a ``LinearExpression`` as the bare variable (no
-    ``MonomialTermExpression`` object), and the relational expressions are built directly.
+    One indexed ``Var`` per block over ``RangeSet(0, n - 1)``
+    (:func:`~recyclopt.optimize.array_components.make_var`: Pyomo's dense construction with
+    the per-variable bounds written in the same pass), one
+    :class:`~recyclopt.optimize.array_components.ArrayConstraint` per group (the group's CSR
+    arrays; each row's expression is made on demand) and an
+    :class:`~recyclopt.optimize.array_components.ArrayObjective` (the cost vector), with the
+    garbage collector paused while the objects are made (:class:`_QuietGC`); components of
+    the same size share one index set. Measured on the large benchmark case (331k variables,
+    36k rows, 1.66M nonzeros), build + handoff + collector, least of 3 runs of 3: 1.9-2.4 s
+    with every row and the objective written as expressions (2 million Python objects),
+    0.51-0.55 s with these components (0.37 million objects, mostly ``VarData``).
     """
     m = pyo.ConcreteModel(name="recyclopt_plant")
     columns: list = []
     var_components: list = []
-    layout_groups: list = []
+    groups: list = []
     domains = {"C": pyo.Reals, "B": pyo.Binary, "I": pyo.Integers}
+    ranges: dict = {}  # index sets shared by components of the same size
     with _QuietGC():
         for b in mb.blocks.values():
-            lb_const, lb0 = _constant_bound(b.lb)
-            ub_const, ub0 = _constant_bound(b.ub)
-            var = pyo.Var(range(b.size), domain=domains[b.kind], dense=True,
-                          bounds=(lb0 if lb_const else None, ub0 if ub_const else None))
-            m.add_component(b.name, var)
+            var = make_var(m, b.name, b.lb, b.ub, domains[b.kind], ranges)
             var_components.append(var)
-            vds = list(var.values())
-            if not lb_const:
-                _set_side(vds, "lower", b.lb)
-            if not ub_const:
-                _set_side(vds, "upper", b.ub)
-            columns.extend(vds)
+            columns.extend(var._data.values())  # index order: made in that order
         for g in mb.groups:
-            g_data, g_ind, g_ptr = g.csr
-            data, ptr = g_data.tolist(), g_ptr.tolist()
-            vs = [columns[j] for j in g_ind.tolist()]
-            terms = [v if a == 1.0 else MonomialTermExpression((a, v))
-                     for a, v in zip(data, vs, strict=True)]
-            lo, hi = g.lo.tolist(), g.hi.tolist()
-            exprs = {}
-            for i in range(g.shape[0]):
-                a, z = ptr[i], ptr[i + 1]
-                if a == z:
-                    continue
-                exprs[i] = _relation(LinearExpression(terms[a:z]), lo[i], hi[i])
-            keys = range(g.shape[0]) if len(exprs) == g.shape[0] else list(exprs)
-            # a dict initialiser skips the rule's signature inspection (~50 us a component);
-            # a function is cheaper per row on big groups
-            con = pyo.Constraint(keys, rule=exprs if len(exprs) < 2000 else
-                                 (lambda _m, i, exprs=exprs: exprs[i]))
+            data, indices, indptr = g.csr
+            con = ArrayConstraint(data, indices, indptr, g.lo, g.hi, columns, ranges=ranges)
             m.add_component(g.name, con)
-            layout_groups.append((con, g, list(exprs.values())))
-        nz = np.flatnonzero(c)
-        cz = c[nz].tolist()
-        args = [const] if const else []
-        args += [columns[j] if a == 1.0 else MonomialTermExpression((a, columns[j]))
-                 for a, j in zip(cz, nz.tolist(), strict=True)]
-        obj_expr = LinearExpression(args)
-        m.objective = pyo.Objective(expr=obj_expr,
+            groups.append(con)
+        m.objective = pyo.Objective(expr=0.0,
                                     sense=pyo.maximize if sense == "max" else pyo.minimize)
+        obj = make_array_objective(m.objective, c, const, columns)
     m._recyclopt_layout = ModelLayout(var_components, [b.size for b in mb.blocks.values()],
-                                      columns, layout_groups,
-                                      (m.objective, obj_expr, np.array(c, dtype=float),
-                                       float(const)))
+                                      columns, groups, obj)
     return m, columns
 
 
 def build_model(case: Case, *, objective: str | None = None, mode: str | None = None,
                 sup: Superstructure | None = None,
                 extra: list[tuple[str, np.ndarray, float, float]] | None = None,
-                price_factor: float = 1.0, pyomo: bool = True) -> OptModel:
+                price_factor: float = 1.0, pyomo: bool = True,
+                formulation: str = "tight") -> OptModel:
     """Build the plant MILP for a case.
 
     Parameters
@@ -378,7 +350,18 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     price_factor : multiplies every product price (used to find the cost of recovery).
     pyomo : when False, only the arrays are assembled (``model`` is None, ``columns`` empty):
         the scenario sweeps re-price a model compiled once from the same arrays.
+    formulation : ``tight`` (default) or ``naive``. Both have the same feasible plans and the
+        same optimum; ``tight`` bounds every capacity by what its feedstocks can deliver in the
+        busiest year (each feedstock counted once, at its largest load through the option),
+        clips the capex segments to that bound (segments that start above it are switched
+        off) and adds the valid inequalities ``feed_to_build`` (see :func:`_feed_to_build`).
+        ``naive`` sums every pair's peak load (a feedstock with two paths through an option is
+        counted twice), keeps the curves' full segments and adds no inequalities: it is kept
+        to measure what the tightening buys (``benchmarks/``).
     """
+    if formulation not in ("tight", "naive"):
+        raise CaseError(f"formulation {formulation!r}; allowed: tight, naive",
+                        field="formulation")
     objective = objective or case.objective
     mode = mode or case.mode
     sup = sup or build(case)
@@ -405,9 +388,13 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     lo_ = np.fromiter((o_idx[n] for n in load["option"].tolist()), dtype=np.int64,
                       count=len(lp))
     lv = load["basis_per_unit"].to_numpy()
-    peak_avail = avail.max(axis=1)[f_idx]
-    tmax = np.zeros(n_opt)
-    np.add.at(tmax, lo_, lv * peak_avail[lp])
+    fo = _option_feeds(f_idx[lp], lo_, lv, n_opt)
+    if formulation == "tight":
+        tmax = _deliverable(fo, avail, n_opt)
+    else:
+        peak_avail = avail.max(axis=1)[f_idx]
+        tmax = np.zeros(n_opt)
+        np.add.at(tmax, lo_, lv * peak_avail[lp])
     cap_ub = np.array([min(tmax[i], o.max_capacity if o.max_capacity is not None else np.inf)
                        for i, o in enumerate(options)])
     curve_cap = np.array([o.capex.points[-1] if o.capex is not None else np.inf for o in options])
@@ -425,10 +412,17 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     sg = {k: (np.concatenate([t[j] for t in seg_parts]) if seg_parts else
               np.zeros(0, dtype=np.int64 if j == 0 else float))
           for j, k in enumerate(("o", "lo", "hi", "intercept", "slope"))}
+    z_ub = np.ones(len(sg["o"]))
+    if formulation == "tight" and len(z_ub):
+        # a segment ends where the option's deliverable throughput does; one that starts
+        # above it can never be chosen
+        top = cap_ub[sg["o"]]
+        z_ub[sg["lo"] > top] = 0.0
+        sg["hi"] = np.maximum(sg["lo"], np.minimum(sg["hi"], top))
     seg = pd.DataFrame(sg)
     S = len(sg["o"])
     if S:
-        mb.add_block("seg_z", S, 0.0, 1.0, "B",
+        mb.add_block("seg_z", S, 0.0, z_ub, "B",
                      labels=list(zip(sg["o"].tolist(), range(S), strict=True)))
         mb.add_block("seg_w", S, 0.0, sg["hi"], labels=list(range(S)))
     eq_opts = [i for i, o in enumerate(options) if o.equipment is not None]
@@ -473,6 +467,8 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     mb.add_group("build_switch", np.r_[np.arange(n_opt), np.arange(n_opt)],
                  np.r_[mb.col("cap", np.arange(n_opt)), mb.col("build", np.arange(n_opt))],
                  np.r_[np.ones(n_opt), -big], n_opt, -np.inf, 0.0, labels=[o.name for o in options])
+    if formulation == "tight":
+        _feed_to_build(mb, fo, avail, options, feeds, Y, lp, lv)
     # ---- piecewise capex (multiple-choice formulation; HiGHS has no SOS)
     if S:
         so = sg["o"]
@@ -668,3 +664,76 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
             "f_idx": f_idx, "avail": avail, "rec_tot": rec_tot, "metrics": metrics,
             "price_factor": price_factor}
     return OptModel(case, sup, mb, m, columns, c, sense, objective, meta)
+
+
+@dataclass
+class _OptionFeeds:
+    """The distinct (feedstock, option) pairs of a superstructure: ``f[i]`` reaches option
+    ``o[i]`` with at most ``load[i]`` basis units per end-of-life unit (the largest load among
+    its pairs through that option); ``of[j]`` is the index of the (feedstock, option) pair of
+    the j-th entry of the option loads."""
+
+    f: np.ndarray
+    o: np.ndarray
+    load: np.ndarray
+    of: np.ndarray
+
+
+def _option_feeds(f_of_load: np.ndarray, o_of_load: np.ndarray, lv: np.ndarray, n_opt: int
+                  ) -> _OptionFeeds:
+    key = f_of_load.astype(np.int64) * n_opt + o_of_load
+    uk, inv = np.unique(key, return_inverse=True)
+    load = np.zeros(len(uk))
+    np.maximum.at(load, inv, lv)
+    return _OptionFeeds(uk // n_opt, uk % n_opt, load, inv)
+
+
+def _deliverable(fo: _OptionFeeds, avail: np.ndarray, n_opt: int) -> np.ndarray:
+    """The most an option can receive in its busiest year.
+
+    All pairs of a feedstock share its supply row, so an option receives at most the
+    feedstock's availability times its largest load through the option, whatever the split
+    between paths; summed over the feedstocks that reach it, year by year.
+    """
+    per_year = np.zeros((n_opt, avail.shape[1]))
+    np.add.at(per_year, fo.o, fo.load[:, None] * avail[fo.f])
+    return per_year.max(axis=1) if per_year.shape[1] else np.zeros(n_opt)
+
+
+def _feed_to_build(mb: MatrixBuilder, fo: _OptionFeeds, avail: np.ndarray, options: list,
+                   feeds: list[str], Y: int, lp: np.ndarray, lv: np.ndarray) -> None:
+    """Valid inequalities linking each feedstock's flow through a costly option to its build.
+
+    For a feedstock f and an option o with a fixed cost (a capex curve, fixed opex or
+    operators), over the horizon::
+
+        sum_y sum_{k of f through o} load_k x[k, y]  <=  U_fo build[o],
+        U_fo = load_fo * sum_y avail[f, y]
+
+    They hold for every integer plan (no build, no flow; built, the supply rows bound the
+    flow), so the optimum is unchanged; in the LP relaxation they stop a fraction of a plant
+    from taking a feedstock's whole supply, which the capacity rows alone allow (the aggregate
+    big-M ``cap <= M build`` spreads over every feedstock a site can reach). This is the
+    disaggregated form of facility-location models, kept to one row per (feedstock, option)
+    rather than per year.
+    """
+    costly = np.array([o.capex is not None or o.opex_usd_per_yr > 0 or o.operators > 0
+                       for o in options])
+    keep = costly[fo.o]
+    if not keep.any():
+        return
+    row_of = np.full(len(fo.o), -1)
+    row_of[keep] = np.arange(int(keep.sum()))
+    n_rows = int(keep.sum())
+    ent = np.flatnonzero(keep[fo.of])  # option-load entries feeding a kept row
+    r = np.repeat(row_of[fo.of[ent]], Y)
+    cols = mb.col("x", (np.repeat(lp[ent] * Y, Y) + np.tile(np.arange(Y), len(ent))))
+    vals = np.repeat(lv[ent], Y)
+    kf = np.flatnonzero(keep)
+    U = fo.load[kf] * avail[fo.f[kf]].sum(axis=1)
+    rows = np.r_[r, np.arange(n_rows)]
+    cols = np.r_[cols, mb.col("build", fo.o[kf])]
+    vals = np.r_[vals, -U]
+    mb.add_group("feed_to_build", rows, cols, vals, n_rows, -np.inf, 0.0,
+                 labels=[(feeds[f], options[o].name) for f, o in
+                         zip(fo.f[kf].tolist(), fo.o[kf].tolist(), strict=True)])

@@ -9,9 +9,9 @@ import scipy.sparse as sp
 
 from recyclopt.optimize import case_from_dict, load_case
 from recyclopt.optimize.model import build_model
-from recyclopt.optimize.solve import _highs, compile_model
+from recyclopt.optimize.solve import _highs, compile_model, solve
 
-from .cases import small_case
+from .cases import generated_case, small_case
 
 
 def _same(m: pyo.ConcreteModel) -> None:
@@ -66,3 +66,64 @@ def test_fast_compiler_follows_changes_to_the_model():
     m.build[0].fix(1)
     assert _objective(compile_model(m)) == pytest.approx(
         _objective(compile_model(m, compiler="lsfc")), rel=1e-9)
+
+
+def test_fast_compiler_matches_lsfc_on_a_generated_case():
+    # a medium-like case (3.3k columns, 400 rows, every constraint group) against Pyomo's
+    # own compiler, which reads every row through its expression
+    m = build_model(case_from_dict(generated_case(12, 3, 2))).model
+    _same(m)
+
+
+def test_fast_compiler_follows_row_changes_inside_an_array_group():
+    # rows of one array-backed group changed one by one: the untouched rows are read from the
+    # arrays, the changed ones from their expressions, in the group's order
+    m = build_model(case_from_dict(small_case())).model
+    keys = list(m.capacity.keys())
+    m.capacity[keys[1]].expr  # made and kept: still the builder's row  # noqa: B018
+    m.capacity[keys[2]].deactivate()
+    m.capacity[keys[4]].set_value((0.5, m.capacity[keys[4]].body, 7.0))  # ranged
+    del m.capacity[keys[5]]
+    m.capacity[keys[5]] = m.x[0] + m.cap[1] <= 4  # re-added: a plain row at its old place
+    m.supply[next(iter(m.supply.keys()))].set_value(m.x[1] + m.x[2] == 1)
+    _same(m)
+
+
+def test_appsi_and_the_default_method_agree():
+    # Pyomo's persistent HiGHS interface builds its model from the rows' expressions
+    for case in (case_from_dict(small_case()), case_from_dict(generated_case(12, 3, 2))):
+        _, default = solve(build_model(case))
+        _, appsi = solve(build_model(case), method="appsi")
+        assert default.proven_optimal and appsi.proven_optimal
+        assert appsi.objective == pytest.approx(default.objective, rel=1e-7)
+
+
+def test_components_sharing_an_index_set_survive_the_deletion_of_one():
+    # build and cap have one RangeSet between them (same size): deleting the constraint group
+    # that shares it with them leaves them (and the model) intact
+    m = build_model(case_from_dict(small_case())).model
+    assert m.cap.index_set() is m.build.index_set() is m.build_switch.index_set()
+    n = len(m.cap)
+    m.del_component(m.build_switch)
+    assert list(m.cap.keys()) == list(range(n)) and n - 1 in m.cap.index_set()
+    _same(m)
+
+
+@pytest.mark.parametrize("which", ["test", "default", "generated"])
+def test_highs_holds_the_compiled_matrix_column_wise(which):
+    # a small model is handed over row-wise (CSR) and HiGHS transposes it; the matrix HiGHS
+    # holds must be scipy's column-wise form of the compiled matrix, entry for entry
+    case = {"test": lambda: case_from_dict(small_case()), "default": load_case,
+            "generated": lambda: case_from_dict(generated_case(12, 3, 2))}[which]()
+    cm = compile_model(build_model(case).model)
+    h = _highs(cm, time_limit=None, mip_gap=1e-6, threads=None, verbose=False)
+    lp = h.getLp()
+    ref = sp.csc_array(cm.A)
+    ref.sort_indices()
+    assert lp.num_row_ == ref.shape[0] and lp.num_col_ == ref.shape[1]
+    assert str(lp.a_matrix_.format_).endswith("kColwise")
+    assert np.array_equal(np.asarray(lp.a_matrix_.start_), ref.indptr)
+    assert np.array_equal(np.asarray(lp.a_matrix_.index_), ref.indices)
+    assert np.array_equal(np.asarray(lp.a_matrix_.value_), ref.data)
+    assert np.array_equal(np.asarray(lp.row_lower_), cm.row_lo)
+    assert np.array_equal(np.asarray(lp.col_upper_), cm.col_hi)
