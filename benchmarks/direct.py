@@ -70,7 +70,7 @@ class _Rows:
 
 
 def build_direct(case: Case, sup: Superstructure, *, objective: str | None = None,
-                 mode: str | None = None) -> DirectModel:
+                 mode: str | None = None, formulation: str = "tight") -> DirectModel:
     """Write the plant MILP of ``case`` as arrays from the superstructure tables.
 
     Parameters
@@ -80,6 +80,11 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
         ``recyclopt.optimize.superstructure.build(case)``.
     objective, mode : str, optional
         Override the case's objective and mode.
+    formulation : str
+        ``tight`` (recyclopt's default) or ``naive``, as documented in
+        :func:`recyclopt.optimize.model.build_model`: tight capacity bounds (each feedstock
+        counted once per option at its largest load, busiest year), capex segments clipped
+        to them, and one ``feed_to_build`` row per (feedstock, costly option).
 
     Returns
     -------
@@ -107,8 +112,22 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
 
     # ---- column layout
     nx = K * Y
-    peak = avail.max(axis=1)
-    tmax = np.bincount(lo_, weights=lv * peak[fk[lp]], minlength=n_o)
+    if formulation == "tight":
+        # largest load of each (feedstock, option), then the busiest year's deliverable total
+        fo = fk[lp] * n_o + lo_
+        fo_u, fo_inv = np.unique(fo, return_inverse=True)
+        fo_load = np.zeros(len(fo_u))
+        np.maximum.at(fo_load, fo_inv, lv)
+        fo_f, fo_o = fo_u // n_o, fo_u % n_o
+        deliver = np.zeros((n_o, Y))
+        for y in range(Y):
+            deliver[:, y] = np.bincount(fo_o, weights=fo_load * avail[fo_f, y], minlength=n_o)
+        tmax = deliver.max(axis=1)
+    elif formulation == "naive":
+        peak = avail.max(axis=1)
+        tmax = np.bincount(lo_, weights=lv * peak[fk[lp]], minlength=n_o)
+    else:
+        raise ValueError(f"unknown formulation {formulation!r}")
     ub_cap = np.minimum(tmax, [o.max_capacity if o.max_capacity is not None else np.inf
                                for o in opts])
     ub_cap = np.minimum(ub_cap, [o.capex.points[-1] if o.capex is not None else np.inf
@@ -125,6 +144,11 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
         (np.concatenate([t[j] for t in segs]) for j in range(5)) if segs else
         (np.zeros(0, dtype=np.int64), *(np.zeros(0) for _ in range(4))))
     S = len(s_opt)
+    z_hi = np.ones(S)
+    if formulation == "tight" and S:
+        top = ub_cap[s_opt]
+        z_hi[s_lo > top] = 0.0  # the segment starts above what can arrive
+        s_hi = np.maximum(s_lo, np.minimum(s_hi, top))
     eq = np.array([i for i, o in enumerate(opts) if o.equipment is not None], dtype=np.int64)
     E = len(eq)
     staffed = any(o.operators > 0 or (o.equipment is not None and
@@ -146,7 +170,7 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
     col_hi[:nx] = avail[fk].reshape(-1)
     col_hi[off_cap:off_build] = ub_cap
     col_hi[off_build:off_z] = 1.0
-    col_hi[off_z:off_w] = 1.0
+    col_hi[off_z:off_w] = z_hi
     col_hi[off_w:off_u] = s_hi
     if E:
         col_hi[off_u:off_staff] = [opts[i].equipment.max_units if opts[i].equipment.max_units
@@ -176,6 +200,19 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
     ar = np.arange(n_o)
     rows.add(np.r_[ar, ar], np.r_[off_cap + ar, off_build + ar], np.r_[np.ones(n_o), -big], n_o,
              -np.inf, 0.0)
+    if formulation == "tight":
+        costly = np.array([o.capex is not None or o.opex_usd_per_yr > 0 or o.operators > 0
+                           for o in opts])
+        keep = np.flatnonzero(costly[fo_o])
+        rid = np.full(len(fo_u), -1)
+        rid[keep] = np.arange(len(keep))
+        ent = np.flatnonzero(rid[fo_inv] >= 0)  # option-load entries into a costly option
+        er = np.repeat(ent, Y)
+        ey = np.tile(yr, len(ent))
+        total = avail[fo_f[keep]].sum(axis=1) * fo_load[keep]
+        rows.add(np.r_[rid[fo_inv[er]], np.arange(len(keep))],
+                 np.r_[xcol(lp[er], ey), off_build + fo_o[keep]], np.r_[lv[er], -total],
+                 len(keep), -np.inf, 0.0)
     if S:
         curve = np.unique(s_opt)
         cp = np.full(n_o, -1)

@@ -172,6 +172,10 @@ def _design_series(om: Any, dcols: np.ndarray, v: np.ndarray) -> dict[str, pd.Se
     return out
 
 
+#: design-only constraint groups whose big-M (upper end) may differ between scenarios
+_LOOSEST_TAKEN = frozenset({"build_switch", "capex_segment_upper"})
+
+
 def two_stage(case: Case, scenarios: Sequence[Scenario], *,
               options: EngineOptions | None = None, levers: dict[str, Any] | None = None,
               engine: SweepEngine | None = None) -> TwoStageResult:
@@ -183,7 +187,9 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
     model) and expressed as a Pyomo model, compiled and solved like the plant model. The design
     columns are shared; each scenario has its own flow columns and its own copy of every
     constraint that involves flows. Constraints on the design alone must be the same in every
-    scenario, except the build switch, whose big-M is taken as the largest over the scenarios.
+    scenario, except the build switch and the capex segments' upper ends, which the tight
+    formulation sets from each scenario's deliverable throughput: the largest over the
+    scenarios is taken (a shared design may be sized for any of them).
 
     Raises
     ------
@@ -267,12 +273,13 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
         else:
             rows_diff |= set(range(len(drows)))
         rows_diff |= set(np.flatnonzero((a.row_lo[drows] != lo_d) | (a.row_hi[drows] != hi_d)))
-        bad = sorted({gnames[group_of[drows[r]]] for r in rows_diff} - {"build_switch"})
+        bad = sorted({gnames[group_of[drows[r]]] for r in rows_diff} - _LOOSEST_TAKEN)
         if bad or not same:
             raise InputError(f"two_stage: scenario {scenarios[s].id!r} changes first-stage "
                              f"constraint group(s) {bad or ['build_switch pattern']}; a shared "
                              "design needs them equal in every scenario", field=scenarios[s].id)
-        Ad.data = np.minimum(Ad.data, As.data)  # build switch: cap - M build <= 0, largest M
+        # cap - M build <= 0 and w_s - hi_s z_s <= 0: the largest M and hi (data are -M, -hi)
+        Ad.data = np.minimum(Ad.data, As.data)
     rows_l, cols_l, vals_l, lo_l, hi_l = [], [], [], [], []
     nrow = 0
     Adc = Ad.tocoo()

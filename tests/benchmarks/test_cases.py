@@ -30,7 +30,7 @@ from benchmarks.direct import build_direct, to_highs  # noqa: E402
 from benchmarks.runner import ratios  # noqa: E402
 from recyclopt.optimize import case_from_dict, load_case  # noqa: E402
 from recyclopt.optimize.model import build_model  # noqa: E402
-from recyclopt.optimize.solve import _highs, compile_model  # noqa: E402
+from recyclopt.optimize.solve import _highs, compile_model, set_threads  # noqa: E402
 from recyclopt.optimize.superstructure import build  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
@@ -126,6 +126,57 @@ def test_yardstick_agrees_with_pyomo_on_the_test_case_with_policy(mode):
     d, p = _both(case_from_dict(dct), mode=mode)
     assert abs(d) > 0
     assert p == pytest.approx(d, rel=1e-6)
+
+
+@pytest.mark.parametrize("formulation", ["naive", "tight"])
+def test_yardstick_writes_the_same_arrays_as_the_builder(formulation):
+    # benchmarks/direct.py is written independently from the documented formulation; the
+    # builder's arrays (rows in the same group order) must be the same matrix and bounds.
+    from recyclopt.scenarios.engine import _arrays
+
+    case = case_from_dict(generate(TINY), source="tiny")
+    sup = build(case)
+    dm = build_direct(case, sup, formulation=formulation)
+    a = _arrays(build_model(case, sup=sup, pyomo=False, formulation=formulation))
+    assert dm.A.shape == a.A.shape
+    assert abs(dm.A.tocsr() - a.A).max() == 0.0
+    for x, y in ((dm.row_lo, a.row_lo), (dm.row_hi, a.row_hi), (dm.col_lo, a.col_lo),
+                 (dm.col_hi, a.col_hi)):
+        assert np.array_equal(x, y)
+
+
+def test_tight_formulation_same_optimum_fewer_nodes_on_a_network():
+    # Same integer plans, so the same optimum (to the gap); the tight relaxation must not need
+    # more branch-and-bound nodes than the naive one on this network (measured on one thread:
+    # naive 54 nodes, tight 5; the medium case 158 against 9, benchmarks/RESULTS.md).
+    case = case_from_dict(generate(GenSpec("t2", n_feedstocks=20, n_sites=4, n_years=4,
+                                           n_near=2, market_scale=10.0, seed=4)), source="t2")
+    sup = build(case)
+    got = {}
+    for form in ("naive", "tight"):
+        h = to_highs(build_direct(case, sup, formulation=form), mip_gap=1e-9)
+        set_threads(h, 1)  # one thread: node counts are deterministic
+        h.run()
+        assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
+        got[form] = (h.getInfo().objective_function_value, h.getInfo().mip_node_count)
+    assert got["tight"][0] == pytest.approx(got["naive"][0], rel=1e-6)
+    assert got["naive"][0] > 0
+    assert got["tight"][1] <= got["naive"][1]
+
+
+def test_formulation_benchmark_small():
+    # benchmarks.formulation on the bundled case: at the sourced prices nothing pays, so both
+    # formulations' optimum is 0 (the plan builds nothing, README "default case"); the tight
+    # LP bound is 0 as well while the naive one is positive (its relaxation opens fractions
+    # of plants): a bound can only tighten.
+    from benchmarks.formulation import markdown, measure
+
+    rows = [measure("small", f) for f in ("naive", "tight")]
+    assert [r["objective"] for r in rows] == pytest.approx([0.0, 0.0], abs=1e-6)
+    assert rows[1]["lp_bound"] <= rows[0]["lp_bound"]
+    assert rows[1]["lp_bound"] == pytest.approx(0.0, abs=1e-6)
+    assert rows[0]["vars"] == rows[1]["vars"] and rows[1]["rows"] > rows[0]["rows"]
+    assert "| small | tight |" in markdown(rows)
 
 
 def test_ratios_flag_disagreement():

@@ -1,0 +1,134 @@
+"""The tight formulation against the naive one: same plans, a relaxation at least as tight,
+and its bounds and valid inequalities checked by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recyclopt.economics import scaling_law_curve
+from recyclopt.errors import InputError
+from recyclopt.optimize import case_from_dict
+from recyclopt.optimize.model import build_model
+from recyclopt.optimize.solve import solve
+
+from .cases import generated_case, small_case
+
+
+def _lp_bound(om) -> float:
+    """Objective of the LP relaxation of a built model (HiGHS on the builder's arrays)."""
+    from recyclopt.optimize.solve import new_highs, set_threads
+    from recyclopt.scenarios.engine import _arrays
+
+    a = _arrays(om)
+    A = a.A.tocsc()
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    set_threads(h, None)  # HiGHS's scheduler is process-wide: keep recyclopt's bookkeeping
+    h.setOptionValue("solve_relaxation", True)
+    import highspy
+
+    h.passModel(A.shape[1], A.shape[0], A.nnz, int(highspy.MatrixFormat.kColwise),
+                int(highspy.ObjSense.kMaximize if om.sense == "max" else
+                    highspy.ObjSense.kMinimize), 0.0, om.c, a.col_lo, a.col_hi, a.row_lo,
+                a.row_hi, A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
+                np.zeros(A.shape[1], dtype=np.int32))
+    h.run()
+    assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
+    return float(h.getInfo().objective_function_value)
+
+
+def _rich_small() -> dict:
+    d = small_case()
+    for p in d["products"].values():  # prices that make several plants pay
+        p["price_usd_per_kg"] = {e: 3 * v for e, v in p["price_usd_per_kg"].items()}
+    return d
+
+
+@pytest.mark.parametrize("make", [small_case, _rich_small, lambda: generated_case(8, 3, 1)],
+                         ids=["small", "small_3x_prices", "generated"])
+def test_tight_and_naive_have_the_same_optimum(make):
+    # Both formulations describe the same integer plans (the tight bounds and rows are implied
+    # by supply + build logic), so the MILP optima agree; the tight LP relaxation lies between
+    # the MILP optimum and the naive relaxation.
+    case = case_from_dict(make())
+    res = {}
+    for form in ("naive", "tight"):
+        om = build_model(case, formulation=form)
+        _, info = solve(om)
+        assert info.proven_optimal
+        res[form] = (info.objective, _lp_bound(om))
+    (opt_n, lp_n), (opt_t, lp_t) = res["naive"], res["tight"]
+    scale = max(1.0, abs(opt_n))
+    assert abs(opt_t - opt_n) <= 1e-6 * scale
+    assert lp_t <= lp_n + 1e-6 * max(1.0, abs(lp_n))
+    assert lp_t >= opt_t - 1e-6 * scale
+
+
+def test_deliverable_capacity_counts_each_feedstock_once():
+    # small_case by hand: hydromet (kg basis, mass_yield 1) is reached by hdd through manual
+    # and through shred (0.01 kg magnet per unit either way) and by ev the same (1 kg/unit).
+    # naive: every pair at its feedstock's peak year: 2 x 0.01 x 120,000 + 2 x 1.0 x 30,000
+    #        = 62,400 kg/yr;
+    # tight: each feedstock once, busiest year (2028): 0.01 x 120,000 + 1.0 x 30,000 = 31,200.
+    case = case_from_dict(small_case())
+    ub = {}
+    for form in ("naive", "tight"):
+        om = build_model(case, formulation=form, pyomo=False)
+        b = om.builder.blocks["cap"]
+        ub[form] = dict(zip(b.labels, b.ub, strict=True))
+    assert ub["naive"]["hydromet"] == pytest.approx(62_400.0, rel=1e-12)
+    assert ub["tight"]["hydromet"] == pytest.approx(31_200.0, rel=1e-12)
+    # shred (units basis) sees the hdd units and the ev units once each: 120,000 + 30,000,
+    # within its curve's end (200,000)
+    assert ub["tight"]["shred"] == pytest.approx(150_000.0, rel=1e-12)
+
+
+def test_capex_segments_are_clipped_to_what_can_arrive():
+    # hydromet's curve (scaling law 100..100,000 kg/yr, 5 points) against its deliverable
+    # 31,200 kg/yr (previous test): segments starting above it are switched off, the one
+    # containing it ends there, the ones below keep their ends.
+    d = small_case()
+    c = d["options"][2]["capex"]
+    curve = scaling_law_curve(c["ref_cost_usd"], c["ref_capacity"], c["exponent"],
+                              c["min_capacity"], c["max_capacity"], c["n_points"])
+    pts = np.asarray(curve.points, float)
+    case = case_from_dict(d)
+    om = build_model(case, formulation="tight", pyomo=False)
+    o = [op.name for op in case.options].index("hydromet")
+    seg = om.meta["seg"]
+    mine = np.flatnonzero(seg["o"].to_numpy() == o)
+    z = om.builder.blocks["seg_z"]
+    w = om.builder.blocks["seg_w"]
+    for s, (lo, hi) in zip(mine, zip(pts[:-1], pts[1:], strict=True), strict=True):
+        if lo > 31_200.0:
+            assert z.ub[s] == 0.0
+        else:
+            assert z.ub[s] == 1.0
+            assert w.ub[s] == pytest.approx(min(hi, 31_200.0), rel=1e-12)
+
+
+def test_feed_to_build_rows_by_hand():
+    # One row per (feedstock, option with a fixed cost): flow over the horizon <= U build.
+    # hdd availability 100k+120k+90k+80k+60k = 450,000 units over the 5 years; ev 5 x 30,000.
+    # hydromet: U = 0.01 kg/unit x 450,000 = 4,500 kg (hdd), 1.0 x 150,000 = 150,000 (ev);
+    # shred (units basis): 450,000 and 150,000; manual has no capex, fixed opex or operators
+    # (its cost is per equipment unit), so it has no row.
+    case = case_from_dict(small_case())
+    om = build_model(case, formulation="tight", pyomo=False)
+    g = next(g for g in om.builder.groups if g.name == "feed_to_build")
+    bcol = dict(zip(om.builder.blocks["build"].labels,
+                    range(om.builder.blocks["build"].offset,
+                          om.builder.blocks["build"].offset + len(case.options)), strict=True))
+    got = {lab: -g.A[i, bcol[lab[1]]] for i, lab in enumerate(g.labels)}
+    assert got == pytest.approx({("hdd", "shred"): 450_000.0, ("hdd", "hydromet"): 4_500.0,
+                                 ("hdd", "sx"): 4_500.0, ("ev", "shred"): 150_000.0,
+                                 ("ev", "hydromet"): 150_000.0, ("ev", "sx"): 150_000.0},
+                                rel=1e-12)
+    assert not any(lab[1] == "manual" for lab in g.labels)
+    assert all(g.hi == 0.0)
+
+
+def test_unknown_formulation_is_an_input_error():
+    with pytest.raises(InputError, match="formulation"):
+        build_model(case_from_dict(small_case()), formulation="loose", pyomo=False)
