@@ -365,13 +365,16 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     objective = objective or case.objective
     mode = mode or case.mode
     sup = sup or build(case)
-    pairs, load, rec = sup.pairs, sup.load, sup.recovered
+    pairs, rec = sup.pairs, sup.recovered
     years = case.years
     Y = len(years)
     K = len(pairs)
     feeds = [f.name for f in case.feedstocks]
-    f_idx = pd.Index(feeds).get_indexer(pairs["feedstock"]).astype(np.int64)
+    fpos = {f: i for i, f in enumerate(feeds)}
+    f_idx = np.fromiter((fpos[f] for f in sup.column("pairs", "feedstock").tolist()),
+                        dtype=np.int64, count=K)
     yi = years.astype(int)
+    ylist = yi.tolist()  # plain ints for the row labels
     avail = np.array([f.availability.to_numpy(dtype=float) if np.array_equal(
         f.availability.index.to_numpy(), yi) else f.availability.reindex(yi).to_numpy()
         for f in case.feedstocks])  # F x Y
@@ -382,12 +385,12 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
 
     # ---- variables
     x_ub = avail[f_idx, :].reshape(-1)  # k-major: col = k*Y + y
-    mb.add_block("x", K * Y, 0.0, x_ub, labels=_PairYearLabels(K, years.astype(int).tolist()))
+    mb.add_block("x", K * Y, 0.0, x_ub, labels=_PairYearLabels(K, ylist))
     # the largest throughput an option could ever see (bounds the big-M of its build switch)
-    lp = load["pair"].to_numpy()
-    lo_ = np.fromiter((o_idx[n] for n in load["option"].tolist()), dtype=np.int64,
+    lp = sup.column("load", "pair")
+    lo_ = np.fromiter((o_idx[n] for n in sup.column("load", "option").tolist()), dtype=np.int64,
                       count=len(lp))
-    lv = load["basis_per_unit"].to_numpy()
+    lv = sup.column("load", "basis_per_unit")
     fo = _option_feeds(f_idx[lp], lo_, lv, n_opt)
     if formulation == "tight":
         tmax = _deliverable(fo, avail, n_opt)
@@ -419,7 +422,6 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         top = cap_ub[sg["o"]]
         z_ub[sg["lo"] > top] = 0.0
         sg["hi"] = np.maximum(sg["lo"], np.minimum(sg["hi"], top))
-    seg = pd.DataFrame(sg)
     S = len(sg["o"])
     if S:
         mb.add_block("seg_z", S, 0.0, z_ub, "B",
@@ -437,7 +439,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         o.equipment is not None and o.equipment.operators_per_unit > 0 for o in options)
     if staffed:
         mb.add_block("staff", 1, 0.0, np.inf, "I", labels=["staff"])
-    paths = sorted(pairs["path_index"].unique())
+    paths = np.unique(sup.column("pairs", "path_index")).tolist()
     p_pos = {p: j for j, p in enumerate(paths)}
     if mode == "single_path":
         mb.add_block("use", len(paths), 0.0, 1.0, "B",
@@ -451,7 +453,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     # infeasibility diagnosis and the sweeps can see and change them)
     F = len(feeds)
     mb.add_group("supply", f_idx[kflat] * Y + yflat, xcol, np.ones(K * Y), F * Y, -np.inf,
-                 avail.reshape(-1), labels=[(f, int(y)) for f in feeds for y in years])
+                 avail.reshape(-1), labels=[(f, y) for f in feeds for y in ylist])
     # ---- capacity: throughput of option o in year y <= cap[o]
     r_cap = np.repeat(lo_ * Y, Y) + np.tile(np.arange(Y), len(lp))
     c_cap = mb.col("x", np.repeat(lp * Y, Y) + np.tile(np.arange(Y), len(lp)))
@@ -460,13 +462,13 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     cols = np.concatenate([c_cap, mb.col("cap", np.repeat(np.arange(n_opt), Y))])
     vals = np.concatenate([v_cap, -np.ones(n_opt * Y)])
     mb.add_group("capacity", rows, cols, vals, n_opt * Y, -np.inf, 0.0,
-                 labels=[(o.name, int(y)) for o in options for y in years])
+                 labels=[(o.name, y) for o in options for y in ylist])
     # ---- build switch: cap[o] <= M_o build[o]
     big = np.where(np.isfinite(cap_ub), cap_ub, tmax)
     big = np.maximum(big, 1.0)
-    mb.add_group("build_switch", np.r_[np.arange(n_opt), np.arange(n_opt)],
-                 np.r_[mb.col("cap", np.arange(n_opt)), mb.col("build", np.arange(n_opt))],
-                 np.r_[np.ones(n_opt), -big], n_opt, -np.inf, 0.0, labels=[o.name for o in options])
+    mb.add_group("build_switch", np.concatenate((np.arange(n_opt), np.arange(n_opt))),
+                 np.concatenate((mb.col("cap", np.arange(n_opt)), mb.col("build", np.arange(n_opt)))),
+                 np.concatenate((np.ones(n_opt), -big)), n_opt, -np.inf, 0.0, labels=[o.name for o in options])
     if formulation == "tight":
         _feed_to_build(mb, fo, avail, options, feeds, Y, lp, lv)
     # ---- piecewise capex (multiple-choice formulation; HiGHS has no SOS)
@@ -475,25 +477,25 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         curve_opts = np.unique(so)
         pos = {o: j for j, o in enumerate(curve_opts)}
         # cap[o] = sum_s w[s]
-        r = np.r_[[pos[o] for o in curve_opts], [pos[o] for o in so]]
-        cidx = np.r_[mb.col("cap", curve_opts), mb.col("seg_w", np.arange(S))]
-        v = np.r_[np.ones(len(curve_opts)), -np.ones(S)]
+        r = np.concatenate(([pos[o] for o in curve_opts], [pos[o] for o in so]))
+        cidx = np.concatenate((mb.col("cap", curve_opts), mb.col("seg_w", np.arange(S))))
+        v = np.concatenate((np.ones(len(curve_opts)), -np.ones(S)))
         mb.add_group("capex_capacity", r, cidx, v, len(curve_opts), 0.0, 0.0,
                      labels=[options[o].name for o in curve_opts])
         # sum_s z[s] = build[o]
-        r = np.r_[[pos[o] for o in so], [pos[o] for o in curve_opts]]
-        cidx = np.r_[mb.col("seg_z", np.arange(S)), mb.col("build", curve_opts)]
-        v = np.r_[np.ones(S), -np.ones(len(curve_opts))]
+        r = np.concatenate(([pos[o] for o in so], [pos[o] for o in curve_opts]))
+        cidx = np.concatenate((mb.col("seg_z", np.arange(S)), mb.col("build", curve_opts)))
+        v = np.concatenate((np.ones(S), -np.ones(len(curve_opts))))
         mb.add_group("capex_segment_choice", r, cidx, v, len(curve_opts), 0.0, 0.0,
                      labels=[options[o].name for o in curve_opts])
         # lo_s z_s <= w_s <= hi_s z_s
         ar = np.arange(S)
-        mb.add_group("capex_segment_upper", np.r_[ar, ar],
-                     np.r_[mb.col("seg_w", ar), mb.col("seg_z", ar)],
-                     np.r_[np.ones(S), -sg["hi"]], S, -np.inf, 0.0)
-        mb.add_group("capex_segment_lower", np.r_[ar, ar],
-                     np.r_[mb.col("seg_w", ar), mb.col("seg_z", ar)],
-                     np.r_[np.ones(S), -sg["lo"]], S, 0.0, np.inf)
+        mb.add_group("capex_segment_upper", np.concatenate((ar, ar)),
+                     np.concatenate((mb.col("seg_w", ar), mb.col("seg_z", ar))),
+                     np.concatenate((np.ones(S), -sg["hi"])), S, -np.inf, 0.0)
+        mb.add_group("capex_segment_lower", np.concatenate((ar, ar)),
+                     np.concatenate((mb.col("seg_w", ar), mb.col("seg_z", ar))),
+                     np.concatenate((np.ones(S), -sg["lo"])), S, 0.0, np.inf)
     # ---- discrete equipment: throughput <= capacity per unit x units, every year
     if eq_opts:
         epos = {o: j for j, o in enumerate(eq_opts)}
@@ -506,9 +508,9 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         cpu = np.array([options[o].equipment.capacity_per_unit for o in eq_opts])
         r2 = np.arange(len(eq_opts) * Y)
         c2 = mb.col("units", np.repeat(np.arange(len(eq_opts)), Y))
-        mb.add_group("equipment", np.r_[r, r2], np.r_[cidx, c2], np.r_[v, -np.repeat(cpu, Y)],
+        mb.add_group("equipment", np.concatenate((r, r2)), np.concatenate((cidx, c2)), np.concatenate((v, -np.repeat(cpu, Y))),
                      len(eq_opts) * Y, -np.inf, 0.0,
-                     labels=[(options[o].name, int(y)) for o in eq_opts for y in years])
+                     labels=[(options[o].name, y) for o in eq_opts for y in ylist])
     # ---- headcount: staff >= operators of built options (+ per equipment unit)
     if staffed:
         ops = np.array([o.operators for o in options])
@@ -535,12 +537,12 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
             if lo > 0:
                 # no pair can contribute: keep an explicit infeasible row for the diagnosis
                 mb.add_group(name, np.arange(Y), mb.col("x", np.arange(Y)), np.zeros(Y), Y, lo,
-                             hi, labels=[(label, int(y)) for y in years])
+                             hi, labels=[(label, y) for y in ylist])
             return
         r = np.tile(np.arange(Y), len(nzk))
         cidx = mb.col("x", np.repeat(nzk * Y, Y) + r)
         mb.add_group(name, r, cidx, np.repeat(coef_k[nzk], Y), Y, lo, hi,
-                     labels=[(label, int(y)) for y in years])
+                     labels=[(label, y) for y in ylist])
 
     for pname, p in case.products.items():
         if p.max_kg_per_yr is not None:
@@ -559,7 +561,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         coef = rec_arr[:, cols_e].sum(axis=1) if cols_e else np.zeros(K)
         per_year_group("policy_recycled_content", coef,
                        float(rc["share"]) * float(rc["demand_kg_per_yr"]), np.inf, "+".join(els))
-    co2 = pairs["co2_kg_per_unit"].to_numpy()
+    co2 = sup.column("pairs", "co2_kg_per_unit")
     if pol.max_co2_t_per_yr is not None:
         per_year_group("policy_max_co2", co2 / 1000.0, -np.inf, pol.max_co2_t_per_yr, "CO2 t")
     rec_tot = rec_arr[:, [j for j, e in enumerate(elements_rec) if e in case.elements]].sum(
@@ -576,19 +578,19 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
                 vals_l.append(coef[nzk])
         mb.add_group("policy_feedstock_share", np.concatenate(rows_l), np.concatenate(cols_l),
                      np.concatenate(vals_l), F * Y, -np.inf, 0.0,
-                     labels=[(f, int(y)) for f in feeds for y in years])
+                     labels=[(f, y) for f in feeds for y in ylist])
     if mode == "single_path":
-        pidx = np.array([p_pos[p] for p in pairs["path_index"]])
+        pidx = np.array([p_pos[p] for p in sup.column("pairs", "path_index").tolist()])
         r = np.arange(K * Y)
-        mb.add_group("single_path_link", np.r_[r, r], np.r_[xcol, mb.col("use", pidx[kflat])],
-                     np.r_[np.ones(K * Y), -np.maximum(x_ub, 0.0)], K * Y, -np.inf, 0.0)
+        mb.add_group("single_path_link", np.concatenate((r, r)), np.concatenate((xcol, mb.col("use", pidx[kflat]))),
+                     np.concatenate((np.ones(K * Y), -np.maximum(x_ub, 0.0))), K * Y, -np.inf, 0.0)
         mb.add_group("single_path_choice", np.zeros(len(paths), dtype=int),
                      mb.col("use", np.arange(len(paths))), np.ones(len(paths)), 1, -np.inf, 1.0)
 
     # ---- objective pieces (per column)
     w = npv_weights(case.costing, case.horizon)
-    rev = pairs["revenue_usd_per_unit"].to_numpy() * price_factor
-    var = pairs["var_cost_usd_per_unit"].to_numpy()
+    rev = sup.column("pairs", "revenue_usd_per_unit") * price_factor
+    var = sup.column("pairs", "var_cost_usd_per_unit")
     fixed_o = np.array([o.opex_usd_per_yr for o in options])
     lang = np.array([o.capex_lang for o in options])
     wage = case.labour_usd_per_hour * case.hours_per_operator_yr
@@ -660,10 +662,22 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         mb.add_group(f"epsilon_{k}_{metric}", np.zeros(len(nz), dtype=int), nz, v[nz], 1, lo, hi,
                      labels=[metric])
     m, columns = _pyomo_from_builder(mb, c, sense) if pyomo else (None, [])
-    meta = {"pieces": pieces, "weights": w, "seg": seg, "eq_opts": eq_opts, "years": years,
-            "f_idx": f_idx, "avail": avail, "rec_tot": rec_tot, "metrics": metrics,
-            "price_factor": price_factor}
+    meta = _Meta({"pieces": pieces, "weights": w, "seg_arrays": sg, "eq_opts": eq_opts,
+                  "years": years, "f_idx": f_idx, "avail": avail, "rec_tot": rec_tot,
+                  "metrics": metrics, "price_factor": price_factor})
     return OptModel(case, sup, mb, m, columns, c, sense, objective, meta)
+
+
+class _Meta(dict):
+    """A model's metadata; ``meta["seg"]`` (the capex segments as a DataFrame: option,
+    lo, hi, intercept, slope) is made from ``meta["seg_arrays"]`` on first use, so a build
+    that is never read back (the sweeps' arrays-only builds) does not pay for the frame."""
+
+    def __missing__(self, key: str):
+        if key == "seg":
+            self["seg"] = pd.DataFrame(self["seg_arrays"])
+            return self["seg"]
+        raise KeyError(key)
 
 
 @dataclass
@@ -731,9 +745,9 @@ def _feed_to_build(mb: MatrixBuilder, fo: _OptionFeeds, avail: np.ndarray, optio
     vals = np.repeat(lv[ent], Y)
     kf = np.flatnonzero(keep)
     U = fo.load[kf] * avail[fo.f[kf]].sum(axis=1)
-    rows = np.r_[r, np.arange(n_rows)]
-    cols = np.r_[cols, mb.col("build", fo.o[kf])]
-    vals = np.r_[vals, -U]
+    rows = np.concatenate((r, np.arange(n_rows)))
+    cols = np.concatenate((cols, mb.col("build", fo.o[kf])))
+    vals = np.concatenate((vals, -U))
     mb.add_group("feed_to_build", rows, cols, vals, n_rows, -np.inf, 0.0,
                  labels=[(feeds[f], options[o].name) for f, o in
                          zip(fo.f[kf].tolist(), fo.o[kf].tolist(), strict=True)])

@@ -29,6 +29,18 @@ class Superstructure:
     recovered: pd.DataFrame  # pair x (form, element) kg per unit
     coefficients: pd.DataFrame  # (option, feedstock) -> per-basis figures actually used
 
+    def column(self, table: str, name: str) -> np.ndarray:
+        """A column of ``pairs`` or ``load`` as a numpy array, converted once per
+        superstructure (the model builder reads the same columns on every build; a re-priced
+        superstructure is a new object, with its own conversions)."""
+        cache = self.__dict__.setdefault("_columns", {})
+        key = (table, name)
+        if key not in cache:
+            col = getattr(self, table)[name]
+            cache[key] = col.to_numpy() if col.dtype != object and not isinstance(
+                col.dtype, pd.StringDtype) else np.asarray(col.tolist(), dtype=object)
+        return cache[key]
+
 
 def enumerate_paths(case: Case) -> list[tuple[str, ...]]:
     """All sequences of one option per stage that respect the ``next`` links."""
