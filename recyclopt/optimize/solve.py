@@ -526,7 +526,9 @@ def set_threads(h, threads: int | None) -> None:
     import highspy
 
     want = 0 if threads is None else int(threads)
-    if _SCHEDULER["threads"] is not None and _SCHEDULER["threads"] != want:
+    # unknown (None): a HiGHS run outside recyclopt (appsi, user code) may have started the
+    # scheduler with the automatic count, so an explicit count restarts it too
+    if _SCHEDULER["threads"] != want and not (_SCHEDULER["threads"] is None and want == 0):
         highspy.Highs.resetGlobalScheduler(True)
     _SCHEDULER["threads"] = want
     h.setOptionValue("threads", want)
