@@ -11,11 +11,25 @@ same plus feedstock availability) it times, per scenario,
 * ``rebuild``: :func:`recyclopt.optimize.optimize` on the scenario's case (build the Pyomo
   model, compile, solve, read the plan), the case object already modified;
 * ``engine``: :meth:`recyclopt.scenarios.SweepEngine.solve_values` (push the changed numbers
-  into the compiled model held by HiGHS, solve, read the plan);
+  into the compiled model held by HiGHS, solve from the base plan as a warm start, read the
+  sweep row);
 
-checks that both give the same NPV, and prints the speed-up. With ``--workers`` it then runs
-the same scenarios through ``run_sweep`` on the process-pool backend with each worker count
-and prints the throughput (scenarios per second, worker start-up included).
+checks that both give the same NPV, and prints the speed-up and where the time of each goes:
+
+* rebuild: ``build`` (the Pyomo model, :attr:`PlantPlan.build_s`), ``handoff`` (compile and
+  pass to HiGHS, ``solver.handoff_s``), ``highs`` (``solver.time_s``: HiGHS's run and reading
+  its solution), ``read`` (the rest: the :class:`PlantPlan`);
+* engine (:attr:`SweepEngine.timings`): ``case`` (applying the scenario's values), ``model``
+  (its numbers), ``highs`` (``Highs.run``), ``read`` (the sweep row), ``other`` (the rest:
+  pushing the numbers, the warm start, bookkeeping).
+
+Times are milliseconds per scenario. The engine solves every scenario of a tier first, then
+the rebuilds run, each as a sweep would run them; ``--interleave`` alternates the two per
+scenario instead, so each also pays for the other's switch of HiGHS's global thread scheduler
+(the engine runs one thread, :func:`~recyclopt.optimize.optimize` HiGHS's default) and for
+cold caches. With ``--workers`` it then runs the same scenarios
+through ``run_sweep`` on the process-pool backend with each worker count and prints the
+throughput (scenarios per second, worker start-up included).
 """
 
 from __future__ import annotations
@@ -44,6 +58,46 @@ def _scenarios(case, n: int, tier: str, seed: int = 0) -> list[dict[str, float]]
     return out
 
 
+def _time_tier(eng, case, scen: list[dict[str, float]], interleave: bool
+               ) -> tuple[float, float, float, dict[str, float], dict[str, float]]:
+    """Engine and rebuild seconds over ``scen``, the largest relative NPV difference, and
+    the per-part seconds of each (see the module docstring)."""
+    from recyclopt.optimize import optimize
+    from recyclopt.scenarios.definition import scenario_case
+
+    t = {"engine": 0.0, "rebuild": 0.0}
+    slow = dict.fromkeys(("build", "handoff", "highs", "read"), 0.0)
+    before = dict(eng.timings)
+
+    def engine(v: dict[str, float]) -> dict:
+        t0 = time.perf_counter()
+        r = eng.solve_values(v).row
+        t["engine"] += time.perf_counter() - t0
+        return r
+
+    def rebuild(v: dict[str, float]):
+        cs, _, _ = scenario_case(case, v, eng.settings)
+        t0 = time.perf_counter()
+        ref = optimize(cs)
+        dt = time.perf_counter() - t0
+        t["rebuild"] += dt
+        slow["build"] += ref.build_s
+        slow["handoff"] += ref.solver.handoff_s
+        slow["highs"] += ref.solver.time_s
+        slow["read"] += dt - ref.build_s - ref.solver.handoff_s - ref.solver.time_s
+        return ref
+
+    if interleave:
+        pairs = [(engine(v), rebuild(v)) for v in scen]
+    else:
+        rows = [engine(v) for v in scen]
+        pairs = list(zip(rows, [rebuild(v) for v in scen], strict=True))
+    diff = max((abs(r["npv_usd"] - ref.npv_usd) / max(1.0, abs(ref.npv_usd))
+                for r, ref in pairs), default=0.0)
+    fast = {k: eng.timings[k] - before[k] for k in eng.timings}
+    return t["engine"], t["rebuild"], diff, slow, fast
+
+
 def _load(name: str):
     from recyclopt.optimize import load_case
 
@@ -55,14 +109,15 @@ def _load(name: str):
 
 
 def main(argv: list[str] | None = None) -> None:
-    from recyclopt.optimize import optimize
     from recyclopt.scenarios import EngineOptions, ResultStore, Scenario, SweepEngine, run_sweep
-    from recyclopt.scenarios.definition import scenario_case
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--case", default="taiwan", help="bundled case, .yaml, or medium/large (benchmarks.cases)")
     ap.add_argument("--n", type=int, default=40, help="scenarios per tier")
     ap.add_argument("--workers", default="", help="comma-separated worker counts, e.g. 1,2")
+    ap.add_argument("--interleave", action="store_true",
+                    help="alternate engine and rebuild per scenario (both then pay for "
+                         "restarting HiGHS's thread scheduler and for cold caches)")
     a = ap.parse_args(argv)
     case = _load(a.case)
     t0 = time.perf_counter()
@@ -70,21 +125,21 @@ def main(argv: list[str] | None = None) -> None:
     print(f"case {case.name!r}: engine set-up (build + compile once) {time.perf_counter() - t0:.2f} s")
     print(f"{'tier':8s} {'n':>4s} {'rebuild ms':>11s} {'engine ms':>10s} {'speed-up':>9s} "
           f"{'max rel NPV diff':>17s}")
+    parts = []
     for tier in ("price", "arrays"):
         scen = _scenarios(case, a.n, tier)
         eng.solve_values(scen[0])  # warm
-        t_fast, t_slow, diff = 0.0, 0.0, 0.0
-        for v in scen:
-            t0 = time.perf_counter()
-            r = eng.solve_values(v).row
-            t_fast += time.perf_counter() - t0
-            cs, _, _ = scenario_case(case, v, eng.settings)
-            t0 = time.perf_counter()
-            ref = optimize(cs)
-            t_slow += time.perf_counter() - t0
-            diff = max(diff, abs(r["npv_usd"] - ref.npv_usd) / max(1.0, abs(ref.npv_usd)))
-        print(f"{tier:8s} {len(scen):4d} {t_slow / len(scen) * 1e3:11.1f} "
-              f"{t_fast / len(scen) * 1e3:10.1f} {t_slow / t_fast:8.2f}x {diff:17.2e}")
+        t_fast, t_slow, diff, slow, fast = _time_tier(eng, case, scen, a.interleave)
+        n = len(scen)
+        print(f"{tier:8s} {n:4d} {t_slow / n * 1e3:11.1f} {t_fast / n * 1e3:10.1f} "
+              f"{t_slow / t_fast:8.2f}x {diff:17.2e}")
+        parts.append((tier, n, slow, fast))
+    print("\nper part, ms per scenario")
+    for tier, n, slow, fast in parts:
+        print(f"  {tier:8s} rebuild: " + ", ".join(f"{k} {v / n * 1e3:.2f}"
+                                                   for k, v in slow.items()))
+        print(f"  {tier:8s} engine:  " + ", ".join(f"{k} {v / n * 1e3:.2f}"
+                                                   for k, v in fast.items()))
     if a.workers:
         scen = [Scenario(f"b/{i:05d}", "b", i, v) for i, v in
                 enumerate(_scenarios(case, a.n, "price", seed=1))]

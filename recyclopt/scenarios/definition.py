@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -170,6 +171,20 @@ def _names(case: Case, pattern: tuple[str, ...], parts: list[str], k: int) -> li
     return []
 
 
+@functools.lru_cache(maxsize=4096)
+def _pattern_of(path: str) -> ParamSpec | None:
+    """The first of :data:`PARAMETERS` whose pattern matches ``path`` (names unchecked).
+
+    Memoised: a sweep resolves the same few paths for every scenario.
+    """
+    parts = path.split(".")
+    for p in PARAMETERS:
+        if len(p.pattern) == len(parts) and all(a == "*" or a == b for a, b in
+                                                zip(p.pattern, parts, strict=True)):
+            return p
+    return None
+
+
 def find_param(case: Case, path: str, *, src: str = "<scenarios>",
                where: str | None = None) -> ParamSpec:
     """The :class:`ParamSpec` of ``path``, with every name checked against ``case``."""
@@ -179,13 +194,11 @@ def find_param(case: Case, path: str, *, src: str = "<scenarios>",
     if path in LEVER_PARAMETERS:
         return LEVER_PARAMETERS[path]
     parts = path.split(".")
-    cands = [p for p in PARAMETERS if len(p.pattern) == len(parts)
-             and all(a == "*" or a == b for a, b in zip(p.pattern, parts, strict=True))]
-    if not cands:
+    spec = _pattern_of(path)
+    if spec is None:
         allowed = sorted({".".join(p.pattern) for p in PARAMETERS} | set(LEVER_PARAMETERS))
         raise _err(src, where, f"unknown parameter {path!r}; allowed (* is a name from the "
                    f"case): {allowed}")
-    spec = cands[0]
     for k, a in enumerate(spec.pattern):
         if a != "*":
             continue
@@ -287,13 +300,27 @@ def apply_values(case: Case, values: Mapping[str, Any]) -> Case:
     return c
 
 
-def tier_of(case: Case, paths: Iterable[str]) -> str:
-    """The most expensive tier among the (case) ``paths``; ``price`` for none."""
+def tier_of(case: Case, paths: Iterable[str], *,
+            specs: dict[str, ParamSpec] | None = None) -> str:
+    """The most expensive tier among the (case) ``paths``; ``price`` for none. ``specs``: a
+    memo of :func:`find_param` for ``case`` (see :func:`scenario_case`)."""
     t = 0
     for path in paths:
-        tier = "arrays" if path == "policy.recycled_content" else find_param(case, path).tier
+        tier = "arrays" if path == "policy.recycled_content" else _find(case, path,
+                                                                         specs=specs).tier
         t = max(t, TIERS.index(tier))
     return TIERS[t]
+
+
+def _find(case: Case, path: str, *, src: str = "<scenarios>", where: str | None = None,
+          specs: dict[str, ParamSpec] | None = None) -> ParamSpec:
+    """:func:`find_param`, memoised in ``specs`` (a dict kept by the caller for one case)."""
+    if specs is None:
+        return find_param(case, path, src=src, where=where)
+    spec = specs.get(path)
+    if spec is None:
+        spec = specs[path] = find_param(case, path, src=src, where=where)
+    return spec
 
 
 # --------------------------------------------------------------------------- distributions
@@ -514,11 +541,11 @@ class ScenarioFile:
                                    ).encode()).hexdigest()[:16]
 
 
-def _check_values(case: Case, values: Mapping[str, Any], src: str, where: str
-                  ) -> dict[str, float]:
+def _check_values(case: Case, values: Mapping[str, Any], src: str, where: str,
+                  specs: dict[str, ParamSpec] | None = None) -> dict[str, float]:
     out = {}
     for path, v in values.items():
-        spec = find_param(case, str(path), src=src, where=f"{where}.{path}")
+        spec = _find(case, str(path), src=src, where=f"{where}.{path}", specs=specs)
         out[str(path)] = spec.check(src, f"{where}.{path}", v)
     return out
 
@@ -623,11 +650,13 @@ def _uniforms(method: str, n: int, d: int, seed: int) -> np.ndarray:
 
 
 def resolve(case: Case, values: Mapping[str, float], settings: Any = None, *,
-            src: str = "<scenarios>", where: str = "values") -> dict[str, float]:
+            src: str = "<scenarios>", where: str = "values",
+            specs: dict[str, ParamSpec] | None = None) -> dict[str, float]:
     """Turn a scenario's values (case paths and lever paths) into case paths only.
 
     Explicit case values come first; the levers then act on the result (an export-control
-    price multiplier multiplies the scenario's price, not the base case's).
+    price multiplier multiplies the scenario's price, not the base case's). ``specs``: a
+    memo of :func:`find_param` for ``case`` (see :func:`scenario_case`).
     """
     from .policy import LEVER_PARAMETERS, lever_values, resolve_settings
 
@@ -635,7 +664,7 @@ def resolve(case: Case, values: Mapping[str, float], settings: Any = None, *,
         settings = resolve_settings(case, {}, src=src)
     plain = {p: v for p, v in values.items() if p not in LEVER_PARAMETERS}
     levers = {p: v for p, v in values.items() if p in LEVER_PARAMETERS}
-    out = _check_values(case, plain, src, where)
+    out = _check_values(case, plain, src, where, specs)
     for p, v in levers.items():
         LEVER_PARAMETERS[p].check(src, f"{where}.{p}", v)
     if levers:
@@ -646,7 +675,7 @@ def resolve(case: Case, values: Mapping[str, float], settings: Any = None, *,
             if isinstance(v, Mapping):
                 out[p] = v  # type: ignore[assignment]
             else:
-                out[p] = find_param(case, p, src=src, where=f"{where}.{p}").check(
+                out[p] = _find(case, p, src=src, where=f"{where}.{p}", specs=specs).check(
                     src, f"{where}.{p} (from the levers)", v)
     return out
 
@@ -779,10 +808,17 @@ def load_scenarios(path: str | Path) -> ScenarioFile:
     return scenarios_from_dict(data, source=src, base_dir=base_dir)
 
 
-def scenario_case(case: Case, scenario: Scenario | Mapping[str, float], settings: Any = None
+def scenario_case(case: Case, scenario: Scenario | Mapping[str, float], settings: Any = None,
+                  *, specs: dict[str, ParamSpec] | None = None
                   ) -> tuple[Case, str, dict[str, float]]:
-    """The case of one scenario: ``(case, tier, resolved case-path values)``."""
+    """The case of one scenario: ``(case, tier, resolved case-path values)``.
+
+    ``specs``: a dict the caller keeps for ``case`` (and does not share with another case),
+    in which the parameter lookups (:func:`find_param`, whose name checks depend only on the
+    path and the case) are memoised; a sweep resolves the same paths for every scenario.
+    Values are range-checked every time.
+    """
     values = scenario.values if isinstance(scenario, Scenario) else scenario
-    resolved = resolve(case, values, settings)
-    return apply_values(case, resolved), tier_of(case, resolved), resolved
+    resolved = resolve(case, values, settings, specs=specs)
+    return apply_values(case, resolved), tier_of(case, resolved, specs=specs), resolved
 

@@ -36,6 +36,23 @@ optimizer's model untouched and costs one rebuild per distinct structure, not pe
 Each run starts from a cleared solver state (``clearSolver``), so a scenario's result depends
 only on its own numbers, never on which scenarios the same worker solved before: the serial,
 process-pool and Dask backends give identical results.
+
+**Per scenario, cheaply** (measured with ``benchmarks/sweep_speed.py``; on the bundled Taiwan
+case a ``price``-tier scenario takes ~3 ms, ~2.5 of them in HiGHS, where the engine took ~18
+ms with HiGHS's defaults and a full plan per scenario, and a rebuild takes ~40 ms):
+
+* *warm start*: HiGHS gets the base case's plan (solved once per engine, so the same on
+  every worker) as its first incumbent whenever that plan satisfies the scenario's bounds and
+  rows (checked in numpy; always so on the ``price`` tier), and then skips its
+  feasibility-jump heuristic, whose only job is finding a first incumbent;
+* *lean HiGHS options* on small models (:data:`LEAN_HIGHS_OPTIONS`): no presolve, symmetry
+  detection or sub-MIP heuristics, which cost more than they save on a few hundred columns;
+  the optimum is proven at the same gap;
+* the ``price`` tier re-prices the objective from arrays (:class:`_PriceMap`), without a
+  copy of the superstructure's tables, and pushes only the costs;
+* the sweep row is read straight from the solution vector
+  (:class:`recyclopt.optimize.plan.PlanReader`, equal to the full plan's numbers); the
+  :class:`~recyclopt.optimize.PlantPlan` is built only when kept (``keep_plan``).
 """
 
 from __future__ import annotations
@@ -54,7 +71,7 @@ import scipy.sparse as sp
 from ..errors import InputError
 from ..optimize.case import Case
 from ..optimize.model import OptModel, build_model
-from ..optimize.plan import PlantPlan, _plan
+from ..optimize.plan import PlanReader, PlantPlan, _plan
 from ..optimize.solve import SolveInfo, compile_model
 from ..optimize.superstructure import Superstructure, _all_elements, build
 from .definition import TIERS, Scenario, scenario_case
@@ -76,6 +93,14 @@ class EngineOptions:
     fixed_design : also evaluate each scenario with the base plan's design fixed (capacities,
         equipment, staff) and only the operation re-optimised: the NPV of committing to the
         deterministic plan, which can be negative (probability of loss).
+    warm_start : hand HiGHS the base case's optimal plan as a start whenever it satisfies the
+        scenario's bounds and rows (always on the ``price`` tier), and skip HiGHS's
+        feasibility-jump heuristic then (it only looks for a first feasible plan, which the
+        start is). The start depends only on the base case, never on earlier scenarios.
+    lean_highs : run HiGHS without presolve, symmetry detection and its sub-MIP heuristics
+        (RINS, RENS, root reduced cost) (:data:`LEAN_HIGHS_OPTIONS`); None: on models of at
+        most :data:`SMALL_MIP_COLUMNS` columns, where that machinery costs more than the
+        search it saves.
     """
 
     objective: str | None = None
@@ -84,6 +109,36 @@ class EngineOptions:
     time_limit: float | None = None
     threads: int = 1
     fixed_design: bool = True
+    warm_start: bool = True
+    lean_highs: bool | None = None
+
+
+#: Compiled models with at most this many columns are solved with
+#: :data:`LEAN_HIGHS_OPTIONS` unless :attr:`EngineOptions.lean_highs` says otherwise.
+SMALL_MIP_COLUMNS = 2000
+
+#: HiGHS options of the lean runs. Measured on the bundled Taiwan case (314 columns, 34
+#: integer), CPU ms of ``Highs.run`` per scenario (best of three), on scenarios that build
+#: nothing / that build a plant (``price`` tier: 34 / 6 scenarios, ``arrays``: 32 / 8):
+#:
+#: ============================================  ==============  ==============
+#: settings                                      price           arrays
+#: ============================================  ==============  ==============
+#: HiGHS defaults, no start                      8.0 / 56        14.0 / 80
+#: base plan as start, no feasibility jump       3.7 / 32         7.6 / 57
+#: ... and no sub-MIP heuristics                 3.7 / 18         5.7 / 22
+#: ... and no presolve, no symmetry (lean)       2.2 / 20         5.5 / 28
+#: ============================================  ==============  ==============
+#:
+#: Every scenario of the bundled ``taiwan_scenarios`` builds nothing, hence presolve off.
+#: The optimum is proven at the same gap; every scenario of ``tests/scenarios`` and 140
+#: random ones on the Taiwan case gave the rebuild's row. On the ``medium`` benchmark case
+#: (6151 columns) the sub-MIP heuristics pay (23 s per scenario with them, 34 s without),
+#: hence the size limit :data:`SMALL_MIP_COLUMNS`.
+LEAN_HIGHS_OPTIONS: dict[str, Any] = {
+    "presolve": "off", "mip_detect_symmetry": False, "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False, "mip_heuristic_run_root_reduced_cost": False,
+}
 
 
 @dataclass
@@ -146,6 +201,8 @@ class _Struct:
     integer: np.ndarray  # builder columns that are integer
     cur: dict[str, np.ndarray] = field(default_factory=dict)  # what HiGHS holds
     price_map: tuple[np.ndarray, ...] | None = None  # x columns, pair of each, c0, a, b
+    targets: dict[str, np.ndarray] = field(default_factory=dict)  # of its own arrays
+    reader: PlanReader | None = None  # reads its own model's plans
 
 
 @dataclass
@@ -154,6 +211,92 @@ class ScenarioResult:
 
     row: dict[str, Any]
     plan: PlantPlan | None = None
+
+
+@dataclass
+class _Prepared:
+    """One scenario ready to solve: its case, tier, structure, numbers and plan reader."""
+
+    case: Case
+    tier: str
+    s: _Struct
+    t: dict[str, np.ndarray]  # compiled-order numbers
+    reader: PlanReader
+    col_lo: np.ndarray  # builder-order column bounds
+    col_hi: np.ndarray
+    price: bool = False  # the base structure, only the objective re-priced
+    om: OptModel | None = None  # the arrays-only model (made on demand on the price tier)
+    c: np.ndarray | None = None  # price tier: objective, per-pair revenue and variable cost
+    revenue: np.ndarray | None = None
+    var: np.ndarray | None = None
+
+
+class _PriceMap:
+    """What re-pricing a superstructure needs, as arrays (read once from the superstructure).
+
+    :meth:`prices` gives the per-pair revenue and variable cost of a case that differs from
+    the superstructure's only in ``price``-tier parameters, with the same operations, in the
+    same order, as the superstructure's own assembly (so the numbers are identical).
+    """
+
+    def __init__(self, sup: Superstructure, elements: list[str]) -> None:
+        base, pairs, rec = sup.case, sup.pairs, sup.recovered
+        self.base = base
+        self.revenue0 = pairs["revenue_usd_per_unit"].to_numpy()
+        self.var0 = pairs["var_cost_usd_per_unit"].to_numpy()
+        # recovered kg per unit, columns in element order (as the superstructure sums along
+        # a path), and the (form, element) of each
+        self.cols: list[tuple[str, str]] = []
+        order: list[int] = []
+        if rec.columns.size:
+            for e in elements:
+                for j, c in enumerate(rec.columns):
+                    if c[1] == e:
+                        self.cols.append((c[0], e))
+                        order.append(j)
+        self.has_rec = bool(rec.columns.size)
+        self.R = rec.to_numpy(dtype=float)[:, order] if order else np.zeros((len(pairs), 0))
+        self.nz = self.R != 0.0
+        fnames = pairs["feedstock"].tolist()
+        self.fpairs = {n: np.array([f == n for f in fnames]) for n in set(fnames)}
+        self.fc0 = {f.name: f.cost_usd_per_unit for f in base.feedstocks}
+        self.kwh = pairs["kwh_per_unit"].to_numpy()
+        self.heat = pairs["heat_kwh_per_unit"].to_numpy()
+        self.co2 = pairs["co2_kg_per_unit"].to_numpy()
+
+    def prices(self, case_s: Case) -> tuple[np.ndarray, np.ndarray]:
+        """Per-pair ``(revenue, var_cost)`` of ``case_s``."""
+        base = self.base
+        revenue = self.revenue0
+        if self.has_rec:
+            pol = case_s.policy
+            floor, credit = pol.price_floor_usd_per_kg, pol.credit_usd_per_kg
+            up = np.array([max(case_s.products[form].price_usd_per_kg[e], floor.get(form, 0.0))
+                           + credit.get(form, 0.0) for form, e in self.cols], dtype=float)
+            # the terms of each pair added one by one in column order (cumsum is sequential),
+            # skipping zero kg, as the superstructure's loop does: identical sums
+            revenue = np.zeros(len(revenue))
+            if len(up):
+                terms = np.where(self.nz, self.R * up, 0.0)
+                revenue = revenue + np.cumsum(terms, axis=1)[:, -1]
+        var = self.var0.copy()
+        dfc = {f.name: f.cost_usd_per_unit - self.fc0[f.name] for f in case_s.feedstocks
+               if f.cost_usd_per_unit != self.fc0[f.name]}
+        if dfc:
+            d = np.zeros(len(var))
+            for n, v in dfc.items():
+                m = self.fpairs.get(n)
+                if m is not None:
+                    d[m] = v
+            var = var + d
+        if case_s.electricity_usd_per_kwh != base.electricity_usd_per_kwh:
+            var = var + self.kwh * (case_s.electricity_usd_per_kwh - base.electricity_usd_per_kwh)
+        if case_s.heat_usd_per_kwh != base.heat_usd_per_kwh:
+            var = var + self.heat * (case_s.heat_usd_per_kwh - base.heat_usd_per_kwh)
+        dcp = case_s.policy.carbon_price_usd_per_t - base.policy.carbon_price_usd_per_t
+        if dcp:
+            var = var + self.co2 / 1000.0 * dcp
+        return revenue, var
 
 
 class SweepEngine:
@@ -177,14 +320,26 @@ class SweepEngine:
         self.options = options or EngineOptions()
         self.settings = settings if settings is not None else resolve_settings(case, {})
         self.sup = build(case)
+        self._els = _all_elements(case)
+        self._specs: dict[str, Any] = {}  # find_param memo for self.case (scenario_case)
+        self._pm = _PriceMap(self.sup, self._els)
         self._structs: dict[str, _Struct] = {}
         t0 = time.perf_counter()
         self.base = self._new_struct(build_model(case, objective=self.options.objective,
                                                  mode=self.options.mode, sup=self.sup))
         self.build_s = time.perf_counter() - t0
-        self._els = _all_elements(case)
         self._design = design
+        self._x0: np.ndarray | None = None  # the base case's plan (builder order)
+        self._x0_info: SolveInfo | None = None  # set once it is solved
         self.n_rebuilds = 0
+        #: seconds spent per part, summed over the scenarios solved: ``case`` (applying the
+        #: scenario's values), ``model`` (its numbers, and a rebuild for a new structure),
+        #: ``highs`` (``Highs.run``, the fixed-design run and the base plan's one-off solve
+        #: included), ``read`` (the row, the fixed-design NPV, the plan when kept) and
+        #: ``other`` (the rest of :meth:`solve_values`: pushing the numbers, the warm start,
+        #: reading HiGHS's solution, bookkeeping)
+        self.timings: dict[str, float] = dict.fromkeys(("case", "model", "highs", "read",
+                                                        "other"), 0.0)
 
     # ------------------------------------------------------------------ structures
     def _new_struct(self, om: OptModel) -> _Struct:
@@ -237,6 +392,15 @@ class SweepEngine:
             if not np.array_equal(s.cur[k], np.asarray(ref, float)):
                 raise InputError(f"sweep engine: compiled {k} differs from the assembled one")
         s.price_map = self._probe_price_map(om, arr)
+        s.cur = {k: np.array(v, copy=True) for k, v in s.cur.items()}
+        for v in s.cur.values():  # the structure's own numbers: shared, never modified
+            v.flags.writeable = False
+        s.targets = s.cur
+        s.reader = PlanReader(om, like=self.base.reader if self._structs else None)
+        lean = self.options.lean_highs
+        if lean if lean is not None else len(s.ccol) <= SMALL_MIP_COLUMNS:
+            for name, value in LEAN_HIGHS_OPTIONS.items():
+                h.setOptionValue(name, value)
         self._structs[arr.sig] = s
         return s
 
@@ -282,61 +446,58 @@ class SweepEngine:
         }
 
     def _push(self, s: _Struct, t: dict[str, np.ndarray]) -> None:
+        """Hand HiGHS the numbers of ``t`` that differ from what it holds. An array that is
+        the very object HiGHS's numbers were last taken from is not compared (the price tier
+        shares every array but the costs with the structure's own, which are read-only)."""
         h, cur = s.h, s.cur
-        d = np.flatnonzero(t["c"] != cur["c"])
-        if len(d):
-            h.changeColsCost(len(d), d.astype(np.int32), t["c"][d])
-        d = np.flatnonzero((t["col_lo"] != cur["col_lo"]) | (t["col_hi"] != cur["col_hi"]))
-        if len(d):
-            h.changeColsBounds(len(d), d.astype(np.int32), t["col_lo"][d], t["col_hi"][d])
-        d = np.flatnonzero((t["row_lo"] != cur["row_lo"]) | (t["row_hi"] != cur["row_hi"]))
-        if len(d):
-            h.changeRowsBounds(len(d), d.astype(np.int32), t["row_lo"][d], t["row_hi"][d])
-        changed = t["A"] != cur["A"]
-        if changed.any():
-            sel = np.flatnonzero(changed[s.nz_q])
-            for r, j, q in zip(s.nz_r[sel], s.nz_j[sel], s.nz_q[sel], strict=True):
-                h.changeCoeff(int(r), int(j), float(t["A"][q]))
-        s.cur = {k: np.array(v, copy=True) for k, v in t.items()}
+        new = dict(cur)
+
+        def moved(*keys: str) -> bool:
+            return any(t[k] is not cur[k] for k in keys)
+
+        if moved("c"):
+            d = np.flatnonzero(t["c"] != cur["c"])
+            if len(d):
+                h.changeColsCost(len(d), d.astype(np.int32), t["c"][d])
+        if moved("col_lo", "col_hi"):
+            d = np.flatnonzero((t["col_lo"] != cur["col_lo"]) | (t["col_hi"] != cur["col_hi"]))
+            if len(d):
+                h.changeColsBounds(len(d), d.astype(np.int32), t["col_lo"][d], t["col_hi"][d])
+        if moved("row_lo", "row_hi"):
+            d = np.flatnonzero((t["row_lo"] != cur["row_lo"]) | (t["row_hi"] != cur["row_hi"]))
+            if len(d):
+                h.changeRowsBounds(len(d), d.astype(np.int32), t["row_lo"][d], t["row_hi"][d])
+        if moved("A"):
+            changed = t["A"] != cur["A"]
+            if changed.any():
+                sel = np.flatnonzero(changed[s.nz_q])
+                for r, j, q in zip(s.nz_r[sel], s.nz_j[sel], s.nz_q[sel], strict=True):
+                    h.changeCoeff(int(r), int(j), float(t["A"][q]))
+        for k, v in t.items():
+            if v is not cur[k]:
+                new[k] = v if not v.flags.writeable else np.array(v, copy=True)
+        s.cur = new
 
     # ------------------------------------------------------------------ re-pricing
     def reprice(self, sup: Superstructure, case_s: Case) -> Superstructure:
         """``sup`` (built for ``self.case``) with the revenue and variable cost per pair of
         ``case_s``, which may differ from the base only in ``price``-tier parameters (and
         parameters that do not enter the superstructure)."""
-        base = sup.case
-        rec = sup.recovered
+        pm = self._pm if sup is self.sup else _PriceMap(sup, self._els)
+        revenue, var = pm.prices(case_s)
         pairs = sup.pairs.copy()
-        if rec.columns.size:
-            rv = rec.to_numpy()
-            pol = case_s.policy
-            ecol = {e: [j for j, c in enumerate(rec.columns) if c[1] == e] for e in self._els}
-            revenue = np.zeros(len(pairs))
-            for e in self._els:  # element order, as the superstructure sums along a path
-                for j in ecol[e]:
-                    form = rec.columns[j][0]
-                    up = max(case_s.products[form].price_usd_per_kg[e],
-                             pol.price_floor_usd_per_kg.get(form, 0.0)) \
-                        + pol.credit_usd_per_kg.get(form, 0.0)
-                    revenue = np.where(rv[:, j] != 0.0, revenue + rv[:, j] * up, revenue)
-            pairs["revenue_usd_per_unit"] = revenue
-        var = pairs["var_cost_usd_per_unit"].to_numpy().copy()
-        fc_b = {f.name: f.cost_usd_per_unit for f in base.feedstocks}
-        dfc = {f.name: f.cost_usd_per_unit - fc_b[f.name] for f in case_s.feedstocks
-               if f.cost_usd_per_unit != fc_b[f.name]}
-        if dfc:
-            var = var + pairs["feedstock"].map(lambda n: dfc.get(n, 0.0)).to_numpy(float)
-        if case_s.electricity_usd_per_kwh != base.electricity_usd_per_kwh:
-            var = var + pairs["kwh_per_unit"].to_numpy() * (
-                case_s.electricity_usd_per_kwh - base.electricity_usd_per_kwh)
-        if case_s.heat_usd_per_kwh != base.heat_usd_per_kwh:
-            var = var + pairs["heat_kwh_per_unit"].to_numpy() * (
-                case_s.heat_usd_per_kwh - base.heat_usd_per_kwh)
-        dcp = case_s.policy.carbon_price_usd_per_t - base.policy.carbon_price_usd_per_t
-        if dcp:
-            var = var + pairs["co2_kg_per_unit"].to_numpy() / 1000.0 * dcp
+        pairs["revenue_usd_per_unit"] = revenue
         pairs["var_cost_usd_per_unit"] = var
         return dataclasses.replace(sup, case=case_s, pairs=pairs)
+
+    def _price_c(self, s: _Struct, revenue: np.ndarray, var: np.ndarray) -> np.ndarray:
+        """The objective (builder order) of structure ``s`` at these per-pair prices."""
+        xcols, kx, c0, a, b = s.price_map
+        c = s.arr.c.copy()
+        c[xcols] = a * revenue[kx] + b * var[kx]
+        if c0.any():
+            c[xcols] += c0
+        return c
 
     # ------------------------------------------------------------------ solving
     def scenario_model(self, case_s: Case, tier: str) -> tuple[_Struct, OptModel, _Arrays]:
@@ -353,13 +514,8 @@ class SweepEngine:
             sup_s = self.reprice(self.sup, case_s)
         if tier == "price" and self.base.price_map is not None:
             s = self.base
-            xcols, kx, c0, a, b = s.price_map
-            c = s.arr.c.copy()
-            rev = sup_s.pairs["revenue_usd_per_unit"].to_numpy()[kx]
-            var = sup_s.pairs["var_cost_usd_per_unit"].to_numpy()[kx]
-            c[xcols] = a * rev + b * var
-            if c0.any():
-                c[xcols] += c0
+            c = self._price_c(s, sup_s.pairs["revenue_usd_per_unit"].to_numpy(),
+                              sup_s.pairs["var_cost_usd_per_unit"].to_numpy())
             om_s = dataclasses.replace(s.om, case=case_s, sup=sup_s, c=c, model=None,
                                        columns=[])
             arr = dataclasses.replace(s.arr, c=c)
@@ -374,7 +530,11 @@ class SweepEngine:
                                              sup=sup_s))
         return s, om_s, arr
 
-    def _run(self, s: _Struct, t: dict[str, np.ndarray]) -> tuple[np.ndarray | None, SolveInfo]:
+    def _run(self, s: _Struct, t: dict[str, np.ndarray], start: np.ndarray | None = None
+             ) -> tuple[np.ndarray | None, SolveInfo]:
+        """Push ``t`` (compiled order), solve from a cleared state, return the plan in builder
+        order (None without a usable solution) and the solver's info. ``start``: a feasible
+        plan (compiled order) handed to HiGHS as its first incumbent."""
         import highspy
 
         from ..optimize.solve import set_threads
@@ -385,9 +545,16 @@ class SweepEngine:
         # another solve in this process may have restarted HiGHS's scheduler with another
         # thread count; a persistent instance must re-assert its own before running
         set_threads(h, self.options.threads)
+        h.setOptionValue("mip_heuristic_run_feasibility_jump", start is None)
+        if start is not None:
+            sol = highspy.HighsSolution()
+            sol.col_value = start.tolist()
+            sol.value_valid = True
+            h.setSolution(sol)
         t0 = time.perf_counter()
         h.run()
         dt = time.perf_counter() - t0
+        self.timings["highs"] += dt
         status = h.getModelStatus()
         info_h = h.getInfo()
         has_sol = bool(getattr(info_h, "primal_solution_status", 0) == 2)
@@ -409,6 +576,42 @@ class SweepEngine:
         x[s.integer] = np.round(x[s.integer])
         return x, info
 
+    # ------------------------------------------------------------------ warm start
+    def _base_solution(self) -> np.ndarray | None:
+        """The base case's plan (builder order; optimal unless a time limit stopped HiGHS),
+        solved once without a start; None when the base case has none."""
+        if self._x0_info is None:
+            s = self.base
+            self._x0, self._x0_info = self._run(s, s.targets)
+        return self._x0
+
+    def _start(self, s: _Struct, t: dict[str, np.ndarray], *, price: bool = False
+               ) -> np.ndarray | None:
+        """The base case's optimal plan in ``s``'s compiled order when it satisfies the
+        bounds and rows ``t`` (on the ``price`` tier it always does: only the objective
+        differs from the base case); None otherwise or without warm starts."""
+        if not self.options.warm_start:
+            return None
+        x0 = self._base_solution()
+        if x0 is None or len(x0) != s.om.builder.n:
+            return None
+        xc = x0[s.ccol]
+        if price and s is self.base:
+            return xc
+        tol = 1e-9
+        if np.any(xc < t["col_lo"] - tol * np.maximum(1.0, np.abs(t["col_lo"]))) or np.any(
+                xc > t["col_hi"] + tol * np.maximum(1.0, np.abs(t["col_hi"]))):
+            return None
+        ax = np.zeros(len(s.crow))
+        if len(s.nz_q):
+            np.add.at(ax, s.nz_r, t["A"][s.nz_q] * xc[s.nz_j])
+        lo, hi = t["row_lo"], t["row_hi"]
+        if np.any(ax < lo - tol * np.maximum(1.0, np.abs(lo))) or np.any(
+                ax > hi + tol * np.maximum(1.0, np.abs(hi))):
+            return None
+        return xc
+
+    # ------------------------------------------------------------------ scenarios
     def design_columns(self, om: OptModel) -> np.ndarray:
         """Builder columns of the design blocks."""
         cols = [np.arange(b.offset, b.offset + b.size) for n, b in om.builder.blocks.items()
@@ -419,20 +622,56 @@ class SweepEngine:
     def design(self) -> np.ndarray:
         """The base plan's design (builder-order values of the design columns)."""
         if self._design is None:
-            _, _, x, _, info = self._solve({}, fixed_design=False)
+            x = self._base_solution()
             if x is None:
-                raise InputError(f"the base case has no plan to fix ({info.status})")
+                raise InputError("the base case has no plan to fix "
+                                 f"({self._x0_info.status if self._x0_info else ''})")
             self._design = x[self.design_columns(self.base.om)]
         return self._design
 
-    def _solve(self, values: dict[str, float], fixed_design: bool
-               ) -> tuple[dict[str, Any], PlantPlan | None, np.ndarray | None, OptModel, SolveInfo]:
-        row: dict[str, Any] = {}
-        case_s, tier, _ = scenario_case(self.case, values, self.settings)
-        s, om_s, arr = self.scenario_model(case_s, tier)
-        row["tier"] = tier
-        row["structure"] = "base" if s is self.base else s.arr.sig[:12]
-        x, info = self._run(s, self._targets(s, arr))
+    def _prepare(self, values: dict[str, float]) -> _Prepared:
+        """A scenario's structure, numbers (compiled order) and plan reader."""
+        t0 = time.perf_counter()
+        case_s, tier, _ = scenario_case(self.case, values, self.settings, specs=self._specs)
+        t1 = time.perf_counter()
+        self.timings["case"] += t1 - t0
+        if tier == "price" and self.base.price_map is not None:
+            s = self.base
+            revenue, var = self._pm.prices(case_s)
+            c = self._price_c(s, revenue, var)
+            t = dict(s.targets)
+            t["c"] = c[s.ccol]
+            p = _Prepared(case_s, tier, s, t, s.reader.with_prices(revenue, var),
+                          col_lo=s.arr.col_lo, col_hi=s.arr.col_hi, price=True,
+                          c=c, revenue=revenue, var=var)
+        else:
+            s, om_s, arr = self.scenario_model(case_s, tier)
+            p = _Prepared(case_s, tier, s, self._targets(s, arr),
+                          PlanReader(om_s, like=s.reader), col_lo=arr.col_lo,
+                          col_hi=arr.col_hi, om=om_s)
+        self.timings["model"] += time.perf_counter() - t1
+        return p
+
+    def _model_of(self, p: _Prepared) -> OptModel:
+        """The arrays-only model of a prepared scenario (made on demand on the price tier)."""
+        if p.om is None:
+            s = p.s
+            pairs = s.om.sup.pairs.copy()
+            pairs["revenue_usd_per_unit"] = p.revenue
+            pairs["var_cost_usd_per_unit"] = p.var
+            sup_s = dataclasses.replace(s.om.sup, case=p.case, pairs=pairs)
+            p.om = dataclasses.replace(s.om, case=p.case, sup=sup_s, c=p.c, model=None,
+                                       columns=[])
+        return p.om
+
+    def _solve(self, values: dict[str, float], fixed_design: bool, keep_plan: bool = False
+               ) -> tuple[dict[str, Any], PlantPlan | None, np.ndarray | None, SolveInfo]:
+        p = self._prepare(values)
+        s = p.s
+        row: dict[str, Any] = {"tier": p.tier,
+                               "structure": "base" if s is self.base else s.arr.sig[:12]}
+        x, info = self._run(s, p.t, self._start(s, p.t, price=p.price))
+        t0 = time.perf_counter()
         row.update(_empty_row(self.case))
         if info.proven_optimal:
             row["status"] = "optimal"
@@ -442,48 +681,55 @@ class SweepEngine:
             row["status"] = info.status.lower().replace(" ", "_")
         plan = None
         if x is not None:
-            plan = _plan(om_s, x, info, 0.0)
-            row.update(_plan_row(plan, self.case))
+            row.update(p.reader.row(x, info.objective))
+            if keep_plan:
+                plan = _plan(self._model_of(p), x, info, 0.0)
+        self.timings["read"] += time.perf_counter() - t0
         if fixed_design:
-            row["npv_fixed_design_usd"] = self._fixed_design_npv(s, om_s, arr)
-        return row, plan, x, om_s, info
+            row["npv_fixed_design_usd"] = self._fixed_design_npv(p)
+        return row, plan, x, info
 
     def solve_values(self, values: dict[str, float], *, scenario_id: str = "", set_name: str = "",
                      index: int = 0, keep_plan: bool = False,
                      fixed_design: bool | None = None) -> ScenarioResult:
         """Solve one scenario given by its values (case paths and lever paths)."""
         t0 = time.perf_counter()
+        parts = sum(v for k, v in self.timings.items() if k != "other")
         fixed_design = self.options.fixed_design if fixed_design is None else fixed_design
         row: dict[str, Any] = {"id": scenario_id, "set": set_name, "index": int(index)}
-        r, plan, _, _, _ = self._solve(values, fixed_design)
+        r, plan, _, _ = self._solve(values, fixed_design, keep_plan)
         row.update(r)
         row["solve_s"] = time.perf_counter() - t0
+        self.timings["other"] += row["solve_s"] - (
+            sum(v for k, v in self.timings.items() if k != "other") - parts)
         return ScenarioResult(row, plan if keep_plan else None)
 
-    def _fixed_design_npv(self, s: _Struct, om_s: OptModel, arr: _Arrays,
-                          design: np.ndarray | None = None) -> float:
-        dcols = self.design_columns(om_s)
+    def _fixed_design_npv(self, p: _Prepared, design: np.ndarray | None = None) -> float:
+        s = p.s
+        dcols = self.design_columns(s.om)
         design = self.design if design is None else design
         if len(dcols) != len(design):
             return math.nan
-        lo, hi = arr.col_lo.copy(), arr.col_hi.copy()
+        lo, hi = p.col_lo.copy(), p.col_hi.copy()
         v = np.minimum(np.maximum(design, lo[dcols]), hi[dcols])
         lo[dcols] = v
         hi[dcols] = v
-        fixed = dataclasses.replace(arr, col_lo=lo, col_hi=hi)
-        x, info = self._run(s, self._targets(s, fixed))
+        t = dict(p.t)
+        t["col_lo"], t["col_hi"] = lo[s.ccol], hi[s.ccol]
+        x, info = self._run(s, t, self._start(s, t))
         if x is None:
             return math.nan
         x[dcols] = design  # the design as built, even where a scenario's bounds are tighter
-        return float(_plan(om_s, x, info, 0.0).npv_usd)
+        t0 = time.perf_counter()
+        npv = p.reader.npv(x)
+        self.timings["read"] += time.perf_counter() - t0
+        return npv
 
     def evaluate_design(self, values: dict[str, float], design: np.ndarray) -> float:
         """NPV of building ``design`` (builder-order values of :data:`DESIGN_BLOCKS`) and
         operating it as well as possible under the scenario ``values``; NaN when the design
         cannot operate feasibly there."""
-        case_s, tier, _ = scenario_case(self.case, values, self.settings)
-        s, om_s, arr = self.scenario_model(case_s, tier)
-        return self._fixed_design_npv(s, om_s, arr, np.asarray(design, float))
+        return self._fixed_design_npv(self._prepare(values), np.asarray(design, float))
 
     def solve(self, scenario: Scenario, *, keep_plan: bool = False) -> ScenarioResult:
         """Solve one :class:`~recyclopt.scenarios.definition.Scenario`; never raises for an
@@ -532,5 +778,5 @@ def rows_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return df.sort_values("index").reset_index(drop=True) if len(df) else df
 
 
-__all__ = ["DESIGN_BLOCKS", "EngineOptions", "ScenarioResult", "SweepEngine", "TIERS",
-           "rows_frame"]
+__all__ = ["DESIGN_BLOCKS", "LEAN_HIGHS_OPTIONS", "SMALL_MIP_COLUMNS", "EngineOptions",
+           "ScenarioResult", "SweepEngine", "TIERS", "rows_frame"]
