@@ -180,6 +180,11 @@ def run(size: str = "small", *, repeats: int | None = None, time_limit: float | 
 
 
 # ----------------------------------------------------------------- tables
+def _gap(g: float) -> str:
+    """HiGHS's relative MIP gap (a fraction) as a percentage."""
+    return f"{g:.2%}" if g == g and g != float("inf") else "inf"
+
+
 def _t(x: float) -> str:
     if x >= 100:
         return f"{x:.0f}"
@@ -192,7 +197,7 @@ def markdown(res: dict[str, Any]) -> str:
     """The results as Markdown tables."""
     lines = ["| size | method | vars | binaries | integers | rows | nonzeros | build | handoff "
              "| gc | build+handoff | scale | solve | end to end | model MiB | objective | gap "
-             "| status |", "|" + "---|" * 18]
+             "| nodes | status |", "|" + "---|" * 19]
     for s, e in res["cases"].items():
         for m in METHODS:
             d = e[m]
@@ -203,7 +208,7 @@ def markdown(res: dict[str, Any]) -> str:
                 f"{d['rows']:,} | {d['nonzeros']:,} | {_t(d['build'])} | {_t(d['handoff'])} | "
                 f"{_t(d['gc'])} | {_t(bh)} | {scale} | {_t(d['solve'])} | "
                 f"{_t(bh + d['solve'])} | {d['model_mib']:.0f} | {d['objective']:,.2f} | "
-                f"{d['mip_gap']:.2g} | {d['status']} |")
+                f"{_gap(d['mip_gap'])} | {d.get('nodes', '-')} | {d['status']} |")
     lines += ["", "Ratios, recyclopt (Pyomo) over the direct-highspy yardstick, same run "
               "(times in seconds unless marked ms; `+ scale`: build+handoff with the scaling "
               "`solve()` adds by default; end to end with the same solve time for both methods "
