@@ -211,7 +211,11 @@ class HydrogenDecrepitation(UnitOperation):
             reagents = self.stream(v, T_REF)
         # every gas leaves: unabsorbed H2 (charge minus uptake) plus other gases fed
         spent = gas_in + rec_flows
-        spent[self.i_h2] = gas_in[self.i_h2] + rec_h2 + buy - need
+        left = gas_in[self.i_h2] + rec_h2 + buy - need
+        # with no excess the charge equals the uptake: the difference is round-off, which can
+        # come out a few ulps below zero (found by hypothesis: -1.3e-23 kg/s on ~1e-7)
+        scale = max(gas_in[self.i_h2] + rec_h2 + buy, need)
+        spent[self.i_h2] = 0.0 if left < 0.0 and -left <= 1e-12 * scale else left
         offgas = self.stream(spent, T, P)
         lost = hyd * self.p["handling_loss"]
         powder = self.stream(hyd - lost, T, P)
