@@ -392,12 +392,11 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
                       count=len(lp))
     lv = sup.column("load", "basis_per_unit")
     fo = _option_feeds(f_idx[lp], lo_, lv, n_opt)
+    peak_avail = avail.max(axis=1)[f_idx]
+    tmax = np.zeros(n_opt)
+    np.add.at(tmax, lo_, lv * peak_avail[lp])
     if formulation == "tight":
-        tmax = _deliverable(fo, avail, n_opt)
-    else:
-        peak_avail = avail.max(axis=1)[f_idx]
-        tmax = np.zeros(n_opt)
-        np.add.at(tmax, lo_, lv * peak_avail[lp])
+        tmax = np.minimum(tmax, _useful_capacity(options, _deliverable(fo, avail, n_opt)))
     cap_ub = np.array([min(tmax[i], o.max_capacity if o.max_capacity is not None else np.inf)
                        for i, o in enumerate(options)])
     curve_cap = np.array([o.capex.points[-1] if o.capex is not None else np.inf for o in options])
@@ -712,6 +711,27 @@ def _deliverable(fo: _OptionFeeds, avail: np.ndarray, n_opt: int) -> np.ndarray:
     per_year = np.zeros((n_opt, avail.shape[1]))
     np.add.at(per_year, fo.o, fo.load[:, None] * avail[fo.f])
     return per_year.max(axis=1) if per_year.shape[1] else np.zeros(n_opt)
+
+
+def _useful_capacity(options: list, deliverable: np.ndarray) -> np.ndarray:
+    """The largest capacity an optimal plan can give each option.
+
+    Capacity beyond what can arrive only costs money, except that a plant is never smaller
+    than its capex curve's first point: an option may be built at that minimum and run below
+    it. So the bound is the deliverable throughput, raised to the curve's minimum size. A
+    curve whose cost ever falls with size could make a larger plant cheaper; such options
+    are left unbounded here.
+    """
+    out = deliverable.astype(float).copy()
+    for i, o in enumerate(options):
+        if o.capex is None:
+            continue
+        costs = np.asarray(o.capex.costs, dtype=float)
+        if (np.diff(costs) < 0).any():
+            out[i] = np.inf
+        else:
+            out[i] = max(out[i], float(o.capex.points[0]))
+    return out
 
 
 def _feed_to_build(mb: MatrixBuilder, fo: _OptionFeeds, avail: np.ndarray, options: list,

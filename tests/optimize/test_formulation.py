@@ -132,3 +132,31 @@ def test_feed_to_build_rows_by_hand():
 def test_unknown_formulation_is_an_input_error():
     with pytest.raises(InputError, match="formulation"):
         build_model(case_from_dict(small_case()), formulation="loose", pyomo=False)
+
+
+@pytest.mark.parametrize("price_factor", [2.5, 3.0])
+def test_tight_keeps_plants_built_at_their_minimum_size(price_factor):
+    # Regression: the bundled Taiwan case's HD line can only receive less magnet than its
+    # capex curve's first point; the optimal plan builds it at that minimum and runs it below
+    # capacity. Bounding capacity by the deliverable alone cut that plan off (tight optimum 0
+    # against the naive 1.98 M / 4.69 M USD at these price factors); the bound is raised to the
+    # curve's minimum size. Same integer plans, so the same optimum.
+    from recyclopt.optimize import load_case
+
+    case = load_case()
+    got = {f: solve(build_model(case, formulation=f, price_factor=price_factor))[1].objective
+           for f in ("naive", "tight")}
+    assert got["naive"] > 0  # a plan that builds something: the comparison is not trivial
+    assert got["tight"] == pytest.approx(got["naive"], rel=1e-6)
+
+
+def test_capacity_bound_is_raised_to_the_curves_minimum_size():
+    # small_case with hydromet's minimum plant size (first curve point) at 50,000 kg/yr, above
+    # its deliverable 31,200 kg/yr (test above): the tight bound is 50,000, not 31,200, and
+    # never above the naive bound 62,400.
+    d = small_case()
+    d["options"][2]["capex"]["min_capacity"] = 50_000
+    case = case_from_dict(d)
+    om = build_model(case, formulation="tight", pyomo=False)
+    b = om.builder.blocks["cap"]
+    assert dict(zip(b.labels, b.ub, strict=True))["hydromet"] == pytest.approx(50_000.0)
