@@ -148,7 +148,8 @@ def test_yardstick_writes_the_same_arrays_as_the_builder(formulation):
 def test_tight_formulation_same_optimum_fewer_nodes_on_a_network():
     # Same integer plans, so the same optimum (to the gap); the tight relaxation must not need
     # more branch-and-bound nodes than the naive one on this network (measured on one thread:
-    # naive 54 nodes, tight 5; the medium case 158 against 9, benchmarks/RESULTS.md).
+    # naive 54 nodes, tight 5; on the medium case the node count is not lower, see
+    # benchmarks/RESULTS.md).
     case = case_from_dict(generate(GenSpec("t2", n_feedstocks=20, n_sites=4, n_years=4,
                                            n_near=2, market_scale=10.0, seed=4)), source="t2")
     sup = build(case)
