@@ -761,6 +761,8 @@ def _empty_row(case: Case) -> dict[str, Any]:
 
 
 def _plan_row(plan: PlantPlan, case: Case) -> dict[str, Any]:
+    """The sweep row read off a full :class:`PlantPlan`'s tables: what the lean reader
+    (:class:`~recyclopt.optimize.plan.PlanReader`) must reproduce, and the tests' reference."""
     rec = plan.recovered_kg()
     row = {"objective": float(plan.objective_value), "npv_usd": float(plan.npv_usd),
            "capex_usd": float(plan.capex["capex_usd"].sum()),

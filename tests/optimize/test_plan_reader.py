@@ -17,21 +17,9 @@ from recyclopt.optimize.model import build_model
 from recyclopt.optimize.plan import PlanReader, _plan
 from recyclopt.optimize.solve import solve
 from recyclopt.scenarios.definition import apply_values
+from recyclopt.scenarios.engine import _plan_row  # the row read off a full plan's tables
 
 from .cases import small_case
-
-
-def _expected(plan, case) -> dict:
-    """The headline numbers as read off the full plan's tables."""
-    rec = plan.recovered_kg()
-    row = {"objective": plan.objective_value, "npv_usd": plan.npv_usd,
-           "capex_usd": float(plan.capex["capex_usd"].sum()),
-           "revenue_usd": float(plan.opex["revenue_usd"].sum()),
-           "co2_t": float(plan.opex["co2_t"].sum()),
-           "built": ",".join(sorted(plan.built)), "routes": "|".join(sorted(plan.paths_used))}
-    for e in case.elements:
-        row[f"recovered_kg_{e}"] = float(rec.get(e, 0.0))
-    return row
 
 
 def _assert_same(got: dict, want: dict) -> None:
@@ -67,7 +55,7 @@ def _check(case, n: int, seed: int, high: float) -> int:
         om = build_model(cs, pyomo=True)
         x, info = solve(om)
         plan = _plan(om, x, info, 0.0)
-        want = _expected(plan, cs)
+        want = _plan_row(plan, cs)
         reader = PlanReader(om)
         _assert_same(reader.row(x, info.objective), want)
         assert reader.npv(x) == pytest.approx(plan.npv_usd, rel=1e-9, abs=1e-6)
@@ -110,7 +98,7 @@ def test_reader_with_prices_and_shared_structure():
         sup = dataclasses.replace(base.sup, case=cs, pairs=pairs)
         om = build_model(cs, sup=sup, pyomo=True)
         x, info = solve(om)
-        want = _expected(_plan(om, x, info, 0.0), cs)
+        want = _plan_row(_plan(om, x, info, 0.0), cs)
         _assert_same(PlanReader(om, like=r0).row(x, info.objective), want)
         if not any(k.endswith("availability_factor") for k in values):
             # only the prices differ from the base model
