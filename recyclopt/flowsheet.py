@@ -853,7 +853,7 @@ def available_flowsheets() -> list[str]:
 
 def load_flowsheet(name_or_path: str | Path, registry: Registry | None = None) -> Flowsheet:
     """Load a flowsheet by bundled name or from a YAML file path."""
-    import yaml
+    from .io import parse_yaml
 
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml") or p.exists():
@@ -874,11 +874,5 @@ def load_flowsheet(name_or_path: str | Path, registry: Registry | None = None) -
                                  field="flowsheet")
         text = f.read_text(encoding="utf-8")
         source = f"{name_or_path}.yaml"
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise FlowsheetError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                             source=source) from None
+    data = parse_yaml(text, source, FlowsheetError)
     return Flowsheet.from_dict(data, source=source, registry=registry)

@@ -46,6 +46,20 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], *, force: bool
     return dest
 
 
+def parse_yaml(text: str, source: str, error: type[InputError]):
+    """Parse an input file's YAML text; a syntax error becomes ``error`` naming the file, the
+    line and the column (PyYAML's safe loader: no ``!!python`` tags)."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise error(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}",
+                    source=source) from None
+
+
 def read_input_text(path: str | Path, what: str) -> str:
     """Read an input file as UTF-8 text (inputs are only ever read).
 

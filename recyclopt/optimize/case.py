@@ -598,7 +598,7 @@ def load_case(path: str | Path | None = None) -> Case:
     or a bundled case name."""
     from importlib import resources
 
-    import yaml
+    from ..io import parse_yaml
 
     if path is None:
         path = "taiwan"
@@ -619,11 +619,5 @@ def load_case(path: str | Path | None = None) -> Case:
                              if x.name.endswith(".yaml"))
             raise CaseError(f"unknown case {str(path)!r}; bundled: {bundled} (or a .yaml path)")
         text, src = f.read_text(encoding="utf-8"), f"{path}.yaml"
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise CaseError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                        source=src) from None
+    data = parse_yaml(text, src, CaseError)
     return case_from_dict(data, source=src)

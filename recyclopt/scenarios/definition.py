@@ -781,7 +781,7 @@ def load_scenarios(path: str | Path) -> ScenarioFile:
     ``taiwan_scenarios`` loads from ``recyclopt/cases``."""
     from importlib import resources
 
-    import yaml
+    from ..io import parse_yaml
 
     p = Path(path)
     if p.suffix.lower() in (".yaml", ".yml", ".json") or p.exists():
@@ -798,13 +798,7 @@ def load_scenarios(path: str | Path) -> ScenarioFile:
         if not f.is_file():
             raise ScenarioError(f"unknown scenario file {str(path)!r} (give a .yaml path)")
         text, src, base_dir = f.read_text(encoding="utf-8"), f"{path}.yaml", None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                            source=src) from None
+    data = parse_yaml(text, src, ScenarioError)
     return scenarios_from_dict(data, source=src, base_dir=base_dir)
 
 
