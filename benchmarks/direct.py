@@ -11,7 +11,8 @@ masses) and the case, and writes the same formulation as :mod:`recyclopt.optimiz
 * ``build[o]`` binary with ``cap[o] <= M_o build[o]`` (M_o the bound on cap, at least 1);
 * piecewise capex by multiple choice: ``cap[o] = sum w_s``, ``sum z_s = build[o]``,
   ``lo_s z_s <= w_s <= hi_s z_s``;
-* integer equipment units per year of throughput, an integer plant headcount;
+* integer equipment units: per year of throughput for options with a capex curve, else
+  ``cap[o] <= per unit x units[o]`` (one row); an integer plant headcount;
 * supply per feedstock and year; throughput <= capacity per option and year; product
   markets; policy rows; single-path choice;
 * objective: NPV from the costing convention's linear weights (or the other objectives).
@@ -235,16 +236,25 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
         rows.add(np.r_[sa, sa], np.r_[off_w + sa, off_z + sa], np.r_[np.ones(S), -s_lo], S, 0.0,
                  np.inf)
     if E:
-        ep = np.full(n_o, -1)
-        ep[eq] = np.arange(E)
-        sel = ep[lo_] >= 0
-        le = np.flatnonzero(sel)
-        er = np.repeat(le, Y)
-        ey = np.tile(yr, len(le))
+        # equipment: per-year rows for options with a capex curve; one row
+        # cap <= per unit x units for the others
+        curve_eq = np.array([opts[i].capex is not None for i in eq])
         cpu = np.array([opts[i].equipment.capacity_per_unit for i in eq])
-        rows.add(np.r_[ep[lo_[er]] * Y + ey, np.arange(E * Y)],
-                 np.r_[xcol(lp[er], ey), off_u + np.repeat(np.arange(E), Y)],
-                 np.r_[lv[er], -np.repeat(cpu, Y)], E * Y, -np.inf, 0.0)
+        yq = np.flatnonzero(curve_eq)
+        if len(yq):
+            ep = np.full(n_o, -1)
+            ep[eq[yq]] = np.arange(len(yq))
+            le = np.flatnonzero(ep[lo_] >= 0)
+            er = np.repeat(le, Y)
+            ey = np.tile(yr, len(le))
+            rows.add(np.r_[ep[lo_[er]] * Y + ey, np.arange(len(yq) * Y)],
+                     np.r_[xcol(lp[er], ey), off_u + np.repeat(yq, Y)],
+                     np.r_[lv[er], -np.repeat(cpu[yq], Y)], len(yq) * Y, -np.inf, 0.0)
+        pq = np.flatnonzero(~curve_eq)
+        if len(pq):
+            ap = np.arange(len(pq))
+            rows.add(np.r_[ap, ap], np.r_[off_cap + eq[pq], off_u + pq],
+                     np.r_[np.ones(len(pq)), -cpu[pq]], len(pq), -np.inf, 0.0)
     if staffed:
         ops = np.array([o.operators for o in opts])
         opu = np.array([opts[i].equipment.operators_per_unit for i in eq]) if E else np.zeros(0)

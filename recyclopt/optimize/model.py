@@ -495,21 +495,39 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         mb.add_group("capex_segment_lower", np.concatenate((ar, ar)),
                      np.concatenate((mb.col("seg_w", ar), mb.col("seg_z", ar))),
                      np.concatenate((np.ones(S), -sg["lo"])), S, 0.0, np.inf)
-    # ---- discrete equipment: throughput <= capacity per unit x units, every year
+    # ---- discrete equipment: throughput <= capacity per unit x units
+    # An option without a capex curve has nothing that holds its capacity above its peak
+    # load (no minimum plant size), so ``cap[o] <= per unit x units[o]`` (one row) says the
+    # same as one row per year: any plan can lower cap[o] to its peak load. With a capex
+    # curve cap[o] may exceed the peak (a plant built at its minimum size), so such options
+    # keep a row per year on their throughput.
     if eq_opts:
-        epos = {o: j for j, o in enumerate(eq_opts)}
-        sel = np.isin(lo_, eq_opts)
-        lp_e, lo_e, lv_e = lp[sel], lo_[sel], lv[sel]
-        r = np.repeat(np.array([epos[o] for o in lo_e], dtype=int) * Y, Y) + np.tile(
-            np.arange(Y), len(lp_e))
-        cidx = mb.col("x", np.repeat(lp_e * Y, Y) + np.tile(np.arange(Y), len(lp_e)))
-        v = np.repeat(lv_e, Y)
-        cpu = np.array([options[o].equipment.capacity_per_unit for o in eq_opts])
-        r2 = np.arange(len(eq_opts) * Y)
-        c2 = mb.col("units", np.repeat(np.arange(len(eq_opts)), Y))
-        mb.add_group("equipment", np.concatenate((r, r2)), np.concatenate((cidx, c2)), np.concatenate((v, -np.repeat(cpu, Y))),
-                     len(eq_opts) * Y, -np.inf, 0.0,
-                     labels=[(options[o].name, y) for o in eq_opts for y in ylist])
+        cpu_of = {o: options[o].equipment.capacity_per_unit for o in eq_opts}
+        yearly = [o for o in eq_opts if options[o].capex is not None]
+        peak = [o for o in eq_opts if options[o].capex is None]
+        upos = {o: j for j, o in enumerate(eq_opts)}
+        if yearly:
+            epos = {o: j for j, o in enumerate(yearly)}
+            sel = np.isin(lo_, yearly)
+            lp_e, lo_e, lv_e = lp[sel], lo_[sel], lv[sel]
+            r = np.repeat(np.array([epos[o] for o in lo_e.tolist()], dtype=np.int64) * Y, Y) + \
+                np.tile(np.arange(Y), len(lp_e))
+            cidx = mb.col("x", np.repeat(lp_e * Y, Y) + np.tile(np.arange(Y), len(lp_e)))
+            cpu = np.array([cpu_of[o] for o in yearly])
+            r2 = np.arange(len(yearly) * Y)
+            c2 = mb.col("units", np.repeat([upos[o] for o in yearly], Y))
+            mb.add_group("equipment", np.concatenate((r, r2)), np.concatenate((cidx, c2)),
+                         np.concatenate((lv_e.repeat(Y), -np.repeat(cpu, Y))),
+                         len(yearly) * Y, -np.inf, 0.0,
+                         labels=[(options[o].name, y) for o in yearly for y in ylist])
+        if peak:
+            n_p = len(peak)
+            ar = np.arange(n_p)
+            mb.add_group("equipment_peak", np.concatenate((ar, ar)),
+                         np.concatenate((mb.col("cap", np.array(peak)),
+                                         mb.col("units", np.array([upos[o] for o in peak])))),
+                         np.concatenate((np.ones(n_p), -np.array([cpu_of[o] for o in peak]))),
+                         n_p, -np.inf, 0.0, labels=[options[o].name for o in peak])
     # ---- headcount: staff >= operators of built options (+ per equipment unit)
     if staffed:
         ops = np.array([o.operators for o in options])
