@@ -82,10 +82,11 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
     objective, mode : str, optional
         Override the case's objective and mode.
     formulation : str
-        ``tight`` (recyclopt's default) or ``naive``, as documented in
+        ``tight`` (recyclopt's default), ``tight_cuts`` or ``naive``, as documented in
         :func:`recyclopt.optimize.model.build_model`: tight capacity bounds (each feedstock
-        counted once per option at its largest load, busiest year), capex segments clipped
-        to them, and one ``feed_to_build`` row per (feedstock, costly option).
+        counted once per option at its largest load, busiest year) and capex segments
+        clipped to them; ``tight_cuts`` adds one ``feed_to_build`` row per (feedstock,
+        costly option).
 
     Returns
     -------
@@ -113,7 +114,10 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
 
     # ---- column layout
     nx = K * Y
-    if formulation == "tight":
+    if formulation not in ("tight", "tight_cuts", "naive"):
+        raise ValueError(f"unknown formulation {formulation!r}")
+    tight = formulation != "naive"
+    if tight:
         # largest load of each (feedstock, option), then the busiest year's deliverable total
         fo = fk[lp] * n_o + lo_
         fo_u, fo_inv = np.unique(fo, return_inverse=True)
@@ -130,11 +134,9 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
             if o.capex is not None:
                 falls = bool((np.diff(np.asarray(o.capex.costs, float)) < 0).any())
                 useful[i] = np.inf if falls else max(useful[i], float(o.capex.points[0]))
-    elif formulation != "naive":
-        raise ValueError(f"unknown formulation {formulation!r}")
     peak = avail.max(axis=1)
     tmax = np.bincount(lo_, weights=lv * peak[fk[lp]], minlength=n_o)
-    if formulation == "tight":
+    if tight:
         tmax = np.minimum(tmax, useful)
     ub_cap = np.minimum(tmax, [o.max_capacity if o.max_capacity is not None else np.inf
                                for o in opts])
@@ -153,7 +155,7 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
         (np.zeros(0, dtype=np.int64), *(np.zeros(0) for _ in range(4))))
     S = len(s_opt)
     z_hi = np.ones(S)
-    if formulation == "tight" and S:
+    if tight and S:
         top = ub_cap[s_opt]
         z_hi[s_lo > top] = 0.0  # the segment starts above what can arrive
         s_hi = np.maximum(s_lo, np.minimum(s_hi, top))
@@ -208,7 +210,7 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
     ar = np.arange(n_o)
     rows.add(np.r_[ar, ar], np.r_[off_cap + ar, off_build + ar], np.r_[np.ones(n_o), -big], n_o,
              -np.inf, 0.0)
-    if formulation == "tight":
+    if formulation == "tight_cuts":
         costly = np.array([o.capex is not None or o.opex_usd_per_yr > 0 or o.operators > 0
                            for o in opts])
         keep = np.flatnonzero(costly[fo_o])

@@ -7,7 +7,9 @@ Run from the repository root::
 
 For each registered case and each formulation of :func:`recyclopt.optimize.model.build_model`
 (``naive``: capacities bounded by every pair's peak load, full capex segments, no valid
-inequalities; ``tight``: the default) it builds the Pyomo model, hands it to HiGHS the way
+inequalities; ``tight``: the default, capacities bounded by what can arrive and segments
+clipped to it; ``tight_cuts``: ``tight`` plus the ``feed_to_build`` valid inequalities) it
+builds the Pyomo model, hands it to HiGHS the way
 :func:`recyclopt.optimize.solve.solve` does (scaled by powers of two) and reports the model
 size, the LP-relaxation bound, the MILP objective, the dual bound, the gap, the
 branch-and-bound nodes and the solve time. The LP relaxation is solved separately (same
@@ -26,7 +28,7 @@ import numpy as np
 
 from .cases import REGISTRY, sizes_up_to
 
-FORMULATIONS = ("naive", "tight")
+FORMULATIONS = ("naive", "tight", "tight_cuts")
 
 
 def _solve(cm: Any, *, relax: bool, time_limit: float | None, threads: int) -> dict[str, Any]:
@@ -55,7 +57,7 @@ def measure(size: str, formulation: str, *, time_limit: float | None = None,
     Parameters
     ----------
     size : a registered case (``small``, ``medium``, ``large``).
-    formulation : ``naive`` or ``tight``.
+    formulation : one of :data:`FORMULATIONS`.
     time_limit : seconds for the MILP (and, separately, for the LP relaxation).
     threads : HiGHS threads.
 

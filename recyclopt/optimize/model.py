@@ -35,6 +35,9 @@ from .array_components import ArrayConstraint, make_array_objective, make_var
 from .case import Case, CaseError
 from .superstructure import Superstructure, build
 
+#: The formulations :func:`build_model` writes (same plans, different relaxations).
+FORMULATIONS = ("tight", "tight_cuts", "naive")
+
 
 @dataclass
 class Block:
@@ -350,17 +353,20 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     price_factor : multiplies every product price (used to find the cost of recovery).
     pyomo : when False, only the arrays are assembled (``model`` is None, ``columns`` empty):
         the scenario sweeps re-price a model compiled once from the same arrays.
-    formulation : ``tight`` (default) or ``naive``. Both have the same feasible plans and the
-        same optimum; ``tight`` bounds every capacity by what its feedstocks can deliver in the
-        busiest year (each feedstock counted once, at its largest load through the option),
-        clips the capex segments to that bound (segments that start above it are switched
-        off) and adds the valid inequalities ``feed_to_build`` (see :func:`_feed_to_build`).
-        ``naive`` sums every pair's peak load (a feedstock with two paths through an option is
-        counted twice), keeps the curves' full segments and adds no inequalities: it is kept
-        to measure what the tightening buys (``benchmarks/``).
+    formulation : ``tight`` (default), ``tight_cuts`` or ``naive``. All three have the same
+        feasible plans and the same optimum. ``tight`` bounds every capacity by what its
+        feedstocks can deliver in the busiest year (each feedstock counted once, at its
+        largest load through the option) and clips the capex segments to that bound
+        (segments that start above it are switched off). ``tight_cuts`` also adds the valid
+        inequalities ``feed_to_build`` (see :func:`_feed_to_build`): a tighter LP bound, but
+        more rows in every node's LP; measured on nine generated networks it solved slower
+        than ``tight`` in five (``benchmarks/RESULTS.md``), hence not the default. ``naive``
+        sums every pair's peak load (a feedstock with two paths through an option is counted
+        twice), keeps the curves' full segments and adds no inequalities: it is kept to
+        measure what the tightening buys (``benchmarks/``).
     """
-    if formulation not in ("tight", "naive"):
-        raise CaseError(f"formulation {formulation!r}; allowed: tight, naive",
+    if formulation not in FORMULATIONS:
+        raise CaseError(f"formulation {formulation!r}; allowed: {', '.join(FORMULATIONS)}",
                         field="formulation")
     objective = objective or case.objective
     mode = mode or case.mode
@@ -395,7 +401,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     peak_avail = avail.max(axis=1)[f_idx]
     tmax = np.zeros(n_opt)
     np.add.at(tmax, lo_, lv * peak_avail[lp])
-    if formulation == "tight":
+    if formulation != "naive":
         tmax = np.minimum(tmax, _useful_capacity(options, _deliverable(fo, avail, n_opt)))
     cap_ub = np.array([min(tmax[i], o.max_capacity if o.max_capacity is not None else np.inf)
                        for i, o in enumerate(options)])
@@ -415,7 +421,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
               np.zeros(0, dtype=np.int64 if j == 0 else float))
           for j, k in enumerate(("o", "lo", "hi", "intercept", "slope"))}
     z_ub = np.ones(len(sg["o"]))
-    if formulation == "tight" and len(z_ub):
+    if formulation != "naive" and len(z_ub):
         # a segment ends where the option's deliverable throughput does; one that starts
         # above it can never be chosen
         top = cap_ub[sg["o"]]
@@ -468,7 +474,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     mb.add_group("build_switch", np.concatenate((np.arange(n_opt), np.arange(n_opt))),
                  np.concatenate((mb.col("cap", np.arange(n_opt)), mb.col("build", np.arange(n_opt)))),
                  np.concatenate((np.ones(n_opt), -big)), n_opt, -np.inf, 0.0, labels=[o.name for o in options])
-    if formulation == "tight":
+    if formulation == "tight_cuts":
         _feed_to_build(mb, fo, avail, options, feeds, Y, lp, lv)
     # ---- piecewise capex (multiple-choice formulation; HiGHS has no SOS)
     if S:

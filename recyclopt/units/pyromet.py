@@ -343,7 +343,10 @@ class VacuumDistillation(UnitOperation):
         sensible = reg.enthalpy_flow(hot, self.p["T_K"]) - feed.enthalpy()
         vap = distilled / reg.molar_masses[self.mg_l] * self._dh_vap()
         power = max(sensible, 0.0) / self.p["efficiency"] + vap / self.p["efficiency"]
-        info = {"kWh_per_kg_Mg_distilled": power / 3.6e6 / distilled if distilled > 0
+        # per kg distilled: undefined (nan) when nothing, or a subnormal trace, is distilled
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            per_kg = power / 3.6e6 / distilled if distilled > 0 else float("nan")
+        info = {"kWh_per_kg_Mg_distilled": float(per_kg) if np.isfinite(per_kg)
                 else float("nan")}
         return self.finish(inlets, outs, electricity_W=power, heating="electric", info=info)
 

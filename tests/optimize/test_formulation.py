@@ -1,5 +1,5 @@
-"""The tight formulation against the naive one: same plans, a relaxation at least as tight,
-and its bounds and valid inequalities checked by hand."""
+"""The tight formulations against the naive one: same plans, relaxations at least as tight,
+and their bounds and valid inequalities checked by hand."""
 
 from __future__ import annotations
 
@@ -48,21 +48,24 @@ def _rich_small() -> dict:
 @pytest.mark.parametrize("make", [small_case, _rich_small, lambda: generated_case(8, 3, 1)],
                          ids=["small", "small_3x_prices", "generated"])
 def test_tight_and_naive_have_the_same_optimum(make):
-    # Both formulations describe the same integer plans (the tight bounds and rows are implied
-    # by supply + build logic), so the MILP optima agree; the tight LP relaxation lies between
-    # the MILP optimum and the naive relaxation.
+    # The formulations describe the same integer plans (the tight bounds and rows are implied
+    # by supply + build logic), so the MILP optima agree; each tighter LP relaxation lies
+    # between the MILP optimum and the looser one: optimum <= tight_cuts <= tight <= naive.
     case = case_from_dict(make())
     res = {}
-    for form in ("naive", "tight"):
+    for form in ("naive", "tight", "tight_cuts"):
         om = build_model(case, formulation=form)
         _, info = solve(om)
         assert info.proven_optimal
         res[form] = (info.objective, _lp_bound(om))
-    (opt_n, lp_n), (opt_t, lp_t) = res["naive"], res["tight"]
+    opt_n, lp_n = res["naive"]
     scale = max(1.0, abs(opt_n))
-    assert abs(opt_t - opt_n) <= 1e-6 * scale
+    for form in ("tight", "tight_cuts"):
+        assert abs(res[form][0] - opt_n) <= 1e-6 * scale
+    lp_t, lp_c = res["tight"][1], res["tight_cuts"][1]
     assert lp_t <= lp_n + 1e-6 * max(1.0, abs(lp_n))
-    assert lp_t >= opt_t - 1e-6 * scale
+    assert lp_c <= lp_t + 1e-6 * max(1.0, abs(lp_t))
+    assert lp_c >= res["tight_cuts"][0] - 1e-6 * scale
 
 
 def test_deliverable_capacity_counts_each_feedstock_once():
@@ -109,13 +112,16 @@ def test_capex_segments_are_clipped_to_what_can_arrive():
 
 
 def test_feed_to_build_rows_by_hand():
-    # One row per (feedstock, option with a fixed cost): flow over the horizon <= U build.
+    # tight_cuts only: one row per (feedstock, option with a fixed cost): flow over the
+    # horizon <= U build (the default tight formulation has none).
     # hdd availability 100k+120k+90k+80k+60k = 450,000 units over the 5 years; ev 5 x 30,000.
     # hydromet: U = 0.01 kg/unit x 450,000 = 4,500 kg (hdd), 1.0 x 150,000 = 150,000 (ev);
     # shred (units basis): 450,000 and 150,000; manual has no capex, fixed opex or operators
     # (its cost is per equipment unit), so it has no row.
     case = case_from_dict(small_case())
-    om = build_model(case, formulation="tight", pyomo=False)
+    assert not any(g.name == "feed_to_build" for g in
+                   build_model(case, formulation="tight", pyomo=False).builder.groups)
+    om = build_model(case, formulation="tight_cuts", pyomo=False)
     g = next(g for g in om.builder.groups if g.name == "feed_to_build")
     bcol = dict(zip(om.builder.blocks["build"].labels,
                     range(om.builder.blocks["build"].offset,
