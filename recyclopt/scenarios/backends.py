@@ -36,6 +36,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..optimize.case import Case
+from ..optimize.superstructure import Superstructure, build
 from .definition import Scenario
 from .engine import EngineOptions, SweepEngine
 from .store import ResultStore
@@ -45,12 +46,18 @@ BACKENDS = ("serial", "processes", "dask")
 
 @dataclass
 class SweepSpec:
-    """Everything a worker needs to build its engine (pickled once per worker)."""
+    """Everything a worker needs to build its engine (pickled once per worker).
+
+    ``sup`` is the driver's superstructure of ``case`` when it has one: a worker then starts
+    without re-running the flowsheets (seconds per worker). It is derived from ``case``, so
+    it is not part of :attr:`key`.
+    """
 
     case: Case
     options: EngineOptions = field(default_factory=EngineOptions)
     levers: dict[str, Any] = field(default_factory=dict)
     design: np.ndarray | None = None
+    sup: Superstructure | None = None
 
     @property
     def key(self) -> str:
@@ -62,7 +69,8 @@ class SweepSpec:
         from .policy import resolve_settings
 
         return SweepEngine(self.case, self.options,
-                           resolve_settings(self.case, self.levers), design=self.design)
+                           resolve_settings(self.case, self.levers), design=self.design,
+                           sup=self.sup)
 
 
 _ENGINES: dict[str, SweepEngine] = {}  # per worker process: spec key -> engine
@@ -153,9 +161,9 @@ def _mp_context() -> mp.context.BaseContext:
     return mp.get_context("spawn")
 
 
-def _iter_serial(spec: SweepSpec, chunks: list[list[Scenario]]
-                 ) -> Iterator[list[dict[str, Any]]]:
-    eng = spec.engine()
+def _iter_serial(spec: SweepSpec, chunks: list[list[Scenario]],
+                 eng: SweepEngine | None = None) -> Iterator[list[dict[str, Any]]]:
+    eng = eng if eng is not None else spec.engine()
     for ch in chunks:
         yield [eng.solve(s).row for s in ch]
 
@@ -233,8 +241,14 @@ def run_sweep(case: Case, scenarios: list[Scenario], store: ResultStore, *,
     if not pending:
         return 0
     spec = SweepSpec(case, options, dict(levers or {}))
+    driver = None
+    if options.fixed_design or backend == "serial":
+        driver = spec.engine()
+    # the workers start from the driver's superstructure instead of each re-running the
+    # flowsheets (once here, not once per worker)
+    spec.sup = driver.sup if driver is not None else build(case)
     if options.fixed_design:  # one design for every worker: the driver's base plan
-        spec.design = spec.engine().design
+        spec.design = driver.design
     n_par = 1 if backend == "serial" else workers
     size = chunk_size or max(1, min(50, math.ceil(len(pending) / (8 * n_par))))
     chunks = _chunks(pending, size)
@@ -243,7 +257,7 @@ def run_sweep(case: Case, scenarios: list[Scenario], store: ResultStore, *,
     try:
         with _sigterm_as_interrupt():
             if backend == "serial":
-                it: Iterable[list[dict[str, Any]]] = _iter_serial(spec, chunks)
+                it: Iterable[list[dict[str, Any]]] = _iter_serial(spec, chunks, driver)
             elif backend == "processes":
                 it = _iter_processes(spec, chunks, workers)
             else:

@@ -310,16 +310,21 @@ class SweepEngine:
         defaults when None.
     design : a fixed design (builder-order values of :data:`DESIGN_BLOCKS`) for the
         fixed-design evaluation; computed from the base case's plan when needed and None.
+    sup : the superstructure built from this ``case`` object when already at hand (a
+        sweep's workers get the driver's, unpickled with the case, so none of them re-runs
+        the flowsheets); built here when None.
     """
 
     def __init__(self, case: Case, options: EngineOptions | None = None, settings: Any = None,
-                 design: np.ndarray | None = None) -> None:
+                 design: np.ndarray | None = None, sup: Superstructure | None = None) -> None:
         from .policy import resolve_settings
 
+        if sup is not None and sup.case is not case:
+            raise ValueError("sup must be the superstructure built from this case object")
         self.case = case
         self.options = options or EngineOptions()
         self.settings = settings if settings is not None else resolve_settings(case, {})
-        self.sup = build(case)
+        self.sup = sup if sup is not None else build(case)
         self._els = _all_elements(case)
         self._specs: dict[str, Any] = {}  # find_param memo for self.case (scenario_case)
         self._pm = _PriceMap(self.sup, self._els)

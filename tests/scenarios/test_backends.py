@@ -109,3 +109,43 @@ def test_sweep_killed_midway_then_resumed(tmp_path, sig):
     ref = _frame(tmp_path / "ref.sqlite").set_index("id")
     got = df.set_index("id").loc[ref.index]
     assert got["npv_usd"].tolist() == ref["npv_usd"].tolist()
+
+
+def test_workers_start_from_the_drivers_superstructure(case, monkeypatch):
+    # The driver's superstructure travels with the spec (pickled with the case, so it is
+    # still that case's), a worker's engine is built from it without running build() (the
+    # flowsheets) again, and it solves scenarios exactly as an engine built from scratch.
+    import pickle
+
+    import recyclopt.scenarios.engine as engine_mod
+    from recyclopt.scenarios.backends import SweepSpec
+
+    opts = EngineOptions(fixed_design=False)
+    spec = SweepSpec(case, opts)
+    fresh = spec.engine()
+    key = spec.key
+    spec.sup = fresh.sup
+    assert spec.key == key  # derived from the case: not part of the key
+    worker = pickle.loads(pickle.dumps(spec))
+    assert worker.sup.case is worker.case
+
+    def no_build(*_a, **_k):
+        raise AssertionError("the worker re-ran build()")
+
+    monkeypatch.setattr(engine_mod, "build", no_build)
+    eng = worker.engine()
+    for s in scenarios_from_dict(SPEC).expand(case)[:12]:
+        a, b = fresh.solve(s).row, eng.solve(s).row
+        a.pop("solve_s"), b.pop("solve_s")
+        assert a == b
+
+
+def test_engine_rejects_a_superstructure_of_another_case(case):
+    import dataclasses
+
+    from recyclopt.optimize.superstructure import build
+    from recyclopt.scenarios import SweepEngine
+
+    other = dataclasses.replace(case, name=case.name + "_copy")
+    with pytest.raises(ValueError, match="superstructure"):
+        SweepEngine(other, sup=build(case))
