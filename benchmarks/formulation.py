@@ -4,6 +4,7 @@ Run from the repository root::
 
     python -m benchmarks.formulation                       # small and medium, to optimality
     python -m benchmarks.formulation --size large --time-limit 600
+    python -m benchmarks.formulation --networks --time-limit 180   # the nine-network study
 
 For each registered case and each formulation of :func:`recyclopt.optimize.model.build_model`
 (``naive``: capacities bounded by every pair's peak load, full capex segments, no valid
@@ -26,9 +27,22 @@ from typing import Any
 
 import numpy as np
 
-from .cases import REGISTRY, sizes_up_to
+from .cases import MEDIUM, REGISTRY, GenSpec, sizes_up_to
 
 FORMULATIONS = ("naive", "tight", "tight_cuts")
+
+#: The generated networks the default formulation was chosen on (``--networks``;
+#: ``benchmarks/RESULTS.md``): the registered medium case, five more seeds of its size, two
+#: with five reachable sites per feedstock, one with 100 feedstocks and 20 sites.
+NETWORKS: tuple[GenSpec, ...] = (
+    MEDIUM,
+    *(GenSpec(f"medium_s{s}", n_feedstocks=50, n_sites=10, n_years=10, n_near=3,
+              market_scale=12.0, seed=s) for s in (1, 2, 3, 4, 5)),
+    *(GenSpec(f"near5_s{s}", n_feedstocks=50, n_sites=10, n_years=10, n_near=5,
+              market_scale=12.0, seed=s) for s in (1, 2)),
+    GenSpec("f100_s1", n_feedstocks=100, n_sites=20, n_years=10, n_near=4, market_scale=12.0,
+            seed=1),
+)
 
 
 def _solve(cm: Any, *, relax: bool, time_limit: float | None, threads: int) -> dict[str, Any]:
@@ -50,13 +64,14 @@ def _solve(cm: Any, *, relax: bool, time_limit: float | None, threads: int) -> d
             "nodes": int(info.mip_node_count) if not relax else 0}
 
 
-def measure(size: str, formulation: str, *, time_limit: float | None = None,
+def measure(size: str | GenSpec, formulation: str, *, time_limit: float | None = None,
             threads: int = 1) -> dict[str, Any]:
     """Build, relax and solve one case in one formulation.
 
     Parameters
     ----------
-    size : a registered case (``small``, ``medium``, ``large``).
+    size : a registered case (``small``, ``medium``, ``large``) or a generated network's
+        :class:`~benchmarks.cases.GenSpec`.
     formulation : one of :data:`FORMULATIONS`.
     time_limit : seconds for the MILP (and, separately, for the LP relaxation).
     threads : HiGHS threads.
@@ -70,7 +85,15 @@ def measure(size: str, formulation: str, *, time_limit: float | None = None,
     from recyclopt.optimize.solve import compile_model
     from recyclopt.optimize.superstructure import build
 
-    case = REGISTRY[size].make()
+    if isinstance(size, GenSpec):
+        from recyclopt.optimize import case_from_dict
+
+        from .cases import generate
+
+        case = case_from_dict(generate(size), source=f"benchmarks:{size.name}")
+        size = size.name
+    else:
+        case = REGISTRY[size].make()
     sup = build(case)
     t0 = time.perf_counter()
     om = build_model(case, sup=sup, formulation=formulation)
@@ -107,13 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="HiGHS threads (default 1)")
     ap.add_argument("--json", default=None, help="also write the rows to this JSON file")
     ap.add_argument("--force", action="store_true", help="overwrite an existing --json file")
+    ap.add_argument("--networks", action="store_true", help="run the generated networks of "
+                    "NETWORKS instead of the registered sizes")
     a = ap.parse_args(argv)
     rows = []
-    for size in sizes_up_to(a.size):
+    for size in NETWORKS if a.networks else sizes_up_to(a.size):
         for form in FORMULATIONS:
             r = measure(size, form, time_limit=a.time_limit, threads=a.threads)
             rows.append(r)
-            print(f"{size} {form}: objective {r['objective']:,.2f} nodes {r['nodes']} "
+            print(f"{r['size']} {form}: objective {r['objective']:,.2f} nodes {r['nodes']} "
                   f"solve {r['solve_s']:.2f} s ({r['status']})", flush=True)
     print()
     print(markdown(rows))

@@ -225,3 +225,20 @@ def test_flowsheet_throughput_smoke():
     r = route_throughput("demo_recycle", n_solve=2, n_vector=100)
     assert r["status"] == "ok" and r["solves_per_s"] > 0 and r["max_rel_err"] < 1e-9
     assert np.isfinite(r["vectorised_per_s"])
+
+
+def test_formulation_benchmark_on_a_generated_network():
+    # `--networks` runs GenSpec cases through the same measure(): the three formulations
+    # describe the same plans, so their optima agree; the LP bounds nest (naive >= tight >=
+    # tight_cuts >= optimum).
+    from benchmarks.formulation import FORMULATIONS, measure
+
+    rows = {f: measure(TINY, f) for f in FORMULATIONS}
+    opt = rows["naive"]["objective"]
+    assert all(r["size"] == TINY.name and r["status"] == "Optimal" for r in rows.values())
+    for r in rows.values():
+        assert r["objective"] == pytest.approx(opt, rel=1e-6, abs=1e-6)
+    tol = 1e-6 * max(1.0, abs(opt))
+    assert rows["naive"]["lp_bound"] >= rows["tight"]["lp_bound"] - tol
+    assert rows["tight"]["lp_bound"] >= rows["tight_cuts"]["lp_bound"] - tol
+    assert rows["tight_cuts"]["lp_bound"] >= opt - tol
