@@ -330,10 +330,10 @@ class PlanReader:
         self.eq_cost = np.array([o.equipment.cost_usd if o.equipment else 0.0 for o in options])
         self.eq_yearly = [(i, o.equipment.yearly_cost_usd) for i, o in enumerate(options)
                           if o.equipment]
-        seg = om.meta["seg"]
-        self.seg_o = seg["o"].to_numpy(dtype=np.int64) if len(seg) else np.zeros(0, np.int64)
-        self.seg_a = seg["intercept"].to_numpy(dtype=float) if len(seg) else np.zeros(0)
-        self.seg_b = seg["slope"].to_numpy(dtype=float) if len(seg) else np.zeros(0)
+        seg = om.meta["seg_arrays"]  # the arrays, not the frame: no pandas per scenario
+        self.seg_o = np.asarray(seg["o"], dtype=np.int64)
+        self.seg_a = np.asarray(seg["intercept"], dtype=float)
+        self.seg_b = np.asarray(seg["slope"], dtype=float)
         self.wage = case.labour_usd_per_hour * case.hours_per_operator_yr
         self.weights = om.meta["weights"]
 

@@ -160,15 +160,26 @@ def _arrays(om: OptModel) -> _Arrays:
     col_lo = np.concatenate([b.lb for b in blocks]) if blocks else np.zeros(0)
     col_hi = np.concatenate([b.ub for b in blocks]) if blocks else np.zeros(0)
     if mb.groups:
-        A = sp.vstack([g.A for g in mb.groups], format="csr")
+        # the groups' CSR arrays (sorted, summed column indices) stacked row-wise, explicit
+        # zeros dropped: numpy only, no sparse-matrix constructor per group
+        parts = [g.csr for g in mb.groups]
+        data = np.concatenate([p[0] for p in parts]).astype(float, copy=False)
+        indices = np.concatenate([p[1] for p in parts]).astype(np.int64, copy=False)
+        counts = np.concatenate([np.diff(p[2]) for p in parts])
+        keep = data != 0
+        if not keep.all():
+            row = np.repeat(np.arange(len(counts)), counts)
+            data, indices = data[keep], indices[keep]
+            counts = np.bincount(row[keep], minlength=len(counts))
+        indptr = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        A = sp.csr_matrix((data, indices, indptr), shape=(len(counts), mb.n))
+        A.sort_indices()  # a no-op check when the groups' indices are sorted (the builder's)
         row_lo = np.concatenate([g.lo for g in mb.groups])
         row_hi = np.concatenate([g.hi for g in mb.groups])
     else:
         A = sp.csr_matrix((0, mb.n))
         row_lo = row_hi = np.zeros(0)
-    A = sp.csr_matrix(A, copy=True)
-    A.eliminate_zeros()
-    A.sort_indices()
     h = hashlib.sha256()
     h.update(repr([(b.name, b.size, b.kind, b.offset) for b in blocks]).encode())
     h.update(repr([(g.name, g.A.shape[0]) for g in mb.groups]).encode())
