@@ -29,6 +29,7 @@ import scipy.sparse as sp
 
 from recyclopt.economics import annuity_factor, npv_weights
 from recyclopt.optimize.case import Case
+from recyclopt.optimize.model import CUTS_MAX_FLOW_COLUMNS
 from recyclopt.optimize.superstructure import Superstructure
 
 
@@ -82,11 +83,12 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
     objective, mode : str, optional
         Override the case's objective and mode.
     formulation : str
-        ``tight`` (recyclopt's default), ``tight_cuts`` or ``naive``, as documented in
-        :func:`recyclopt.optimize.model.build_model`: tight capacity bounds (each feedstock
-        counted once per option at its largest load, busiest year) and capex segments
-        clipped to them; ``tight_cuts`` adds one ``feed_to_build`` row per (feedstock,
-        costly option).
+        ``tight`` (recyclopt's default), ``tight_bounds``, ``tight_cuts`` or ``naive``, as
+        documented in :func:`recyclopt.optimize.model.build_model`: tight capacity bounds
+        (each feedstock counted once per option at its largest load, busiest year) and capex
+        segments clipped to them; ``tight_cuts`` adds one ``feed_to_build`` row per
+        (feedstock, costly option); ``tight`` is ``tight_cuts`` up to
+        ``CUTS_MAX_FLOW_COLUMNS`` flow columns (K x Y), else ``tight_bounds``.
 
     Returns
     -------
@@ -114,9 +116,11 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
 
     # ---- column layout
     nx = K * Y
-    if formulation not in ("tight", "tight_cuts", "naive"):
+    if formulation not in ("tight", "tight_bounds", "tight_cuts", "naive"):
         raise ValueError(f"unknown formulation {formulation!r}")
     tight = formulation != "naive"
+    cuts = formulation == "tight_cuts" or (formulation == "tight"
+                                           and nx <= CUTS_MAX_FLOW_COLUMNS)
     if tight:
         # largest load of each (feedstock, option), then the busiest year's deliverable total
         fo = fk[lp] * n_o + lo_
@@ -210,7 +214,7 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
     ar = np.arange(n_o)
     rows.add(np.r_[ar, ar], np.r_[off_cap + ar, off_build + ar], np.r_[np.ones(n_o), -big], n_o,
              -np.inf, 0.0)
-    if formulation == "tight_cuts":
+    if cuts:
         costly = np.array([o.capex is not None or o.opex_usd_per_yr > 0 or o.operators > 0
                            for o in opts])
         keep = np.flatnonzero(costly[fo_o])

@@ -8,9 +8,9 @@ Run from the repository root::
 
 For each registered case and each formulation of :func:`recyclopt.optimize.model.build_model`
 (``naive``: capacities bounded by every pair's peak load, full capex segments, no valid
-inequalities; ``tight``: the default, capacities bounded by what can arrive and segments
-clipped to it; ``tight_cuts``: ``tight`` plus the ``feed_to_build`` valid inequalities) it
-builds the Pyomo model, hands it to HiGHS the way
+inequalities; ``tight_bounds``: capacities bounded by what can arrive and segments clipped
+to it; ``tight_cuts``: the same plus the ``feed_to_build`` valid inequalities; the default
+``tight`` is one of the two by model size) it builds the Pyomo model, hands it to HiGHS the way
 :func:`recyclopt.optimize.solve.solve` does (scaled by powers of two) and reports the model
 size, the LP-relaxation bound, the MILP objective, the dual bound, the gap, the
 branch-and-bound nodes and the solve time. The LP relaxation is solved separately (same
@@ -29,7 +29,7 @@ import numpy as np
 
 from .cases import MEDIUM, REGISTRY, GenSpec, sizes_up_to
 
-FORMULATIONS = ("naive", "tight", "tight_cuts")
+FORMULATIONS = ("naive", "tight_bounds", "tight_cuts")
 
 #: The generated networks the default formulation was chosen on (``--networks``;
 #: ``benchmarks/RESULTS.md``): the registered medium case, five more seeds of its size, two

@@ -36,7 +36,18 @@ from .case import Case, CaseError
 from .superstructure import Superstructure, build
 
 #: The formulations :func:`build_model` writes (same plans, different relaxations).
-FORMULATIONS = ("tight", "tight_cuts", "naive")
+FORMULATIONS = ("tight", "tight_bounds", "tight_cuts", "naive")
+
+#: ``formulation="tight"`` adds the ``feed_to_build`` valid inequalities only to models with
+#: at most this many flow columns (feedstock-path pairs x years). Measured
+#: (``benchmarks/RESULTS.md``): on the bundled Taiwan case (250 flow columns) they take the LP
+#: bound to the optimum and make a sweep's price scenarios ~10x faster to solve; on generated
+#: networks of 5.9-6.4k flow columns they are neutral (solve-time ratio 0.95-1.02 against
+#: bounds alone); from ~17k flow columns up they slow the solve (two 100-feedstock networks
+#: stopped at the 180 s limit with them, optimal in 84-105 s without; the large case's root
+#: LP takes twice as long). The limit sits in the gap between the small and the neutral sizes,
+#: as the sweeps' lean-solver limit does.
+CUTS_MAX_FLOW_COLUMNS = 2000
 
 
 @dataclass
@@ -353,17 +364,18 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     price_factor : multiplies every product price (used to find the cost of recovery).
     pyomo : when False, only the arrays are assembled (``model`` is None, ``columns`` empty):
         the scenario sweeps re-price a model compiled once from the same arrays.
-    formulation : ``tight`` (default), ``tight_cuts`` or ``naive``. All three have the same
-        feasible plans and the same optimum. ``tight`` bounds every capacity by what its
-        feedstocks can deliver in the busiest year (each feedstock counted once, at its
-        largest load through the option) and clips the capex segments to that bound
-        (segments that start above it are switched off). ``tight_cuts`` also adds the valid
-        inequalities ``feed_to_build`` (see :func:`_feed_to_build`): a tighter LP bound, but
-        more rows in every node's LP; measured on nine generated networks it solved slower
-        than ``tight`` in five (``benchmarks/RESULTS.md``), hence not the default. ``naive``
-        sums every pair's peak load (a feedstock with two paths through an option is counted
-        twice), keeps the curves' full segments and adds no inequalities: it is kept to
-        measure what the tightening buys (``benchmarks/``).
+    formulation : ``tight`` (default), ``tight_bounds``, ``tight_cuts`` or ``naive``. All
+        have the same feasible plans and the same optimum. ``tight_bounds`` bounds every
+        capacity by what its feedstocks can deliver in the busiest year (each feedstock
+        counted once, at its largest load through the option) and clips the capex segments
+        to that bound (segments that start above it are switched off). ``tight_cuts`` also
+        adds the valid inequalities ``feed_to_build`` (see :func:`_feed_to_build`): a tighter
+        LP bound, but more rows in every node's LP. ``tight`` is ``tight_cuts`` on models
+        with at most :data:`CUTS_MAX_FLOW_COLUMNS` flow columns and ``tight_bounds`` above
+        (measured: ``benchmarks/RESULTS.md``). ``naive`` sums every pair's peak load (a
+        feedstock with two paths through an option is counted twice), keeps the curves' full
+        segments and adds no inequalities: it is kept to measure what the tightening buys
+        (``benchmarks/``).
     """
     if formulation not in FORMULATIONS:
         raise CaseError(f"formulation {formulation!r}; allowed: {', '.join(FORMULATIONS)}",
@@ -474,7 +486,8 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     mb.add_group("build_switch", np.concatenate((np.arange(n_opt), np.arange(n_opt))),
                  np.concatenate((mb.col("cap", np.arange(n_opt)), mb.col("build", np.arange(n_opt)))),
                  np.concatenate((np.ones(n_opt), -big)), n_opt, -np.inf, 0.0, labels=[o.name for o in options])
-    if formulation == "tight_cuts":
+    if formulation == "tight_cuts" or (formulation == "tight"
+                                       and K * Y <= CUTS_MAX_FLOW_COLUMNS):
         _feed_to_build(mb, fo, avail, options, feeds, Y, lp, lv)
     # ---- piecewise capex (multiple-choice formulation; HiGHS has no SOS)
     if S:

@@ -50,19 +50,20 @@ def _rich_small() -> dict:
 def test_tight_and_naive_have_the_same_optimum(make):
     # The formulations describe the same integer plans (the tight bounds and rows are implied
     # by supply + build logic), so the MILP optima agree; each tighter LP relaxation lies
-    # between the MILP optimum and the looser one: optimum <= tight_cuts <= tight <= naive.
+    # between the MILP optimum and the looser one: optimum <= tight_cuts <= tight_bounds <=
+    # naive (the default tight is one of the two tight ones).
     case = case_from_dict(make())
     res = {}
-    for form in ("naive", "tight", "tight_cuts"):
+    for form in ("naive", "tight_bounds", "tight_cuts", "tight"):
         om = build_model(case, formulation=form)
         _, info = solve(om)
         assert info.proven_optimal
         res[form] = (info.objective, _lp_bound(om))
     opt_n, lp_n = res["naive"]
     scale = max(1.0, abs(opt_n))
-    for form in ("tight", "tight_cuts"):
+    for form in ("tight_bounds", "tight_cuts", "tight"):
         assert abs(res[form][0] - opt_n) <= 1e-6 * scale
-    lp_t, lp_c = res["tight"][1], res["tight_cuts"][1]
+    lp_t, lp_c = res["tight_bounds"][1], res["tight_cuts"][1]
     assert lp_t <= lp_n + 1e-6 * max(1.0, abs(lp_n))
     assert lp_c <= lp_t + 1e-6 * max(1.0, abs(lp_t))
     assert lp_c >= res["tight_cuts"][0] - 1e-6 * scale
@@ -112,15 +113,15 @@ def test_capex_segments_are_clipped_to_what_can_arrive():
 
 
 def test_feed_to_build_rows_by_hand():
-    # tight_cuts only: one row per (feedstock, option with a fixed cost): flow over the
-    # horizon <= U build (the default tight formulation has none).
+    # tight_cuts (and tight on small models): one row per (feedstock, option with a fixed
+    # cost): flow over the horizon <= U build; tight_bounds has none.
     # hdd availability 100k+120k+90k+80k+60k = 450,000 units over the 5 years; ev 5 x 30,000.
     # hydromet: U = 0.01 kg/unit x 450,000 = 4,500 kg (hdd), 1.0 x 150,000 = 150,000 (ev);
     # shred (units basis): 450,000 and 150,000; manual has no capex, fixed opex or operators
     # (its cost is per equipment unit), so it has no row.
     case = case_from_dict(small_case())
     assert not any(g.name == "feed_to_build" for g in
-                   build_model(case, formulation="tight", pyomo=False).builder.groups)
+                   build_model(case, formulation="tight_bounds", pyomo=False).builder.groups)
     om = build_model(case, formulation="tight_cuts", pyomo=False)
     g = next(g for g in om.builder.groups if g.name == "feed_to_build")
     bcol = dict(zip(om.builder.blocks["build"].labels,
@@ -133,6 +134,24 @@ def test_feed_to_build_rows_by_hand():
                                 rel=1e-12)
     assert not any(lab[1] == "manual" for lab in g.labels)
     assert all(g.hi == 0.0)
+
+
+def test_default_tight_adds_the_cuts_up_to_the_flow_column_limit(monkeypatch):
+    # "tight" is tight_cuts while the flow columns (pairs x years) are at most
+    # CUTS_MAX_FLOW_COLUMNS, tight_bounds above: checked at the boundary on small_case.
+    import recyclopt.optimize.model as model
+
+    case = case_from_dict(small_case())
+    n_flow = build_model(case, pyomo=False).builder.blocks["x"].size
+
+    def cut_rows(limit: int) -> int:
+        monkeypatch.setattr(model, "CUTS_MAX_FLOW_COLUMNS", limit)
+        om = build_model(case, formulation="tight", pyomo=False)
+        return sum(g.shape[0] for g in om.builder.groups if g.name == "feed_to_build")
+
+    # the six (feedstock, costly option) rows of the test above
+    assert cut_rows(n_flow) == 6
+    assert cut_rows(n_flow - 1) == 0
 
 
 def test_unknown_formulation_is_an_input_error():
