@@ -41,9 +41,10 @@ FORMULATIONS = ("tight", "tight_bounds", "tight_cuts", "naive")
 #: ``formulation="tight"`` adds the ``feed_to_build`` valid inequalities only to models with
 #: at most this many flow columns (feedstock-path pairs x years). Measured
 #: (``benchmarks/RESULTS.md``): on the bundled Taiwan case (250 flow columns) they take the LP
-#: bound to the optimum and make a sweep's price scenarios ~10x faster to solve; on generated
-#: networks of 5.9-6.4k flow columns they are neutral (solve-time ratio 0.95-1.02 against
-#: bounds alone); from ~17k flow columns up they slow the solve (two 100-feedstock networks
+#: bound to the optimum and cut HiGHS's time per sweep price scenario from ~23 ms to ~4 ms
+#: (measured with other work running); on generated networks of 6-10k columns they are
+#: neutral (solve-time ratio 0.95-1.02 against bounds alone); from ~17k flow columns up they
+#: slow the solve (two 100-feedstock networks
 #: stopped at the 180 s limit with them, optimal in 84-105 s without; the large case's root
 #: LP takes twice as long). The limit sits in the gap between the small and the neutral sizes,
 #: as the sweeps' lean-solver limit does.
