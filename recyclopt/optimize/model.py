@@ -116,6 +116,21 @@ class Group:
         return f"Group({self.name!r}, shape={self.shape})"
 
 
+def stack_csr(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stack CSR blocks ``(data, indices, indptr)`` over the same columns row-wise into one
+    ``(data, indices, indptr)`` (indptr int64 from 0; the blocks' own dtypes otherwise)."""
+    if not parts:
+        return np.zeros(0), np.zeros(0, np.int64), np.zeros(1, np.int64)
+    ptrs, off = [np.zeros(1, dtype=np.int64)], 0
+    for _, _, p in parts:
+        p = np.asarray(p, dtype=np.int64)
+        ptrs.append(p[1:] - p[0] + off)
+        off += int(p[-1] - p[0])
+    return (np.concatenate([d for d, _, _ in parts]),
+            np.concatenate([i for _, i, _ in parts]), np.concatenate(ptrs))
+
+
 def _csr_arrays(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR arrays (column indices sorted within each row, duplicates summed, int32 indices)

@@ -22,7 +22,7 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import RowEntry
 
 from ..errors import SolverError
-from .model import OptModel
+from .model import OptModel, stack_csr
 
 
 @dataclass
@@ -448,14 +448,8 @@ def _compile_fast(m: pyo.ConcreteModel) -> Compiled:
     c[:len(c_lay)] = c_lay
     np.add.at(c, np.asarray(oidx, dtype=np.int64), _floats(ocoef))
     # all the unexpanded rows as one CSR matrix, then expanded to standard form at once
-    ptrs, off = [np.zeros(1, dtype=np.int64)], 0
-    for b in blocks:
-        p = b[2]
-        ptrs.append(p[1:] + off if off else p[1:])
-        off += int(p[-1])
-    data = np.concatenate([b[0] for b in blocks]) if blocks else np.zeros(0)
-    indices = np.concatenate([b[1] for b in blocks]) if blocks else np.zeros(0, np.int64)
-    indptr = np.concatenate(ptrs).astype(np.int64, copy=False)
+    data, indices, indptr = stack_csr([b[:3] for b in blocks])
+    off = int(indptr[-1])
     # int32 indices where they fit (what HiGHS takes; scipy keeps them through tocsc)
     itype = np.int32 if max(off, n) < 2**31 - 1 else np.int64
     r_lo = np.concatenate([b[3] for b in blocks]) if blocks else np.zeros(0)

@@ -70,7 +70,7 @@ import scipy.sparse as sp
 
 from ..errors import InputError
 from ..optimize.case import Case
-from ..optimize.model import OptModel, build_model
+from ..optimize.model import OptModel, build_model, stack_csr
 from ..optimize.plan import PlanReader, PlantPlan, _plan
 from ..optimize.solve import SolveInfo, compile_model
 from ..optimize.superstructure import Superstructure, _all_elements, build
@@ -162,17 +162,16 @@ def _arrays(om: OptModel) -> _Arrays:
     if mb.groups:
         # the groups' CSR arrays (sorted, summed column indices) stacked row-wise, explicit
         # zeros dropped: numpy only, no sparse-matrix constructor per group
-        parts = [g.csr for g in mb.groups]
-        data = np.concatenate([p[0] for p in parts]).astype(float, copy=False)
-        indices = np.concatenate([p[1] for p in parts]).astype(np.int64, copy=False)
-        counts = np.concatenate([np.diff(p[2]) for p in parts])
+        data, indices, indptr = stack_csr([g.csr for g in mb.groups])
+        data = data.astype(float, copy=False)
+        counts = np.diff(indptr)
         keep = data != 0
         if not keep.all():
             row = np.repeat(np.arange(len(counts)), counts)
             data, indices = data[keep], indices[keep]
             counts = np.bincount(row[keep], minlength=len(counts))
-        indptr = np.zeros(len(counts) + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
+            indptr = np.zeros(len(counts) + 1, dtype=np.int64)
+            np.cumsum(counts, out=indptr[1:])
         A = sp.csr_matrix((data, indices, indptr), shape=(len(counts), mb.n))
         A.sort_indices()  # a no-op check when the groups' indices are sorted (the builder's)
         row_lo = np.concatenate([g.lo for g in mb.groups])

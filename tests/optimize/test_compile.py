@@ -131,3 +131,21 @@ def test_highs_holds_the_compiled_matrix_column_wise(which):
     assert np.array_equal(np.asarray(lp.a_matrix_.value_), ref.data)
     assert np.array_equal(np.asarray(lp.row_lower_), cm.row_lo)
     assert np.array_equal(np.asarray(lp.col_upper_), cm.col_hi)
+
+
+def test_stack_csr_matches_scipy_vstack():
+    # the row-wise stacking the compiler and the sweep engine share, against scipy's vstack;
+    # one block is a row slice whose indptr does not start at 0
+    from recyclopt.optimize.model import stack_csr
+
+    rng = np.random.default_rng(3)
+    mats = [sp.random_array((m, 7), density=0.4, format="csr", rng=rng) for m in (3, 0, 5)]
+    sliced = sp.csr_array(sp.random_array((6, 7), density=0.5, format="csr", rng=rng))
+    lo, hi = sliced.indptr[2], sliced.indptr[5]
+    part = (sliced.data[lo:hi], sliced.indices[lo:hi], sliced.indptr[2:6])
+    parts = [(a.data, a.indices, a.indptr) for a in mats] + [part]
+    data, indices, indptr = stack_csr(parts)
+    got = sp.csr_array((data, indices, indptr), shape=(int(len(indptr) - 1), 7))
+    want = sp.vstack([*mats, sliced[2:5]], format="csr")
+    assert got.shape == want.shape and abs(got - want).max() == 0.0
+    assert stack_csr([])[2].tolist() == [0]
