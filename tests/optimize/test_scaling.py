@@ -3,6 +3,8 @@ scipy's sparse products, the way it was first implemented."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -31,15 +33,18 @@ def _reference(cm) -> tuple[sp.csc_array, np.ndarray, np.ndarray, float]:
         logs = sp.csc_array((np.log2(absA.data), absA.indices, absA.indptr), shape=A.shape)
     cnt = np.diff(A.indptr)
     gmean = np.exp2(np.divide(logs.sum(axis=0), cnt, out=np.zeros(n), where=cnt > 0))
-    bound = np.where(np.isfinite(cm.col_hi) & (np.abs(cm.col_hi) > 0), np.abs(cm.col_hi), 0.0)
-    bound = np.maximum(bound, np.where(np.isfinite(cm.col_lo), np.abs(cm.col_lo), 0.0))
     col = np.ones(n)
-    by_bound = cont & (bound > 0)
-    col[by_bound] = bound[by_bound]
-    by_mat = cont & ~by_bound & (cmax > 0)
-    col[by_mat] = 1.0 / gmean[by_mat]
-    col = _pow2(np.clip(col, 1e-12, 1e12))
-    col[~cont] = 1.0
+    for j in range(n):  # the rule column by column, as documented
+        if not cont[j]:
+            continue  # integer columns are never scaled
+        finite = [abs(b) for b in (cm.col_lo[j], cm.col_hi[j]) if math.isfinite(b)]
+        if max(finite, default=0.0) > 0:
+            raw = max(finite)  # the larger finite bound
+        elif cmax[j] > 0:
+            raw = 1.0 / gmean[j]  # no bound: the entries' geometric mean to 1
+        else:
+            continue
+        col[j] = _pow2(np.array([min(max(raw, 1e-12), 1e12)]))[0]
     A = A @ sp.diags_array(col)
     rmax = abs(A).max(axis=1).toarray().ravel()
     row = _pow2(1.0 / np.where(rmax > 0, rmax, 1.0))
