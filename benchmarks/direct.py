@@ -83,11 +83,13 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
     objective, mode : str, optional
         Override the case's objective and mode.
     formulation : str
-        ``tight`` (recyclopt's default), ``tight_bounds``, ``tight_cuts`` or ``naive``, as
+        ``tight`` (recyclopt's default), ``tight_bounds``, ``tight_cuts``,
+        ``tight_cuts_yearly`` or ``naive``, as
         documented in :func:`recyclopt.optimize.model.build_model`: tight capacity bounds
         (each feedstock counted once per option at its largest load, busiest year) and capex
         segments clipped to them; ``tight_cuts`` adds one ``feed_to_build`` row per
-        (feedstock, costly option); ``tight`` is ``tight_cuts`` up to
+        (feedstock, costly option), ``tight_cuts_yearly`` one per (feedstock, costly
+        option, year); ``tight`` is ``tight_cuts_yearly`` up to
         ``CUTS_MAX_FLOW_COLUMNS`` flow columns (K x Y), else ``tight_bounds``.
 
     Returns
@@ -116,11 +118,13 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
 
     # ---- column layout
     nx = K * Y
-    if formulation not in ("tight", "tight_bounds", "tight_cuts", "naive"):
+    if formulation not in ("tight", "tight_bounds", "tight_cuts", "tight_cuts_yearly",
+                           "naive"):
         raise ValueError(f"unknown formulation {formulation!r}")
     tight = formulation != "naive"
-    cuts = formulation == "tight_cuts" or (formulation == "tight"
-                                           and nx <= CUTS_MAX_FLOW_COLUMNS)
+    if formulation == "tight":
+        formulation = "tight_cuts_yearly" if nx <= CUTS_MAX_FLOW_COLUMNS else "tight_bounds"
+    cuts = formulation in ("tight_cuts", "tight_cuts_yearly")
     if tight:
         # largest load of each (feedstock, option), then the busiest year's deliverable total
         fo = fk[lp] * n_o + lo_
@@ -223,10 +227,18 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
         ent = np.flatnonzero(rid[fo_inv] >= 0)  # option-load entries into a costly option
         er = np.repeat(ent, Y)
         ey = np.tile(yr, len(ent))
-        total = avail[fo_f[keep]].sum(axis=1) * fo_load[keep]
-        rows.add(np.r_[rid[fo_inv[er]], np.arange(len(keep))],
-                 np.r_[xcol(lp[er], ey), off_build + fo_o[keep]], np.r_[lv[er], -total],
-                 len(keep), -np.inf, 0.0)
+        if formulation == "tight_cuts":  # one row per (feedstock, option): the horizon
+            total = avail[fo_f[keep]].sum(axis=1) * fo_load[keep]
+            rows.add(np.r_[rid[fo_inv[er]], np.arange(len(keep))],
+                     np.r_[xcol(lp[er], ey), off_build + fo_o[keep]], np.r_[lv[er], -total],
+                     len(keep), -np.inf, 0.0)
+        else:  # one row per (feedstock, option, year): row = rid * Y + year
+            kr = np.repeat(keep, Y)
+            kyr = np.tile(yr, len(keep))
+            rows.add(np.r_[rid[fo_inv[er]] * Y + ey, np.arange(len(keep) * Y)],
+                     np.r_[xcol(lp[er], ey), off_build + fo_o[kr]],
+                     np.r_[lv[er], -(avail[fo_f[kr], kyr] * fo_load[kr])],
+                     len(keep) * Y, -np.inf, 0.0)
     if S:
         curve = np.unique(s_opt)
         cp = np.full(n_o, -1)

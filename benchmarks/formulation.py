@@ -9,8 +9,9 @@ Run from the repository root::
 For each registered case and each formulation of :func:`recyclopt.optimize.model.build_model`
 (``naive``: capacities bounded by every pair's peak load, full capex segments, no valid
 inequalities; ``tight_bounds``: capacities bounded by what can arrive and segments clipped
-to it; ``tight_cuts``: the same plus the ``feed_to_build`` valid inequalities; the default
-``tight`` is one of the two by model size) it builds the Pyomo model, hands it to HiGHS the way
+to it; ``tight_cuts``: the same plus the ``feed_to_build`` valid inequalities over the
+horizon; ``tight_cuts_yearly``: the same inequalities year by year; the default ``tight`` is
+``tight_cuts_yearly`` or ``tight_bounds`` by model size) it builds the Pyomo model, hands it to HiGHS the way
 :func:`recyclopt.optimize.solve.solve` does (scaled by powers of two) and reports the model
 size, the LP-relaxation bound, the MILP objective, the dual bound, the gap, the
 branch-and-bound nodes and the solve time. The LP relaxation is solved separately (same
@@ -29,7 +30,7 @@ import numpy as np
 
 from .cases import MEDIUM, REGISTRY, GenSpec, sizes_up_to
 
-FORMULATIONS = ("naive", "tight_bounds", "tight_cuts")
+FORMULATIONS = ("naive", "tight_bounds", "tight_cuts", "tight_cuts_yearly")
 
 #: The generated networks the default formulation was chosen on (``--networks``;
 #: ``benchmarks/RESULTS.md``): the registered medium case, five more seeds of its size, two

@@ -36,18 +36,20 @@ from .case import Case, CaseError
 from .superstructure import Superstructure, build
 
 #: The formulations :func:`build_model` writes (same plans, different relaxations).
-FORMULATIONS = ("tight", "tight_bounds", "tight_cuts", "naive")
+FORMULATIONS = ("tight", "tight_bounds", "tight_cuts", "tight_cuts_yearly", "naive")
 
-#: ``formulation="tight"`` adds the ``feed_to_build`` valid inequalities only to models with
-#: at most this many flow columns (feedstock-path pairs x years). Measured
-#: (``benchmarks/RESULTS.md``): on the bundled Taiwan case (250 flow columns) they take the LP
-#: bound to the optimum and cut HiGHS's time per sweep price scenario from ~23 ms to ~4 ms
-#: (measured with other work running); on generated networks of 6-10k columns they are
-#: neutral (solve-time ratio 0.95-1.02 against bounds alone); from ~17k flow columns up they
-#: slow the solve (two 100-feedstock networks
-#: stopped at the 180 s limit with them, optimal in 84-105 s without; the large case's root
-#: LP takes twice as long). The limit sits in the gap between the small and the neutral sizes,
-#: as the sweeps' lean-solver limit does.
+#: ``formulation="tight"`` adds the ``feed_to_build`` valid inequalities, one per year
+#: (``tight_cuts_yearly``), only to models with at most this many flow columns
+#: (feedstock-path pairs x years). Measured (``benchmarks/RESULTS.md``): on the bundled Taiwan
+#: case (250 flow columns) the horizon-aggregated rows take the base case's LP bound to the
+#: optimum and cut HiGHS's time per sweep price scenario from ~23 ms to ~4 ms; the yearly rows
+#: do the same at every one of 40 random price scenarios (the aggregated ones at 23 of them),
+#: so the sweep engine's LP check proves them without a MIP run. On generated networks of
+#: 6-10k columns the aggregated rows are neutral (solve-time ratio 0.95-1.02 against bounds
+#: alone); from ~17k flow columns up they slow the solve (two 100-feedstock networks stopped at
+#: the 180 s limit with them, optimal in 84-105 s without; the large case's root LP takes
+#: twice as long). The limit sits in the gap between the small and the neutral sizes, as the
+#: sweeps' lean-solver limit does.
 CUTS_MAX_FLOW_COLUMNS = 2000
 
 
@@ -386,8 +388,10 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         counted once, at its largest load through the option) and clips the capex segments
         to that bound (segments that start above it are switched off). ``tight_cuts`` also
         adds the valid inequalities ``feed_to_build`` (see :func:`_feed_to_build`): a tighter
-        LP bound, but more rows in every node's LP. ``tight`` is ``tight_cuts`` on models
-        with at most :data:`CUTS_MAX_FLOW_COLUMNS` flow columns and ``tight_bounds`` above
+        LP bound, but more rows in every node's LP; ``tight_cuts_yearly`` writes them year
+        by year (tighter still, the aggregated rows are their sums, and Y times as many).
+        ``tight`` is ``tight_cuts_yearly`` on models with at most
+        :data:`CUTS_MAX_FLOW_COLUMNS` flow columns and ``tight_bounds`` above
         (measured: ``benchmarks/RESULTS.md``). ``naive`` sums every pair's peak load (a
         feedstock with two paths through an option is counted twice), keeps the curves' full
         segments and adds no inequalities: it is kept to measure what the tightening buys
@@ -502,9 +506,11 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     mb.add_group("build_switch", np.concatenate((np.arange(n_opt), np.arange(n_opt))),
                  np.concatenate((mb.col("cap", np.arange(n_opt)), mb.col("build", np.arange(n_opt)))),
                  np.concatenate((np.ones(n_opt), -big)), n_opt, -np.inf, 0.0, labels=[o.name for o in options])
-    if formulation == "tight_cuts" or (formulation == "tight"
-                                       and K * Y <= CUTS_MAX_FLOW_COLUMNS):
-        _feed_to_build(mb, fo, avail, options, feeds, Y, lp, lv)
+    if formulation == "tight" and K * Y <= CUTS_MAX_FLOW_COLUMNS:
+        formulation = "tight_cuts_yearly"
+    if formulation in ("tight_cuts", "tight_cuts_yearly"):
+        _feed_to_build(mb, fo, avail, options, feeds, ylist, lp, lv,
+                       yearly=formulation == "tight_cuts_yearly")
     # ---- piecewise capex (multiple-choice formulation; HiGHS has no SOS)
     if S:
         so = sg["o"]
@@ -788,7 +794,8 @@ def _useful_capacity(options: list, deliverable: np.ndarray) -> np.ndarray:
 
 
 def _feed_to_build(mb: MatrixBuilder, fo: _OptionFeeds, avail: np.ndarray, options: list,
-                   feeds: list[str], Y: int, lp: np.ndarray, lv: np.ndarray) -> None:
+                   feeds: list[str], years: list, lp: np.ndarray, lv: np.ndarray,
+                   yearly: bool = False) -> None:
     """Valid inequalities linking each feedstock's flow through a costly option to its build.
 
     For a feedstock f and an option o with a fixed cost (a capex curve, fixed opex or
@@ -797,13 +804,17 @@ def _feed_to_build(mb: MatrixBuilder, fo: _OptionFeeds, avail: np.ndarray, optio
         sum_y sum_{k of f through o} load_k x[k, y]  <=  U_fo build[o],
         U_fo = load_fo * sum_y avail[f, y]
 
-    They hold for every integer plan (no build, no flow; built, the supply rows bound the
-    flow), so the optimum is unchanged; in the LP relaxation they stop a fraction of a plant
-    from taking a feedstock's whole supply, which the capacity rows alone allow (the aggregate
-    big-M ``cap <= M build`` spreads over every feedstock a site can reach). This is the
-    disaggregated form of facility-location models, kept to one row per (feedstock, option)
-    rather than per year.
+    or, with ``yearly``, one row per year y::
+
+        sum_{k of f through o} load_k x[k, y]  <=  load_fo * avail[f, y] * build[o]
+
+    (the horizon row is the sum of these). They hold for every integer plan (no build, no
+    flow; built, the supply rows bound the flow), so the optimum is unchanged; in the LP
+    relaxation they stop a fraction of a plant from taking a feedstock's whole supply, which
+    the capacity rows alone allow (the aggregate big-M ``cap <= M build`` spreads over every
+    feedstock a site can reach). This is the disaggregated form of facility-location models.
     """
+    Y = len(years)
     costly = np.array([o.capex is not None or o.opex_usd_per_yr > 0 or o.operators > 0
                        for o in options])
     keep = costly[fo.o]
@@ -811,16 +822,25 @@ def _feed_to_build(mb: MatrixBuilder, fo: _OptionFeeds, avail: np.ndarray, optio
         return
     row_of = np.full(len(fo.o), -1)
     row_of[keep] = np.arange(int(keep.sum()))
-    n_rows = int(keep.sum())
+    n_fo = int(keep.sum())
     ent = np.flatnonzero(keep[fo.of])  # option-load entries feeding a kept row
-    r = np.repeat(row_of[fo.of[ent]], Y)
+    kf = np.flatnonzero(keep)
     cols = mb.col("x", (np.repeat(lp[ent] * Y, Y) + np.tile(np.arange(Y), len(ent))))
     vals = np.repeat(lv[ent], Y)
-    kf = np.flatnonzero(keep)
-    U = fo.load[kf] * avail[fo.f[kf]].sum(axis=1)
+    labels = [(feeds[f], options[o].name) for f, o in
+              zip(fo.f[kf].tolist(), fo.o[kf].tolist(), strict=True)]
+    if yearly:  # row (fo, y) = fo * Y + y
+        r = np.repeat(row_of[fo.of[ent]] * Y, Y) + np.tile(np.arange(Y), len(ent))
+        U = (fo.load[kf][:, None] * avail[fo.f[kf]]).reshape(-1)
+        n_rows = n_fo * Y
+        bcols = mb.col("build", np.repeat(fo.o[kf], Y))
+        labels = [(f, o, y) for f, o in labels for y in years]
+    else:
+        r = np.repeat(row_of[fo.of[ent]], Y)
+        U = fo.load[kf] * avail[fo.f[kf]].sum(axis=1)
+        n_rows = n_fo
+        bcols = mb.col("build", fo.o[kf])
     rows = np.concatenate((r, np.arange(n_rows)))
-    cols = np.concatenate((cols, mb.col("build", fo.o[kf])))
+    cols = np.concatenate((cols, bcols))
     vals = np.concatenate((vals, -U))
-    mb.add_group("feed_to_build", rows, cols, vals, n_rows, -np.inf, 0.0,
-                 labels=[(feeds[f], options[o].name) for f, o in
-                         zip(fo.f[kf].tolist(), fo.o[kf].tolist(), strict=True)])
+    mb.add_group("feed_to_build", rows, cols, vals, n_rows, -np.inf, 0.0, labels=labels)

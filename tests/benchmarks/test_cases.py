@@ -128,7 +128,8 @@ def test_yardstick_agrees_with_pyomo_on_the_test_case_with_policy(mode):
     assert p == pytest.approx(d, rel=1e-6)
 
 
-@pytest.mark.parametrize("formulation", ["naive", "tight", "tight_bounds", "tight_cuts"])
+@pytest.mark.parametrize("formulation", ["naive", "tight", "tight_bounds", "tight_cuts",
+                                         "tight_cuts_yearly"])
 def test_yardstick_writes_the_same_arrays_as_the_builder(formulation):
     # benchmarks/direct.py is written independently from the documented formulation; the
     # builder's arrays (rows in the same group order) must be the same matrix and bounds.
@@ -148,20 +149,20 @@ def test_yardstick_writes_the_same_arrays_as_the_builder(formulation):
 def test_tight_formulation_same_optimum_fewer_nodes_on_a_network():
     # Same integer plans, so the same optimum (to the gap); the tight relaxations must not
     # need more branch-and-bound nodes than the naive one on this network (measured on one
-    # thread: naive 13 nodes, tight_bounds 7, tight_cuts 5; on the medium case the node
-    # count is not always lower, see benchmarks/RESULTS.md).
+    # thread: naive 13 nodes, tight_bounds 7, tight_cuts 5, tight_cuts_yearly 7; on the
+    # medium case the node count is not always lower, see benchmarks/RESULTS.md).
     case = case_from_dict(generate(GenSpec("t2", n_feedstocks=20, n_sites=4, n_years=4,
                                            n_near=2, market_scale=10.0, seed=4)), source="t2")
     sup = build(case)
     got = {}
-    for form in ("naive", "tight_bounds", "tight_cuts"):
+    for form in ("naive", "tight_bounds", "tight_cuts", "tight_cuts_yearly"):
         h = to_highs(build_direct(case, sup, formulation=form), mip_gap=1e-9)
         set_threads(h, 1)  # one thread: node counts are deterministic
         h.run()
         assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
         got[form] = (h.getInfo().objective_function_value, h.getInfo().mip_node_count)
     assert got["naive"][0] > 0
-    for form in ("tight_bounds", "tight_cuts"):
+    for form in ("tight_bounds", "tight_cuts", "tight_cuts_yearly"):
         assert got[form][0] == pytest.approx(got["naive"][0], rel=1e-6)
         assert got[form][1] <= got["naive"][1]
 
@@ -169,19 +170,23 @@ def test_tight_formulation_same_optimum_fewer_nodes_on_a_network():
 def test_formulation_benchmark_small():
     # benchmarks.formulation on the bundled case: at the sourced prices nothing pays, so every
     # formulation's optimum is 0 (the plan builds nothing, README "default case"). A bound
-    # can only tighten: naive >= tight_bounds >= tight_cuts, and the feed_to_build rows take
-    # the LP bound down to the optimum, 0 (measured: naive 310,894, tight_bounds 276,166);
-    # tight_bounds has the naive rows, tight_cuts adds its inequalities.
-    from benchmarks.formulation import markdown, measure
+    # can only tighten: naive >= tight_bounds >= tight_cuts >= tight_cuts_yearly, and the
+    # feed_to_build rows take the LP bound down to the optimum, 0 (measured: naive 310,894,
+    # tight_bounds 276,166); tight_bounds has the naive rows, tight_cuts adds its
+    # inequalities, tight_cuts_yearly one of them per operating year (10 in taiwan.yaml).
+    from benchmarks.formulation import FORMULATIONS, markdown, measure
 
-    rows = {f: measure("small", f) for f in ("naive", "tight_bounds", "tight_cuts")}
-    assert [r["objective"] for r in rows.values()] == pytest.approx([0.0] * 3, abs=1e-6)
+    rows = {f: measure("small", f) for f in FORMULATIONS}
+    assert [r["objective"] for r in rows.values()] == pytest.approx([0.0] * 4, abs=1e-6)
     assert rows["tight_bounds"]["lp_bound"] <= rows["naive"]["lp_bound"]
     assert rows["tight_cuts"]["lp_bound"] <= rows["tight_bounds"]["lp_bound"]
     assert rows["tight_cuts"]["lp_bound"] == pytest.approx(0.0, abs=1e-6)
+    assert rows["tight_cuts_yearly"]["lp_bound"] == pytest.approx(0.0, abs=1e-6)
     assert rows["naive"]["lp_bound"] > 0.0
     assert len({r["vars"] for r in rows.values()}) == 1
     assert rows["tight_bounds"]["rows"] == rows["naive"]["rows"] < rows["tight_cuts"]["rows"]
+    n_cuts = rows["tight_cuts"]["rows"] - rows["naive"]["rows"]
+    assert rows["tight_cuts_yearly"]["rows"] - rows["naive"]["rows"] == 10 * n_cuts
     assert "| small | tight_cuts |" in markdown(list(rows.values()))
 
 
@@ -228,9 +233,9 @@ def test_flowsheet_throughput_smoke():
 
 
 def test_formulation_benchmark_on_a_generated_network():
-    # `--networks` runs GenSpec cases through the same measure(): the three formulations
-    # describe the same plans, so their optima agree; the LP bounds nest (naive >=
-    # tight_bounds >= tight_cuts >= optimum).
+    # `--networks` runs GenSpec cases through the same measure(): the formulations describe
+    # the same plans, so their optima agree; the LP bounds nest (naive >= tight_bounds >=
+    # tight_cuts >= tight_cuts_yearly >= optimum: the horizon rows are sums of the yearly).
     from benchmarks.formulation import FORMULATIONS, measure
 
     rows = {f: measure(TINY, f) for f in FORMULATIONS}
@@ -241,4 +246,5 @@ def test_formulation_benchmark_on_a_generated_network():
     tol = 1e-6 * max(1.0, abs(opt))
     assert rows["naive"]["lp_bound"] >= rows["tight_bounds"]["lp_bound"] - tol
     assert rows["tight_bounds"]["lp_bound"] >= rows["tight_cuts"]["lp_bound"] - tol
-    assert rows["tight_cuts"]["lp_bound"] >= opt - tol
+    assert rows["tight_cuts"]["lp_bound"] >= rows["tight_cuts_yearly"]["lp_bound"] - tol
+    assert rows["tight_cuts_yearly"]["lp_bound"] >= opt - tol

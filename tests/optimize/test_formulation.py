@@ -50,23 +50,26 @@ def _rich_small() -> dict:
 def test_tight_and_naive_have_the_same_optimum(make):
     # The formulations describe the same integer plans (the tight bounds and rows are implied
     # by supply + build logic), so the MILP optima agree; each tighter LP relaxation lies
-    # between the MILP optimum and the looser one: optimum <= tight_cuts <= tight_bounds <=
-    # naive (the default tight is one of the two tight ones).
+    # between the MILP optimum and the looser one: optimum <= tight_cuts_yearly <=
+    # tight_cuts <= tight_bounds <= naive (the horizon rows are sums of the yearly ones; the
+    # default tight is tight_cuts_yearly or tight_bounds).
     case = case_from_dict(make())
     res = {}
-    for form in ("naive", "tight_bounds", "tight_cuts", "tight"):
+    for form in ("naive", "tight_bounds", "tight_cuts", "tight_cuts_yearly", "tight"):
         om = build_model(case, formulation=form)
         _, info = solve(om)
         assert info.proven_optimal
         res[form] = (info.objective, _lp_bound(om))
     opt_n, lp_n = res["naive"]
     scale = max(1.0, abs(opt_n))
-    for form in ("tight_bounds", "tight_cuts", "tight"):
+    for form in ("tight_bounds", "tight_cuts", "tight_cuts_yearly", "tight"):
         assert abs(res[form][0] - opt_n) <= 1e-6 * scale
     lp_t, lp_c = res["tight_bounds"][1], res["tight_cuts"][1]
+    lp_y = res["tight_cuts_yearly"][1]
     assert lp_t <= lp_n + 1e-6 * max(1.0, abs(lp_n))
     assert lp_c <= lp_t + 1e-6 * max(1.0, abs(lp_t))
-    assert lp_c >= res["tight_cuts"][0] - 1e-6 * scale
+    assert lp_y <= lp_c + 1e-6 * max(1.0, abs(lp_c))
+    assert lp_y >= res["tight_cuts_yearly"][0] - 1e-6 * scale
 
 
 def test_deliverable_capacity_counts_each_feedstock_once():
@@ -136,8 +139,37 @@ def test_feed_to_build_rows_by_hand():
     assert all(g.hi == 0.0)
 
 
+def test_yearly_feed_to_build_rows_by_hand():
+    # tight_cuts_yearly (tight on small models): the same rows year by year, bound
+    # load x availability of that year: hdd 100k, 120k, 90k, 80k, 60k units (small_case);
+    # hydromet 0.01 kg/unit -> 1,000, 1,200, 900, 800, 600 kg; ev 30,000 units a year.
+    case = case_from_dict(small_case())
+    om = build_model(case, formulation="tight_cuts_yearly", pyomo=False)
+    g = next(g for g in om.builder.groups if g.name == "feed_to_build")
+    b = om.builder.blocks["build"]
+    bcol = dict(zip(b.labels, range(b.offset, b.offset + b.size), strict=True))
+    got = {lab: -g.A[i, bcol[lab[1]]] for i, lab in enumerate(g.labels)}
+    years = case.years.tolist()
+    hdd = [100_000.0, 120_000.0, 90_000.0, 80_000.0, 60_000.0]
+    want = {}
+    for y, n in zip(years, hdd, strict=True):
+        want.update({("hdd", "shred", y): n, ("hdd", "hydromet", y): 0.01 * n,
+                     ("hdd", "sx", y): 0.01 * n, ("ev", "shred", y): 30_000.0,
+                     ("ev", "hydromet", y): 30_000.0, ("ev", "sx", y): 30_000.0})
+    assert got == pytest.approx(want, rel=1e-12)
+    # each row holds only its own year's flows: summed over the years they give the
+    # horizon rows of tight_cuts (same x coefficients, bound the sum of the yearly bounds)
+    agg = next(g for g in build_model(case, formulation="tight_cuts",
+                                      pyomo=False).builder.groups if g.name == "feed_to_build")
+    pos = {lab: i for i, lab in enumerate(agg.labels)}
+    S = np.zeros((agg.shape[0], g.shape[0]))
+    for i, lab in enumerate(g.labels):
+        S[pos[lab[:2]], i] = 1.0
+    assert abs(np.asarray(S @ g.A) - agg.A.toarray()).max() <= 1e-9
+
+
 def test_default_tight_adds_the_cuts_up_to_the_flow_column_limit(monkeypatch):
-    # "tight" is tight_cuts while the flow columns (pairs x years) are at most
+    # "tight" is tight_cuts_yearly while the flow columns (pairs x years) are at most
     # CUTS_MAX_FLOW_COLUMNS, tight_bounds above: checked at the boundary on small_case.
     import recyclopt.optimize.model as model
 
@@ -149,8 +181,8 @@ def test_default_tight_adds_the_cuts_up_to_the_flow_column_limit(monkeypatch):
         om = build_model(case, formulation="tight", pyomo=False)
         return sum(g.shape[0] for g in om.builder.groups if g.name == "feed_to_build")
 
-    # the six (feedstock, costly option) rows of the test above
-    assert cut_rows(n_flow) == 6
+    # the six (feedstock, costly option) rows of the tests above, for each of 5 years
+    assert cut_rows(n_flow) == 6 * 5
     assert cut_rows(n_flow - 1) == 0
 
 
