@@ -20,8 +20,10 @@ checks that both give the same NPV, and prints the speed-up and where the time o
   pass to HiGHS, ``solver.handoff_s``), ``highs`` (``solver.time_s``: HiGHS's run and reading
   its solution), ``read`` (the rest: the :class:`PlantPlan`);
 * engine (:attr:`SweepEngine.timings`): ``case`` (applying the scenario's values), ``model``
-  (its numbers), ``highs`` (``Highs.run``), ``read`` (the sweep row), ``other`` (the rest:
-  pushing the numbers, the warm start, bookkeeping).
+  (its numbers), ``highs`` (``Highs.run``: the LP check and the MIP), ``read`` (the sweep
+  row), ``other`` (the rest: pushing the numbers, the warm start, bookkeeping); and how many
+  scenarios the LP check settled (``lp_start``, ``lp_integral``) or left to the MIP (``mip``,
+  :attr:`SweepEngine.runs`).
 
 Times are milliseconds per scenario. The engine solves every scenario of a tier first, then
 the rebuilds run, each as a sweep would run them; ``--interleave`` alternates the two per
@@ -129,7 +131,9 @@ def main(argv: list[str] | None = None) -> None:
     for tier in ("price", "arrays"):
         scen = _scenarios(case, a.n, tier)
         eng.solve_values(scen[0])  # warm
+        runs0 = dict(eng.runs)
         t_fast, t_slow, diff, slow, fast = _time_tier(eng, case, scen, a.interleave)
+        fast["runs"] = {k: eng.runs[k] - runs0[k] for k in runs0}
         n = len(scen)
         print(f"{tier:8s} {n:4d} {t_slow / n * 1e3:11.1f} {t_fast / n * 1e3:10.1f} "
               f"{t_slow / t_fast:8.2f}x {diff:17.2e}")
@@ -138,8 +142,10 @@ def main(argv: list[str] | None = None) -> None:
     for tier, n, slow, fast in parts:
         print(f"  {tier:8s} rebuild: " + ", ".join(f"{k} {v / n * 1e3:.2f}"
                                                    for k, v in slow.items()))
+        runs = fast.pop("runs")
         print(f"  {tier:8s} engine:  " + ", ".join(f"{k} {v / n * 1e3:.2f}"
                                                    for k, v in fast.items()))
+        print(f"  {tier:8s} engine runs: " + ", ".join(f"{k} {v}" for k, v in runs.items()))
     if a.workers:
         scen = [Scenario(f"b/{i:05d}", "b", i, v) for i, v in
                 enumerate(_scenarios(case, a.n, "price", seed=1))]

@@ -67,11 +67,59 @@ def test_default_case_rows_equal_rebuild_including_plants():
     EngineOptions(fixed_design=False, warm_start=False),
     EngineOptions(fixed_design=False, lean_highs=False),
     EngineOptions(fixed_design=False, warm_start=False, lean_highs=False),
-], ids=["warm+lean", "cold+lean", "warm+full", "cold+full"])
+    EngineOptions(fixed_design=False, lp_check=False),
+], ids=["warm+lean", "cold+lean", "warm+full", "cold+full", "warm+lean, no LP check"])
 def test_warm_start_and_options_do_not_change_results(case, options):
     eng = SweepEngine(case, options)
     for values in SCENARIOS:
         _assert_row(eng.solve_values(values).row, _rebuild_row(case, values))
+
+
+def test_lp_check_settles_what_the_relaxation_proves_and_only_that():
+    # The bundled Taiwan case at its sourced prices: nothing pays (optimum 0, the empty
+    # plan), and the yearly feed_to_build rows take the LP bound to 0
+    # (tests/benchmarks/test_cases.py::test_formulation_benchmark_small), so the LP check
+    # proves the base plan optimal without a MIP run. With every product price x3 plants pay
+    # (optimize() below builds some, NPV > 0), so the empty start cannot be proven: the MIP
+    # runs and must give the rebuild's row. The fixed-design run is the same story.
+    case = load_case()
+    eng = SweepEngine(case, EngineOptions(fixed_design=True))
+    eng.design  # noqa: B018 (solves the base case: one MIP run, no start to prove)
+    before = dict(eng.runs)
+    row = eng.solve_values({}).row
+    assert row["status"] == "optimal" and row["built"] == ""
+    assert row["npv_usd"] == 0.0 and row["npv_fixed_design_usd"] == 0.0
+    assert eng.runs["mip"] == before["mip"]
+    assert eng.runs["lp_start"] == before["lp_start"] + 2  # the scenario and its fixed design
+    rich = {f"products.{p}.price_usd_per_kg.{e}": 3.0 * price
+            for p, prod in case.products.items() for e, price in prod.price_usd_per_kg.items()}
+    want = _rebuild_row(case, rich)
+    assert want["built"] and want["npv_usd"] > 0
+    before = dict(eng.runs)
+    _assert_row(eng.solve_values(rich, fixed_design=False).row, want)
+    assert eng.runs == dict(before, mip=before["mip"] + 1)
+    # off: every run is a MIP
+    off = SweepEngine(case, EngineOptions(fixed_design=False, lp_check=False))
+    _assert_row(off.solve_values({}).row, _rebuild_row(case, {}))
+    assert off.runs == {"mip": 2, "lp_start": 0, "lp_integral": 0}  # base plan + scenario
+
+
+def test_lp_check_returns_an_integral_lp_optimum(case):
+    # The tiny case builds manual + mixed at its base prices (optimize() below). With motors
+    # at 8 USD a unit, 0.3 USD/kWh and 80 USD/t CO2 (SCENARIOS[3]) the rebuild builds nothing:
+    # the base plan is no longer optimal, so the start cannot be proven; the LP optimum
+    # from the structure's own basis is the empty plan, integral, so the engine returns it
+    # without a MIP run, and it must be the rebuild's row.
+    base = optimize(case)
+    assert sorted(base.built) == ["manual", "mixed"]
+    values = SCENARIOS[3]
+    want = _rebuild_row(case, values)
+    assert want["built"] == "" and want["npv_usd"] == 0.0
+    eng = SweepEngine(case, EngineOptions(fixed_design=False))
+    eng._base_solution()
+    before = dict(eng.runs)
+    _assert_row(eng.solve_values(values).row, want)
+    assert eng.runs == dict(before, lp_integral=before["lp_integral"] + 1)
 
 
 def test_warm_start_is_the_base_plan_only_where_feasible(case):
