@@ -14,7 +14,10 @@ same plus feedstock availability) it times, per scenario,
   into the compiled model held by HiGHS, solve from the base plan as a warm start, read the
   sweep row);
 
-checks that both give the same NPV, and prints the speed-up and where the time of each goes:
+checks that both give the same NPV, and prints the speed-up and where the time of each goes.
+On the bundled Taiwan case it also times every scenario of ``taiwan_scenarios.yaml`` (its
+export-control, price-uncertainty and sensitivity sets, with the file's policy levers;
+``--scenario-file`` picks another file):
 
 * rebuild: ``build`` (the Pyomo model, :attr:`PlantPlan.build_s`), ``handoff`` (compile and
   pass to HiGHS, ``solver.handoff_s``), ``highs`` (``solver.time_s``: HiGHS's run and reading
@@ -116,6 +119,9 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--case", default="taiwan", help="bundled case, .yaml, or medium/large (benchmarks.cases)")
     ap.add_argument("--n", type=int, default=40, help="scenarios per tier")
+    ap.add_argument("--scenario-file", default=None,
+                    help="also time the scenarios of this file, every set (default: "
+                         "taiwan_scenarios for the taiwan case; 'none' to skip)")
     ap.add_argument("--workers", default="", help="comma-separated worker counts, e.g. 1,2")
     ap.add_argument("--interleave", action="store_true",
                     help="alternate engine and rebuild per scenario (both then pay for "
@@ -128,12 +134,22 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'tier':8s} {'n':>4s} {'rebuild ms':>11s} {'engine ms':>10s} {'speed-up':>9s} "
           f"{'max rel NPV diff':>17s}")
     parts = []
-    for tier in ("price", "arrays"):
-        scen = _scenarios(case, a.n, tier)
-        eng.solve_values(scen[0])  # warm
-        runs0 = dict(eng.runs)
-        t_fast, t_slow, diff, slow, fast = _time_tier(eng, case, scen, a.interleave)
-        fast["runs"] = {k: eng.runs[k] - runs0[k] for k in runs0}
+    tiers = [("price", eng, _scenarios(case, a.n, "price")),
+             ("arrays", eng, _scenarios(case, a.n, "arrays"))]
+    sfile = a.scenario_file or ("taiwan_scenarios" if a.case == "taiwan" else "none")
+    if sfile != "none":
+        from recyclopt.scenarios import load_scenarios
+        from recyclopt.scenarios.policy import resolve_settings
+
+        sf = load_scenarios(sfile)
+        eng_f = SweepEngine(case, EngineOptions(fixed_design=False),
+                            settings=resolve_settings(case, sf.levers), sup=eng.sup)
+        tiers.append((Path(sfile).stem[:8], eng_f, [sc.values for sc in sf.expand(case)]))
+    for tier, e, scen in tiers:
+        e.solve_values(scen[0])  # warm
+        runs0 = dict(e.runs)
+        t_fast, t_slow, diff, slow, fast = _time_tier(e, case, scen, a.interleave)
+        fast["runs"] = {k: e.runs[k] - runs0[k] for k in runs0}
         n = len(scen)
         print(f"{tier:8s} {n:4d} {t_slow / n * 1e3:11.1f} {t_fast / n * 1e3:10.1f} "
               f"{t_slow / t_fast:8.2f}x {diff:17.2e}")

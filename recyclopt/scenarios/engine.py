@@ -51,9 +51,9 @@ rebuild; the engine took ~18 ms with HiGHS's defaults and a full plan per scenar
   every worker) as its first incumbent whenever that plan satisfies the scenario's bounds and
   rows (checked in numpy; always so on the ``price`` tier), and then skips its
   feasibility-jump heuristic, whose only job is finding a first incumbent;
-* *lean HiGHS options* on small models (:data:`LEAN_HIGHS_OPTIONS`): no presolve, symmetry
-  detection or sub-MIP heuristics, which cost more than they save on a few hundred columns;
-  the optimum is proven at the same gap;
+* *lean HiGHS options* on small models (:data:`LEAN_HIGHS_OPTIONS`): no symmetry detection
+  or sub-MIP heuristics, which cost more than they save on a few hundred columns; the
+  optimum is proven at the same gap;
 * the ``price`` tier re-prices the objective from arrays (:class:`_PriceMap`), without a
   copy of the superstructure's tables, and pushes only the costs;
 * the sweep row is read straight from the solution vector
@@ -108,8 +108,8 @@ class EngineOptions:
         per structure, kept in step with the MIP's); when its bound is within the MIP gap of
         the warm start's objective, the start is optimal, and when its optimum is integral,
         that is optimal: either way the MIP is not run (see :meth:`SweepEngine._lp_proof`).
-    lean_highs : run HiGHS without presolve, symmetry detection and its sub-MIP heuristics
-        (RINS, RENS, root reduced cost) (:data:`LEAN_HIGHS_OPTIONS`); None: on models of at
+    lean_highs : run HiGHS without symmetry detection and its sub-MIP heuristics (RINS,
+        RENS, root reduced cost) (:data:`LEAN_HIGHS_OPTIONS`); None: on models of at
         most :data:`SMALL_MIP_COLUMNS` columns, where that machinery costs more than the
         search it saves.
     """
@@ -139,16 +139,22 @@ SMALL_MIP_COLUMNS = 2000
 #: HiGHS defaults, no start                      8.0 / 56        14.0 / 80
 #: base plan as start, no feasibility jump       3.7 / 32         7.6 / 57
 #: ... and no sub-MIP heuristics                 3.7 / 18         5.7 / 22
-#: ... and no presolve, no symmetry (lean)       2.2 / 20         5.5 / 28
+#: ... and no presolve, no symmetry                2.2 / 20         5.5 / 28
 #: ============================================  ==============  ==============
 #:
-#: Every scenario of the bundled ``taiwan_scenarios`` builds nothing, hence presolve off.
-#: The optimum is proven at the same gap; every scenario of ``tests/scenarios`` and 140
-#: random ones on the Taiwan case gave the rebuild's row. On the ``medium`` benchmark case
+#: Presolve was off until the LP check (:attr:`EngineOptions.lp_check`) took over the
+#: scenarios that build nothing. The MIPs left are those that build a plant: on the 42 of the
+#: 126 such scenarios of ``taiwan_scenarios.yaml`` timed (every third, with its levers; one
+#: node each, ~150 LP iterations; best of three, another process busy on the second core),
+#: HiGHS's defaults took 23.2 ms, presolve and symmetry off 21.2 ms, and presolve on with
+#: symmetry detection and sub-MIP heuristics off 11.4 ms: the lean options now. (Giving HiGHS
+#: the optimal plan as its start changed nothing: the time is the root's cuts, not the search
+#: for a plan.) The optimum is proven at the same gap; every scenario of ``tests/scenarios``
+#: and 140 random ones on the Taiwan case gave the rebuild's row. On the ``medium`` benchmark case
 #: (6151 columns) the sub-MIP heuristics pay (23 s per scenario with them, 34 s without),
 #: hence the size limit :data:`SMALL_MIP_COLUMNS`.
 LEAN_HIGHS_OPTIONS: dict[str, Any] = {
-    "presolve": "off", "mip_detect_symmetry": False, "mip_heuristic_run_rins": False,
+    "mip_detect_symmetry": False, "mip_heuristic_run_rins": False,
     "mip_heuristic_run_rens": False, "mip_heuristic_run_root_reduced_cost": False,
 }
 
