@@ -139,7 +139,7 @@ SMALL_MIP_COLUMNS = 2000
 #: HiGHS defaults, no start                      8.0 / 56        14.0 / 80
 #: base plan as start, no feasibility jump       3.7 / 32         7.6 / 57
 #: ... and no sub-MIP heuristics                 3.7 / 18         5.7 / 22
-#: ... and no presolve, no symmetry                2.2 / 20         5.5 / 28
+#: ... and no presolve, no symmetry              2.2 / 20         5.5 / 28
 #: ============================================  ==============  ==============
 #:
 #: Presolve was off until the LP check (:attr:`EngineOptions.lp_check`) took over the
@@ -150,9 +150,9 @@ SMALL_MIP_COLUMNS = 2000
 #: symmetry detection and sub-MIP heuristics off 11.4 ms: the lean options now. (Giving HiGHS
 #: the optimal plan as its start changed nothing: the time is the root's cuts, not the search
 #: for a plan.) The optimum is proven at the same gap; every scenario of ``tests/scenarios``
-#: and 140 random ones on the Taiwan case gave the rebuild's row. On the ``medium`` benchmark case
-#: (6151 columns) the sub-MIP heuristics pay (23 s per scenario with them, 34 s without),
-#: hence the size limit :data:`SMALL_MIP_COLUMNS`.
+#: and 140 random ones on the Taiwan case gave the rebuild's row. On the ``medium``
+#: benchmark case (6151 columns) the sub-MIP heuristics pay (23 s per scenario with them,
+#: 34 s without), hence the size limit :data:`SMALL_MIP_COLUMNS`.
 LEAN_HIGHS_OPTIONS: dict[str, Any] = {
     "mip_detect_symmetry": False, "mip_heuristic_run_rins": False,
     "mip_heuristic_run_rens": False, "mip_heuristic_run_root_reduced_cost": False,
