@@ -170,10 +170,13 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if args.time_limit is not None and not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit!r} s; allowed range > 0",
                          field="--time-limit")
+    if args.heuristic == "lp_guided" and args.time_limit is None:
+        raise InputError("--heuristic lp_guided needs --time-limit (it takes a share of it)",
+                         field="--heuristic")
     case = load_case(args.case)
     try:
         plan = optimize(case, objective=args.objective, mode=args.mode,
-                        time_limit=args.time_limit)
+                        time_limit=args.time_limit, heuristic=args.heuristic)
     except SolverError as exc:  # name the case file the fault is in
         raise SolverError(f"{case.source}: {exc}") from None
     with pd.option_context("display.width", 200, "display.max_columns", 40,
@@ -267,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
                                            "recovered_mass", "min_co2"])
     o.add_argument("--mode", choices=["parallel", "single_path"])
     o.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    o.add_argument("--heuristic", choices=["auto", "lp_guided", "none"], default="auto",
+                   help="first plan for HiGHS from the LP-guided restricted MILP (needs "
+                        "--time-limit; auto: on models of 50,000 columns and more)")
     o.add_argument("--output", help="write the plan to FILE.csv, .xlsx or .json")
     o.add_argument("--force", action="store_true", help="overwrite an existing output file")
     o.set_defaults(func=cmd_optimize)

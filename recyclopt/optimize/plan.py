@@ -70,8 +70,15 @@ class PlantPlan:
             f"{self.solver.time_s:.2f} s; {self.solver.n_vars} vars "
             f"({self.solver.n_binary} binary, {self.solver.n_integer} integer), "
             f"{self.solver.n_rows} rows, {self.solver.n_nonzeros} nonzeros",
-            "", "Options built:",
         ]
+        hr = self.solver.heuristic
+        if hr:
+            plan = (f"plan {hr['objective']:,.6g} ({hr['mip_status']}, {hr['mip_s']:.1f} s)"
+                    if hr["mip_status"] else "no restricted MILP")
+            lines.append(f"  start heuristic (LP-guided): LP {hr['lp_status']}, bound "
+                         f"{hr['lp_bound']:,.6g} ({hr['lp_s']:.1f} s); {hr['n_closed']} of "
+                         f"{hr['n_options']} options closed; {plan}")
+        lines += ["", "Options built:"]
         cap = self.capacities[self.capacities["built"]]
         if cap.empty:
             lines.append("  none (no route pays under these prices)")
@@ -219,8 +226,12 @@ def _plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float) -> Plant
 def optimize(case: Case | str | Path | None = None, *, objective: str | None = None,
              mode: str | None = None, time_limit: float | None = None,
              mip_gap: float | None = 1e-6, method: str = "highspy",
-             extra: list | None = None, price_factor: float = 1.0) -> PlantPlan:
-    """Build and solve the plant MILP for a case (the bundled default when None)."""
+             extra: list | None = None, price_factor: float = 1.0,
+             heuristic: str = "auto") -> PlantPlan:
+    """Build and solve the plant MILP for a case (the bundled default when None).
+
+    ``heuristic``: a first plan for HiGHS on large models with a time limit (see
+    :func:`recyclopt.optimize.solve.solve`)."""
     import time
 
     if not isinstance(case, Case):
@@ -229,7 +240,8 @@ def optimize(case: Case | str | Path | None = None, *, objective: str | None = N
     om = build_model(case, objective=objective, mode=mode, extra=extra,
                      price_factor=price_factor)
     build_s = time.perf_counter() - t0
-    x, info = solve(om, time_limit=time_limit, mip_gap=mip_gap, method=method)
+    x, info = solve(om, time_limit=time_limit, mip_gap=mip_gap, method=method,
+                    heuristic=heuristic)
     return _plan(om, x, info, build_s)
 
 

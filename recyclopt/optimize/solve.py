@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import RowEntry
 
-from ..errors import SolverError
+from ..errors import InputError, SolverError
 from .model import OptModel, stack_csr
 
 
@@ -39,6 +39,9 @@ class SolveInfo:
     n_rows: int
     n_nonzeros: int
     diagnosis: list[str] = field(default_factory=list)
+    #: what the start heuristic did (:meth:`recyclopt.optimize.heuristic.HeuristicResult.summary`),
+    #: empty when none ran
+    heuristic: dict = field(default_factory=dict)
 
 
 #: up to this many nonzeros the fast compiler leaves the matrix row-wise (CSR) and HiGHS
@@ -689,7 +692,8 @@ def scale_compiled(cm: Compiled) -> tuple[Compiled, np.ndarray, float]:
 
 def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | None = 1e-6,
           threads: int | None = None, verbose: bool = False, method: str = "highspy",
-          raise_on_failure: bool = True, scaling: bool = True) -> tuple[np.ndarray, SolveInfo]:
+          raise_on_failure: bool = True, scaling: bool = True,
+          heuristic: str = "auto") -> tuple[np.ndarray, SolveInfo]:
     """Solve a built model; returns the column values (builder order) and solver info.
 
     Parameters
@@ -701,7 +705,21 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         persistent HiGHS interface).
     scaling : hand HiGHS the model scaled by powers of two (:func:`scale_compiled`); the
         values and objective returned are in the case's units either way.
+    heuristic : a first plan for HiGHS (:mod:`recyclopt.optimize.heuristic`): ``lp_guided``
+        spends :data:`~recyclopt.optimize.heuristic.SHARE` of ``time_limit`` on the LP-guided
+        restricted MILP and hands its plan to the full solve; ``auto`` does so on models of
+        at least :data:`~recyclopt.optimize.heuristic.AUTO_MIN_COLUMNS` columns when a time
+        limit is given; ``none`` never. It needs a time limit and ``method="highspy"``; the
+        optimum is the same. The solve time reported includes the heuristic's.
     """
+    from .heuristic import AUTO_MIN_COLUMNS, HEURISTICS, SHARE, lp_guided_plan
+
+    if heuristic not in HEURISTICS:
+        raise InputError(f"heuristic {heuristic!r}; allowed: {', '.join(HEURISTICS)}",
+                         field="heuristic")
+    if heuristic == "lp_guided" and time_limit is None:
+        raise InputError("heuristic 'lp_guided' needs a time limit (it takes a share of it)",
+                         field="heuristic")
     t0 = time.perf_counter()
     if method == "appsi":
         return _solve_appsi(om, time_limit, mip_gap, raise_on_failure)
@@ -713,6 +731,22 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
     h = _highs(cm_s, time_limit=time_limit, mip_gap=mip_gap, threads=threads, verbose=verbose)
     t1 = time.perf_counter()
     import highspy
+
+    run_heur = time_limit is not None and "build" in om.builder.blocks and (
+        heuristic == "lp_guided" or (heuristic == "auto"
+                                     and len(cm.columns) >= AUTO_MIN_COLUMNS))
+    heur = None
+    if run_heur:
+        b = om.builder.blocks["build"]
+        build = _compiled_index(om, cm)[b.offset:b.offset + b.size]
+        heur = lp_guided_plan(cm_s, build[build >= 0], time_limit=SHARE * time_limit,
+                              threads=threads)
+        if heur.x is not None:
+            start = highspy.HighsSolution()
+            start.col_value = heur.x.tolist()
+            start.value_valid = True
+            h.setSolution(start)
+        h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t1), 1.0))
 
     try:
         run_status = h.run()
@@ -736,6 +770,10 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
                      status == highspy.HighsModelStatus.kOptimal, gap,
                      time.perf_counter() - t1, t1 - t0, len(cm.columns), n_bin, n_int - n_bin,
                      cm.A.shape[0], int(cm.A.nnz))
+    if heur is not None:
+        info.heuristic = heur.summary()
+        for k in ("lp_bound", "objective"):  # in the case's units
+            info.heuristic[k] = info.heuristic[k] / obj_scale
     if status == highspy.HighsModelStatus.kOptimal or (
             status in (highspy.HighsModelStatus.kTimeLimit,
                        highspy.HighsModelStatus.kIterationLimit,
@@ -763,6 +801,15 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
                       "produced. Check the case for extreme numbers (costs, capacities or "
                       "yields many orders of magnitude apart, or unit mix-ups), give a "
                       "--time-limit, and rerun with --debug to see the solver log")
+
+
+def _compiled_index(om: OptModel, cm: Compiled) -> np.ndarray:
+    """The compiled column of each builder column (-1 for a column the compiler left out)."""
+    n = om.builder.n
+    if len(cm.columns) >= n and all(a is b for a, b in zip(om.columns, cm.columns, strict=False)):
+        return np.arange(n)
+    pos = {id(v): i for i, v in enumerate(cm.columns)}
+    return np.array([pos.get(id(v), -1) for v in om.columns], dtype=np.int64)
 
 
 def _count_binary(columns: list) -> int:

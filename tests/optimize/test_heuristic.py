@@ -1,0 +1,96 @@
+"""The LP-guided start heuristic: its plans are plans of the full model, the optimum does not
+move, and the closing rule behaves at its extremes as derived by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import recyclopt.optimize.heuristic as heuristic
+from recyclopt.cli import main
+from recyclopt.errors import InputError
+from recyclopt.optimize import case_from_dict
+from recyclopt.optimize.heuristic import lp_guided_plan
+from recyclopt.optimize.model import build_model
+from recyclopt.optimize.solve import compile_model, solve
+
+from .cases import generated_case, small_case
+
+
+def _rich() -> dict:
+    # generated_case at 3x its product prices: several plants pay, so the plans are not empty
+    d = generated_case(10, 4, 3)
+    for p in d["products"].values():
+        p["price_usd_per_kg"] = {e: 3 * v for e, v in p["price_usd_per_kg"].items()}
+    return d
+
+
+def _build_cols(om, cm) -> np.ndarray:
+    pos = {id(v): i for i, v in enumerate(cm.columns)}
+    b = om.builder.blocks["build"]
+    return np.array([pos[id(v)] for v in om.columns[b.offset:b.offset + b.size]])
+
+
+def _feasible(cm, x: np.ndarray, tol: float = 1e-6) -> bool:
+    ax = cm.A @ x
+    scale = np.maximum(1.0, np.abs(ax))
+    ints = cm.integrality.astype(bool)
+    return bool(np.all(ax >= cm.row_lo - tol * scale) and np.all(ax <= cm.row_hi + tol * scale)
+                and np.all(x >= cm.col_lo - tol) and np.all(x <= cm.col_hi + tol)
+                and np.all(np.abs(x[ints] - np.round(x[ints])) <= tol))
+
+
+def test_same_optimum_and_a_feasible_start():
+    case = case_from_dict(_rich())
+    plain = solve(build_model(case), heuristic="none")[1]
+    assert plain.proven_optimal and plain.objective > 0 and not plain.heuristic
+    x, info = solve(build_model(case), time_limit=60, heuristic="lp_guided")
+    assert info.proven_optimal
+    assert info.objective == pytest.approx(plain.objective, rel=1e-6)
+    h = info.heuristic
+    assert 0 < h["n_closed"] < h["n_options"]
+    # the restricted plan is a plan of the full model, no better than its optimum
+    assert h["objective"] <= plain.objective * (1 + 1e-9)
+    om = build_model(case)
+    cm = compile_model(om.model)
+    res = lp_guided_plan(cm, _build_cols(om, cm), time_limit=60)
+    assert res.x is not None and _feasible(cm, res.x)
+    assert res.objective == pytest.approx(float(cm.c @ res.x) + cm.offset, rel=1e-9, abs=1e-6)
+
+
+def test_closing_rule_at_its_extremes():
+    # threshold above every LP value (builds are <= 1): every option is closed, no option has
+    # capacity, so nothing flows and the plan is worth 0. Threshold 0: nothing is closed, the
+    # restricted MILP is the full model and reaches its optimum.
+    case = case_from_dict(_rich())
+    om = build_model(case)
+    cm = compile_model(om.model)
+    cols = _build_cols(om, cm)
+    opt = solve(build_model(case), heuristic="none")[1].objective
+    shut = lp_guided_plan(cm, cols, time_limit=60, threshold=1.5, mip_gap=1e-9)
+    assert shut.n_closed == len(cols)
+    assert shut.objective == pytest.approx(0.0, abs=1e-6)
+    assert np.all(shut.x[cols] == 0)
+    full = lp_guided_plan(cm, cols, time_limit=60, threshold=0.0, mip_gap=1e-9)
+    assert full.n_closed == 0
+    assert full.objective == pytest.approx(opt, rel=1e-6)
+
+
+def test_auto_runs_only_on_large_models_with_a_time_limit(monkeypatch):
+    case = case_from_dict(small_case())
+    assert not solve(build_model(case), time_limit=30)[1].heuristic  # 'auto', small model
+    monkeypatch.setattr(heuristic, "AUTO_MIN_COLUMNS", 1)
+    assert solve(build_model(case), time_limit=30)[1].heuristic
+    assert not solve(build_model(case))[1].heuristic  # no time limit: nothing to share
+
+
+def test_bad_heuristic_settings_are_input_errors(tmp_path, capsys):
+    om = build_model(case_from_dict(small_case()))
+    with pytest.raises(InputError, match="heuristic 'greedy'; allowed: auto, lp_guided, none"):
+        solve(om, heuristic="greedy")
+    with pytest.raises(InputError, match="needs a time limit"):
+        solve(om, heuristic="lp_guided")
+    # the CLI says so before building anything, in one line, and exits non-zero
+    assert main(["optimize", "--heuristic", "lp_guided"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--heuristic lp_guided needs --time-limit" in err[0]
