@@ -774,6 +774,12 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         info.heuristic = heur.summary()
         for k in ("lp_bound", "objective"):  # in the case's units
             info.heuristic[k] = info.heuristic[k] / obj_scale
+        # HiGHS's own dual bound may still be the trivial one when the time limit strikes
+        # before its root LP ends; the heuristic's LP bound is valid for the same model
+        bound = info.heuristic["lp_bound"]
+        if has_sol and np.isfinite(bound) and info.objective != 0:
+            ahead = bound - info.objective if cm.sense == "max" else info.objective - bound
+            info.mip_gap = min(info.mip_gap, max(ahead, 0.0) / abs(info.objective))
     if status == highspy.HighsModelStatus.kOptimal or (
             status in (highspy.HighsModelStatus.kTimeLimit,
                        highspy.HighsModelStatus.kIterationLimit,

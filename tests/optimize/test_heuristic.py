@@ -94,3 +94,38 @@ def test_bad_heuristic_settings_are_input_errors(tmp_path, capsys):
     assert main(["optimize", "--heuristic", "lp_guided"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--heuristic lp_guided needs --time-limit" in err[0]
+
+
+@pytest.mark.parametrize("sense", ["max", "min"])
+def test_dual_bound_is_weak_duality(sense):
+    # At the LP's optimal duals (simplex) the bound is the LP optimum; at any other
+    # multipliers it is on the far side of it (above for a maximisation, below for a
+    # minimisation): weak duality, the definition of a bound. The minimisation is the same
+    # model with the NPV negated (its optimum is minus the maximum).
+    import copy
+
+    from recyclopt.optimize.heuristic import dual_bound
+    from recyclopt.optimize.solve import _highs
+
+    cm = compile_model(build_model(case_from_dict(_rich())).model)
+    if sense == "min":
+        cm = copy.copy(cm)
+        cm.c, cm.sense = -np.asarray(cm.c), "min"
+    relaxed = copy.copy(cm)
+    relaxed.integrality = np.zeros_like(cm.integrality)
+    h = _highs(relaxed, time_limit=None, mip_gap=None, threads=1, verbose=False)
+    h.run()
+    assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
+    z = h.getInfo().objective_function_value
+    assert abs(z) > 1e6  # a plant pays at these prices: the bound is not trivially 0
+    y = np.asarray(h.getSolution().row_dual)
+    assert dual_bound(cm, y) == pytest.approx(z, rel=1e-9)
+    far = 1.0 if sense == "max" else -1.0
+    rng = np.random.default_rng(0)
+    finite = 0
+    for _ in range(20):
+        b = dual_bound(cm, y + rng.normal(0.0, 1.0, len(y)) * np.abs(y).max())
+        if np.isfinite(b):
+            finite += 1
+            assert far * (b - z) >= -1e-9 * abs(z)
+    assert finite >= 5
