@@ -26,8 +26,6 @@ import json
 import time
 from typing import Any
 
-import numpy as np
-
 from .cases import MEDIUM, REGISTRY, GenSpec, sizes_up_to
 
 FORMULATIONS = ("naive", "tight_bounds", "tight_cuts", "tight_cuts_yearly")
@@ -51,7 +49,7 @@ def _solve(cm: Any, *, relax: bool, time_limit: float | None, threads: int) -> d
 
     scaled, _, k = scale_compiled(cm)
     if relax:
-        scaled.integrality = np.zeros_like(scaled.integrality)
+        scaled = scaled.relaxation()
     h = _highs(scaled, time_limit=time_limit, mip_gap=1e-6, threads=threads, verbose=False)
     t0 = time.perf_counter()
     h.run()

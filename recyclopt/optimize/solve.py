@@ -11,6 +11,7 @@ row and naming the constraint groups that need them.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -71,6 +72,11 @@ class Compiled:
     sense: str
     columns: list
     rows: list
+
+    def relaxation(self) -> Compiled:
+        """The same model with every column continuous (the LP relaxation); the arrays are
+        shared, not copied."""
+        return dataclasses.replace(self, integrality=np.zeros_like(self.integrality))
 
 
 def compile_model(m: pyo.ConcreteModel, *, compiler: str = "fast") -> Compiled:
@@ -833,21 +839,16 @@ def _count_binary(columns: list) -> int:
 
 def _to_builder_order(om: OptModel, cm: Compiled, x: np.ndarray) -> np.ndarray:
     """Solution values in builder column order (loaded into the Pyomo variables too);
-    integer columns rounded."""
-    n = om.builder.n
-    if len(cm.columns) >= n and all(a is b for a, b in zip(om.columns, cm.columns, strict=False)):
-        out = np.array(x[:n], dtype=float)
-        ints = cm.integrality[:n].astype(bool)
-    else:  # the compiled columns are another selection or order: map them by identity
-        pos = {id(v): i for i, v in enumerate(cm.columns)}
-        out = np.zeros(n)
-        for j, v in enumerate(om.columns):
-            i = pos.get(id(v))
-            if i is not None:
-                out[j] = x[i]
-            else:  # the column appears nowhere: it sits at its lower bound (or 0)
-                out[j] = v.lb if v.lb is not None else 0.0
-        ints = np.array([v.is_integer() for v in om.columns], dtype=bool)
+    integer columns rounded. A column the compiler left out sits at its lower bound (or 0)."""
+    idx = _compiled_index(om, cm)
+    x = np.asarray(x, dtype=float)
+    out = x[np.maximum(idx, 0)] if len(x) else np.zeros(len(idx))
+    ints = cm.integrality[np.maximum(idx, 0)].astype(bool) if len(x) else np.zeros(len(idx),
+                                                                                    bool)
+    for j in np.flatnonzero(idx < 0).tolist():
+        v = om.columns[j]
+        out[j] = v.lb if v.lb is not None else 0.0
+        ints[j] = v.is_integer()
     out[ints] = np.round(out[ints])
     for v, val in zip(om.columns, out.tolist(), strict=True):
         v.set_value(val, skip_validation=True)

@@ -63,7 +63,6 @@ rebuild; the engine took ~18 ms with HiGHS's defaults and a full plan per scenar
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import math
@@ -432,9 +431,7 @@ class SweepEngine:
                     offset=float(cm.offset))
         s.icols = np.flatnonzero(integer[ccol])
         if self.options.lp_check:
-            relaxed = copy.copy(cm)
-            relaxed.integrality = np.zeros_like(cm.integrality)
-            s.lp = _highs(relaxed, time_limit=self.options.time_limit, mip_gap=None,
+            s.lp = _highs(cm.relaxation(), time_limit=self.options.time_limit, mip_gap=None,
                           threads=self.options.threads, verbose=False)
             s.lp.run()
             if s.lp.getModelStatus() == highspy.HighsModelStatus.kOptimal:

@@ -111,9 +111,7 @@ def test_dual_bound_is_weak_duality(sense):
     if sense == "min":
         cm = copy.copy(cm)
         cm.c, cm.sense = -np.asarray(cm.c), "min"
-    relaxed = copy.copy(cm)
-    relaxed.integrality = np.zeros_like(cm.integrality)
-    h = _highs(relaxed, time_limit=None, mip_gap=None, threads=1, verbose=False)
+    h = _highs(cm.relaxation(), time_limit=None, mip_gap=None, threads=1, verbose=False)
     h.run()
     assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
     z = h.getInfo().objective_function_value
