@@ -61,7 +61,7 @@ class PlantPlan:
         c = self.case
         lines = [
             f"Plant plan for case {c.name!r} ({c.mode}, objective {self.objective})",
-            f"  objective value: {self.objective_value:,.6g}",
+            f"  objective value: {self.objective_value + 0.0:,.6g}",  # + 0.0: no "-0"
             f"  NPV: {self.npv_usd:,.0f} USD ({type(c.costing).__name__}, "
             f"discount {c.costing.factors().discount_rate:.4g})",
             f"  solver: {self.solver.status}, gap {self.solver.mip_gap:.2g}, "
