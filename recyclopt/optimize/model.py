@@ -40,17 +40,22 @@ FORMULATIONS = ("tight", "tight_bounds", "tight_cuts", "tight_cuts_yearly", "nai
 
 #: ``formulation="tight"`` adds the ``feed_to_build`` valid inequalities, one per year
 #: (``tight_cuts_yearly``), only to models with at most this many flow columns
-#: (feedstock-path pairs x years). Measured (``benchmarks/RESULTS.md``): on the bundled Taiwan
-#: case (250 flow columns) the horizon-aggregated rows take the base case's LP bound to the
-#: optimum and cut HiGHS's time per sweep price scenario from ~23 ms to ~4 ms; the yearly rows
-#: do the same at every one of 40 random price scenarios (the aggregated ones at 23 of them),
-#: so the sweep engine's LP check proves them without a MIP run. On generated networks of
-#: 6-10k columns the aggregated rows are neutral (solve-time ratio 0.95-1.02 against bounds
-#: alone); from ~17k flow columns up they slow the solve (two 100-feedstock networks stopped at
-#: the 180 s limit with them, optimal in 84-105 s without; the large case's root LP takes
-#: twice as long). The limit sits in the gap between the small and the neutral sizes, as the
-#: sweeps' lean-solver limit does.
-CUTS_MAX_FLOW_COLUMNS = 2000
+#: (feedstock-path pairs x years). Measured (``benchmarks/RESULTS.md``, one thread, 180 s
+#: limit):
+#:
+#: * bundled Taiwan case (250 flow columns): the yearly rows take the LP bound to the optimum
+#:   at every one of 40 random price scenarios (the horizon rows at 23), so the sweep
+#:   engine's LP check proves them without a MIP run;
+#: * the ten generated networks of 5.6-17.4k flow columns: optimal in 1.0-23.4 s, against
+#:   2.5-105 s for the next best formulation (f100: 23.4 and 19.5 s against 84-105 s for
+#:   bounds alone; the horizon rows stopped at the limit there);
+#: * a 61k-flow-column network (300 s): 412.4 M USD at a 45.3 % gap, against 502.5 M at
+#:   27.6 % with bounds alone, whose LP is 3x smaller;
+#: * the large case (330k flow columns): their LP (254k extra rows) did not finish in ~600 s.
+#:
+#: The limit sits above the largest network where they won; between it and 61k columns
+#: nothing has been measured.
+CUTS_MAX_FLOW_COLUMNS = 20_000
 
 
 @dataclass
