@@ -742,9 +742,11 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         heuristic == "lp_guided" or (heuristic == "auto"
                                      and len(cm.columns) >= AUTO_MIN_COLUMNS))
     heur = None
+    idx = None  # compiled column of each builder column, made once when needed
     if run_heur:
         b = om.builder.blocks["build"]
-        build = _compiled_index(om, cm)[b.offset:b.offset + b.size]
+        idx = _compiled_index(om, cm)
+        build = idx[b.offset:b.offset + b.size]
         heur = lp_guided_plan(cm_s, build[build >= 0], time_limit=SHARE * time_limit,
                               threads=threads)
         if heur.x is not None:
@@ -784,14 +786,14 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         # before its root LP ends; the heuristic's LP bound is valid for the same model
         bound = info.heuristic["lp_bound"]
         if has_sol and np.isfinite(bound) and info.objective != 0:
-            ahead = bound - info.objective if cm.sense == "max" else info.objective - bound
+            ahead = bound_ahead(cm.sense, bound, info.objective)
             info.mip_gap = min(info.mip_gap, max(ahead, 0.0) / abs(info.objective))
     if status == highspy.HighsModelStatus.kOptimal or (
             status in (highspy.HighsModelStatus.kTimeLimit,
                        highspy.HighsModelStatus.kIterationLimit,
                        highspy.HighsModelStatus.kSolutionLimit,
                        highspy.HighsModelStatus.kInterrupt) and has_sol):
-        values = _to_builder_order(om, cm, np.asarray(sol.col_value) * col_scale)
+        values = _to_builder_order(om, cm, np.asarray(sol.col_value) * col_scale, idx)
         return values, info
     if not raise_on_failure:
         return np.full(om.builder.n, np.nan), info
@@ -813,6 +815,12 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
                       "produced. Check the case for extreme numbers (costs, capacities or "
                       "yields many orders of magnitude apart, or unit mix-ups), give a "
                       "--time-limit, and rerun with --debug to see the solver log")
+
+
+def bound_ahead(sense: str, bound: float, value: float) -> float:
+    """How far a bound lies beyond an objective value, in the direction of optimisation
+    (``max``: ``bound - value``; ``min``: ``value - bound``); >= 0 for a valid bound."""
+    return bound - value if sense == "max" else value - bound
 
 
 def _compiled_index(om: OptModel, cm: Compiled) -> np.ndarray:
@@ -837,10 +845,12 @@ def _count_binary(columns: list) -> int:
     return sum(k for v, k in counts.values() if v.is_binary())
 
 
-def _to_builder_order(om: OptModel, cm: Compiled, x: np.ndarray) -> np.ndarray:
+def _to_builder_order(om: OptModel, cm: Compiled, x: np.ndarray,
+                      idx: np.ndarray | None = None) -> np.ndarray:
     """Solution values in builder column order (loaded into the Pyomo variables too);
-    integer columns rounded. A column the compiler left out sits at its lower bound (or 0)."""
-    idx = _compiled_index(om, cm)
+    integer columns rounded. A column the compiler left out sits at its lower bound (or 0).
+    ``idx``: :func:`_compiled_index` when already at hand."""
+    idx = _compiled_index(om, cm) if idx is None else idx
     x = np.asarray(x, dtype=float)
     out = x[np.maximum(idx, 0)] if len(x) else np.zeros(len(idx))
     ints = cm.integrality[np.maximum(idx, 0)].astype(bool) if len(x) else np.zeros(len(idx),

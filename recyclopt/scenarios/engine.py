@@ -78,7 +78,7 @@ from ..errors import InputError
 from ..optimize.case import Case
 from ..optimize.model import OptModel, build_model, stack_csr
 from ..optimize.plan import PlanReader, PlantPlan, _plan
-from ..optimize.solve import SolveInfo, compile_model
+from ..optimize.solve import SolveInfo, bound_ahead, compile_model
 from ..optimize.superstructure import Superstructure, _all_elements, build
 from .definition import TIERS, Scenario, scenario_case
 
@@ -699,7 +699,7 @@ class SweepEngine:
                 return None
             bound = float(lp.getInfo().objective_function_value)
             z0 = float(np.dot(t["c"], start)) + s.offset
-            ahead = bound - z0 if s.om.sense == "max" else z0 - bound
+            ahead = bound_ahead(s.om.sense, bound, z0)
             abs_gap = float(s.h.getOptionValue("mip_abs_gap")[1])  # (status, value)
             if ahead <= max(abs_gap, self.options.mip_gap * abs(z0)):
                 return start, info(z0, ahead)
