@@ -5,9 +5,15 @@ the full model and holds a poor incumbent when the limit strikes (the ``large`` 
 case: 317 M USD after 600 s). This heuristic gives it a good plan to start from:
 
 1. solve the LP relaxation (interior point without crossover: only the build values are
-   needed, and on the large case it takes ~30-50 s against the dual simplex's minutes);
+   needed, and on the large case it takes ~30-50 s against the dual simplex's minutes). When
+   the model was built without the ``feed_to_build`` valid inequalities (large models are,
+   see :data:`~recyclopt.optimize.model.CUTS_MAX_FLOW_COLUMNS`), :func:`~recyclopt.optimize
+   .solve.solve` adds their horizon form to this LP only (:func:`with_rows`): ~13 k rows on
+   the large case, an LP of ~85 s, whose build values are nearer 0 or 1 and whose bound is
+   643.6 M instead of 698.8 M;
 2. close every option whose LP build value is below ``threshold`` (its ``build`` upper bound
-   set to 0) and let HiGHS solve the much smaller restricted MILP within the remaining time;
+   set to 0) and let HiGHS solve the much smaller restricted MILP (without the added rows)
+   within the remaining time;
 3. hand the plan found to the full model's solve as its first incumbent.
 
 The LP's row duals also give a bound on the MILP (:func:`dual_bound`: weak duality, valid
@@ -17,9 +23,11 @@ limit, and this bound is then the only one there is.
 
 Closing options only removes plans, so whatever the restricted MILP finds is feasible for the
 full model, and the full solve keeps searching (and bounding) the whole model: the optimum is
-unchanged, only the incumbent at a time limit improves. Measured on the ``large`` case (one
-thread; ``benchmarks/RESULTS.md``): LP 32 s, 299 of 400 options closed at threshold 0.05, the
-restricted MILP's plan 512.6 M USD after 180 s (467 M after 45 s).
+unchanged, only the incumbent at a time limit improves. Measured on the ``large`` case
+(``solve(build_model(case), time_limit=600)``, ``benchmarks/RESULTS.md``): with the horizon
+rows, LP 85 s, 302 of 400 options closed, the restricted MILP's plan 569.2 M USD after 395 s
+at a certified gap of 13.1 %; without them (session 4), LP 32 s, 299 closed, 550.8 M at
+26.9 %.
 
 It is akin to HiGHS's own RENS heuristic (fix what the LP relaxation settles, solve the rest
 as a sub-MIP), applied to whole options with a threshold instead of exact integrality, before
@@ -48,12 +56,15 @@ HEURISTICS = ("auto", "lp_guided", "none")
 AUTO_MIN_COLUMNS = 50_000
 
 #: Share of the time limit given to the heuristic (LP and restricted MILP together); the
-#: full model gets the rest. On the large case the LP (32-53 s) and a 180 s restricted MILP
-#: are ~40 % of a 10-minute run.
-SHARE = 0.4
+#: full model gets the rest. On the large case the full solve never improved on the restricted
+#: MILP's plan in the time left (its root LP does not finish), while the restricted MILP keeps
+#: improving: its plan was 456 M USD 110 s into it, 533 M at 197 s, 547 M at 245 s and
+#: 569.2 M at 395 s (LP with the horizon rows first, 85 s). Hence 0.8 (it was 0.4: 550.8 M).
+SHARE = 0.8
 
 #: Options whose LP build value is below this are closed in the restricted MILP (measured on
-#: the large case: 0.05 closes 299 of 400 options and keeps every option the best plans use).
+#: the large case: 0.05 closes 299 of 400 options and keeps every option the best plans use;
+#: with the horizon rows in the LP, 0.01 / 0.05 / 0.1 / 0.2 close 289 / 302 / 310 / 321).
 THRESHOLD = 0.05
 
 
@@ -79,8 +90,54 @@ class HeuristicResult:
         return {k: v for k, v in self.__dict__.items() if k != "x"}
 
 
+def with_rows(cm, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.ndarray,
+              col_scale: np.ndarray | None = None):
+    """``cm`` with rows appended that were written over a model's builder columns.
+
+    Parameters
+    ----------
+    cm : :class:`recyclopt.optimize.solve.Compiled` (scaled or not).
+    A : sparse rows over the builder's columns (e.g. :func:`~recyclopt.optimize.model
+        .feed_to_build_rows`), with limits ``row_lo``, ``row_hi``.
+    idx : compiled column of each builder column (-1: left out by the compiler; such a
+        column must have no entry in ``A``).
+    col_scale : the column scale of a scaled ``cm`` (original ``x = s * x_scaled``); the new
+        rows are then scaled by powers of two to a largest entry near 1, as
+        :func:`~recyclopt.optimize.solve.scale_compiled` scales the others.
+
+    Returns
+    -------
+    Compiled
+        The rows appended (``rows`` entries None); the other arrays shared, not copied.
+    """
+    import scipy.sparse as sp
+
+    from .solve import _pow2
+
+    C = sp.coo_array(A)
+    cols = idx[C.col]
+    if np.any(cols < 0):
+        raise ValueError("with_rows: a row has an entry on a column the compiler left out")
+    vals = C.data * (col_scale[cols] if col_scale is not None else 1.0)
+    lo, hi = np.asarray(row_lo, float), np.asarray(row_hi, float)
+    if col_scale is not None:
+        rmax = np.zeros(C.shape[0])
+        np.maximum.at(rmax, C.row, np.abs(vals))
+        rs = _pow2(1.0 / np.where(rmax > 0, rmax, 1.0))
+        vals = vals * rs[C.row]
+        lo, hi = lo * rs, hi * rs
+    n = len(cm.columns) if cm.columns else cm.A.shape[1]
+    extra = sp.csr_array((vals, (C.row, cols)), shape=(C.shape[0], n))
+    return dataclasses.replace(
+        cm, A=sp.vstack([sp.csr_array(cm.A), extra], format="csr"),
+        row_lo=np.concatenate([np.asarray(cm.row_lo, float), lo]),
+        row_hi=np.concatenate([np.asarray(cm.row_hi, float), hi]),
+        rows=[*cm.rows, *([None] * C.shape[0])])
+
+
 def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float, threshold: float = THRESHOLD,
-                   mip_gap: float = 1e-3, threads: int | None = None) -> HeuristicResult:
+                   mip_gap: float = 1e-3, threads: int | None = None,
+                   lp_model=None) -> HeuristicResult:
     """A plan of the compiled model ``cm`` from its LP relaxation (see the module docstring).
 
     Parameters
@@ -91,6 +148,8 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float, threshold: float
     threshold : options with an LP build value below it are closed.
     mip_gap : relative gap at which the restricted MILP stops (a start need not be optimal).
     threads : HiGHS threads (None: HiGHS's choice).
+    lp_model : the model whose LP relaxation guides the closing and gives the bound (None:
+        ``cm``): ``cm`` with valid inequalities added (:func:`with_rows`), same columns.
 
     Returns
     -------
@@ -101,7 +160,8 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float, threshold: float
     from .solve import _highs
 
     t0 = time.perf_counter()
-    lp = _highs(cm.relaxation(), time_limit=time_limit, mip_gap=None, threads=threads, verbose=False)
+    lpm = cm if lp_model is None else lp_model
+    lp = _highs(lpm.relaxation(), time_limit=time_limit, mip_gap=None, threads=threads, verbose=False)
     lp.setOptionValue("solver", "ipm")
     lp.setOptionValue("run_crossover", "off")
     lp.run()
@@ -112,13 +172,14 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float, threshold: float
     sol = lp.getSolution()
     if sol.dual_valid:
         y = np.asarray(sol.row_dual)
-        res.lp_bound = _tighter(cm.sense, dual_bound(cm, y), dual_bound(cm, -y))
+        res.lp_bound = _tighter(cm.sense, dual_bound(lpm, y), dual_bound(lpm, -y))
     # the interior point's values guide the closing even when, without crossover, HiGHS
     # cannot certify them optimal (status "Unknown"); the bound is reported only when it can
     if not sol.value_valid or status in (highspy.HighsModelStatus.kInfeasible,
                                          highspy.HighsModelStatus.kUnbounded):
         return res
     xb = np.asarray(sol.col_value)[build]
+    del lp, sol, lpm  # the LP's memory is not held through the restricted MILP
     closed = build[xb < threshold]
     res.n_closed = len(closed)
     left = time_limit - lp_s

@@ -798,6 +798,33 @@ def _useful_capacity(options: list, deliverable: np.ndarray) -> np.ndarray:
     return out
 
 
+def feed_to_build_rows(om: OptModel, *, yearly: bool = False) -> Group | None:
+    """The ``feed_to_build`` rows (:func:`_feed_to_build`) of a built model, over its columns.
+
+    For models built without them (``tight_bounds``, ``naive``, or ``tight`` above
+    :data:`CUTS_MAX_FLOW_COLUMNS`): they are valid inequalities of the same plans, so an LP
+    with them added is still a relaxation of the model, with a tighter bound
+    (:mod:`recyclopt.optimize.heuristic` uses them so). None when no option has a fixed
+    cost. The model itself is not changed.
+    """
+    case, sup = om.case, om.sup
+    options = case.options
+    o_idx = {o.name: i for i, o in enumerate(options)}
+    lp = sup.column("load", "pair")
+    lo_ = np.fromiter((o_idx[n] for n in sup.column("load", "option").tolist()),
+                      dtype=np.int64, count=len(lp))
+    lv = sup.column("load", "basis_per_unit")
+    f_idx = om.meta["f_idx"]
+    fo = _option_feeds(f_idx[lp], lo_, lv, len(options))
+    mb = MatrixBuilder()  # the model's column layout, for the rows' column indices
+    for b in sorted(om.builder.blocks.values(), key=lambda b: b.offset):
+        mb.blocks[b.name] = b
+    mb.n = om.builder.n
+    _feed_to_build(mb, fo, om.meta["avail"], options, [f.name for f in case.feedstocks],
+                   [int(y) for y in om.meta["years"]], lp, lv, yearly=yearly)
+    return mb.groups[0] if mb.groups else None
+
+
 def _feed_to_build(mb: MatrixBuilder, fo: _OptionFeeds, avail: np.ndarray, options: list,
                    feeds: list[str], years: list, lp: np.ndarray, lv: np.ndarray,
                    yearly: bool = False) -> None:

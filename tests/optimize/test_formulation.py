@@ -8,8 +8,8 @@ import pytest
 
 from recyclopt.economics import scaling_law_curve
 from recyclopt.errors import InputError
-from recyclopt.optimize import case_from_dict
-from recyclopt.optimize.model import build_model
+from recyclopt.optimize import case_from_dict, load_case
+from recyclopt.optimize.model import build_model, feed_to_build_rows
 from recyclopt.optimize.solve import solve
 
 from .cases import generated_case, small_case
@@ -217,3 +217,20 @@ def test_capacity_bound_is_raised_to_the_curves_minimum_size():
     om = build_model(case, formulation="tight", pyomo=False)
     b = om.builder.blocks["cap"]
     assert dict(zip(b.labels, b.ub, strict=True))["hydromet"] == pytest.approx(50_000.0)
+
+
+@pytest.mark.parametrize(("yearly", "form"), [(False, "tight_cuts"),
+                                              (True, "tight_cuts_yearly")])
+def test_feed_to_build_rows_of_a_model_built_without_them(yearly, form):
+    # feed_to_build_rows recomputes, from a model built with bounds alone, the very rows the
+    # cut formulations write (same matrix, limits and labels), and leaves the model as it was
+    case = load_case("taiwan")
+    om = build_model(case, formulation="tight_bounds", pyomo=False)
+    n_groups = len(om.builder.groups)
+    g = feed_to_build_rows(om, yearly=yearly)
+    ref = next(g for g in build_model(case, formulation=form, pyomo=False).builder.groups
+               if g.name == "feed_to_build")
+    assert g.shape == ref.shape and (g.A != ref.A).nnz == 0
+    assert np.array_equal(g.lo, ref.lo) and np.array_equal(g.hi, ref.hi)
+    assert g.labels == ref.labels
+    assert len(om.builder.groups) == n_groups

@@ -127,3 +127,55 @@ def test_dual_bound_is_weak_duality(sense):
             finite += 1
             assert far * (b - z) >= -1e-9 * abs(z)
     assert finite >= 5
+
+
+@pytest.mark.parametrize("yearly", [False, True])
+@pytest.mark.parametrize("scaled", [False, True])
+def test_lp_with_the_cut_rows_is_the_cut_models_lp(yearly, scaled):
+    # feed_to_build_rows on a model built without the rows, appended to its compiled (and,
+    # as solve() hands it, scaled) model by with_rows, gives the LP of the model built with
+    # them: the same rows over the same columns, so the same LP optimum (in the case's units:
+    # a scaled objective is divided by its scale). Its bound is then at most the bound
+    # without them and at least the MILP optimum (valid inequalities: the optimum is a
+    # point of both LPs).
+    from recyclopt.optimize.heuristic import with_rows
+    from recyclopt.optimize.model import feed_to_build_rows
+    from recyclopt.optimize.solve import _compiled_index, _highs, scale_compiled
+
+    case = case_from_dict(_rich())
+
+    def lp_opt(cm) -> float:
+        h = _highs(cm.relaxation(), time_limit=None, mip_gap=None, threads=1, verbose=False)
+        h.run()
+        assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
+        return h.getInfo().objective_function_value
+
+    om = build_model(case, formulation="tight_bounds")
+    cm = compile_model(om.model)
+    cm_s, col_scale, k = scale_compiled(cm) if scaled else (cm, None, 1.0)
+    g = feed_to_build_rows(om, yearly=yearly)
+    ext = with_rows(cm_s, g.A, g.lo, g.hi, _compiled_index(om, cm), col_scale)
+    assert ext.A.shape[0] == cm.A.shape[0] + g.shape[0] == len(ext.rows)
+    ref = compile_model(build_model(
+        case, formulation="tight_cuts_yearly" if yearly else "tight_cuts").model)
+    z_ext, z_ref, z_plain = lp_opt(ext) / k, lp_opt(ref), lp_opt(cm_s) / k
+    assert z_ext == pytest.approx(z_ref, rel=1e-7)
+    opt = solve(build_model(case), heuristic="none")[1].objective
+    assert opt - 1e-6 * abs(opt) <= z_ext <= z_plain + 1e-6 * abs(z_plain)
+    assert z_ext < z_plain  # the rows cut this case's LP optimum off
+    # the heuristic's bound from the extended LP's duals is this LP bound
+    res = lp_guided_plan(cm_s, _build_cols(om, cm), time_limit=60, lp_model=ext)
+    assert res.lp_bound / k == pytest.approx(z_ext, rel=1e-6)
+
+
+def test_with_rows_refuses_a_column_the_compiler_left_out():
+    from recyclopt.optimize.heuristic import with_rows
+    from recyclopt.optimize.model import feed_to_build_rows
+
+    om = build_model(case_from_dict(_rich()), formulation="tight_bounds")
+    cm = compile_model(om.model)
+    g = feed_to_build_rows(om)
+    idx = np.arange(om.builder.n)
+    idx[g.A.indices[0]] = -1
+    with pytest.raises(ValueError, match="left out"):
+        with_rows(cm, g.A, g.lo, g.hi, idx)
