@@ -49,10 +49,10 @@ HEURISTICS = ("auto", "lp_guided", "none")
 #: when a time limit is given. Measured: the ``medium`` benchmark case (6k columns) and the
 #: generated 100-feedstock networks (18k columns) are solved to optimality by HiGHS alone in
 #: 7-23 s with the default formulation (yearly ``feed_to_build`` rows up to 20,000 flow
-#: columns; 13-105 s with bounds alone), so a start buys little there. A generated network of 62k columns (150
-#: feedstocks, 20 sites, 20 years, 5 reachable, seed 7), 300 s on one thread: HiGHS alone
-#: 502.5 M USD at a 27.6 % gap, with the start 553.8 M at 15.8 %. On the ``large`` case (330k
-#: columns), 600 s: 317.0 M at 120 % against 550.8 M at 26.9 %.
+#: columns; 13-105 s with bounds alone), so a start buys little there. A generated network
+#: of 62k columns (150 feedstocks, 20 sites, 20 years, 5 reachable, seed 7), 300 s on one
+#: thread: HiGHS alone 502.5 M USD at a 27.6 % gap, with the start 578.0 M at 5.8 %. On the
+#: ``large`` case (330k columns), 600 s: 317.0 M at 120 % against 569.2 M at 13.1 %.
 AUTO_MIN_COLUMNS = 50_000
 
 #: Share of the time limit given to the heuristic (LP and restricted MILP together); the
