@@ -430,10 +430,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     x_ub = avail[f_idx, :].reshape(-1)  # k-major: col = k*Y + y
     mb.add_block("x", K * Y, 0.0, x_ub, labels=_PairYearLabels(K, ylist))
     # the largest throughput an option could ever see (bounds the big-M of its build switch)
-    lp = sup.column("load", "pair")
-    lo_ = np.fromiter((o_idx[n] for n in sup.column("load", "option").tolist()), dtype=np.int64,
-                      count=len(lp))
-    lv = sup.column("load", "basis_per_unit")
+    lp, lo_, lv = _option_loads(sup, o_idx)
     fo = _option_feeds(f_idx[lp], lo_, lv, n_opt)
     peak_avail = avail.max(axis=1)[f_idx]
     tmax = np.zeros(n_opt)
@@ -756,6 +753,15 @@ class _OptionFeeds:
     of: np.ndarray
 
 
+def _option_loads(sup: Superstructure, o_idx: dict[str, int]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The option loads of a superstructure as arrays: pair, option index, basis per unit."""
+    lp = sup.column("load", "pair")
+    lo_ = np.fromiter((o_idx[n] for n in sup.column("load", "option").tolist()), dtype=np.int64,
+                      count=len(lp))
+    return lp, lo_, sup.column("load", "basis_per_unit")
+
+
 def _option_feeds(f_of_load: np.ndarray, o_of_load: np.ndarray, lv: np.ndarray, n_opt: int
                   ) -> _OptionFeeds:
     key = f_of_load.astype(np.int64) * n_opt + o_of_load
@@ -807,15 +813,10 @@ def feed_to_build_rows(om: OptModel, *, yearly: bool = False) -> Group | None:
     (:mod:`recyclopt.optimize.heuristic` uses them so). None when no option has a fixed
     cost. The model itself is not changed.
     """
-    case, sup = om.case, om.sup
+    case = om.case
     options = case.options
-    o_idx = {o.name: i for i, o in enumerate(options)}
-    lp = sup.column("load", "pair")
-    lo_ = np.fromiter((o_idx[n] for n in sup.column("load", "option").tolist()),
-                      dtype=np.int64, count=len(lp))
-    lv = sup.column("load", "basis_per_unit")
-    f_idx = om.meta["f_idx"]
-    fo = _option_feeds(f_idx[lp], lo_, lv, len(options))
+    lp, lo_, lv = _option_loads(om.sup, {o.name: i for i, o in enumerate(options)})
+    fo = _option_feeds(om.meta["f_idx"][lp], lo_, lv, len(options))
     mb = MatrixBuilder()  # the model's column layout, for the rows' column indices
     for b in sorted(om.builder.blocks.values(), key=lambda b: b.offset):
         mb.blocks[b.name] = b

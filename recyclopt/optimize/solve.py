@@ -825,9 +825,10 @@ def _cut_lp(om: OptModel, cm: Compiled, idx: np.ndarray, col_scale: np.ndarray |
     None when the model already has such rows or no option has a fixed cost.
 
     The rows are valid inequalities, so the LP stays a relaxation of the model, with a
-    tighter bound: on the ``large`` benchmark case 643.6 M USD against 698.8 M without them,
-    and its build values close 302 options where the plain LP closed 299, whose restricted
-    MILP then finds 569.2 M where it found 550.8 M (``benchmarks/RESULTS.md``).
+    tighter bound: on the ``large`` benchmark case 643.6 M USD against 698.8 M without them
+    (its build values close 302 options where the plain LP closed 299; with the heuristic's
+    larger share of the limit, the plan after 600 s is 569.2 M against 550.8 M before both
+    changes: ``benchmarks/RESULTS.md``).
     """
     from .heuristic import with_rows
 
