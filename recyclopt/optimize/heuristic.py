@@ -11,9 +11,10 @@ case: 317 M USD after 600 s). This heuristic gives it a good plan to start from:
    .solve.solve` adds their horizon form to this LP only (:func:`with_rows`): ~13 k rows on
    the large case, an LP of ~85 s, whose build values are nearer 0 or 1 and whose bound is
    643.6 M instead of 698.8 M;
-2. close every option whose LP build value is below ``threshold`` (its ``build`` upper bound
+2. close every option whose LP build value is below a threshold (its ``build`` upper bound
    set to 0) and let HiGHS solve the much smaller restricted MILP (without the added rows)
-   within the remaining time;
+   within the remaining time; the thresholds of :data:`THRESHOLDS` are tried from the
+   largest down, each solved restricted MILP handing its plan to the next, wider one;
 3. hand the plan found to the full model's solve as its first incumbent.
 
 The LP's row duals also give a bound on the MILP (:func:`dual_bound`: weak duality, valid
@@ -38,7 +39,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -62,10 +64,16 @@ AUTO_MIN_COLUMNS = 50_000
 #: 569.2 M at 395 s (LP with the horizon rows first, 85 s). Hence 0.8 (it was 0.4: 550.8 M).
 SHARE = 0.8
 
-#: Options whose LP build value is below this are closed in the restricted MILP (measured on
-#: the large case: 0.05 closes 299 of 400 options and keeps every option the best plans use;
-#: with the horizon rows in the LP, 0.01 / 0.05 / 0.1 / 0.2 close 289 / 302 / 310 / 321).
-THRESHOLD = 0.05
+#: Options whose LP build value is below a threshold are closed in the restricted MILP. The
+#: thresholds are tried from the largest down: each restricted MILP that HiGHS solves (to
+#: ``mip_gap``) within the time left hands its plan, as a start, to the next and wider one
+#: (closing fewer options only adds plans). Measured on the large case, with the horizon rows
+#: in the LP, 0.01 / 0.05 / 0.1 / 0.2 close 289 / 302 / 310 / 321 of 400 options. Alone, 0.05
+#: (session 4's single threshold) reached 569.2 M USD in 396 s without finishing, while 0.2
+#: was solved in 45 s to 582.4 M: the narrower MILP is quicker and holds a better plan than
+#: the wider one finds in the time. The ladder keeps that, and still searches the wider sets
+#: when time remains.
+THRESHOLDS = (0.2, 0.1, 0.05)
 
 
 @dataclass
@@ -84,10 +92,22 @@ class HeuristicResult:
     mip_status: str = ""
     objective: float = float("nan")
     mip_s: float = 0.0
+    #: one entry per restricted MILP run: (threshold, options closed, status, seconds,
+    #: objective of its plan or NaN)
+    stages: list[tuple[float, int, str, float, float]] = field(default_factory=list)
 
-    def summary(self) -> dict[str, float | int | str]:
-        """The figures as a flat dict (no plan), for :class:`SolveInfo` and reports."""
-        return {k: v for k, v in self.__dict__.items() if k != "x"}
+    def summary(self, obj_scale: float = 1.0) -> dict[str, float | int | str]:
+        """The figures as a flat dict (no plan, the stages as one line of text), for
+        :class:`SolveInfo` and reports; objectives and bound divided by ``obj_scale`` (the
+        objective scale of a scaled model: :func:`~recyclopt.optimize.solve.scale_compiled`)."""
+        out: dict[str, float | int | str] = {k: v for k, v in self.__dict__.items()
+                                             if k not in ("x", "stages")}
+        out["lp_bound"] = self.lp_bound / obj_scale
+        out["objective"] = self.objective / obj_scale
+        out["stages"] = "; ".join(
+            f"threshold {t:g}: {n} closed, {st} in {sec:.1f} s, plan {z / obj_scale:,.6g}"
+            for t, n, st, sec, z in self.stages)
+        return out
 
 
 def with_rows(cm, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.ndarray,
@@ -135,7 +155,8 @@ def with_rows(cm, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.ndarray,
         rows=[*cm.rows, *([None] * C.shape[0])])
 
 
-def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float, threshold: float = THRESHOLD,
+def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
+                   threshold: float | Sequence[float] = THRESHOLDS,
                    mip_gap: float = 1e-3, threads: int | None = None,
                    lp_model=None) -> HeuristicResult:
     """A plan of the compiled model ``cm`` from its LP relaxation (see the module docstring).
@@ -145,7 +166,9 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float, threshold: float
     cm : :class:`recyclopt.optimize.solve.Compiled`, as handed to HiGHS (scaled or not).
     build : compiled column indices of the options' ``build`` binaries.
     time_limit : seconds for the LP and the restricted MILP together.
-    threshold : options with an LP build value below it are closed.
+    threshold : options with an LP build value below it are closed; with several, the
+        restricted MILPs run from the largest down, each started from the last plan, while
+        each is solved within the time left (see :data:`THRESHOLDS`).
     mip_gap : relative gap at which the restricted MILP stops (a start need not be optimal).
     threads : HiGHS threads (None: HiGHS's choice).
     lp_model : the model whose LP relaxation guides the closing and gives the bound (None:
@@ -157,7 +180,7 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float, threshold: float
     """
     import highspy
 
-    from .solve import _highs
+    from .solve import _highs, bound_ahead
 
     t0 = time.perf_counter()
     lpm = cm if lp_model is None else lp_model
@@ -179,25 +202,46 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float, threshold: float
                                          highspy.HighsModelStatus.kUnbounded):
         return res
     xb = np.asarray(sol.col_value)[build]
-    del lp, sol, lpm  # the LP's memory is not held through the restricted MILP
-    closed = build[xb < threshold]
-    res.n_closed = len(closed)
-    left = time_limit - lp_s
-    if left <= 0:
-        return res
-    col_hi = np.array(cm.col_hi, dtype=float, copy=True)
-    col_hi[closed] = 0.0
-    restricted = dataclasses.replace(cm, col_hi=col_hi)
-    t1 = time.perf_counter()
-    h = _highs(restricted, time_limit=left, mip_gap=mip_gap, threads=threads, verbose=False)
-    h.run()
-    res.mip_s = time.perf_counter() - t1
-    st = h.getModelStatus()
-    res.mip_status = h.modelStatusToString(st)
-    info = h.getInfo()
-    if getattr(info, "primal_solution_status", 0) == 2:
-        res.x = np.asarray(h.getSolution().col_value)
-        res.objective = float(info.objective_function_value)
+    del lp, sol, lpm  # the LP's memory is not held through the restricted MILPs
+    ladder = sorted({float(t) for t in np.atleast_1d(threshold)}, reverse=True)
+    deadline = t0 + time_limit
+    optimal = highspy.HighsModelStatus.kOptimal
+    last = -1
+    for th in ladder:
+        closed = build[xb < th]
+        if len(closed) == last:  # the sets are nested: the same count is the same set
+            continue
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        last = res.n_closed = len(closed)
+        col_hi = np.array(cm.col_hi, dtype=float, copy=True)
+        col_hi[closed] = 0.0
+        t1 = time.perf_counter()
+        h = _highs(dataclasses.replace(cm, col_hi=col_hi), time_limit=left, mip_gap=mip_gap,
+                   threads=threads, verbose=False)
+        if res.x is not None:  # a plan of the narrower set is a plan of this one
+            start = highspy.HighsSolution()
+            start.col_value = res.x.tolist()
+            start.value_valid = True
+            h.setSolution(start)
+        h.run()
+        dt = time.perf_counter() - t1
+        res.mip_s += dt
+        st = h.getModelStatus()
+        res.mip_status = h.modelStatusToString(st)
+        info = h.getInfo()
+        z = float("nan")
+        if getattr(info, "primal_solution_status", 0) == 2:
+            z = float(info.objective_function_value)
+            better = res.x is None or bound_ahead(cm.sense, z, res.objective) > 0
+            if better:
+                res.x = np.asarray(h.getSolution().col_value)
+                res.objective = z
+        res.stages.append((th, len(closed), res.mip_status, dt, z))
+        del h
+        if st != optimal:  # stopped by the time limit: a wider set would get no time
+            break
     return res
 
 

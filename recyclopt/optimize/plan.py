@@ -78,6 +78,8 @@ class PlantPlan:
             lines.append(f"  start heuristic (LP-guided): LP {hr['lp_status']}, bound "
                          f"{hr['lp_bound']:,.6g} ({hr['lp_s']:.1f} s); {hr['n_closed']} of "
                          f"{hr['n_options']} options closed; {plan}")
+            if hr.get("stages"):
+                lines.append(f"    restricted MILPs: {hr['stages']}")
         lines += ["", "Options built:"]
         cap = self.capacities[self.capacities["built"]]
         if cap.empty:

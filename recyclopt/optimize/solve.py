@@ -781,9 +781,7 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
                      time.perf_counter() - t1, t1 - t0, len(cm.columns), n_bin, n_int - n_bin,
                      cm.A.shape[0], int(cm.A.nnz))
     if heur is not None:
-        info.heuristic = heur.summary()
-        for k in ("lp_bound", "objective"):  # in the case's units
-            info.heuristic[k] = info.heuristic[k] / obj_scale
+        info.heuristic = heur.summary(obj_scale)  # in the case's units
         # HiGHS's own dual bound may still be the trivial one when the time limit strikes
         # before its root LP ends; the heuristic's LP bound is valid for the same model
         bound = info.heuristic["lp_bound"]

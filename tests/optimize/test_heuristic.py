@@ -179,3 +179,34 @@ def test_with_rows_refuses_a_column_the_compiler_left_out():
     idx[g.A.indices[0]] = -1
     with pytest.raises(ValueError, match="left out"):
         with_rows(cm, g.A, g.lo, g.hi, idx)
+
+
+def test_threshold_ladder_starts_each_wider_set_from_the_last_plan():
+    # thresholds (1.5, 1.2, 0.0), by hand: 1.5 closes every option (LP builds are <= 1), so
+    # its restricted MILP's plan is worth 0; 1.2 closes the same set and is skipped; 0.0
+    # closes none, so the last restricted MILP is the full model, started from the empty
+    # plan, and reaches the full model's optimum (solved apart, without the heuristic)
+    case = case_from_dict(_rich())
+    om = build_model(case)
+    cm = compile_model(om.model)
+    cols = _build_cols(om, cm)
+    opt = solve(build_model(case), heuristic="none")[1].objective
+    res = lp_guided_plan(cm, cols, time_limit=60, threshold=(0.0, 1.2, 1.5), mip_gap=1e-9)
+    assert [s[:3] for s in res.stages] == [(1.5, len(cols), "Optimal"), (0.0, 0, "Optimal")]
+    assert res.stages[0][4] == pytest.approx(0.0, abs=1e-6)
+    assert res.objective == pytest.approx(opt, rel=1e-6) == res.stages[1][4]
+    assert res.n_closed == 0 and res.mip_s == pytest.approx(res.stages[0][3] + res.stages[1][3])
+    assert _feasible(cm, res.x)
+
+
+def test_summary_in_the_cases_units():
+    # a scaled model's objective is k times the case's: the summary divides the bound, the
+    # plan and each stage's plan by k (here k = 0.5: 2.0 scaled is 4 USD)
+    from recyclopt.optimize.heuristic import HeuristicResult
+
+    r = HeuristicResult(None, "Optimal", 10.0, 1.0, 3, 5, "Optimal", 2.0, 4.0,
+                        stages=[(0.2, 3, "Optimal", 4.0, 2.0)])
+    s = r.summary(0.5)
+    assert (s["lp_bound"], s["objective"], s["n_closed"]) == (20.0, 4.0, 3)
+    assert s["stages"] == "threshold 0.2: 3 closed, Optimal in 4.0 s, plan 4"
+    assert "x" not in s
