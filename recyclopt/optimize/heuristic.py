@@ -26,9 +26,10 @@ Closing options only removes plans, so whatever the restricted MILP finds is fea
 full model, and the full solve keeps searching (and bounding) the whole model: the optimum is
 unchanged, only the incumbent at a time limit improves. Measured on the ``large`` case
 (``solve(build_model(case), time_limit=600)``, ``benchmarks/RESULTS.md``): with the horizon
-rows, LP 85 s, 302 of 400 options closed, the restricted MILP's plan 569.2 M USD after 395 s
-at a certified gap of 13.1 %; without them (session 4), LP 32 s, 299 closed, 550.8 M at
-26.9 %.
+rows, LP 84 s; thresholds 0.2 (321 of 400 options closed: solved in 47 s, 582.4 M USD), then
+0.1 (310 closed: 597.5 M when the limit struck after 349 s); certified gap 7.7 %. With 0.05
+alone, 569.2 M at 13.1 %; without the rows and with 40 % of the limit (session 4), LP 32 s,
+299 closed, 550.8 M at 26.9 %.
 
 It is akin to HiGHS's own RENS heuristic (fix what the LP relaxation settles, solve the rest
 as a sub-MIP), applied to whole options with a threshold instead of exact integrality, before
@@ -53,8 +54,8 @@ HEURISTICS = ("auto", "lp_guided", "none")
 #: 7-23 s with the default formulation (yearly ``feed_to_build`` rows up to 20,000 flow
 #: columns; 13-105 s with bounds alone), so a start buys little there. A generated network
 #: of 62k columns (150 feedstocks, 20 sites, 20 years, 5 reachable, seed 7), 300 s on one
-#: thread: HiGHS alone 502.5 M USD at a 27.6 % gap, with the start 578.0 M at 5.8 %. On the
-#: ``large`` case (330k columns), 600 s: 317.0 M at 120 % against 569.2 M at 13.1 %.
+#: thread: HiGHS alone 502.5 M USD at a 27.6 % gap, with the start 577.9 M at 5.8 %. On the
+#: ``large`` case (330k columns), 600 s: 317.0 M at 120 % against 597.5 M at 7.7 %.
 AUTO_MIN_COLUMNS = 50_000
 
 #: Share of the time limit given to the heuristic (LP and restricted MILP together); the
@@ -72,7 +73,8 @@ SHARE = 0.8
 #: (session 4's single threshold) reached 569.2 M USD in 396 s without finishing, while 0.2
 #: was solved in 45 s to 582.4 M: the narrower MILP is quicker and holds a better plan than
 #: the wider one finds in the time. The ladder keeps that, and still searches the wider sets
-#: when time remains.
+#: when time remains: 0.2 then 0.1 reached 597.5 M in the same 600 s run (peak RSS 1.28 GiB,
+#: against 1.95 GiB for the one long search at 0.05).
 THRESHOLDS = (0.2, 0.1, 0.05)
 
 

@@ -824,9 +824,9 @@ def _cut_lp(om: OptModel, cm: Compiled, idx: np.ndarray, col_scale: np.ndarray |
 
     The rows are valid inequalities, so the LP stays a relaxation of the model, with a
     tighter bound: on the ``large`` benchmark case 643.6 M USD against 698.8 M without them
-    (its build values close 302 options where the plain LP closed 299; with the heuristic's
-    larger share of the limit, the plan after 600 s is 569.2 M against 550.8 M before both
-    changes: ``benchmarks/RESULTS.md``).
+    (its build values close 302 options at 0.05 where the plain LP closed 299; with the
+    heuristic's larger share of the limit and its ladder of thresholds, the plan after 600 s
+    is 597.5 M against 550.8 M before these changes: ``benchmarks/RESULTS.md``).
     """
     from .heuristic import with_rows
 
