@@ -210,3 +210,18 @@ def test_summary_in_the_cases_units():
     assert (s["lp_bound"], s["objective"], s["n_closed"]) == (20.0, 4.0, 3)
     assert s["stages"] == "threshold 0.2: 3 closed, Optimal in 4.0 s, plan 4"
     assert "x" not in s
+
+
+def test_plan_summary_reports_the_heuristic_and_its_stages():
+    # the plan's text names the LP bound and each restricted MILP the ladder ran, with the
+    # plan in the case's units: the last stage's plan is the heuristic's objective
+    from recyclopt.optimize import optimize
+
+    plan = optimize(case_from_dict(_rich()), time_limit=60, heuristic="lp_guided")
+    h = plan.solver.heuristic
+    text = plan.summary()
+    assert "start heuristic (LP-guided)" in text
+    line = next(ln for ln in text.splitlines() if "restricted MILPs:" in ln)
+    assert line.strip() == f"restricted MILPs: {h['stages']}"
+    assert h["stages"].startswith("threshold 0.2: ")
+    assert h["stages"].endswith(f"plan {h['objective']:,.6g}")
