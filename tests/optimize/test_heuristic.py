@@ -31,6 +31,15 @@ def _build_cols(om, cm) -> np.ndarray:
     return np.array([pos[id(v)] for v in om.columns[b.offset:b.offset + b.size]])
 
 
+def _rich_compiled():
+    """The rich case's model, its compiled form, its build columns and its optimum (solved
+    apart, without the heuristic)."""
+    case = case_from_dict(_rich())
+    om = build_model(case)
+    cm = compile_model(om.model)
+    return om, cm, _build_cols(om, cm), solve(build_model(case), heuristic="none")[1].objective
+
+
 def _feasible(cm, x: np.ndarray, tol: float = 1e-6) -> bool:
     ax = cm.A @ x
     scale = np.maximum(1.0, np.abs(ax))
@@ -62,11 +71,7 @@ def test_closing_rule_at_its_extremes():
     # threshold above every LP value (builds are <= 1): every option is closed, no option has
     # capacity, so nothing flows and the plan is worth 0. Threshold 0: nothing is closed, the
     # restricted MILP is the full model and reaches its optimum.
-    case = case_from_dict(_rich())
-    om = build_model(case)
-    cm = compile_model(om.model)
-    cols = _build_cols(om, cm)
-    opt = solve(build_model(case), heuristic="none")[1].objective
+    om, cm, cols, opt = _rich_compiled()
     shut = lp_guided_plan(cm, cols, time_limit=60, threshold=1.5, mip_gap=1e-9)
     assert shut.n_closed == len(cols)
     assert shut.objective == pytest.approx(0.0, abs=1e-6)
@@ -186,11 +191,7 @@ def test_threshold_ladder_starts_each_wider_set_from_the_last_plan():
     # its restricted MILP's plan is worth 0; 1.2 closes the same set and is skipped; 0.0
     # closes none, so the last restricted MILP is the full model, started from the empty
     # plan, and reaches the full model's optimum (solved apart, without the heuristic)
-    case = case_from_dict(_rich())
-    om = build_model(case)
-    cm = compile_model(om.model)
-    cols = _build_cols(om, cm)
-    opt = solve(build_model(case), heuristic="none")[1].objective
+    om, cm, cols, opt = _rich_compiled()
     res = lp_guided_plan(cm, cols, time_limit=60, threshold=(0.0, 1.2, 1.5), mip_gap=1e-9)
     assert [s[:3] for s in res.stages] == [(1.5, len(cols), "Optimal"), (0.0, 0, "Optimal")]
     assert res.stages[0][4] == pytest.approx(0.0, abs=1e-6)
