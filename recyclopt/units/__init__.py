@@ -11,7 +11,7 @@ import importlib
 
 from .base import UNIT_TYPES, Param, UnitOperation, UnitResult, register_unit, unit_class
 
-_FAMILIES = ("generic", "mechanical", "hydrogen", "hydromet", "pyromet", "separation")
+_FAMILIES = ("generic", "mechanical", "hydrogen", "hydromet", "pyromet", "separation", "alloy")
 
 
 def _load_all() -> None:
