@@ -97,7 +97,7 @@ class StripCasting(UnitOperation):
                           source=SRC_POUR + "; default 1,450 C, range 1,400-1,527 C"),
         "T_out_K": Param(T_REF, "K", 250.0, 1000.0, doc="temperature of the flakes and dross "
                          "leaving", source="assumption: flakes cooled on the wheel and in the "
-                         "collection chamber to ambient"),
+                         "collection chamber to ambient (range 298-400 K)"),
         "efficiency": Param(0.65, "-", 0.05, 1.0,
                             doc="fraction of the furnace electricity reaching the melt",
                             source=SRC_INDUCTION + "; default 0.65, range 0.55-0.75"),
