@@ -80,8 +80,16 @@ def define_supply(mb: MatrixBuilder, d: ModelData) -> None:
     idx = d.idx
     xcol = mb.col("x", idx.cells(np.arange(d.K)))
     rows = idx.each(d.f_idx) * idx.Y + idx.year_of(d.K)
-    mb.add_group("supply", rows, xcol, np.ones(d.K * idx.Y), d.F * idx.Y,
-                 d.supply_lo.reshape(-1), d.avail.reshape(-1), labels=idx.labels(d.feeds))
+    vals = np.ones(d.K * idx.Y)
+    # an obligation on a feedstock no path takes: explicit zeros keep its rows in the
+    # compiled model, so the infeasibility diagnosis names them
+    stuck = np.setdiff1d(np.flatnonzero((d.supply_lo > 0).any(axis=1)), d.f_idx)
+    if len(stuck):
+        rows = np.concatenate((rows, idx.cells(stuck)))
+        xcol = np.concatenate((xcol, mb.col("x", idx.year_of(len(stuck)))))
+        vals = np.concatenate((vals, np.zeros(len(stuck) * idx.Y)))
+    mb.add_group("supply", rows, xcol, vals, d.F * idx.Y, d.supply_lo.reshape(-1),
+                 d.avail.reshape(-1), labels=idx.labels(d.feeds))
 
 
 def define_capacity(mb: MatrixBuilder, d: ModelData) -> None:

@@ -177,6 +177,7 @@ def model_data(case: Case, sup: Superstructure, naive: bool) -> ModelData:
     f_idx = np.fromiter((fpos[f] for f in sup.column("pairs", "feedstock").tolist()),
                         dtype=np.int64, count=K)
     avail = availability(case)
+    share = np.array([f.min_share(case.years) for f in case.feedstocks]).reshape(avail.shape)
     options = case.options
     fo = option_feeds(sup, f_idx, options)
     tmax, cap_ub = capacity_bounds(options, fo, f_idx, avail, naive)
@@ -191,7 +192,7 @@ def model_data(case: Case, sup: Superstructure, naive: bool) -> ModelData:
         axis=1) if rec_arr.size else np.zeros(K)
     return ModelData(
         case=case, sup=sup, idx=YearIndex(case.years), feeds=feeds, f_idx=f_idx, avail=avail,
-        supply_lo=np.full_like(avail, -np.inf), options=options, fo=fo, tmax=tmax, cap_ub=cap_ub,
+        supply_lo=np.where(share > 0, share * avail, -np.inf), options=options, fo=fo, tmax=tmax, cap_ub=cap_ub,
         seg=sg, z_ub=z_ub, eq_opts=[i for i, o in enumerate(options) if o.equipment is not None],
         staffed=staffed, paths=paths, p_pos={p: j for j, p in enumerate(paths)},
         rec_arr=rec_arr, forms=[f for f, _ in rec.columns] if rec.columns.size else [],
