@@ -40,7 +40,16 @@ def _policies() -> dict:
     return d
 
 
+def _obligations() -> dict:
+    # feed obligations: a phased minimum share and "all" (the supply rows' lower bounds)
+    d = small_case()
+    d["feedstocks"][0]["supply"] = {"min_share": {2028: 0.5, 2030: 1.0}}
+    d["feedstocks"][1]["supply"] = "all"
+    return d
+
+
 CASES = {
+    "small_obligations": (_obligations, {}),
     "small_npv": (small_case, {}),
     "small_policies_annual_profit": (_policies, {"objective": "annual_profit",
                                                  "extra": [("co2_t", None, 0.0, 2000.0)]}),
