@@ -85,13 +85,7 @@ def define_policy_limits(mb: MatrixBuilder, d: ModelData) -> None:
 
 def _feedstock_share(mb: MatrixBuilder, d: ModelData, sh: float) -> None:
     idx = d.idx
-    rows_l, cols_l, vals_l = [], [], []
-    for fi in range(d.F):
-        coef = d.rec_tot * ((d.f_idx == fi).astype(float) - sh)
-        nzk = np.flatnonzero(coef)
-        for y in range(idx.Y):
-            rows_l.append(np.full(len(nzk), fi * idx.Y + y))
-            cols_l.append(mb.col("x", nzk * idx.Y + y))
-            vals_l.append(coef[nzk])
-    mb.add_group("policy_feedstock_share", np.concatenate(rows_l), np.concatenate(cols_l),
-                 np.concatenate(vals_l), d.F * idx.Y, -np.inf, 0.0, labels=idx.labels(d.feeds))
+    coef = d.rec_tot[None, :] * ((d.f_idx[None, :] == np.arange(d.F)[:, None]) - sh)  # F x K
+    fi, k = np.nonzero(coef)
+    mb.add_group("policy_feedstock_share", idx.cells(fi), mb.col("x", idx.cells(k)),
+                 idx.each(coef[fi, k]), d.F * idx.Y, -np.inf, 0.0, labels=idx.labels(d.feeds))
