@@ -220,6 +220,21 @@ def test_an_obligation_no_route_can_take_names_the_feedstock_and_year():
     assert optimize(case_from_dict(d)).npv_usd > 0
 
 
+def test_an_obligation_above_every_plant_s_limit_names_the_year_it_does_not_fit():
+    # extraction capped at 2 x 100 t/yr of magnet; the lightest load reaching it is the
+    # robot + shred route's 0.2 x 0.8 = 0.16 kg/unit, so at most 200,000 / 0.16 = 1.25 M units
+    # a year fit: 2029's 1.3 M do not (50,000 units short), every other year does. The
+    # diagnosis names that supply row and the shortfall.
+    from recyclopt.errors import SolverError
+
+    d = staged_case(1.0)
+    for o in d["options"]:
+        if o["stage"] == "extraction":
+            o["max_capacity"] = 100000
+    with pytest.raises(SolverError, match=r"supply \(total violation 5e\+04; at motor 2029\)"):
+        optimize(case_from_dict(d))
+
+
 def test_qgess_supply_all_equals_the_route_enumeration():
     # QGESS costing: each route's yearly revenue, costs and capex by hand (as above), its
     # NPV from the economics package's cash-flow table (the convention's own arithmetic, not
