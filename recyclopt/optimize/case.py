@@ -60,6 +60,11 @@ class Feedstock:
     cost_usd_per_unit : purchase price (negative: a gate fee received)
     tags : properties used for compatibility (e.g. ``oxidised``, ``shredded``)
     catalogue : catalogue feedstock id used to build a feed stream for flowsheet options
+    supply : feed obligation, the least share of the availability the plant must process:
+        0.0 (``supply: optional``, availability is a ceiling), 1.0 (``supply: all``, every
+        collected unit processed), a share (``supply: {min_share: 0.8}``) or year -> share
+        (``supply: {min_share: {2027: 0.5, 2030: 1.0}}``: each share holds from its year until
+        the next one listed; before the first, none)
     """
 
     name: str
@@ -71,6 +76,15 @@ class Feedstock:
     tags: frozenset[str] = frozenset()
     catalogue: str | None = None
     source: str = ""
+    supply: float | dict[int, float] = 0.0
+
+    def min_share(self, years: np.ndarray) -> np.ndarray:
+        """The obligation's share of the availability in each of ``years``."""
+        if not isinstance(self.supply, dict):
+            return np.full(len(years), float(self.supply))
+        steps = sorted(self.supply.items())
+        return np.array([next((v for y0, v in reversed(steps) if y0 <= int(y)), 0.0)
+                         for y in years], dtype=float)
 
 
 @dataclass
@@ -273,7 +287,7 @@ def _feedstock(src: str, k: int, d: Any, years: np.ndarray, elements: list[str])
     _only(src, where, d, {"name", "unit", "content_kg_per_unit", "magnet_kg_per_unit",
                           "catalogue", "cost_usd_per_unit", "availability_units",
                           "availability_table",
-                          "collection_rate", "growth_per_yr", "tags", "source"})
+                          "collection_rate", "growth_per_yr", "tags", "source", "supply"})
     if "name" not in d:
         raise _err(src, f"{where}.name", "missing")
     name = str(d["name"])
@@ -311,7 +325,34 @@ def _feedstock(src: str, k: int, d: Any, years: np.ndarray, elements: list[str])
         unit=str(d.get("unit", "unit")), tags=frozenset(map(str, tags)),
         catalogue=str(d["catalogue"]) if "catalogue" in d else None,
         source=str(d.get("source", "")),
+        supply=_supply(src, f"{where}.supply", d.get("supply", "optional"), years),
     )
+
+
+def _supply(src: str, where: str, v: Any, years: np.ndarray) -> float | dict[int, float]:
+    """A feedstock's ``supply`` obligation as a share or year -> share (see ``Feedstock``)."""
+    if v in ("optional", "all"):
+        return 1.0 if v == "all" else 0.0
+    if not isinstance(v, Mapping):
+        raise _err(src, where, f"{v!r}; allowed: optional, all, or {{min_share: share}} "
+                   "(a share in [0, 1], or a mapping year -> share)")
+    _only(src, where, v, {"min_share"})
+    if "min_share" not in v:
+        raise _err(src, f"{where}.min_share", "missing (a share in [0, 1], or year -> share)")
+    share = v["min_share"]
+    if not isinstance(share, Mapping):
+        return _num(src, f"{where}.min_share", share, 0.0, 1.0)
+    out: dict[int, float] = {}
+    for y, x in share.items():
+        try:
+            yi = int(y)
+        except (TypeError, ValueError):
+            raise _err(src, f"{where}.min_share", f"year {y!r} is not a year") from None
+        if yi > int(years[-1]):
+            raise _err(src, f"{where}.min_share", f"year {yi} is after the last operating "
+                       f"year {int(years[-1])}")
+        out[yi] = _num(src, f"{where}.min_share[{yi}]", x, 0.0, 1.0)
+    return dict(sorted(out.items()))
 
 
 _OPTION_FIELDS = {

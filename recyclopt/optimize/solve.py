@@ -580,9 +580,10 @@ def _group_of(rowentry) -> str:
     return rowentry.constraint.parent_component().name
 
 
-def diagnose_infeasible(cm: Compiled) -> list[str]:
+def diagnose_infeasible(cm: Compiled, labels: dict[str, list] | None = None) -> list[str]:
     """Re-solve the LP relaxation with elastic slacks on every row; name the groups that need
-    slack and by how much (the constraint groups in conflict)."""
+    slack and by how much (the constraint groups in conflict), and with ``labels`` (group
+    name -> row labels, e.g. ``(feedstock, year)``) the first rows of each."""
     import highspy
 
     A = sp.csc_array(cm.A)
@@ -623,12 +624,24 @@ def diagnose_infeasible(cm: Compiled) -> list[str]:
         return ["the elastic re-solve found no solution either: check variable bounds"]
     s_up, s_lo = x[n:n + len(up_rows)], x[n + len(up_rows):]
     need: dict[str, float] = {}
+    where: dict[str, list[str]] = {}
     for rows, s in ((up_rows, s_up), (lo_rows, s_lo)):
         for r, v in zip(rows, s, strict=True):
             if v > 1e-7:
                 g = _group_of(cm.rows[r])
                 need[g] = need.get(g, 0.0) + float(v)
-    return [f"{g} (total violation {v:.4g})" for g, v in sorted(need.items(), key=lambda t: -t[1])]
+                i = cm.rows[r].constraint.index()
+                if labels and g in labels and isinstance(i, int) and i < len(labels[g]):
+                    lab = labels[g][i]
+                    where.setdefault(g, []).append(" ".join(map(str, lab)) if isinstance(
+                        lab, tuple) else str(lab))
+    out = []
+    for g, v in sorted(need.items(), key=lambda t: -t[1]):
+        at = where.get(g, [])
+        more = f" and {len(at) - 3} more" if len(at) > 3 else ""
+        out.append(f"{g} (total violation {v:.4g}" + (f"; at {', '.join(at[:3])}{more})"
+                                                       if at else ")"))
+    return out
 
 
 def _pow2(x: np.ndarray) -> np.ndarray:
@@ -799,10 +812,11 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         return np.full(om.builder.n, np.nan), info
     if status in (highspy.HighsModelStatus.kInfeasible,
                   highspy.HighsModelStatus.kUnboundedOrInfeasible):
-        info.diagnosis = diagnose_infeasible(cm)
+        info.diagnosis = diagnose_infeasible(cm, {g.name: g.labels for g in om.builder.groups})
         groups = "; ".join(info.diagnosis) or "no single group (check variable bounds)"
         raise SolverError(f"the plant model is infeasible: constraint groups in conflict: "
-                          f"{groups}. Relax those limits (policy minima, markets, CO2 caps) or "
+                          f"{groups}. Relax those limits (policy minima, markets, CO2 caps, feed "
+                          "obligations) or "
                           "add feedstock")
     if status == highspy.HighsModelStatus.kUnbounded:
         raise SolverError("the plant model is unbounded: some option has no capacity limit while "

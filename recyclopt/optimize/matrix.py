@@ -1,0 +1,185 @@
+"""Variable blocks and constraint groups as sparse arrays: the builder behind the plant model.
+
+:class:`MatrixBuilder` collects variable blocks (bounds, kind, labels) and constraint groups
+(rows ``lo <= A x <= hi`` as triplets, assembled into CSR arrays all at once); the constraint
+families (:mod:`recyclopt.optimize.families`) write into it and
+:mod:`recyclopt.optimize.model` turns it into Pyomo components.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+
+@dataclass
+class Block:
+    name: str
+    size: int
+    lb: np.ndarray
+    ub: np.ndarray
+    kind: str  # "C", "B" or "I"
+    offset: int = 0
+    labels: list = field(default_factory=list)
+
+
+class Group:
+    """A constraint group: rows ``lo <= A x <= hi`` over all builder columns.
+
+    ``A`` (a ``scipy.sparse.csr_matrix``) is made on first access from the CSR arrays the
+    builder assembled (``csr``: data, indices, indptr with sorted, summed column indices), so
+    building and compiling a model pay no sparse-matrix constructor per group. A group added
+    to a :class:`MatrixBuilder` keeps its triplets until its arrays are first needed; the
+    builder then assembles every such group at once (:meth:`MatrixBuilder.assemble`).
+    """
+
+    def __init__(self, name: str, A: sp.csr_matrix | None, lo: np.ndarray, hi: np.ndarray,
+                 labels: list, csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                 shape: tuple[int, int] | None = None, builder: MatrixBuilder | None = None,
+                 triplets: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        self.name = name
+        self._A = A
+        self._csr = csr
+        self.shape = shape if shape is not None else (A.shape if A is not None else (0, 0))
+        self.lo = lo
+        self.hi = hi
+        self.labels = labels
+        self._builder = builder
+        self._triplets = triplets
+
+    @property
+    def A(self) -> sp.csr_matrix:
+        if self._A is None:
+            data, indices, indptr = self.csr
+            A = sp.csr_matrix((data, indices, indptr), shape=self.shape)
+            A.has_sorted_indices = True
+            self._A = A
+        return self._A
+
+    @A.setter
+    def A(self, value: sp.csr_matrix) -> None:
+        self._A = value
+        self._csr = None
+        self._triplets = None
+        self.shape = value.shape
+
+    @property
+    def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(data, indices, indptr) of ``A``."""
+        if self._csr is None and self._triplets is not None:
+            self._builder.assemble()
+        if self._csr is None:
+            A = self._A.tocsr()
+            self._csr = (A.data, A.indices, A.indptr)
+        return self._csr
+
+    def __repr__(self) -> str:
+        return f"Group({self.name!r}, shape={self.shape})"
+
+
+def stack_csr(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stack CSR blocks ``(data, indices, indptr)`` over the same columns row-wise into one
+    ``(data, indices, indptr)`` (indptr int64 from 0; the blocks' own dtypes otherwise)."""
+    if not parts:
+        return np.zeros(0), np.zeros(0, np.int64), np.zeros(1, np.int64)
+    ptrs, off = [np.zeros(1, dtype=np.int64)], 0
+    for _, _, p in parts:
+        p = np.asarray(p, dtype=np.int64)
+        ptrs.append(p[1:] - p[0] + off)
+        off += int(p[-1] - p[0])
+    return (np.concatenate([d for d, _, _ in parts]),
+            np.concatenate([i for _, i, _ in parts]), np.concatenate(ptrs))
+
+
+def _csr_arrays(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays (column indices sorted within each row, duplicates summed, int32 indices)
+    from triplets."""
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    vals = np.asarray(vals, dtype=float)
+    if len(vals) > 20_000:  # scipy's counting sort is faster on big matrices
+        A = sp.csr_matrix((vals, (rows, cols)), shape=shape)
+        A.sum_duplicates()
+        return A.data, A.indices.astype(np.int32, copy=False), A.indptr.astype(np.int32,
+                                                                               copy=False)
+    key = rows * shape[1] + cols
+    if len(key) > 1 and not (key[1:] > key[:-1]).all():
+        order = np.argsort(key, kind="stable")
+        key, vals = key[order], vals[order]
+        dup = key[1:] == key[:-1]
+        if dup.any():
+            starts = np.flatnonzero(np.concatenate(([True], ~dup)))
+            vals = np.add.reduceat(vals, starts)
+            key = key[starts]
+    r, c = np.divmod(key, shape[1])
+    indptr = np.searchsorted(r, np.arange(shape[0] + 1)).astype(np.int32)
+    return vals, c.astype(np.int32), indptr
+
+
+def _full(v: float | np.ndarray, n: int) -> np.ndarray:
+    """``v`` (a number or an array of length ``n``) as a new float array of length ``n``."""
+    return np.full(n, v, dtype=float)
+
+
+class MatrixBuilder:
+    """Collects variable blocks and constraint groups as sparse arrays."""
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, Block] = {}
+        self.n = 0
+        self.groups: list[Group] = []
+
+    def add_block(self, name: str, size: int, lb: float | np.ndarray = 0.0,
+                  ub: float | np.ndarray = np.inf, kind: str = "C", labels: list | None = None
+                  ) -> Block:
+        b = Block(name, size, _full(lb, size), _full(ub, size), kind, self.n,
+                  labels or list(range(size)))
+        self.blocks[name] = b
+        self.n += size
+        return b
+
+    def col(self, block: str, idx: np.ndarray | int) -> np.ndarray:
+        return self.blocks[block].offset + np.asarray(idx)
+
+    def add_group(self, name: str, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
+                  n_rows: int, lo: float | np.ndarray, hi: float | np.ndarray,
+                  labels: list | None = None) -> None:
+        if n_rows == 0:
+            return
+        # copies: the caller may reuse its arrays before the group is assembled
+        triplets = (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64),
+                    np.array(vals, dtype=float))
+        self.groups.append(Group(name, None, _full(lo, n_rows), _full(hi, n_rows),
+                                 labels or list(range(n_rows)), shape=(n_rows, self.n),
+                                 builder=self, triplets=triplets))
+
+    def assemble(self) -> None:
+        """Make the CSR arrays of every group still holding its triplets, all at once.
+
+        The groups' triplets are stacked (each group's rows after the previous group's) and
+        sorted once (:func:`_csr_arrays`), then cut back into groups: one sort instead of one
+        per group (``benchmarks/RESULTS.md``, speed changes).
+        """
+        todo = [g for g in self.groups if g._csr is None and g._triplets is not None]
+        if not todo:
+            return
+        rows, off = [], 0
+        for g in todo:
+            rows.append(g._triplets[0] + off if off else g._triplets[0])
+            off += g.shape[0]
+        n = max(g.shape[1] for g in todo)
+        data, indices, indptr = _csr_arrays(
+            np.concatenate(rows), np.concatenate([g._triplets[1] for g in todo]),
+            np.concatenate([g._triplets[2] for g in todo]), (off, n))
+        off = 0
+        for g in todo:
+            p = indptr[off:off + g.shape[0] + 1]
+            a, b = int(p[0]), int(p[-1])
+            g._csr = (data[a:b], indices[a:b], p - a if a else p)
+            g._triplets = None
+            off += g.shape[0]

@@ -1,0 +1,135 @@
+"""The plant model's objective terms, objectives and epsilon constraints.
+
+Symbols (per column of the model; see :mod:`recyclopt.optimize.families`):
+
+====================  ==================================================================
+``rev[k]``            revenue per unit of pair k (USD; product prices x ``price_factor``)
+``var[k]``            variable cost per unit of pair k (feed, opex per basis, utilities)
+``fixed``             fixed opex per year: ``opex_usd_per_yr`` on ``build``, yearly cost
+                      per equipment unit on ``units``
+``labour``            the wage (USD/h x h/yr) on ``staff``
+``bec``, ``direct``   capex: segment intercepts on ``seg_z`` and slopes on ``seg_w``
+                      (``bec`` for options costed through the Lang factor, ``direct``
+                      otherwise); equipment unit cost on ``units`` (``direct``)
+``w_*``               the costing convention's NPV weights (:func:`recyclopt.economics
+                      .npv_weights`)
+====================  ==================================================================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..economics import NPVWeights, annuity_factor
+from .case import CaseError
+from .matrix import MatrixBuilder
+from .model_data import ModelData
+
+#: The objectives :func:`objective_vector` writes.
+OBJECTIVES = ("npv", "annual_profit", "recovered_value", "recovered_mass", "min_co2")
+
+
+def _flow_columns(mb: MatrixBuilder, d: ModelData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The flow columns, k-major, with the pair and the year position of each."""
+    ar = np.arange(d.K)
+    return mb.col("x", d.idx.cells(ar)), d.idx.each(ar), d.idx.year_of(d.K)
+
+
+def objective_pieces(mb: MatrixBuilder, d: ModelData, price_factor: float) -> dict:
+    """The undiscounted cost and revenue terms per column: ``revenue``, ``var_cost``
+    (per unit and year of flow), ``fixed``, ``labour`` (per year), ``bec``, ``direct``
+    (once)."""
+    options = d.options
+    xcol, kflat, _ = _flow_columns(mb, d)
+    pieces = {k: np.zeros(mb.n) for k in ("revenue", "var_cost", "fixed", "labour", "bec",
+                                           "direct")}
+    pieces["revenue"][xcol] = (d.sup.column("pairs", "revenue_usd_per_unit")
+                               * price_factor)[kflat]
+    pieces["var_cost"][xcol] = d.sup.column("pairs", "var_cost_usd_per_unit")[kflat]
+    pieces["fixed"][mb.col("build", np.arange(d.n_opt))] = [o.opex_usd_per_yr for o in options]
+    sg = d.seg
+    if len(sg["o"]):
+        lang = np.array([o.capex_lang for o in options])
+        tgt_z = np.where(lang[sg["o"]], "bec", "direct")
+        for key in ("bec", "direct"):
+            m_ = tgt_z == key
+            pieces[key][mb.col("seg_z", np.flatnonzero(m_))] = sg["intercept"][m_]
+            pieces[key][mb.col("seg_w", np.flatnonzero(m_))] = sg["slope"][m_]
+    if d.eq_opts:
+        ucol = mb.col("units", np.arange(len(d.eq_opts)))
+        pieces["direct"][ucol] = [options[o].equipment.cost_usd for o in d.eq_opts]
+        pieces["fixed"][ucol] = [options[o].equipment.yearly_cost_usd for o in d.eq_opts]
+    if d.staffed:
+        pieces["labour"][mb.col("staff", 0)] = (d.case.labour_usd_per_hour
+                                                * d.case.hours_per_operator_yr)
+    return pieces
+
+
+def objective_vector(mb: MatrixBuilder, d: ModelData, objective: str, pieces: dict,
+                     price_factor: float, w: NPVWeights) -> tuple[np.ndarray, str]:
+    """The objective's cost vector and sense.
+
+    * ``npv`` (max): ``sum_y w_rev[y] rev x - w_var[y] var x - sum_y w_fix[y] fixed -
+      sum_y w_lab[y] labour - w_bec bec - w_tpc direct``;
+    * ``annual_profit`` (max): ``(rev - var) x / Y - fixed - labour - crf (lang bec +
+      direct)``, ``crf`` the capital recovery factor at the discount rate (1/Y at 0);
+    * ``recovered_value`` (max): ``rev x`` summed over the years;
+    * ``recovered_mass`` (max): ``rec_tot x``;  ``min_co2`` (min): ``co2 / 1000 x`` (t).
+    """
+    case = d.case
+    xcol, kflat, yflat = _flow_columns(mb, d)
+    rev = d.sup.column("pairs", "revenue_usd_per_unit") * price_factor
+    var = d.sup.column("pairs", "var_cost_usd_per_unit")
+    c = np.zeros(mb.n)
+    if objective == "npv":
+        c[xcol] = w.w_revenue[yflat] * rev[kflat] - w.w_variable_opex[yflat] * var[kflat]
+        c -= w.w_fixed_opex.sum() * pieces["fixed"] + w.w_labour.sum() * pieces["labour"]
+        c -= w.w_bec * pieces["bec"] + w.w_direct_tpc * pieces["direct"]
+        return c, "max"
+    if objective == "annual_profit":
+        Y = d.idx.Y
+        r = case.costing.factors().discount_rate
+        crf = 1.0 / annuity_factor(r, Y) if r > 0 else 1.0 / Y
+        lang_f = case.costing.factors().lang_factor
+        c[xcol] = (rev[kflat] - var[kflat]) / Y
+        c -= pieces["fixed"] + pieces["labour"] + crf * (lang_f * pieces["bec"] + pieces["direct"])
+        return c, "max"
+    if objective == "recovered_value":
+        return pieces["revenue"].copy(), "max"
+    if objective == "recovered_mass":
+        c[xcol] = d.rec_tot[kflat]
+        return c, "max"
+    if objective == "min_co2":
+        c[xcol] = d.co2[kflat] / 1000.0
+        return c, "min"
+    raise CaseError(f"objective {objective!r}; allowed: {', '.join(OBJECTIVES)}",
+                    field="objective")
+
+
+def epsilon_metrics(mb: MatrixBuilder, d: ModelData, pieces: dict) -> dict[str, np.ndarray]:
+    """Horizon totals per column that epsilon constraints can limit: ``co2_t``,
+    ``recovered_kg``, ``recovered_value_usd``."""
+    xcol, kflat, _ = _flow_columns(mb, d)
+    metrics = {"co2_t": np.zeros(mb.n), "recovered_kg": np.zeros(mb.n),
+               "recovered_value_usd": pieces["revenue"]}
+    metrics["co2_t"][xcol] = d.co2[kflat] / 1000.0
+    metrics["recovered_kg"][xcol] = d.rec_tot[kflat]
+    return metrics
+
+
+def define_epsilon_limits(mb: MatrixBuilder, metrics: dict[str, np.ndarray],
+                          extra: list | None) -> None:
+    """Epsilon constraints (group ``epsilon_<i>_<metric>``, one row each)::
+
+        lo_i  <=  sum_j metric[j] col[j]  <=  hi_i
+
+    for each ``(metric, _, lo, hi)`` of ``extra``.
+    """
+    for k, (metric, _, lo, hi) in enumerate(extra or []):
+        if metric not in metrics:
+            raise CaseError(f"epsilon constraint on {metric!r}; allowed: {sorted(metrics)}",
+                            field="extra")
+        v = metrics[metric]
+        nz = np.flatnonzero(v)
+        mb.add_group(f"epsilon_{k}_{metric}", np.zeros(len(nz), dtype=int), nz, v[nz], 1, lo, hi,
+                     labels=[metric])
