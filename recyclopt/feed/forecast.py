@@ -109,7 +109,8 @@ def availability_table(fc: pd.DataFrame, products: list[Product] | None = None) 
                      "collection_rate": round(c / d, 6) if d > 0 else 0.0,
                      "source": "stock-and-flow forecast (recyclopt.feed) of feed_products.csv, "
                                "feed_sales.csv, feed_trajectories.csv: "
-                               + " | ".join(sorted({p.source for p in ps})),
+                               + " | ".join(dict.fromkeys(x for p in ps
+                                                          for x in p.input_sources())),
                      "confidence": conf,
                      "notes": f"regenerate with: {REGENERATE}. {notes}"})
     return pd.DataFrame(rows)

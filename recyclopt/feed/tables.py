@@ -40,6 +40,18 @@ class Product:
     trajectories: pd.DataFrame  # rows of feed_trajectories.csv for this product
     source: str
     confidence: str
+    sales_sources: tuple[str, ...] = ()
+
+    def input_sources(self) -> list[str]:
+        """The distinct sources of this product's lifetime, sales and trajectories, with
+        ``assumption`` listed once at the end if any input is one."""
+        found: list[str] = []
+        for src in (self.source, *self.sales_sources, *self.trajectories["source"]):
+            for part in str(src).split(" | "):
+                if part.strip() and part.strip() not in found:
+                    found.append(part.strip())
+        return [x for x in found if x != "assumption"] + (
+            ["assumption"] if "assumption" in found else [])
 
     def trajectory(self, parameter: str, years: np.ndarray) -> np.ndarray:
         """``parameter`` per year: linear between the table's years, flat outside them."""
@@ -93,13 +105,15 @@ def load_products(data_dir: Path | None = None) -> list[Product]:
     out = []
     for _, row in prod.iterrows():
         name = str(row["product"])
-        s = sales[sales["product"] == name].set_index("year")["units_sold"].astype(float)
+        rows = sales[sales["product"] == name]
+        s = rows.set_index("year")["units_sold"].astype(float)
         if s.empty:
             raise InputError(f"product {name!r} has no sales rows", source="feed_sales.csv",
                              field="product")
         out.append(Product(name=name, feedstock=str(row["feedstock"]), lifetime=_lifetime(row),
                            sales=s, trajectories=traj[traj["product"] == name].copy(),
-                           source=str(row["source"]), confidence=str(row["confidence"])))
+                           source=str(row["source"]), confidence=str(row["confidence"]),
+                           sales_sources=tuple(dict.fromkeys(rows["source"].astype(str)))))
     return out
 
 
