@@ -29,8 +29,9 @@ def test_default_case_loads_with_sourced_availability():
     fc = forecast(np.array([2027]))
     assert hdd.availability.loc[2027] == pytest.approx(
         fc.loc[fc.feedstock == "HDD_VCM", "collected_units"].sum(), rel=1e-6)
-    # HDD_VCM magnet 3.317 g at 22.9 wt% Nd (Ueberschaar & Rotter 2015)
-    assert hdd.content_kg_per_unit["Nd"] == pytest.approx(0.003317 * 0.229, rel=1e-9)
+    # HDD_VCM magnet 9.227 g (VCM + spindle, forecast mean) at 22.9 wt% Nd (Ueberschaar &
+    # Rotter 2015)
+    assert hdd.content_kg_per_unit["Nd"] == pytest.approx(0.009227 * 0.229, rel=1e-9)
 
 
 def test_default_case_plan_is_consistent():
