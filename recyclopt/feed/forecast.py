@@ -1,6 +1,6 @@
 """End-of-life forecasts per product and the case availability table built from them.
 
-Per product, with sales ``s[c]``, magnet share ``m[c]`` and magnet mass ``g[c]`` by sales year,
+Per product, with sales ``s[c]`` (given, or solved from an installed-stock history), magnet share ``m[c]`` and magnet mass ``g[c]`` by sales year,
 export share ``x[t]`` and collection rate ``r[t]`` by end-of-life year, and the cohort model
 ``EoL(.)`` of :mod:`recyclopt.feed.cohort` (linear in its inflow):
 
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .cohort import inflow_driven
+from .cohort import inflow_driven, stock_driven
 from .tables import Product, load_products
 
 REGENERATE = ("recyclopt forecast --years 2027-2036 --write-availability "
@@ -37,10 +37,14 @@ def product_forecast(product: Product, years: np.ndarray, engine: str = "auto") 
     """
     first = int(min(product.sales.index.min(), years.min()))
     span = np.arange(first, int(years.max()) + 1)
-    sold = product.sales_for(span)
+    if product.driver == "stock":
+        all_units = stock_driven(span, product.sales_for(span), product.lifetime, engine)
+        sold = all_units.inflow
+    else:
+        sold = product.sales_for(span)
+        all_units = inflow_driven(span, sold, product.lifetime, engine)
     share = product.trajectory("magnet_share", span)
     kg = product.trajectory("magnet_kg_per_unit", span)
-    all_units = inflow_driven(span, sold, product.lifetime, engine)
     magnet_units = inflow_driven(span, sold * share, product.lifetime, engine)
     magnet_kg = inflow_driven(span, sold * share * kg, product.lifetime, engine)
     export = product.trajectory("export_share", span)

@@ -3,6 +3,9 @@
 * ``feed_products.csv``: product -> case feedstock (catalogue id), lifetime kind and parameters.
 * ``feed_sales.csv``: units sold (put into use) per product and year; after the last year given,
   sales are held at the last value.
+* ``feed_stocks.csv`` (optional): units in use at the end of each year, for products whose
+  ``feed_products.csv`` ``driver`` is ``stock`` (their sales are then solved from the stock,
+  which is held at its last value after the last year given).
 * ``feed_trajectories.csv``: per product and year, ``magnet_share`` (share of units sold with an
   NdFeB magnet, by sales year: SSD vs HDD, PMSM vs induction motor), ``magnet_kg_per_unit``
   (magnet mass of a magnet-bearing unit, by sales year), ``collection_rate`` and
@@ -41,6 +44,7 @@ class Product:
     source: str
     confidence: str
     sales_sources: tuple[str, ...] = ()
+    driver: str = "sales"          # "sales": ``sales`` are units sold; "stock": units in use
 
     def input_sources(self) -> list[str]:
         """The distinct sources of this product's lifetime, sales and trajectories, with
@@ -62,16 +66,20 @@ class Product:
         return np.interp(years, t["year"].to_numpy(float), t["value"].to_numpy(float))
 
     def sales_for(self, years: np.ndarray) -> np.ndarray:
-        """Units sold per year; 0 before the first year given, the last value after it."""
+        """The ``sales`` series (units sold, or units in use for a stock driver) per year:
+        0 before the first year given, linear between years, the last value after it."""
         s = self.sales.sort_index()
         out = np.interp(years, s.index.to_numpy(float), s.to_numpy(float))
         return np.where(years < s.index.min(), 0.0, out)
 
 
-def _read(name: str, data_dir: Path | None) -> pd.DataFrame:
-    if data_dir is not None:
-        return pd.read_csv(Path(data_dir) / name, encoding="utf-8")
-    with resources.files("recyclopt.data").joinpath(name).open("r", encoding="utf-8") as fh:
+def _read(name: str, data_dir: Path | None, optional: bool = False) -> pd.DataFrame:
+    f = (Path(data_dir) / name) if data_dir is not None else \
+        resources.files("recyclopt.data").joinpath(name)
+    if optional and not f.is_file():
+        return pd.DataFrame(columns=["product", "year", "units_in_stock", "source",
+                                     "confidence", "notes"])
+    with f.open("r", encoding="utf-8") as fh:
         return pd.read_csv(fh)
 
 
@@ -102,18 +110,26 @@ def load_products(data_dir: Path | None = None) -> list[Product]:
     if bad:
         raise InputError(f"unknown parameter(s) {sorted(bad)}; allowed {list(TRAJECTORIES)}",
                          source="feed_trajectories.csv", field="parameter")
+    stocks = _read("feed_stocks.csv", data_dir, optional=True)
     out = []
     for _, row in prod.iterrows():
         name = str(row["product"])
-        rows = sales[sales["product"] == name]
-        s = rows.set_index("year")["units_sold"].astype(float)
+        driver = str(row.get("driver", "sales") or "sales")
+        if driver not in ("sales", "stock"):
+            raise InputError(f"product {name!r}: driver {driver!r}; allowed ['sales', 'stock']",
+                             source="feed_products.csv", field="driver")
+        table, col = (("feed_sales.csv", "units_sold") if driver == "sales"
+                      else ("feed_stocks.csv", "units_in_stock"))
+        rows = (sales if driver == "sales" else stocks)
+        rows = rows[rows["product"] == name]
+        s = rows.set_index("year")[col].astype(float)
         if s.empty:
-            raise InputError(f"product {name!r} has no sales rows", source="feed_sales.csv",
-                             field="product")
+            raise InputError(f"product {name!r} has no rows", source=table, field="product")
         out.append(Product(name=name, feedstock=str(row["feedstock"]), lifetime=_lifetime(row),
                            sales=s, trajectories=traj[traj["product"] == name].copy(),
                            source=str(row["source"]), confidence=str(row["confidence"]),
-                           sales_sources=tuple(dict.fromkeys(rows["source"].astype(str)))))
+                           sales_sources=tuple(dict.fromkeys(rows["source"].astype(str))),
+                           driver=driver))
     return out
 
 

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from recyclopt.errors import InputError
-from recyclopt.feed import Lifetime, inflow_driven
+from recyclopt.feed import Lifetime, inflow_driven, stock_driven
 from recyclopt.feed.cohort import convolve_numpy
 
 YEARS = np.arange(2020, 2026)
@@ -130,3 +130,34 @@ def test_bad_series_are_input_errors():
         inflow_driven(np.array([2020, 2021]), np.array([1.0, -2.0]), lt)
     with pytest.raises(InputError, match="engine"):
         inflow_driven(np.array([2020]), np.array([1.0]), lt, engine="odym")
+
+
+# ---------------------------------------------------------------- stock-driven
+def test_hand_computed_stock_driven_example():
+    # the discrete example above read backwards: the end-of-year stock 100, 250, 420, 190, 60, 0
+    # with p = (0, 0.5, 0.3, 0.2) gives back sales 100, 200, 300, 0, 0, 0 and the same EoL.
+    # By hand, surv = 1 - cumsum(p) = (1, 0.5, 0.2, 0): 2021: 250 - 100*0.5 = 200;
+    # 2022: 420 - 100*0.2 - 200*0.5 = 300; 2023: 190 - 100*0 - 200*0.2 - 300*0.5 = 0
+    r = stock_driven(YEARS, np.array([100.0, 250, 420, 190, 60, 0]),
+                     Lifetime("discrete", pmf=PMF))
+    np.testing.assert_allclose(r.inflow, SALES, atol=1e-9)
+    np.testing.assert_allclose(r.eol, [0, 50, 130, 230, 130, 60], atol=1e-9)
+
+
+@pytest.mark.parametrize("lt", PARAMETRIC, ids=lambda lt: lt.describe())
+@pytest.mark.parametrize("engine", ["numpy", "flodym"])
+def test_stock_driven_round_trip_and_conservation(lt, engine):
+    if engine == "flodym":
+        pytest.importorskip("flodym")
+    years = np.arange(2000, 2030)
+    sales = 1e4 * (1.0 + np.sin(np.arange(years.size) / 3.0) ** 2)
+    fwd = inflow_driven(years, sales, lt, "numpy")
+    back = stock_driven(years, fwd.stock, lt, engine)
+    np.testing.assert_allclose(back.inflow, sales, rtol=1e-7)
+    np.testing.assert_allclose(np.cumsum(back.inflow), back.stock + np.cumsum(back.eol),
+                               rtol=1e-9)
+
+
+def test_stock_driven_needs_units_that_survive_a_year():
+    with pytest.raises(InputError, match="survive"):
+        stock_driven(YEARS, np.ones(6), Lifetime("fixed", {"mean_yr": 0.2}), "numpy")

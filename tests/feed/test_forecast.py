@@ -121,3 +121,32 @@ def test_unknown_trajectory_parameter(tmp_path):
         _write(tmp_path, [("a", "F", "fixed", "mean_yr=1", "s", "low", "")],
                [("a", 2020, 1, "s", "low", "")],
                [("a", "magnet_sharee", 2020, 1, "", "", "s", "low", "")])
+
+
+def test_stock_driven_product(tmp_path):
+    # 100 units in use at the end of 2020 and after, each lasting one year (fixed 1 yr): the
+    # sales that keep the stock are 100/yr, and 100 units reach end of life every year from
+    # 2021; half carry 2 kg of magnet, none exported, 40 % collected -> 20 units, 40 kg
+    pd.DataFrame([("s", "F", "fixed", "mean_yr=1", "src", "low", "", "stock")],
+                 columns=["product", "feedstock", "lifetime_kind", "lifetime_params", "source",
+                          "confidence", "notes", "driver"]
+                 ).to_csv(tmp_path / "feed_products.csv", index=False)
+    pd.DataFrame(columns=["product", "year", "units_sold", "source", "confidence", "notes"]
+                 ).to_csv(tmp_path / "feed_sales.csv", index=False)
+    pd.DataFrame([("s", 2020, 100, "census", "medium", "")],
+                 columns=["product", "year", "units_in_stock", "source", "confidence", "notes"]
+                 ).to_csv(tmp_path / "feed_stocks.csv", index=False)
+    pd.DataFrame([("s", p, 2020, v, "", "", "t", "low", "") for p, v in
+                  [("magnet_share", 0.5), ("magnet_kg_per_unit", 2.0),
+                   ("collection_rate", 0.4), ("export_share", 0.0)]],
+                 columns=["product", "parameter", "year", "value", "low", "high", "source",
+                          "confidence", "notes"]
+                 ).to_csv(tmp_path / "feed_trajectories.csv", index=False)
+    products = load_products(tmp_path)
+    fc = forecast(np.array([2021, 2022]), products).set_index("year")
+    np.testing.assert_allclose(fc["sold_units"], [100, 100])
+    np.testing.assert_allclose(fc["stock_units"], [100, 100])
+    np.testing.assert_allclose(fc["eol_units"], [100, 100])
+    np.testing.assert_allclose(fc["collected_units"], [20, 20])
+    np.testing.assert_allclose(fc["collected_magnet_kg"], [40, 40])
+    assert "census" in products[0].input_sources()
