@@ -114,7 +114,8 @@ def load_products(data_dir: Path | None = None) -> list[Product]:
     out = []
     for _, row in prod.iterrows():
         name = str(row["product"])
-        driver = str(row.get("driver", "sales") or "sales")
+        d = row.get("driver")
+        driver = "sales" if d is None or pd.isna(d) or not str(d).strip() else str(d).strip()
         if driver not in ("sales", "stock"):
             raise InputError(f"product {name!r}: driver {driver!r}; allowed ['sales', 'stock']",
                              source="feed_products.csv", field="driver")
