@@ -122,8 +122,10 @@ def run(args: argparse.Namespace) -> int:
             print("\nPer product")
             print(fc.set_index(["product", "year"]).drop(columns="feedstock").to_string())
         if args.sources:
-            print("\nInputs and their sources")
-            print(input_sources(data_dir).to_string(index=False))
+            print("\nInputs and their sources (table, product, input, confidence, source)")
+            for r in input_sources(data_dir).itertuples():
+                print(f"{r.table:22s} {r.product:17s} {str(r.input)[:30]:30s} "
+                      f"{r.confidence:10s} {r.source}")
     if args.write_availability:
         write_availability(args.write_availability, availability_table(fc, products),
                            force=args.force)

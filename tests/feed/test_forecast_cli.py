@@ -55,3 +55,13 @@ def test_user_errors_are_one_line(argv, msg, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert msg in err and err.count("\n") == 1
+
+
+def test_by_product_and_sources(capsys):
+    assert main(["forecast", "--years", "2027-2027", "--by-product", "--sources"]) == 0
+    out = capsys.readouterr().out
+    assert "Per product" in out and "datacentre_hdd" in out
+    # the IDC PC shipments behind the HDD forecast are listed with their source
+    line = next(x for x in out.splitlines() if x.startswith("feed_sales.csv") and "pc_hdd" in x
+                and "IDC" in x)
+    assert "taipeitimes.com" in line
