@@ -8,6 +8,9 @@ bisection over a sequence of MILPs). The README's "The default case" section quo
 from __future__ import annotations
 
 import copy
+import tempfile
+from importlib import resources
+from pathlib import Path
 
 from recyclopt.optimize import cost_of_recovery, load_case, optimize
 
@@ -19,6 +22,14 @@ def scaled_feed(case, k: float, only: str | None = None):
         if only is None or f.name == only:
             f.availability = f.availability * k
     return c
+
+
+def with_capex_exponent(exponent: float):
+    """The bundled case with every processing line's capex exponent set to ``exponent``."""
+    text = resources.files("recyclopt.cases").joinpath("taiwan.yaml").read_text("utf-8")
+    path = Path(tempfile.mkdtemp()) / "taiwan.yaml"
+    path.write_text(text.replace("exponent: 0.6", f"exponent: {exponent}"), encoding="utf-8")
+    return load_case(str(path))
 
 
 def built(plan) -> str:
@@ -61,10 +72,13 @@ def main() -> None:
     for e in p:
         p[e] *= 62.5 / 125.0
     variants["recycled magnet 62.5 USD/kg (low)"] = low_price
+    variants["capex exponent 0.5 (six-tenths rule low)"] = with_capex_exponent(0.5)
+    variants["capex exponent 0.8 (high)"] = with_capex_exponent(0.8)
     for name, c in variants.items():
         try:
             mm = cost_of_recovery(c, lo=0.05, hi=20.0, tol=0.01)["price_multiplier"]
-            print(f"  {name}: x{mm:.2f}")
+            plant = built(optimize(c, objective="npv", price_factor=mm * 1.01))
+            print(f"  {name}: x{mm:.2f} ({plant})")
         except Exception as exc:  # noqa: BLE001 - report and go on
             print(f"  {name}: {exc}")
 
