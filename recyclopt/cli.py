@@ -296,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     register_report(sub)
     register_sweep(sub)
 
+    from .forecast_cli import add_parser as add_forecast
+
+    add_forecast(sub)
+
     from ._bench import register_bench
 
     register_bench(sub)

@@ -281,10 +281,40 @@ def test_availability_values(avail):
 
 
 def test_hdd_availability_matches_derivation(avail):
-    # Laliwala & Torres US EoL 2027: 3,285,000 desktops + 14,608,125 laptops, scaled by
-    # Taiwan/US e-waste (GEM 2024: 463 kt / 7,200 kt)
+    """HDD_VCM 2027 = PC drives + data-centre drives reaching end of life, recomputed here
+    with an explicit cohort loop over feed_sales.csv / feed_trajectories.csv (independent of
+    recyclopt.feed): units sold in year c at mid-year leave at age k with probability
+    F(k + 0.5) - F(k - 0.5) (F(0.5) for k = 0)."""
+    import math
+
+    from scipy import stats
+
+    sales = pd.read_csv(DATA / "feed_sales.csv")
+    traj = pd.read_csv(DATA / "feed_trajectories.csv")
+
+    def tr(product, parameter, year):
+        t = traj[(traj["product"] == product) & (traj.parameter == parameter)].sort_values("year")
+        return float(pd.Series(t.value.values, index=t.year.values).reindex(
+            range(1990, 2040)).interpolate().bfill().ffill()[year])
+
+    def domestic_eol(product, cdf, year):
+        s = sales[sales["product"] == product].set_index("year")["units_sold"]
+        total = 0.0
+        for c in range(int(s.index.min()), year + 1):
+            sold = float(s.get(c, s.iloc[-1]))      # held at the last value after the table
+            k = year - c
+            p = cdf(k + 0.5) - (cdf(k - 0.5) if k > 0 else 0.0)
+            total += sold * tr(product, "magnet_share", c) * p
+        return total * (1.0 - tr(product, "export_share", year))
+
+    # pc_hdd: lognormal with lifetime mean 7 yr, sd 3 yr (feed_products.csv)
+    s2 = math.log(1 + (3 / 7) ** 2)
+    pc = domestic_eol("pc_hdd", stats.lognorm(math.sqrt(s2), scale=math.exp(math.log(7) - s2 / 2)
+                                              ).cdf, 2027)
+    # datacentre_hdd: Weibull scale 6 yr, shape 3
+    dc = domestic_eol("datacentre_hdd", stats.weibull_min(3, scale=6).cdf, 2027)
     row = avail[(avail.feedstock == "HDD_VCM") & (avail.year.astype(int) == 2027)].iloc[0]
-    expected = (3285000 + 14608125) * 463 / 7200
-    assert float(row["eol_units"]) == pytest.approx(expected, abs=1)
-    # Shen et al. (Taiwan EPA): IT-product recovery 45.82% in 2011
-    assert float(row["collection_rate"]) == pytest.approx(0.4582)
+    assert float(row["eol_units"]) == pytest.approx(pc + dc, rel=1e-9, abs=2e-3)
+    # collection: Shen et al. 45.82 % (PC drives), assumption 0.5 (data-centre drives)
+    assert float(row["collection_rate"]) == pytest.approx((pc * 0.4582 + dc * 0.5) / (pc + dc),
+                                                          abs=1e-6)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+import recyclopt.data
 from recyclopt.cli import main
 from recyclopt.optimize import load_case, optimize
 
@@ -12,10 +15,23 @@ from recyclopt.optimize import load_case, optimize
 def test_default_case_loads_with_sourced_availability():
     case = load_case()
     hdd = next(f for f in case.feedstocks if f.name == "HDD")
-    # taiwan_availability.csv, 2027: 1,150,627 EoL drives x collection rate 0.4582
-    assert hdd.availability.loc[2027] == pytest.approx(1_150_627 * 0.4582, rel=1e-9)
-    # HDD_VCM magnet 3.317 g at 22.9 wt% Nd (Ueberschaar & Rotter 2015)
-    assert hdd.content_kg_per_unit["Nd"] == pytest.approx(0.003317 * 0.229, rel=1e-9)
+    # taiwan_availability.csv 2027 row (the stock-and-flow forecast, cross-checked by an
+    # explicit cohort loop in tests/data): eol_units x collection_rate
+    import pandas as pd
+
+    from recyclopt.feed import forecast
+
+    table = pd.read_csv(Path(recyclopt.data.__file__).parent / "taiwan_availability.csv")
+    row = table[(table.feedstock == "HDD_VCM") & (table.year == 2027)].iloc[0]
+    assert hdd.availability.loc[2027] == pytest.approx(
+        row["eol_units"] * row["collection_rate"], rel=1e-9)
+    # ... which are the drives the forecast collects in 2027 (PC + data-centre drives)
+    fc = forecast(np.array([2027]))
+    assert hdd.availability.loc[2027] == pytest.approx(
+        fc.loc[fc.feedstock == "HDD_VCM", "collected_units"].sum(), rel=1e-6)
+    # HDD_VCM magnet 9.227 g (VCM + spindle, forecast mean) at 22.9 wt% Nd (Ueberschaar &
+    # Rotter 2015)
+    assert hdd.content_kg_per_unit["Nd"] == pytest.approx(0.009227 * 0.229, rel=1e-9)
 
 
 def test_default_case_plan_is_consistent():
