@@ -379,11 +379,15 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     ----------
     case : the validated case.
     objective : overrides ``case.objective`` (npv, annual_profit, recovered_value,
-        recovered_mass, min_co2).
+        recovered_mass, min_co2), or ``min_cost`` (the discounted cost: capex, fixed,
+        labour and variable cost, as weighted in the NPV; the tie-break of
+        :func:`recyclopt.optimize.plan.optimize`).
     mode : overrides ``case.mode`` (parallel or single_path).
     sup : a prebuilt superstructure (reuse it across re-builds).
-    extra : extra constraints on the yearly totals, each ``(metric, _, lo, hi)`` with metric in
-        ``co2_t``, ``recovered_kg``, ``recovered_value_usd``, ``npv_usd`` (epsilon constraints).
+    extra : extra constraints on horizon totals, each ``(metric, coef, lo, hi)``: with
+        ``coef`` None, metric is ``co2_t``, ``recovered_kg`` or ``recovered_value_usd``
+        (epsilon constraints); otherwise ``coef`` is the row's coefficient vector over the
+        builder's columns and ``metric`` its name.
     price_factor : multiplies every product price (used to find the cost of recovery).
     pyomo : when False, only the arrays are assembled (``model`` is None, ``columns`` empty):
         the scenario sweeps re-price a model compiled once from the same arrays.
@@ -650,6 +654,9 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     # ---- objective pieces (per column)
     w = npv_weights(case.costing, case.horizon)
     rev = sup.column("pairs", "revenue_usd_per_unit") * price_factor
+    # by-products booked as revenue (not scaled by price_factor: not a product price)
+    byp = (sup.column("pairs", "byproduct_revenue_usd_per_unit")
+           if "byproduct_revenue_usd_per_unit" in sup.pairs else np.zeros(K))
     var = sup.column("pairs", "var_cost_usd_per_unit")
     fixed_o = np.array([o.opex_usd_per_yr for o in options])
     lang = np.array([o.capex_lang for o in options])
@@ -678,7 +685,8 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     ywt = np.zeros(mb.n)  # per-column year weights for x
     if objective == "npv":
         c = np.zeros(mb.n)
-        c[xcol] = w.w_revenue[yflat] * rev[kflat] - w.w_variable_opex[yflat] * var[kflat]
+        c[xcol] = (w.w_revenue[yflat] * (rev[kflat] + byp[kflat])
+                   - w.w_variable_opex[yflat] * var[kflat])
         c -= w.w_fixed_opex.sum() * pieces["fixed"] + w.w_labour.sum() * pieces["labour"]
         c -= w.w_bec * pieces["bec"] + w.w_direct_tpc * pieces["direct"]
         sense = "max"
@@ -687,7 +695,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         crf = 1.0 / annuity_factor(r, Y) if r > 0 else 1.0 / Y
         lang_f = case.costing.factors().lang_factor
         c = np.zeros(mb.n)
-        c[xcol] = (rev[kflat] - var[kflat]) / Y
+        c[xcol] = (rev[kflat] + byp[kflat] - var[kflat]) / Y
         c -= pieces["fixed"] + pieces["labour"] + crf * (lang_f * pieces["bec"] + pieces["direct"])
         sense = "max"
     elif objective == "recovered_value":
@@ -701,9 +709,15 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         c = np.zeros(mb.n)
         c[xcol] = co2[kflat] / 1000.0
         sense = "min"
+    elif objective == "min_cost":  # discounted cost: the NPV objective without its revenue
+        c = np.zeros(mb.n)
+        c[xcol] = w.w_variable_opex[yflat] * var[kflat]
+        c += w.w_fixed_opex.sum() * pieces["fixed"] + w.w_labour.sum() * pieces["labour"]
+        c += w.w_bec * pieces["bec"] + w.w_direct_tpc * pieces["direct"]
+        sense = "min"
     else:
         raise CaseError(f"objective {objective!r}; allowed: npv, annual_profit, recovered_value,"
-                        " recovered_mass, min_co2", field="objective")
+                        " recovered_mass, min_co2, min_cost", field="objective")
     ywt[xcol] = 1.0
     # ---- epsilon constraints on horizon totals
     metrics = {
@@ -713,11 +727,13 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     }
     metrics["co2_t"][xcol] = co2[kflat] / 1000.0
     metrics["recovered_kg"][xcol] = rec_tot[kflat]
-    for k, (metric, _, lo, hi) in enumerate(extra or []):
-        if metric not in metrics:
+    for k, (metric, coef, lo, hi) in enumerate(extra or []):
+        if coef is None and metric not in metrics:
             raise CaseError(f"epsilon constraint on {metric!r}; allowed: {sorted(metrics)}",
                             field="extra")
-        v = metrics[metric]
+        # coef: the row's own coefficients over the builder's columns (e.g. another
+        # objective's vector, for a lexicographic solve)
+        v = metrics[metric] if coef is None else np.asarray(coef, dtype=float)
         nz = np.flatnonzero(v)
         mb.add_group(f"epsilon_{k}_{metric}", np.zeros(len(nz), dtype=int), nz, v[nz], 1, lo, hi,
                      labels=[metric])
