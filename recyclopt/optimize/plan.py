@@ -100,6 +100,10 @@ class PlantPlan:
             extra = f", {int(r['equipment_units'])} units" if r["equipment_units"] > 0 else ""
             lines.append(f"  {o:28s} {r['stage']:14s} capacity {r['capacity']:,.6g} "
                          f"{r['basis']}/yr, capex {r['capex_usd']:,.0f} USD{extra}")
+        idle = self.capacities[self.capacities["idle"]]
+        if not idle.empty:
+            lines.append(f"  idle (paid for, no flow): {', '.join(idle.index)}; capex "
+                         f"{idle['capex_usd'].sum():,.0f} USD")
         lines += _capex_note(cap)
         lines += ["", "Paths used (units over the horizon):"]
         if not self.flows.empty:
@@ -187,11 +191,12 @@ def read_plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float,
     products = _product_frame(sup, xv, years)
     options = case.options
     curve_exact = np.array([o.capex.exact_cost(min(c, o.capex.points[-1])) if
-                            (o.capex is not None and b) else 0.0 for o, c, b in
-                            zip(options, m["cap"], m["built"], strict=True)])
+                            (o.capex is not None and pw > 0) else 0.0 for o, c, pw in
+                            zip(options, m["cap"], m["capex_pw"], strict=True)])
     capacities = pd.DataFrame({
         "stage": [o.stage for o in options],
         "built": m["built"],
+        "idle": m["idle"],
         "capacity": m["cap"],
         "basis": [o.basis for o in options],
         "peak_throughput": m["peak"],
@@ -206,8 +211,9 @@ def read_plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float,
                           labour_usd=np.full(Y, m["labour"]),
                           fixed_opex_usd=np.full(Y, m["fixed"]), bec_usd=m["bec"],
                           direct_tpc_usd=m["direct"])
-    capex = capacities.loc[capacities["built"], ["stage", "capacity", "capex_usd",
-                                                  "capex_curve_usd", "capex_lang"]].copy()
+    capex = capacities.loc[capacities["built"] | capacities["idle"],
+                           ["stage", "capacity", "capex_usd", "capex_curve_usd",
+                            "capex_lang"]].copy()
     pairs = sup.pairs
     kwh = pairs["kwh_per_unit"].to_numpy() @ xv
     heat = pairs["heat_kwh_per_unit"].to_numpy() @ xv
@@ -332,12 +338,12 @@ def tie_break_cheapest(om: OptModel, x: np.ndarray, info: SolveInfo, *,
 class PlanReader:
     """The headline numbers of a plan read straight from a solution vector.
 
-    :func:`_plan` builds a full :class:`PlantPlan` (flows, products, cash-flow table and cost
-    breakdowns as DataFrames, ~10 ms on the bundled case). A scenario sweep needs only the
-    headline numbers, thousands of times, so this reader precomputes, once per model, the
-    index arrays and coefficient vectors they need and evaluates them with numpy (~0.2 ms).
-    The formulas are :func:`_plan`'s, thresholds included; the results equal the plan's to
-    rounding (tested against :func:`_plan` to 1e-9 relative).
+    The one reader of solutions: :meth:`money` is the revenue and cost evaluation that
+    :func:`read_plan` (the full :class:`PlantPlan`: flows, products, cash-flow table and
+    cost breakdowns as DataFrames) and the scenario sweeps' headline rows (:meth:`row`,
+    :meth:`npv`) share. It precomputes, once per model, the index arrays and coefficient
+    vectors they need and evaluates them with numpy (~0.2 ms on the bundled case), so a
+    sweep can read thousands of plans.
 
     Parameters
     ----------
@@ -450,45 +456,43 @@ class PlanReader:
         return np.where(xv < 1e-12 * max(xv.max(initial=0.0), 1.0), 0.0, xv)
 
     def money(self, x: np.ndarray, xv: np.ndarray | None = None) -> dict[str, Any]:
-        """Yearly revenue, by-product revenue and costs, capex and what is built.
+        """Yearly revenue, by-product revenue and costs, capex, and what is built.
 
-        An option is built when it carries flow (peak throughput above 1e-9 of its basis per
-        year) and, if it has costs, its build switch is on. A switch left on with no flow
-        (an idle option, possible among alternative optima or at a gap) is read as not built:
-        its capex, fixed cost, equipment and operators are dropped, which is itself a
-        feasible plan at least as good on every objective.
+        Costs are those the solution pays: every option whose build switch (or equipment) is
+        on. ``built`` is the options that carry flow (peak throughput above 1e-9 of their
+        basis per year) and, if they have costs, are switched on; ``idle`` the options paid
+        for with no flow (possible at a gap, or for a design fixed in advance), which are
+        never reported as built.
         """
         xv = self.flows(x) if xv is None else xv
         n = len(self.names)
         thr = np.asarray(self._load_mat @ xv)
         peak = thr.max(axis=1) if self.Y else np.zeros(n)
-        switch = x[self._build] > 0.5 if self._build is not None else np.zeros(n, bool)
-        built = np.where(self.costly, switch, True) & (peak > 1e-9)
+        flowing = peak > 1e-9
+        paid = (x[self._build] > 0.5 if self._build is not None else np.zeros(n, bool)) \
+            & self.costly
+        built = (paid | ~self.costly) & flowing
         units = np.zeros(n)
         if self._units is not None and len(self._eq_opts):
             units[self._eq_opts] = x[self._units]
-        units = np.where(built, units, 0.0)
+        idle = (paid | (units > 0.5)) & ~flowing
         if len(self.seg_o):
             c = self.seg_a * x[self._seg_z] + self.seg_b * x[self._seg_w]
-            capex_pw = np.where(built, np.bincount(self.seg_o, weights=c, minlength=n), 0.0)
+            capex_pw = np.bincount(self.seg_o, weights=c, minlength=n)
         else:
             capex_pw = np.zeros(n)
         eq_cost = units * self.eq_cost
         cap = x[self._cap] if self._cap is not None else np.zeros(n)
-        cap = np.where(built, np.where(self.costly, cap, peak), 0.0)
-        bl = built.tolist()
-        fixed = float(sum(v for v, b in zip(self.opex_yr, bl, strict=True) if b))
+        cap = np.where(self.costly, cap, peak)
+        fixed = float(sum(v for v, b in zip(self.opex_yr, paid.tolist(), strict=True) if b))
         fixed += float(sum(units[i] * c for i, c in self.eq_yearly))
-        staff = 0.0
-        if self._staff is not None:
-            need = float(self.operators[built].sum() + units @ self.op_per_unit)
-            staff = min(float(x[self._staff].sum()), float(np.ceil(need - 1e-9)))
+        staff = float(x[self._staff].sum()) if self._staff is not None else 0.0
         return {"rev": self.revenue @ xv, "byp": self.byp @ xv, "var": self.var_cost @ xv,
                 "fixed": fixed, "labour": staff * self.wage, "staff": staff,
                 "bec": float(capex_pw[self.lang].sum()),
                 "direct": float(capex_pw[~self.lang].sum() + eq_cost.sum()),
                 "capex": capex_pw + eq_cost, "capex_pw": capex_pw, "built": built,
-                "units": units, "cap": cap, "peak": peak, "throughput": thr}
+                "idle": idle, "units": units, "cap": cap, "peak": peak, "throughput": thr}
 
     def _npv(self, m: dict[str, Any]) -> float:
         w, Y = self.weights, self.Y
@@ -516,7 +520,7 @@ class PlanReader:
         row: dict[str, Any] = {
             "objective": float(objective),
             "npv_usd": self._npv(m),
-            "capex_usd": float(m["capex"][built].sum()),
+            "capex_usd": float(m["capex"][built | m["idle"]].sum()),
             "revenue_usd": float(m["rev"].sum()),
             "co2_t": float((self.co2 @ xv / 1000.0).sum()),
             "built": ",".join(sorted(n for n, b in zip(self.names, built.tolist(), strict=True)

@@ -59,6 +59,7 @@ def test_no_built_option_without_flow_for_any_objective(factors):
         plan = optimize(case, objective=obj)
         cap = plan.capacities
         assert (cap.loc[cap["built"], "peak_throughput"] > 0).all(), obj
+        assert not cap["idle"].any(), obj
         # the cash flow pays for the built options only
         assert plan.cash_flow["capex_usd"].sum() == pytest.approx(
             cap.loc[cap["built"], "capex_usd"].sum(), rel=1e-9, abs=1e-6)
