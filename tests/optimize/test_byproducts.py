@@ -8,7 +8,7 @@ from recyclopt.optimize import case_from_dict, optimize
 from recyclopt.optimize.case import CaseError
 
 
-def _case(book_as: str | None = None, convention: str = "qgess") -> dict:
+def byproduct_case(book_as: str | None = None, convention: str = "qgess") -> dict:
     """One plant: 1000 units/yr of 0.5 kg Nd sold at 80 USD/kg, 0.4 kg iron oxide per unit
     at 1 USD/kg, opex 2 USD/unit, purchased equipment 10,000 USD (flat curve)."""
     prices = {"byproducts_usd_per_kg": {"iron_oxide": 1.0}}
@@ -29,7 +29,7 @@ def _case(book_as: str | None = None, convention: str = "qgess") -> dict:
 
 
 def test_qgess_books_byproducts_as_revenue_cash_flows_by_hand():
-    plan = optimize(case_from_dict(_case()))  # QGESS default: revenue
+    plan = optimize(case_from_dict(byproduct_case()))  # QGESS default: revenue
     t = plan.cash_flow.set_index("year")
     # QGESS defaults: Lang 2.97, TOC = 1.177 TPC, capex 10/60/30 % from 2026 escalated 3.6 %/yr,
     # revenue and opex escalated 3 %/yr from the first operating year (2027), fixed opex
@@ -66,14 +66,14 @@ def test_qgess_books_byproducts_as_revenue_cash_flows_by_hand():
 
 
 def test_negative_cost_booking_moves_the_byproduct_into_opex():
-    plan = optimize(case_from_dict(_case("negative_cost")))
+    plan = optimize(case_from_dict(byproduct_case("negative_cost")))
     row = plan.cash_flow.set_index("year").loc[2027]
     # by hand: variable 2,000 - 400 = 1,600; fixed 891 + 0.01 x 40,000 = 1,291
     assert row["byproduct_revenue_usd"] == 0.0
     assert row["variable_opex_usd"] == pytest.approx(1600.0, rel=1e-12)
     assert row["fixed_opex_usd"] == pytest.approx(1291.0, rel=1e-12)
     assert row["overhead_usd"] == pytest.approx(0.2 * (1600.0 + 1291.0), rel=1e-12)
-    revenue = optimize(case_from_dict(_case()))
+    revenue = optimize(case_from_dict(byproduct_case()))
     # booked as revenue it carries the 1 % sales fee but no overhead: 400 x (1 - 0.01 x 1.2)
     # = 395.2 USD in 2027 against 400 x 1.2 = 480 USD of avoided cost + overhead
     r2 = revenue.cash_flow.set_index("year").loc[2027]
@@ -81,8 +81,8 @@ def test_negative_cost_booking_moves_the_byproduct_into_opex():
 
 
 def test_simple_costing_defaults_to_negative_cost_with_the_same_npv():
-    a = optimize(case_from_dict(_case(convention="simple")))
-    b = optimize(case_from_dict(_case("revenue", convention="simple")))
+    a = optimize(case_from_dict(byproduct_case(convention="simple")))
+    b = optimize(case_from_dict(byproduct_case("revenue", convention="simple")))
     assert a.cash_flow["byproduct_revenue_usd"].sum() == 0.0
     assert b.cash_flow["byproduct_revenue_usd"].sum() == pytest.approx(800.0)
     assert a.npv_usd == pytest.approx(b.npv_usd, rel=1e-12)
@@ -90,8 +90,8 @@ def test_simple_costing_defaults_to_negative_cost_with_the_same_npv():
 
 def test_bad_booking_is_refused():
     with pytest.raises(CaseError, match="byproducts_book_as.iron_oxide.*allowed"):
-        case_from_dict(_case("sold"))
-    d = _case()
+        case_from_dict(byproduct_case("sold"))
+    d = byproduct_case()
     d["prices"]["byproducts_book_as"] = {"slag": "revenue"}
     with pytest.raises(CaseError, match="no price"):
         case_from_dict(d)
