@@ -145,3 +145,14 @@ def test_break_even_of_one_element():
         for n, p in case.products.items()})
     assert optimize(up).built and not optimize(down).built
     assert np.isfinite(res.npv_today_usd) and res.npv_today_usd < 0
+
+
+def test_horizon_co2_cap_passes_through():
+    case = load_case()
+    free = cost_of_recovery(case)
+    co2 = float(free.plan.opex["co2_t"].sum())
+    assert co2 > 0
+    capped = cost_of_recovery(case, extra=[("co2_t", None, -np.inf, 0.5 * co2)])
+    # a tighter feasible set can only raise the break-even, and the plan keeps the cap
+    assert capped.multiplier >= free.multiplier * (1 - 1e-9)
+    assert float(capped.plan.opex["co2_t"].sum()) <= 0.5 * co2 * (1 + 1e-9)
