@@ -179,73 +179,87 @@ def cost_of_recovery(case: Case, product: str | None = None, *, mode: str | None
     mip_gap : the MILPs' relative gap.
     max_multiplier : no break-even above this factor is looked for.
     """
-    sel = targeted_prices(case, product)
-    target = "all products" if product is None else product
-    sup = build(case)
-    r1 = _selected_revenue(sup, case, sel)
-    steps: list[dict] = []
-
-    def solve_at(m: float, require: bool = False) -> tuple[OptModel, np.ndarray, SolveInfo]:
-        case_m, sup_m = _at(case, sup, sel, r1, m)
-        ex = list(extra or [])
-        if require:
-            om0 = build_model(case_m, objective="npv", mode=mode, sup=sup_m, extra=ex,
-                              pyomo=False)
-            xb = om0.builder.blocks["x"]
-            vec = np.zeros(om0.builder.n)
-            vec[xb.offset:xb.offset + xb.size] = np.repeat(r1, len(case.years))
-            ex.append(("targeted_revenue", vec, 1e-6 * float(vec[xb.offset:xb.offset + xb.size] @ xb.ub), np.inf))
-        om = build_model(case_m, objective="npv", mode=mode, sup=sup_m, extra=ex)
-        x, info = solve(om, mip_gap=mip_gap, raise_on_failure=not require)
-        ok = bool(np.all(np.isfinite(x)))
-        a, b = plan_line(om, x, r1, m) if ok else (np.nan, np.nan)
-        steps.append({"multiplier": m, "objective": info.objective, "a": a, "b": b,
-                      "sells": ok and _sells(om, x, r1)})
-        return om, (x if ok else None), info
-
-    def result(m: float | None, om_m: OptModel | None, x: np.ndarray | None,
-               msg: str = "") -> BreakEven:
-        if m is None:
-            return BreakEven(target, None, {}, None, None, len(steps), steps, msg)
-        plan = read_plan(om_m, x, SolveInfo("Optimal", 0.0, True, 0.0, 0.0, 0.0, 0, 0, 0, 0,
-                                            0), 0.0)
-        a, b = plan_line(om_m, x, r1, m)
-        prices = {f"{f}:{e}": case.products[f].price_usd_per_kg[e] * m for f, e in sel}
-        return BreakEven(target, m, prices, plan, a + b, len(steps), steps, msg)
-
-    om, x, info = solve_at(1.0)
-    if not steps[-1]["sells"]:
+    s = _Search(case, product, mode, extra, mip_gap)
+    om, x, info = s.solve_at(1.0)
+    if not s.steps[-1]["sells"]:
         if _built_any(om, x) and info.objective > 0:
-            return result(None, None, None, "a plant that sells none of the targeted products "
-                          "pays at today's prices, so their break-even is not defined")
-        om, x, _ = solve_at(1.0, require=True)
+            return s.result(None, None, "a plant that sells none of the targeted products "
+                            "pays at today's prices, so their break-even is not defined")
+        om, x, _ = s.solve_at(1.0, require=True)
         if x is None:
-            return result(None, None, None, "no feasible plan sells the targeted products")
+            return s.result(None, None, "no feasible plan sells the targeted products")
     while True:
-        a, b = steps[-1]["a"], steps[-1]["b"]  # the line of the plan x
+        a, b = s.steps[-1]["a"], s.steps[-1]["b"]  # the line of the plan x
         root = -b / a
         if root <= 0:
-            return result(0.0, _at_model(case, sup, sel, r1, 0.0, mode, extra), x,
-                          "the plant pays even when the targeted products are given away")
+            return s.result(0.0, x, "the plant pays even when the targeted products are "
+                            "given away")
         if root > max_multiplier:
-            return result(None, None, None, f"no plant breaks even below x{max_multiplier:g} "
-                          "of today's prices")
-        om_r, x_r, info_r = solve_at(root)
+            return s.result(None, None, f"no plant breaks even below x{max_multiplier:g} of "
+                            "today's prices")
+        _, x_r, info_r = s.solve_at(root)
         if info_r.objective <= max(mip_gap or 0.0, 1e-9) * max(abs(b), 1.0) + 1e-6:
-            return result(root, om_r, x)  # nothing beats x at its own root: m* = root
-        new = steps[-1]
+            return s.result(root, x)  # nothing beats x at its own root: m* = root
+        new = s.steps[-1]
         if not new["sells"]:
-            return result(None, None, None, "a plant that sells none of the targeted "
-                          f"products pays at x{root:.6g}, so their break-even is not defined")
+            return s.result(None, None, "a plant that sells none of the targeted products "
+                            f"pays at x{root:.6g}, so their break-even is not defined")
         if -new["b"] / new["a"] >= root * (1 - 1e-12):  # no progress: x's root, to rounding
-            return result(root, om_r, x)
+            return s.result(root, x)
         x = x_r
 
 
-def _at_model(case: Case, sup: Superstructure, sel: list[tuple[str, str]], r1: np.ndarray,
-              m: float, mode: str | None, extra: list | None) -> OptModel:
-    case_m, sup_m = _at(case, sup, sel, r1, m)
-    return build_model(case_m, objective="npv", mode=mode, sup=sup_m, extra=extra)
+class _Search:
+    """The state of one break-even search: the targeted prices, the slope of the pairs'
+    revenue in the multiplier, and the MILPs solved so far (``steps``)."""
+
+    def __init__(self, case: Case, product: str | None, mode: str | None,
+                 extra: list | None, mip_gap: float | None) -> None:
+        self.case, self.mode, self.extra, self.mip_gap = case, mode, list(extra or []), mip_gap
+        self.sel = targeted_prices(case, product)
+        self.target = "all products" if product is None else product
+        self.sup = build(case)
+        self.r1 = _selected_revenue(self.sup, case, self.sel)
+        self.steps: list[dict] = []
+
+    def model_at(self, m: float, extra: list, pyomo: bool = True) -> OptModel:
+        """The NPV model with the targeted prices times ``m``."""
+        case_m, sup_m = _at(self.case, self.sup, self.sel, self.r1, m)
+        return build_model(case_m, objective="npv", mode=self.mode, sup=sup_m, extra=extra,
+                           pyomo=pyomo)
+
+    def solve_at(self, m: float, require: bool = False
+                 ) -> tuple[OptModel, np.ndarray | None, SolveInfo]:
+        """Solve at multiplier ``m`` (with ``require``: only plans selling a targeted
+        product, their horizon revenue from it at least 1e-6 of the most it could be)."""
+        ex = list(self.extra)
+        if require:
+            mb = self.model_at(m, ex, pyomo=False).builder  # the same columns
+            xb = mb.blocks["x"]
+            r = np.repeat(self.r1, len(self.case.years))  # x columns are pair-major
+            vec = np.zeros(mb.n)
+            vec[xb.offset:xb.offset + xb.size] = r
+            ex.append(("targeted_revenue", vec, 1e-6 * float(r @ xb.ub), np.inf))
+        om = self.model_at(m, ex)
+        x, info = solve(om, mip_gap=self.mip_gap, raise_on_failure=not require)
+        ok = bool(np.all(np.isfinite(x)))
+        a, b = plan_line(om, x, self.r1, m) if ok else (np.nan, np.nan)
+        self.steps.append({"multiplier": m, "objective": info.objective, "a": a, "b": b,
+                           "sells": ok and _sells(om, x, self.r1)})
+        return om, (x if ok else None), info
+
+    def result(self, m: float | None, x: np.ndarray | None, msg: str = "") -> BreakEven:
+        """The answer: plan ``x`` breaking even at multiplier ``m`` (None: not found)."""
+        if m is None:
+            return BreakEven(self.target, None, {}, None, None, len(self.steps), self.steps,
+                             msg)
+        om = self.model_at(m, self.extra)
+        plan = read_plan(om, x, SolveInfo("Optimal", 0.0, True, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0),
+                         0.0)
+        a, b = plan_line(om, x, self.r1, m)
+        prices = {f"{f}:{e}": self.case.products[f].price_usd_per_kg[e] * m
+                  for f, e in self.sel}
+        return BreakEven(self.target, m, prices, plan, a + b, len(self.steps), self.steps, msg)
 
 
 def _built_any(om: OptModel, x: np.ndarray | None) -> bool:
