@@ -344,10 +344,13 @@ class NPVWeights:
         fixed_opex_usd: ArrayLike = 0.0,
         bec_usd: float = 0.0,
         direct_tpc_usd: float = 0.0,
+        byproduct_revenue_usd: ArrayLike = 0.0,
     ) -> float:
-        """Evaluate the linear NPV expression for given inputs (same meaning as the table)."""
+        """Evaluate the linear NPV expression for given inputs (same meaning as the table;
+        by-products booked as revenue carry the revenue weights)."""
         n = self.years.size
         rev = as_year_array("revenue_usd", revenue_usd, n)
+        rev = rev + as_year_array("byproduct_revenue_usd", byproduct_revenue_usd, n)
         var = as_year_array("variable_opex_usd", variable_opex_usd, n)
         lab = as_year_array("labour_usd", labour_usd, n)
         fix = as_year_array("fixed_opex_usd", fixed_opex_usd, n)
