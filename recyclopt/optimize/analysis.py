@@ -64,6 +64,8 @@ class BreakEven:
                  f"plant breaks even at x{self.multiplier:.6g} of today's prices:"]
         for k, v in self.prices_usd_per_kg.items():
             lines.append(f"  {k:28s} {v:,.4f} USD/kg of element")
+        if self.message:
+            lines.append(f"  ({self.message})")
         p = self.plan
         if p is not None:
             lines.append(f"  the plan that breaks even (NPV at today's prices "
