@@ -174,6 +174,11 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         raise InputError("--heuristic lp_guided needs --time-limit (it takes a share of it)",
                          field="--heuristic")
     case = load_case(args.case)
+    target = None if args.break_even in (None, "all") else args.break_even
+    if target is not None:  # a bad name fails before any solve
+        from .optimize.analysis import targeted_prices
+
+        targeted_prices(case, target)
     try:
         plan = optimize(case, objective=args.objective, mode=args.mode,
                         time_limit=args.time_limit, heuristic=args.heuristic)
@@ -182,16 +187,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 40,
                            "display.float_format", "{:,.6g}".format):
         print(plan.summary())
-    if not plan.built and plan.objective == "npv":
+    if args.break_even is not None or (not plan.built and plan.objective == "npv"):
         from .optimize import cost_of_recovery
 
-        try:
-            cor = cost_of_recovery(case, lo=1.0, hi=20.0, tol=0.01)
-            m = cor["price_multiplier"]
-            print(f"\nNo plant pays at these prices. Cost of recovery: the best plant breaks even "
-                  f"when every product price is x{m:.2f} (solved as a sequence of MILPs).")
-        except SolverError:
-            print("\nNo plant pays even at 20x today's product prices.")
+        print("\n" + cost_of_recovery(case, target, mode=args.mode).summary())
     if args.output:
         plan.to_file(args.output, force=args.force)
         print(f"\nwrote {args.output}")
@@ -273,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--heuristic", choices=["auto", "lp_guided", "none"], default="auto",
                    help="first plan for HiGHS from the LP-guided restricted MILP (needs "
                         "--time-limit; auto: on models of 50,000 columns and more)")
+    o.add_argument("--break-even", metavar="TARGET",
+                   help="print the exact break-even price of a product, an element or "
+                        "product:element ('all': every product price together) and the plan "
+                        "that breaks even (printed anyway when no plant pays)")
     o.add_argument("--output", help="write the plan to FILE.csv, .xlsx or .json")
     o.add_argument("--force", action="store_true", help="overwrite an existing output file")
     o.set_defaults(func=cmd_optimize)

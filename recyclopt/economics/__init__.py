@@ -7,6 +7,7 @@ linear NPV coefficients from :func:`npv_weights`.
 from recyclopt.economics.capex import (
     CapexCurve,
     escalate,
+    points_for_error,
     power_law_chord_error,
     rescale_by_index,
     scaling_law_curve,
@@ -51,6 +52,7 @@ __all__ = [
     "npv",
     "npv_weights",
     "payback_year",
+    "points_for_error",
     "power_law_chord_error",
     "rescale_by_index",
     "scaling_law_curve",

@@ -27,6 +27,7 @@ from recyclopt.economics.errors import EconomicsInputError, check_int, check_ran
 __all__ = [
     "CapexCurve",
     "escalate",
+    "points_for_error",
     "power_law_chord_error",
     "rescale_by_index",
     "scaling_law_curve",
@@ -71,6 +72,10 @@ class CapexCurve:
     max_relative_error : float or None, optional
         Largest relative deviation of the chords from the law they linearise, when the curve
         was sampled from one (set by :func:`scaling_law_curve`); ``None`` for tabulated data.
+    law : (ref_cost, ref_capacity, exponent) or None, optional
+        The power law ``ref_cost * (capacity / ref_capacity) ** exponent`` the points were
+        sampled from (set by :func:`scaling_law_curve`): the curve's exact cost
+        (:meth:`exact_cost`); ``None`` for tabulated points, which are then the curve itself.
 
     Raises
     ------
@@ -90,6 +95,7 @@ class CapexCurve:
     source: str = ""
     capacity_unit: str = ""
     max_relative_error: float | None = None
+    law: tuple[float, float, float] | None = None
 
     def __post_init__(self) -> None:
         pts = _as_finite_tuple("capex points", self.points)
@@ -174,6 +180,16 @@ class CapexCurve:
             )
         y = np.interp(x, self.points, self.costs)
         return float(y) if y.ndim == 0 else y
+
+    def exact_cost(self, capacity: float) -> float:
+        """Purchased-equipment cost (USD) at ``capacity`` on the curve the case gave: its power
+        law when it was sampled from one (held at the law's value at ``points[0]`` below it),
+        else the tabulated points (:meth:`cost`). The MILP uses the chords (:meth:`cost`);
+        the two differ by at most ``max_relative_error``."""
+        if self.law is None:
+            return float(self.cost(capacity))
+        ref_cost, ref_cap, n = self.law
+        return float(ref_cost * (max(float(capacity), self.points[0]) / ref_cap) ** n)
 
     def is_concave(self, rtol: float = 1e-9) -> bool:
         """Whether segment slopes are non-increasing (economies of scale), within ``rtol``."""
@@ -325,7 +341,27 @@ def scaling_law_curve(
         source=f"{source}; {law}" if source else law,
         capacity_unit=capacity_unit,
         max_relative_error=err,
+        law=(ref_cost, ref_capacity, exponent),
     )
+
+
+def points_for_error(cap_min: float, cap_max: float, exponent: float, max_error: float,
+                     *, n_max: int = 200) -> int:
+    """The fewest geometric breakpoints whose chords stay within ``max_error`` (relative) of
+    the power law ``capacity ** exponent`` on ``[cap_min, cap_max]``.
+
+    Geometric spacing gives every segment the same capacity ratio and so the same chord
+    error (:func:`power_law_chord_error`), which falls as the ratio shrinks: the count is
+    found by stepping ``n`` up from 2.
+    """
+    err = check_range("capex max_error", max_error, 0.0, np.inf, lo_closed=False)
+    for n in range(2, n_max + 1):
+        ratio = (cap_max / cap_min) ** (1.0 / (n - 1))
+        if power_law_chord_error(1.0, ratio, exponent) <= err:
+            return n
+    raise EconomicsInputError(
+        f"capex max_error: {err:g} needs more than {n_max} breakpoints on "
+        f"[{cap_min:g}, {cap_max:g}]", field="max_error")
 
 
 def escalate(cost: ArrayLike, from_year: int, to_year: int, rate: float) -> float | np.ndarray:

@@ -38,6 +38,7 @@ TABLE_COLUMNS = (
     "year",
     "capex_usd",
     "revenue_usd",
+    "byproduct_revenue_usd",
     "variable_opex_usd",
     "fixed_opex_usd",
     "labour_usd",
@@ -129,7 +130,7 @@ class CashFlowResult:
     ----------
     table : pandas.DataFrame
         One row per horizon year with columns ``year``, ``capex_usd``, ``revenue_usd``,
-        ``variable_opex_usd``, ``fixed_opex_usd`` (fixed costs other than operating labour,
+        ``byproduct_revenue_usd`` (by-products booked as revenue), ``variable_opex_usd``, ``fixed_opex_usd`` (fixed costs other than operating labour,
         e.g. maintenance, taxes and insurance, labour-linked and revenue-linked items),
         ``labour_usd`` (cost of operating labour), ``overhead_usd``, ``cash_flow_usd``,
         ``discount_factor``, ``discounted_cash_flow_usd``. Amounts are escalated (nominal).
@@ -174,6 +175,7 @@ def cash_flow_table(
     fixed_opex_usd: ArrayLike = 0.0,
     bec_usd: float = 0.0,
     direct_tpc_usd: float = 0.0,
+    byproduct_revenue_usd: ArrayLike = 0.0,
 ) -> CashFlowResult:
     """Build the yearly cash-flow table and NPV of a plant.
 
@@ -193,6 +195,11 @@ def cash_flow_table(
     fixed_opex_usd : float or array_like, optional
         Other base-year fixed operating costs per operating year supplied by the caller (not
         derived from convention factors).
+    byproduct_revenue_usd : float or array_like, optional
+        Base-year sales of by-products booked as revenue (iron oxide, residues) per operating
+        year. Treated as revenue (revenue escalation, revenue-linked fixed costs) and shown
+        in its own column; by-products booked as a negative cost go into
+        ``variable_opex_usd`` instead.
     bec_usd : float, optional
         Purchased-equipment cost subject to the Lang factor (continuous units), ``>= 0``.
     direct_tpc_usd : float, optional
@@ -208,13 +215,13 @@ def cash_flow_table(
     -----
     Per operating year (``e_r``, ``e_o`` the revenue and opex escalation factors)::
 
-        revenue  = R * e_r
+        revenue  = R * e_r,  by-products = B * e_r
         variable = V * e_o
         labour   = COL * e_o
         fixed    = (fixed_opex_per_tpc * TPC + labour_burden * COL + F) * e_o
-                   + fixed_opex_per_revenue * revenue
+                   + fixed_opex_per_revenue * (revenue + by-products)
         overhead = overhead_fraction * (variable + labour + fixed)
-        cash     = revenue - variable - labour - fixed - overhead - capex
+        cash     = revenue + by-products - variable - labour - fixed - overhead - capex
 
     with ``TPC = lang_factor * bec_usd + direct_tpc_usd`` and ``TOC = toc_per_tpc * TPC``
     spread by the capex schedule. See the module docstring for timing and discounting.
@@ -223,6 +230,7 @@ def cash_flow_table(
     _check_schedule_fits(f, horizon)
     n_op = horizon.operating_years
     rev = as_year_array("revenue_usd", revenue_usd, n_op)
+    byp = as_year_array("byproduct_revenue_usd", byproduct_revenue_usd, n_op)
     var = as_year_array("variable_opex_usd", variable_opex_usd, n_op)
     lab = as_year_array("labour_usd", labour_usd, n_op)
     fix = as_year_array("fixed_opex_usd", fixed_opex_usd, n_op)
@@ -247,21 +255,24 @@ def cash_flow_table(
     e_rev = (1.0 + f.revenue_escalation) ** k_esc
     e_opex = (1.0 + f.opex_escalation) ** k_esc
     rev_nom = rev * e_rev
+    byp_nom = byp * e_rev
     var_nom = var * e_opex
     lab_nom = lab * e_opex
     fixed_nom = (f.fixed_opex_per_tpc * tpc + f.labour_burden * lab + fix) * e_opex
-    fixed_nom = fixed_nom + f.fixed_opex_per_revenue * rev_nom
+    fixed_nom = fixed_nom + f.fixed_opex_per_revenue * (rev_nom + byp_nom)
     overhead_nom = f.overhead_fraction * (var_nom + lab_nom + fixed_nom)
 
     ops = slice(horizon.construction_years, n)
-    cols = {name: np.zeros(n) for name in TABLE_COLUMNS[2:7]}
+    cols = {name: np.zeros(n) for name in TABLE_COLUMNS[2:8]}
     cols["revenue_usd"][ops] = rev_nom
+    cols["byproduct_revenue_usd"][ops] = byp_nom
     cols["variable_opex_usd"][ops] = var_nom
     cols["fixed_opex_usd"][ops] = fixed_nom
     cols["labour_usd"][ops] = lab_nom
     cols["overhead_usd"][ops] = overhead_nom
     cash = (
         cols["revenue_usd"]
+        + cols["byproduct_revenue_usd"]
         - cols["variable_opex_usd"]
         - cols["fixed_opex_usd"]
         - cols["labour_usd"]
@@ -333,10 +344,13 @@ class NPVWeights:
         fixed_opex_usd: ArrayLike = 0.0,
         bec_usd: float = 0.0,
         direct_tpc_usd: float = 0.0,
+        byproduct_revenue_usd: ArrayLike = 0.0,
     ) -> float:
-        """Evaluate the linear NPV expression for given inputs (same meaning as the table)."""
+        """Evaluate the linear NPV expression for given inputs (same meaning as the table;
+        by-products booked as revenue carry the revenue weights)."""
         n = self.years.size
         rev = as_year_array("revenue_usd", revenue_usd, n)
+        rev = rev + as_year_array("byproduct_revenue_usd", byproduct_revenue_usd, n)
         var = as_year_array("variable_opex_usd", variable_opex_usd, n)
         lab = as_year_array("labour_usd", labour_usd, n)
         fix = as_year_array("fixed_opex_usd", fixed_opex_usd, n)

@@ -129,6 +129,12 @@ class SimpleCosting:
     discount_rate: float = 0.08
     lang_factor: float = 1.0
 
+    #: how by-products with a positive price are booked unless a case says otherwise:
+    #: as a negative variable cost (this convention has no revenue-linked items, escalation
+    #: or overhead, so the two bookings give the same NPV; the choice only moves the money
+    #: between cash-flow columns). Assumption, the tool's historical default.
+    BYPRODUCTS_BOOK_AS: ClassVar[str] = "negative_cost"
+
     SOURCES: ClassVar[dict[str, str]] = {
         "discount_rate": "convention (round real hurdle rate for screening); not sourced",
         "lang_factor": "convention: purchased cost taken as installed cost unless set",
@@ -243,6 +249,14 @@ class QGESSCosting:
     plant_overhead: float = 0.20
     operating_hours: float = 8000.0
     escalation_reference: EscalationReference = "production_start"
+
+    #: how by-products with a positive price are booked unless a case says otherwise: as
+    #: revenue. NETL, "Quality Guidelines for Energy System Studies: Cost Estimation
+    #: Methodology for NETL Assessments of Power Plant Performance" (QGESS, NETL-PUB-22580)
+    #: treats saleable by-products as sales (revenue) and waste disposal as a variable
+    #: operating cost; the PrOMMiS costing after Keim (2019) likewise counts every product
+    #: sold in the sales revenue that its revenue-linked fixed cost (S,IP,R&D) applies to.
+    BYPRODUCTS_BOOK_AS: ClassVar[str] = "revenue"
 
     SOURCES: ClassVar[dict[str, str]] = {
         "lang_factor": f"{_RST}, section 'Capital Expenses' (eq. TPC, Lang factor from "

@@ -2,41 +2,276 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
-from ..economics import cost_of_recovery as _bisect
+from ..economics import cash_flow_table
 from ..errors import SolverError
-from .case import Case
-from .plan import optimize
+from .case import Case, CaseError
+from .model import OptModel, build_model
+from .plan import MIP_GAP, PlanReader, PlantPlan, optimize, read_plan
+from .solve import SolveInfo, solve
+from .superstructure import Superstructure, build
 
 
-def cost_of_recovery(case: Case, *, lo: float = 0.0, hi: float = 10.0, tol: float = 1e-4,
-                     mip_gap: float = 1e-6) -> dict[str, float]:
-    """The product-price multiplier at which the best plant's NPV is zero.
+@dataclass
+class BreakEven:
+    """The cost of recovery: the break-even price of some product prices, all others fixed.
 
-    HiGHS rejects the bilinear form (price x flow with both free), so the multiplier is found
-    by bisection over a sequence of MILPs: NPV*(m) = max NPV with every product price times m
-    is non-decreasing in m. Returns the multiplier and the NdPr price it implies for each
-    product (USD per kg of element).
+    Attributes
+    ----------
+    target : what was priced: ``all products``, a product, an element (its price in every
+        product form) or ``product:element``.
+    multiplier : the factor on the targeted prices at which the best plant's NPV is zero
+        (None when no plant breaks even below ``max_multiplier``).
+    prices_usd_per_kg : ``product:element`` -> break-even price, USD per kg of element.
+    plan : the plan that breaks even, read at the break-even prices (None when not found).
+    npv_today_usd : that plan's NPV at the case's prices (the plan fixed).
+    n_milp : MILPs solved.
+    steps : per MILP, the multiplier it was solved at, its optimum, and the line
+        ``NPV(m) = a m + b`` of the plan it returned.
+    message : why no break-even was found, or empty.
     """
 
-    def npv(m: float) -> float:
-        p = optimize(case, objective="npv", price_factor=m, mip_gap=mip_gap)
-        # NPV* >= 0 always (building nothing gives 0); return a strictly monotone signal:
-        # NPV of the best plant that recovers anything, i.e. the value minus a tiny epsilon
-        # when nothing is built
-        return p.npv_usd if p.built else -1e-6
+    target: str
+    multiplier: float | None
+    prices_usd_per_kg: dict[str, float]
+    plan: PlantPlan | None
+    npv_today_usd: float | None
+    n_milp: int
+    steps: list[dict] = field(default_factory=list)
+    message: str = ""
 
-    try:
-        m = _bisect(npv, lo, hi, tol=tol)
-    except ValueError as exc:
-        raise SolverError(f"cost of recovery: {exc}") from None
-    out = {"price_multiplier": m}
-    for name, prod in case.products.items():
-        for e, v in prod.price_usd_per_kg.items():
-            out[f"{name}:{e}_usd_per_kg"] = v * m
-    return out
+    def __getitem__(self, key: str) -> float:
+        """The dict form of earlier versions: ``price_multiplier`` and
+        ``<product>:<element>_usd_per_kg``."""
+        if key == "price_multiplier":
+            if self.multiplier is None:
+                raise KeyError(f"{key}: {self.message}")
+            return self.multiplier
+        if key.endswith("_usd_per_kg") and key[:-len("_usd_per_kg")] in self.prices_usd_per_kg:
+            return self.prices_usd_per_kg[key[:-len("_usd_per_kg")]]
+        raise KeyError(key)
+
+    def summary(self) -> str:
+        """Lines for the CLI: the break-even prices and the plan that breaks even."""
+        if self.multiplier is None:
+            return f"Cost of recovery ({self.target}): {self.message} ({self.n_milp} MILPs)."
+        lines = [f"Cost of recovery ({self.target}), exact in {self.n_milp} MILPs: the best "
+                 f"plant breaks even at x{self.multiplier:.6g} of today's prices:"]
+        for k, v in self.prices_usd_per_kg.items():
+            lines.append(f"  {k:28s} {v:,.4f} USD/kg of element")
+        if self.message:
+            lines.append(f"  ({self.message})")
+        p = self.plan
+        if p is not None:
+            lines.append(f"  the plan that breaks even (NPV at today's prices "
+                         f"{self.npv_today_usd:,.0f} USD):")
+            cap = p.capacities[p.capacities["built"]]
+            for o, r in cap.iterrows():
+                lines.append(f"    {o:28s} capacity {r['capacity']:,.6g} {r['basis']}/yr, "
+                             f"capex {r['capex_usd']:,.0f} USD")
+        return "\n".join(lines)
+
+
+def targeted_prices(case: Case, target: str | None) -> list[tuple[str, str]]:
+    """The (product, element) prices a break-even moves: all of them (``target`` None), those
+    of a product, those of an element in every product, or one ``product:element``."""
+    allp = [(p, e) for p, prod in case.products.items() for e in prod.price_usd_per_kg]
+    if target is None:
+        sel = allp
+    elif ":" in target:
+        sel = [t for t in allp if f"{t[0]}:{t[1]}" == target]
+    else:
+        sel = [t for t in allp if target in t]
+    if not sel:
+        raise CaseError(f"cost of recovery of {target!r}: not a product, element or "
+                        f"product:element of the case; products: {sorted(case.products)}, "
+                        f"elements: {sorted({e for _, e in allp})}", field="product")
+    floors = case.policy.price_floor_usd_per_kg
+    bad = sorted({p for p, _ in sel if floors.get(p, 0.0) > 0})
+    if bad:
+        raise CaseError(f"cost of recovery of {target or 'all products'}: product(s) {bad} "
+                        "have a price floor, so their revenue is not linear in their price",
+                        field="policy.price_floor_usd_per_kg")
+    return sel
+
+
+def _selected_revenue(sup: Superstructure, case: Case, sel: list[tuple[str, str]]
+                      ) -> np.ndarray:
+    """Revenue per unit of each pair from the targeted prices at today's values (USD): the
+    slope of the pairs' revenue in the multiplier (credits and other prices do not move)."""
+    rec = sup.recovered
+    r1 = np.zeros(len(sup.pairs))
+    for j, (form, el) in enumerate(rec.columns if rec.columns.size else []):
+        if (form, el) in sel:
+            r1 += rec.iloc[:, j].to_numpy(dtype=float) * case.products[form].price_usd_per_kg[el]
+    return r1
+
+
+def _at(case: Case, sup: Superstructure, sel: list[tuple[str, str]], r1: np.ndarray,
+        m: float) -> tuple[Case, Superstructure]:
+    """The case and superstructure with the targeted prices times ``m``."""
+    prods = dict(case.products)
+    for form in {f for f, _ in sel}:
+        pr = dict(prods[form].price_usd_per_kg)
+        for f, e in sel:
+            if f == form:
+                pr[e] = pr[e] * m
+        prods[form] = dataclasses.replace(prods[form], price_usd_per_kg=pr)
+    case_m = dataclasses.replace(case, products=prods)
+    pairs = sup.pairs.copy()
+    pairs["revenue_usd_per_unit"] = sup.pairs["revenue_usd_per_unit"].to_numpy() + (m - 1) * r1
+    return case_m, dataclasses.replace(sup, case=case_m, pairs=pairs)
+
+
+def plan_line(om: OptModel, x: np.ndarray, r1: np.ndarray, m: float) -> tuple[float, float]:
+    """``(a, b)`` with the plan ``x`` worth ``NPV(m') = a m' + b`` when the targeted prices
+    are ``m'`` times today's, the plan fixed; ``om`` is the model priced at ``m``.
+
+    Read off the plan's own cash flow at ``m`` and ``m + 1`` (:func:`cash_flow_table`):
+    revenue, its escalation and the revenue-linked fixed costs and overhead of the costing
+    convention are linear in the revenue, and nothing else moves with the price, so the
+    two points fix the line.
+    """
+    reader = PlanReader(om)
+    xv = reader.flows(x)
+    mo = reader.money(x, xv)
+    case, Y = om.case, len(om.case.years)
+
+    def npv(rev: np.ndarray) -> float:
+        return cash_flow_table(case.costing, case.horizon, revenue_usd=rev,
+                               byproduct_revenue_usd=mo["byp"], variable_opex_usd=mo["var"],
+                               labour_usd=np.full(Y, mo["labour"]),
+                               fixed_opex_usd=np.full(Y, mo["fixed"]), bec_usd=mo["bec"],
+                               direct_tpc_usd=mo["direct"]).npv_usd
+
+    v0 = npv(mo["rev"])
+    a = npv(mo["rev"] + r1 @ xv) - v0
+    return a, v0 - a * m
+
+
+def cost_of_recovery(case: Case, product: str | None = None, *, mode: str | None = None,
+                     extra: list | None = None, mip_gap: float | None = MIP_GAP,
+                     max_multiplier: float = 1e3) -> BreakEven:
+    """The break-even price of a product (or element, or all products), others fixed.
+
+    NPV*(m), the best NPV when the targeted prices are ``m`` times today's, is the maximum
+    over plans of lines ``a m + b`` (:func:`plan_line`; ``a`` > 0 for a plan that sells a
+    targeted product), so it is convex and piecewise linear, and 0 (build nothing) below the
+    break-even ``m*``. Newton's method on it from above is exact and finite (a Dinkelbach
+    sequence): solve at ``m``, take the returned plan's own root ``-b / a``, re-solve there;
+    a plan whose NPV there exceeds zero has a smaller root; stop when the optimum at the
+    root is zero (within the gap) or the plan repeats. The start, when nothing pays today, is
+    the best plan that sells a targeted product (an extra row: its revenue at least 1e-6 of
+    the most it could be), whose root is above ``m*``. "A plant exists" means some option
+    carries flow.
+
+    Parameters
+    ----------
+    case : the case.
+    product : None (all product prices together, the multiplier form), a product name, an
+        element (its price in every product form) or ``product:element``.
+    mode : overrides the case's mode.
+    extra : epsilon rows passed to :func:`~recyclopt.optimize.model.build_model` (e.g. a
+        horizon-total CO2 cap).
+    mip_gap : the MILPs' relative gap.
+    max_multiplier : no break-even above this factor is looked for.
+    """
+    s = _Search(case, product, mode, extra, mip_gap)
+    om, x, info = s.solve_at(1.0)
+    if not s.steps[-1]["sells"]:
+        if _built_any(om, x) and info.objective > 0:
+            return s.result(None, None, "a plant that sells none of the targeted products "
+                            "pays at today's prices, so their break-even is not defined")
+        om, x, _ = s.solve_at(1.0, require=True)
+        if x is None:
+            return s.result(None, None, "no feasible plan sells the targeted products")
+    while True:
+        a, b = s.steps[-1]["a"], s.steps[-1]["b"]  # the line of the plan x
+        root = -b / a
+        if root <= 0:
+            return s.result(0.0, x, "the plant pays even when the targeted products are "
+                            "given away")
+        if root > max_multiplier:
+            return s.result(None, None, f"no plant breaks even below x{max_multiplier:g} of "
+                            "today's prices")
+        _, x_r, info_r = s.solve_at(root)
+        if info_r.objective <= max(mip_gap or 0.0, 1e-9) * max(abs(b), 1.0) + 1e-6:
+            return s.result(root, x)  # nothing beats x at its own root: m* = root
+        new = s.steps[-1]
+        if not new["sells"]:
+            return s.result(None, None, "a plant that sells none of the targeted products "
+                            f"pays at x{root:.6g}, so their break-even is not defined")
+        if -new["b"] / new["a"] >= root * (1 - 1e-12):  # no progress: x's root, to rounding
+            return s.result(root, x)
+        x = x_r
+
+
+class _Search:
+    """The state of one break-even search: the targeted prices, the slope of the pairs'
+    revenue in the multiplier, and the MILPs solved so far (``steps``)."""
+
+    def __init__(self, case: Case, product: str | None, mode: str | None,
+                 extra: list | None, mip_gap: float | None) -> None:
+        self.case, self.mode, self.extra, self.mip_gap = case, mode, list(extra or []), mip_gap
+        self.sel = targeted_prices(case, product)
+        self.target = "all products" if product is None else product
+        self.sup = build(case)
+        self.r1 = _selected_revenue(self.sup, case, self.sel)
+        self.steps: list[dict] = []
+
+    def model_at(self, m: float, extra: list, pyomo: bool = True) -> OptModel:
+        """The NPV model with the targeted prices times ``m``."""
+        case_m, sup_m = _at(self.case, self.sup, self.sel, self.r1, m)
+        return build_model(case_m, objective="npv", mode=self.mode, sup=sup_m, extra=extra,
+                           pyomo=pyomo)
+
+    def solve_at(self, m: float, require: bool = False
+                 ) -> tuple[OptModel, np.ndarray | None, SolveInfo]:
+        """Solve at multiplier ``m`` (with ``require``: only plans selling a targeted
+        product, their horizon revenue from it at least 1e-6 of the most it could be)."""
+        ex = list(self.extra)
+        if require:
+            mb = self.model_at(m, ex, pyomo=False).builder  # the same columns
+            xb = mb.blocks["x"]
+            r = np.repeat(self.r1, len(self.case.years))  # x columns are pair-major
+            vec = np.zeros(mb.n)
+            vec[xb.offset:xb.offset + xb.size] = r
+            ex.append(("targeted_revenue", vec, 1e-6 * float(r @ xb.ub), np.inf))
+        om = self.model_at(m, ex)
+        x, info = solve(om, mip_gap=self.mip_gap, raise_on_failure=not require)
+        ok = bool(np.all(np.isfinite(x)))
+        a, b = plan_line(om, x, self.r1, m) if ok else (np.nan, np.nan)
+        self.steps.append({"multiplier": m, "objective": info.objective, "a": a, "b": b,
+                           "sells": ok and _sells(om, x, self.r1)})
+        return om, (x if ok else None), info
+
+    def result(self, m: float | None, x: np.ndarray | None, msg: str = "") -> BreakEven:
+        """The answer: plan ``x`` breaking even at multiplier ``m`` (None: not found)."""
+        if m is None:
+            return BreakEven(self.target, None, {}, None, None, len(self.steps), self.steps,
+                             msg)
+        om = self.model_at(m, self.extra)
+        plan = read_plan(om, x, SolveInfo("Optimal", 0.0, True, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0),
+                         0.0)
+        a, b = plan_line(om, x, self.r1, m)
+        prices = {f"{f}:{e}": self.case.products[f].price_usd_per_kg[e] * m
+                  for f, e in self.sel}
+        return BreakEven(self.target, m, prices, plan, a + b, len(self.steps), self.steps, msg)
+
+
+def _built_any(om: OptModel, x: np.ndarray | None) -> bool:
+    """Whether some option of the plan carries flow."""
+    return x is not None and bool(PlanReader(om).money(x)["built"].any())
+
+
+def _sells(om: OptModel, x: np.ndarray, r1: np.ndarray) -> bool:
+    """Whether the plan earns anything from the targeted prices."""
+    return bool((r1 @ PlanReader(om).flows(x)).sum() > 0)
 
 
 def pareto_front(case: Case, metric: str = "co2_t", n: int = 5, objective: str = "npv"

@@ -10,6 +10,7 @@ options in the first stage) or ``kg`` (kg of magnet material entering per year).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,14 @@ import numpy as np
 import pandas as pd
 
 from .._fields import field_error, mapping, number, only
-from ..economics import CapexCurve, Horizon, QGESSCosting, SimpleCosting, scaling_law_curve
+from ..economics import (
+    CapexCurve,
+    Horizon,
+    QGESSCosting,
+    SimpleCosting,
+    points_for_error,
+    scaling_law_curve,
+)
 from ..errors import InputError
 
 OBJECTIVES = ("npv", "annual_profit", "recovered_value", "recovered_mass", "min_co2")
@@ -172,6 +180,8 @@ class Case:
     heat_co2_kg_per_kwh: float = 0.0
     reagent_prices: dict[str, float] = field(default_factory=dict)
     byproduct_prices: dict[str, float] = field(default_factory=dict)
+    #: by-product -> "revenue" or "negative_cost" (resolved: every priced by-product)
+    byproduct_book_as: dict[str, str] = field(default_factory=dict)
     labour_usd_per_hour: float = 0.0
     hours_per_operator_yr: float = 8000.0
     mode: str = "parallel"
@@ -453,7 +463,7 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
         raise CaseError("a case must be a mapping", source=src)
     _only(src, "case", d, {"name", "description", "horizon", "costing", "elements", "stages",
                            "feedstocks", "options", "products", "prices", "labour", "mode",
-                           "objective", "policy", "sources"})
+                           "objective", "policy", "sources", "capex_max_error"})
     h = _map(src, "horizon", d.get("horizon"))
     _only(src, "horizon", h, {"construction_year", "operating_years", "construction_years"})
     try:
@@ -561,7 +571,7 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
     prices = dict(_map(src, "prices", d.get("prices")))
     _only(src, "prices", prices, {"electricity_usd_per_kwh", "heat_usd_per_kwh",
                                   "grid_co2_kg_per_kwh", "heat_co2_kg_per_kwh", "reagents_usd_per_kg",
-                                  "byproducts_usd_per_kg", "source"})
+                                  "byproducts_usd_per_kg", "byproducts_book_as", "source"})
     reagent_prices = {str(k): _num(src, f"prices.reagents_usd_per_kg.{k}", v, 0.0) for k, v in
                       _map(src, "prices.reagents_usd_per_kg",
                            prices.get("reagents_usd_per_kg")).items()}
@@ -577,6 +587,10 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
             if b not in by_prices:
                 raise _err(src, f"options.{o.name}", f"by-product {b!r} has no price in "
                            "prices.byproducts_usd_per_kg (negative for a disposal cost)")
+    book_as = _byproduct_book_as(src, prices, by_prices, costing)
+    if d.get("capex_max_error") is not None:
+        tol = _num(src, "capex_max_error", d["capex_max_error"], 0.0, 0.5, lo_open=True)
+        options = [_refined(src, o, tol) for o in options]
     lab = _map(src, "labour", d.get("labour"))
     _only(src, "labour", lab, {"usd_per_hour", "hours_per_operator_yr", "source"})
     pol = _map(src, "policy", d.get("policy"))
@@ -626,12 +640,50 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
         heat_co2_kg_per_kwh=_num(src, "prices.heat_co2_kg_per_kwh",
                                  prices.get("heat_co2_kg_per_kwh", 0.0), 0.0, 5.0),
         reagent_prices=reagent_prices, byproduct_prices=by_prices,
+        byproduct_book_as=book_as,
         labour_usd_per_hour=_num(src, "labour.usd_per_hour", lab.get("usd_per_hour", 0.0), 0.0),
         hours_per_operator_yr=_num(src, "labour.hours_per_operator_yr",
                                    lab.get("hours_per_operator_yr", 8000.0), 0.0, 8784.0),
         mode=mode, objective=objective, policy=policy, source=src,
         sources={str(k): str(v) for k, v in _map(src, "sources", d.get("sources")).items()},
     )
+
+
+BOOK_AS = ("revenue", "negative_cost")
+
+
+def _byproduct_book_as(src: str, prices: Mapping[str, Any], by_prices: dict[str, float],
+                       costing: SimpleCosting | QGESSCosting) -> dict[str, str]:
+    """How each by-product is booked: ``prices.byproducts_book_as`` where given, else the
+    costing convention's ``BYPRODUCTS_BOOK_AS`` for a positive price and ``negative_cost``
+    for a disposal cost (a negative price)."""
+    given = _map(src, "prices.byproducts_book_as", prices.get("byproducts_book_as"))
+    out = {}
+    for b, v in given.items():
+        if b not in by_prices:
+            raise _err(src, f"prices.byproducts_book_as.{b}", "by-product has no price in "
+                       f"prices.byproducts_usd_per_kg; priced: {sorted(by_prices)}")
+        if v not in BOOK_AS:
+            raise _err(src, f"prices.byproducts_book_as.{b}", f"{v!r}; allowed: "
+                       f"{list(BOOK_AS)}")
+        out[str(b)] = str(v)
+    for b, price in by_prices.items():
+        out.setdefault(b, costing.BYPRODUCTS_BOOK_AS if price >= 0 else "negative_cost")
+    return out
+
+
+def _refined(src: str, o: Option, tol: float) -> Option:
+    """``o`` with its power-law capex curve resampled on enough breakpoints that its chords
+    stay within ``tol`` (relative) of the law (tabulated curves are exact already)."""
+    if o.capex is None or o.capex.law is None:
+        return o
+    cv = o.capex
+    lo, hi = cv.points[0], cv.points[-1]
+    n = max(len(cv.points), points_for_error(lo, hi, cv.law[2], tol))
+    if n == len(cv.points) and (cv.max_relative_error or 0.0) <= tol:
+        return o
+    base = cv.source.split("power law ")[0].rstrip("; ")
+    return dataclasses.replace(o, capex=scaling_law_curve(*cv.law, lo, hi, n, source=base))
 
 
 def load_case(path: str | Path | None = None) -> Case:

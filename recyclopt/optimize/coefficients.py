@@ -53,7 +53,7 @@ def flowsheet_coefficients(case: Case, o: Option, f: Feedstock) -> dict[str, Any
     """Per-kg coefficients of option ``o`` for feedstock ``f`` (see the module docstring)."""
     from ..errors import FeedRefusedError
     from .case import CaseError
-    from .superstructure import _all_elements
+    from .superstructure import _all_elements, byproduct_column
 
     els = _all_elements(case)
     row: dict[str, Any] = {"option": o.name, "feedstock": f.name}
@@ -68,6 +68,7 @@ def flowsheet_coefficients(case: Case, o: Option, f: Feedstock) -> dict[str, Any
         # the tags (requires/excludes) should normally keep such pairs out altogether
         row.update({"mass_yield": 0.0, "kwh_per_basis": 0.0, "heat_kwh_per_basis": 0.0,
                     "reagent_usd_per_basis": 0.0, "byproduct_usd_per_basis": 0.0,
+                    "byproduct_revenue_usd_per_basis": 0.0,
                     "co2_direct_kg_per_basis": 0.0, "refused": True})
         for e in els:
             row[f"yield:{e}"] = 0.0
@@ -112,9 +113,9 @@ def flowsheet_coefficients(case: Case, o: Option, f: Feedstock) -> dict[str, Any
                             field="prices.reagents_usd_per_kg")
         cost += case.reagent_prices[sp] * reagents[i] / feed
     row["reagent_usd_per_basis"] = cost
-    row["byproduct_usd_per_basis"] = sum(
-        case.byproduct_prices[b] * res.streams[s].total / feed for s, b in
-        o.byproduct_streams.items())
+    row["byproduct_usd_per_basis"] = row["byproduct_revenue_usd_per_basis"] = 0.0
+    for s, b in o.byproduct_streams.items():
+        row[byproduct_column(case, b)] += case.byproduct_prices[b] * res.streams[s].total / feed
     row["co2_direct_kg_per_basis"] = o.co2_kg_per_basis
     row["mass_yield"] = sum(res.streams[s].total for s in o.product_streams) / feed
     return row

@@ -181,11 +181,15 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     ----------
     case : the validated case.
     objective : overrides ``case.objective`` (npv, annual_profit, recovered_value,
-        recovered_mass, min_co2).
+        recovered_mass, min_co2), or ``min_cost`` (the discounted cost: capex, fixed,
+        labour and variable cost, as weighted in the NPV; the tie-break of
+        :func:`recyclopt.optimize.plan.optimize`).
     mode : overrides ``case.mode`` (parallel or single_path).
     sup : a prebuilt superstructure (reuse it across re-builds).
-    extra : extra constraints on the yearly totals, each ``(metric, _, lo, hi)`` with metric in
-        ``co2_t``, ``recovered_kg``, ``recovered_value_usd`` (epsilon constraints).
+    extra : extra constraints on horizon totals, each ``(metric, coef, lo, hi)``: with
+        ``coef`` None, metric is ``co2_t``, ``recovered_kg`` or ``recovered_value_usd``
+        (epsilon constraints); otherwise ``coef`` is the row's coefficient vector over the
+        builder's columns and ``metric`` its name.
     price_factor : multiplies every product price (used to find the cost of recovery).
     pyomo : when False, only the arrays are assembled (``model`` is None, ``columns`` empty):
         the scenario sweeps re-price a model compiled once from the same arrays.

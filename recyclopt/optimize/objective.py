@@ -4,6 +4,8 @@ Symbols (per column of the model; see :mod:`recyclopt.optimize.families`):
 
 ====================  ==================================================================
 ``rev[k]``            revenue per unit of pair k (USD; product prices x ``price_factor``)
+``byp[k]``            by-product revenue per unit of pair k booked as revenue (USD; not
+                      scaled by ``price_factor``, which multiplies product prices only)
 ``var[k]``            variable cost per unit of pair k (feed, opex per basis, utilities)
 ``fixed``             fixed opex per year: ``opex_usd_per_yr`` on ``build``, yearly cost
                       per equipment unit on ``units``
@@ -26,7 +28,8 @@ from .matrix import MatrixBuilder
 from .model_data import ModelData
 
 #: The objectives :func:`objective_vector` writes.
-OBJECTIVES = ("npv", "annual_profit", "recovered_value", "recovered_mass", "min_co2")
+OBJECTIVES = ("npv", "annual_profit", "recovered_value", "recovered_mass", "min_co2",
+              "min_cost")
 
 
 def _flow_columns(mb: MatrixBuilder, d: ModelData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -74,15 +77,23 @@ def objective_vector(mb: MatrixBuilder, d: ModelData, objective: str, pieces: di
     * ``annual_profit`` (max): ``(rev - var) x / Y - fixed - labour - crf (lang bec +
       direct)``, ``crf`` the capital recovery factor at the discount rate (1/Y at 0);
     * ``recovered_value`` (max): ``rev x`` summed over the years;
-    * ``recovered_mass`` (max): ``rec_tot x``;  ``min_co2`` (min): ``co2 / 1000 x`` (t).
+    * ``recovered_mass`` (max): ``rec_tot x``;  ``min_co2`` (min): ``co2 / 1000 x`` (t);
+    * ``min_cost`` (min): the NPV's cost terms, ``sum_y w_var[y] var x + sum_y w_fix[y] fixed
+      + sum_y w_lab[y] labour + w_bec bec + w_tpc direct`` (the tie-break of
+      :func:`recyclopt.optimize.plan.optimize`).
+
+    ``rev`` includes ``byp`` in ``npv`` and ``annual_profit``.
     """
     case = d.case
     xcol, kflat, yflat = _flow_columns(mb, d)
     rev = d.sup.column("pairs", "revenue_usd_per_unit") * price_factor
+    byp = (d.sup.column("pairs", "byproduct_revenue_usd_per_unit")
+           if "byproduct_revenue_usd_per_unit" in d.sup.pairs else np.zeros(d.K))
     var = d.sup.column("pairs", "var_cost_usd_per_unit")
     c = np.zeros(mb.n)
     if objective == "npv":
-        c[xcol] = w.w_revenue[yflat] * rev[kflat] - w.w_variable_opex[yflat] * var[kflat]
+        c[xcol] = (w.w_revenue[yflat] * (rev[kflat] + byp[kflat])
+                   - w.w_variable_opex[yflat] * var[kflat])
         c -= w.w_fixed_opex.sum() * pieces["fixed"] + w.w_labour.sum() * pieces["labour"]
         c -= w.w_bec * pieces["bec"] + w.w_direct_tpc * pieces["direct"]
         return c, "max"
@@ -91,7 +102,7 @@ def objective_vector(mb: MatrixBuilder, d: ModelData, objective: str, pieces: di
         r = case.costing.factors().discount_rate
         crf = 1.0 / annuity_factor(r, Y) if r > 0 else 1.0 / Y
         lang_f = case.costing.factors().lang_factor
-        c[xcol] = (rev[kflat] - var[kflat]) / Y
+        c[xcol] = (rev[kflat] + byp[kflat] - var[kflat]) / Y
         c -= pieces["fixed"] + pieces["labour"] + crf * (lang_f * pieces["bec"] + pieces["direct"])
         return c, "max"
     if objective == "recovered_value":
@@ -101,6 +112,11 @@ def objective_vector(mb: MatrixBuilder, d: ModelData, objective: str, pieces: di
         return c, "max"
     if objective == "min_co2":
         c[xcol] = d.co2[kflat] / 1000.0
+        return c, "min"
+    if objective == "min_cost":
+        c[xcol] = w.w_variable_opex[yflat] * var[kflat]
+        c += w.w_fixed_opex.sum() * pieces["fixed"] + w.w_labour.sum() * pieces["labour"]
+        c += w.w_bec * pieces["bec"] + w.w_direct_tpc * pieces["direct"]
         return c, "min"
     raise CaseError(f"objective {objective!r}; allowed: {', '.join(OBJECTIVES)}",
                     field="objective")
@@ -123,13 +139,15 @@ def define_epsilon_limits(mb: MatrixBuilder, metrics: dict[str, np.ndarray],
 
         lo_i  <=  sum_j metric[j] col[j]  <=  hi_i
 
-    for each ``(metric, _, lo, hi)`` of ``extra``.
+    for each ``(metric, coef, lo, hi)`` of ``extra``: with ``coef`` None the row is one of
+    ``metrics``; otherwise ``coef`` is the row's own coefficient vector over the builder's
+    columns (e.g. another objective's vector, for a lexicographic solve) named ``metric``.
     """
-    for k, (metric, _, lo, hi) in enumerate(extra or []):
-        if metric not in metrics:
+    for k, (metric, coef, lo, hi) in enumerate(extra or []):
+        if coef is None and metric not in metrics:
             raise CaseError(f"epsilon constraint on {metric!r}; allowed: {sorted(metrics)}",
                             field="extra")
-        v = metrics[metric]
+        v = metrics[metric] if coef is None else np.asarray(coef, dtype=float)
         nz = np.flatnonzero(v)
         mb.add_group(f"epsilon_{k}_{metric}", np.zeros(len(nz), dtype=int), nz, v[nz], 1, lo, hi,
                      labels=[metric])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..economics import cash_flow_table
 from ..io import write_tables
@@ -39,6 +40,9 @@ class PlantPlan:
     opex: pd.DataFrame
     solver: SolveInfo
     build_s: float = 0.0
+    mode: str | None = None  # the mode solved (None: the case's)
+    #: the tie-break solve: its objective and time (empty when none ran)
+    tie_break: dict = field(default_factory=dict)
 
     @property
     def built(self) -> list[str]:
@@ -60,7 +64,8 @@ class PlantPlan:
     def summary(self) -> str:
         c = self.case
         lines = [
-            f"Plant plan for case {c.name!r} ({c.mode}, objective {self.objective})",
+            f"Plant plan for case {c.name!r} ({self.mode or c.mode}, objective "
+            f"{self.objective})",
             f"  objective value: {self.objective_value + 0.0:,.6g}",  # + 0.0: no "-0"
             f"  NPV: {self.npv_usd:,.0f} USD ({type(c.costing).__name__}, "
             f"discount {c.costing.factors().discount_rate:.4g})",
@@ -71,6 +76,11 @@ class PlantPlan:
             f"({self.solver.n_binary} binary, {self.solver.n_integer} integer), "
             f"{self.solver.n_rows} rows, {self.solver.n_nonzeros} nonzeros",
         ]
+        if self.tie_break:
+            lines.append(f"  tie-break: among plans within the gap of the best "
+                         f"{self.objective}, the cheapest (discounted cost "
+                         f"{self.tie_break['cost_usd']:,.0f} USD; {self.tie_break['time_s']:.2f}"
+                         " s)")
         hr = self.solver.heuristic
         if hr:
             plan = (f"plan {hr['objective']:,.6g} ({hr['mip_status']}, {hr['mip_s']:.1f} s)"
@@ -83,11 +93,18 @@ class PlantPlan:
         lines += ["", "Options built:"]
         cap = self.capacities[self.capacities["built"]]
         if cap.empty:
-            lines.append("  none (no route pays under these prices)")
+            lines.append("  none (no route pays under these prices)" if self.objective in
+                         ("npv", "annual_profit") else
+                         f"  none ({self.objective} is best served by processing nothing)")
         for o, r in cap.iterrows():
             extra = f", {int(r['equipment_units'])} units" if r["equipment_units"] > 0 else ""
             lines.append(f"  {o:28s} {r['stage']:14s} capacity {r['capacity']:,.6g} "
                          f"{r['basis']}/yr, capex {r['capex_usd']:,.0f} USD{extra}")
+        idle = self.capacities[self.capacities["idle"]]
+        if not idle.empty:
+            lines.append(f"  idle (paid for, no flow): {', '.join(idle.index)}; capex "
+                         f"{idle['capex_usd'].sum():,.0f} USD")
+        lines += _capex_note(cap)
         lines += ["", "Paths used (units over the horizon):"]
         if not self.flows.empty:
             s = self.flows.groupby(["feedstock", "path"])["units"].sum()
@@ -97,9 +114,11 @@ class PlantPlan:
         for e, v in self.recovered_kg().items():
             lines.append(f"  {e:4s} {v:,.1f}")
         cf = self.cash_flow.set_index("year")
-        lines += ["", "Cash flow (USD):",
-                  cf[["capex_usd", "revenue_usd", "variable_opex_usd", "fixed_opex_usd",
-                      "labour_usd", "cash_flow_usd"]].round(0).to_string()]
+        cols = ["capex_usd", "revenue_usd", "variable_opex_usd", "fixed_opex_usd",
+                "labour_usd", "cash_flow_usd"]
+        if cf["byproduct_revenue_usd"].any():
+            cols.insert(2, "byproduct_revenue_usd")
+        lines += ["", "Cash flow (USD):", cf[cols].round(0).to_string()]
         return "\n".join(lines)
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -130,14 +149,94 @@ class PlantPlan:
         return write_tables(path, t, force=force)
 
 
-def _plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float) -> PlantPlan:
+#: the plan's capex and its case's curve are reported as different above this relative gap
+CAPEX_NOTE_RTOL = 1e-3
+
+
+def _capex_note(cap: pd.DataFrame) -> list[str]:
+    """Summary lines naming the built options whose piecewise (MILP) capex differs from the
+    case's own curve at the built capacity by more than :data:`CAPEX_NOTE_RTOL`."""
+    d = cap["capex_curve_usd"] - cap["capex_usd"]
+    off = d.abs() > CAPEX_NOTE_RTOL * cap["capex_curve_usd"].abs()
+    if not off.any():
+        return []
+    tot_pw, tot = float(cap["capex_usd"].sum()), float(cap["capex_curve_usd"].sum())
+    out = [f"  capex: the MILP's piecewise-linear curves give {tot_pw:,.0f} USD, the case's "
+           f"curves at the built capacities {tot:,.0f} USD ({(tot_pw / tot - 1) * 100:+.2f} %); "
+           "more breakpoints (capex n_points, or capex_max_error) close the gap:"]
+    for o, r in cap[off].iterrows():
+        out.append(f"    {o:28s} piecewise {r['capex_usd']:,.0f} USD, curve "
+                   f"{r['capex_curve_usd']:,.0f} USD")
+    return out
+
+
+def solved_mode(om: OptModel) -> str:
+    """The mode the model was built in (a single-path model has the ``use`` block)."""
+    return "single_path" if "use" in om.builder.blocks else "parallel"
+
+
+def read_plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float,
+              reader: PlanReader | None = None) -> PlantPlan:
+    """The full :class:`PlantPlan` of the builder-order solution ``x``; its money comes from
+    :meth:`PlanReader.money`, the one evaluation of revenue and costs that the sweep rows
+    use too."""
     case, sup = om.case, om.sup
+    reader = reader or PlanReader(om)
     years = case.years.astype(int)
+    xv = reader.flows(x)
+    m = reader.money(x, xv)
+    flows = _flow_frame(om, xv, years)
+    option_flows = pd.DataFrame(m["throughput"], index=reader.names, columns=years)
+    option_flows.index.name = "option"
+    products = _product_frame(sup, xv, years)
+    options = case.options
+    curve_exact = np.array([o.capex.exact_cost(min(c, o.capex.points[-1])) if
+                            (o.capex is not None and pw > 0) else 0.0 for o, c, pw in
+                            zip(options, m["cap"], m["capex_pw"], strict=True)])
+    capacities = pd.DataFrame({
+        "stage": [o.stage for o in options],
+        "built": m["built"],
+        "idle": m["idle"],
+        "capacity": m["cap"],
+        "basis": [o.basis for o in options],
+        "peak_throughput": m["peak"],
+        "equipment_units": m["units"],
+        "capex_usd": m["capex"],
+        "capex_curve_usd": curve_exact + m["capex"] - m["capex_pw"],
+        "capex_lang": [o.capex_lang for o in options],
+    }, index=pd.Index(reader.names, name="option"))
     Y = len(years)
-    K = len(sup.pairs)
-    xv = om.block_values(x, "x").reshape(K, Y)
-    xv = np.where(xv < 1e-12 * max(xv.max(initial=0.0), 1.0), 0.0, xv)
+    cfr = cash_flow_table(case.costing, case.horizon, revenue_usd=m["rev"],
+                          byproduct_revenue_usd=m["byp"], variable_opex_usd=m["var"],
+                          labour_usd=np.full(Y, m["labour"]),
+                          fixed_opex_usd=np.full(Y, m["fixed"]), bec_usd=m["bec"],
+                          direct_tpc_usd=m["direct"])
+    capex = capacities.loc[capacities["built"] | capacities["idle"],
+                           ["stage", "capacity", "capex_usd", "capex_curve_usd",
+                            "capex_lang"]].copy()
     pairs = sup.pairs
+    kwh = pairs["kwh_per_unit"].to_numpy() @ xv
+    heat = pairs["heat_kwh_per_unit"].to_numpy() @ xv
+    opex = pd.DataFrame({
+        "year": years, "revenue_usd": m["rev"], "byproduct_revenue_usd": m["byp"],
+        "variable_opex_usd": m["var"],
+        "electricity_kwh": kwh, "electricity_usd": kwh * case.electricity_usd_per_kwh,
+        "heat_kwh": heat, "heat_usd": heat * case.heat_usd_per_kwh,
+        "co2_t": reader.co2 @ xv / 1000.0, "fixed_opex_usd": m["fixed"],
+        "labour_usd": m["labour"], "staff": m["staff"],
+    })
+    return PlantPlan(case, om.objective, info.objective, cfr.npv_usd, capacities, flows,
+                     option_flows, products, cfr.table, capex, opex, info, build_s,
+                     mode=solved_mode(om))
+
+
+#: the former private name, kept for callers not yet moved to :func:`read_plan`
+_plan = read_plan
+
+
+def _flow_frame(om: OptModel, xv: np.ndarray, years: np.ndarray) -> pd.DataFrame:
+    """Units and magnet kg per (feedstock, path, year) with a positive flow."""
+    pairs, case = om.sup.pairs, om.case
     rows = []
     for k in np.flatnonzero(xv.sum(axis=1) > 0):
         f = case.feedstocks[int(om.meta["f_idx"][k])]
@@ -146,94 +245,44 @@ def _plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float) -> Plant
                 rows.append({"feedstock": pairs.at[k, "feedstock"], "path": pairs.at[k, "path"],
                              "year": y, "units": xv[k, yi],
                              "magnet_kg": xv[k, yi] * f.magnet_kg_per_unit})
-    flows = pd.DataFrame(rows, columns=["feedstock", "path", "year", "units", "magnet_kg"])
-    # option throughput per year
-    ld = sup.load
-    thr = np.zeros((len(case.options), Y))
-    oi = {o.name: i for i, o in enumerate(case.options)}
-    np.add.at(thr, ld["option"].map(oi).to_numpy(),
-              ld["basis_per_unit"].to_numpy()[:, None] * xv[ld["pair"].to_numpy()])
-    option_flows = pd.DataFrame(thr, index=[o.name for o in case.options], columns=years)
-    option_flows.index.name = "option"
-    # products
+    return pd.DataFrame(rows, columns=["feedstock", "path", "year", "units", "magnet_kg"])
+
+
+def _product_frame(sup: Any, xv: np.ndarray, years: np.ndarray) -> pd.DataFrame:
+    """Recovered kg per (product, element, year)."""
     prow = []
     if sup.recovered.columns.size:
-        R = sup.recovered.to_numpy()  # K x (form, element)
-        tot = R.T @ xv  # (form, element) x Y
+        tot = sup.recovered.to_numpy().T @ xv  # (form, element) x Y
         for j, (form, el) in enumerate(sup.recovered.columns):
             for yi, y in enumerate(years):
                 if tot[j, yi] > 0:
                     prow.append({"product": form, "element": el, "year": y, "kg": tot[j, yi]})
-    products = pd.DataFrame(prow, columns=["product", "element", "year", "kg"])
-    # capacities and capex
-    cap = om.block_values(x, "cap")
-    built = om.block_values(x, "build") > 0.5
-    units = np.zeros(len(case.options))
-    for j, o in enumerate(om.meta["eq_opts"]):
-        units[o] = om.block_values(x, "units")[j]
-    capex_curve = np.zeros(len(case.options))
-    seg = om.meta["seg"]
-    if len(seg):
-        z = om.block_values(x, "seg_z")
-        w = om.block_values(x, "seg_w")
-        c = seg["intercept"].to_numpy() * z + seg["slope"].to_numpy() * w
-        np.add.at(capex_curve, seg["o"].to_numpy(), c)
-    eq_cost = np.array([units[i] * (o.equipment.cost_usd if o.equipment else 0.0)
-                        for i, o in enumerate(case.options)])
-    peak = thr.max(axis=1)
-    costly = np.array([o.capex is not None or o.opex_usd_per_yr > 0 or o.operators > 0
-                       for o in case.options])
-    # an option with no cost of being built is "built" when it carries flow
-    built = np.where(costly, built, peak > 1e-9)
-    cap = np.where(costly, cap, peak)
-    capacities = pd.DataFrame({
-        "stage": [o.stage for o in case.options],
-        "built": built,
-        "capacity": cap,
-        "basis": [o.basis for o in case.options],
-        "peak_throughput": peak,
-        "equipment_units": units,
-        "capex_usd": capex_curve + eq_cost,
-        "capex_lang": [o.capex_lang for o in case.options],
-    }, index=pd.Index([o.name for o in case.options], name="option"))
-    bec = float(capex_curve[[o.capex_lang for o in case.options]].sum())
-    direct = float(capex_curve[[not o.capex_lang for o in case.options]].sum() + eq_cost.sum())
-    # yearly money
-    rev = pairs["revenue_usd_per_unit"].to_numpy() * om.meta["price_factor"] @ xv
-    var = pairs["var_cost_usd_per_unit"].to_numpy() @ xv
-    fixed = float(sum(o.opex_usd_per_yr for o, b in zip(case.options, built, strict=True) if b))
-    fixed += float(sum(units[i] * o.equipment.yearly_cost_usd for i, o in
-                       enumerate(case.options) if o.equipment))
-    staff = float(om.block_values(x, "staff").sum())
-    labour = staff * case.labour_usd_per_hour * case.hours_per_operator_yr
-    cfr = cash_flow_table(case.costing, case.horizon, revenue_usd=rev, variable_opex_usd=var,
-                          labour_usd=np.full(Y, labour), fixed_opex_usd=np.full(Y, fixed),
-                          bec_usd=bec, direct_tpc_usd=direct)
-    capex = capacities.loc[capacities["built"], ["stage", "capacity", "capex_usd",
-                                                  "capex_lang"]].copy()
-    kwh = pairs["kwh_per_unit"].to_numpy() @ xv
-    heat = pairs["heat_kwh_per_unit"].to_numpy() @ xv
-    co2 = pairs["co2_kg_per_unit"].to_numpy() @ xv
-    opex = pd.DataFrame({
-        "year": years, "revenue_usd": rev, "variable_opex_usd": var,
-        "electricity_kwh": kwh, "electricity_usd": kwh * case.electricity_usd_per_kwh,
-        "heat_kwh": heat, "heat_usd": heat * case.heat_usd_per_kwh,
-        "co2_t": co2 / 1000.0, "fixed_opex_usd": fixed, "labour_usd": labour,
-        "staff": staff,
-    })
-    return PlantPlan(case, om.objective, info.objective, cfr.npv_usd, capacities, flows,
-                     option_flows, products, cfr.table, capex, opex, info, build_s)
+    return pd.DataFrame(prow, columns=["product", "element", "year", "kg"])
+
+
+#: objectives whose vector holds no cost: among their optimal plans :func:`optimize` returns
+#: the cheapest (a second, lexicographic solve). ``npv`` and ``annual_profit`` already pay
+#: for every option built, so an idle one never helps them and the second solve would only
+#: repeat the first; options with no cost at all carry no flow then and are read as not built.
+TIE_BREAK_OBJECTIVES = ("recovered_value", "recovered_mass", "min_co2")
+
+#: the default relative MIP gap: two plans whose objectives differ by 1e-6 relative are told
+#: apart (HiGHS stops only when the incumbent is within this of the bound; its own default,
+#: 1e-4, is not tight enough for that)
+MIP_GAP = 1e-7
 
 
 def optimize(case: Case | str | Path | None = None, *, objective: str | None = None,
              mode: str | None = None, time_limit: float | None = None,
-             mip_gap: float | None = 1e-6, method: str = "highspy",
+             mip_gap: float | None = MIP_GAP, method: str = "highspy",
              extra: list | None = None, price_factor: float = 1.0,
-             heuristic: str = "auto") -> PlantPlan:
+             heuristic: str = "auto", tie_break: bool | None = None) -> PlantPlan:
     """Build and solve the plant MILP for a case (the bundled default when None).
 
     ``heuristic``: a first plan for HiGHS on large models with a time limit (see
-    :func:`recyclopt.optimize.solve.solve`)."""
+    :func:`recyclopt.optimize.solve.solve`). ``tie_break``: after the first solve, minimise the
+    discounted cost (capex, fixed, labour, variable) with the first objective held within its
+    gap (:func:`tie_break_cheapest`); None runs it for :data:`TIE_BREAK_OBJECTIVES`."""
     import time
 
     if not isinstance(case, Case):
@@ -244,19 +293,57 @@ def optimize(case: Case | str | Path | None = None, *, objective: str | None = N
     build_s = time.perf_counter() - t0
     x, info = solve(om, time_limit=time_limit, mip_gap=mip_gap, method=method,
                     heuristic=heuristic)
-    return _plan(om, x, info, build_s)
+    if tie_break is None:
+        tie_break = om.objective in TIE_BREAK_OBJECTIVES
+    if not tie_break:
+        return read_plan(om, x, info, build_s)
+    t1 = time.perf_counter()
+    om2, x2, info2 = tie_break_cheapest(om, x, info, mip_gap=mip_gap, time_limit=time_limit,
+                                        method=method, extra=extra, price_factor=price_factor)
+    if x2 is None:
+        return read_plan(om, x, info, build_s)
+    plan = read_plan(om2, x2, info, build_s)
+    plan.objective = om.objective
+    plan.objective_value = float(om.c @ x2)
+    plan.tie_break = {"cost_usd": info2.objective, "time_s": time.perf_counter() - t1}
+    return plan
 
+
+def tie_break_cheapest(om: OptModel, x: np.ndarray, info: SolveInfo, *,
+                       mip_gap: float | None = MIP_GAP, time_limit: float | None = None,
+                       method: str = "highspy", extra: list | None = None,
+                       price_factor: float = 1.0
+                       ) -> tuple[OptModel, np.ndarray | None, SolveInfo]:
+    """The cheapest plan among those whose objective is within the first solve's gap.
+
+    Solves ``min cost(x)`` subject to the model's rows and one more,
+    ``c x >= z* - tol`` (maximised objectives) or ``c x <= z* + tol`` (minimised), with ``c``
+    the first objective, ``z*`` its optimum and ``tol = max(gap, 1e-9) |z*| + 1e-7`` (the
+    first plan satisfies it, so the model stays feasible). ``cost`` is the NPV's discounted
+    cost (:func:`~recyclopt.optimize.model.build_model`, objective ``min_cost``). Returns the
+    second model, its solution (None when the solve found none) and its solver info.
+    """
+    z = float(info.objective)
+    tol = max(mip_gap or 0.0, float(info.mip_gap), 1e-9) * abs(z) + 1e-7
+    lo, hi = (z - tol, np.inf) if om.sense == "max" else (-np.inf, z + tol)
+    om2 = build_model(om.case, objective="min_cost", mode=solved_mode(om), sup=om.sup,
+                      extra=[*(extra or []), (f"objective_{om.objective}", om.c, lo, hi)],
+                      price_factor=price_factor)
+    x2, info2 = solve(om2, time_limit=time_limit, mip_gap=mip_gap, method=method,
+                      raise_on_failure=False)
+    ok = x2 is not None and bool(np.all(np.isfinite(x2)))
+    return om2, (x2 if ok else None), info2
 
 
 class PlanReader:
     """The headline numbers of a plan read straight from a solution vector.
 
-    :func:`_plan` builds a full :class:`PlantPlan` (flows, products, cash-flow table and cost
-    breakdowns as DataFrames, ~10 ms on the bundled case). A scenario sweep needs only the
-    headline numbers, thousands of times, so this reader precomputes, once per model, the
-    index arrays and coefficient vectors they need and evaluates them with numpy (~0.2 ms).
-    The formulas are :func:`_plan`'s, thresholds included; the results equal the plan's to
-    rounding (tested against :func:`_plan` to 1e-9 relative).
+    The one reader of solutions: :meth:`money` is the revenue and cost evaluation that
+    :func:`read_plan` (the full :class:`PlantPlan`: flows, products, cash-flow table and
+    cost breakdowns as DataFrames) and the scenario sweeps' headline rows (:meth:`row`,
+    :meth:`npv`) share. It precomputes, once per model, the index arrays and coefficient
+    vectors they need and evaluates them with numpy (~0.2 ms on the bundled case), so a
+    sweep can read thousands of plans.
 
     Parameters
     ----------
@@ -321,6 +408,10 @@ class PlanReader:
         self._ld_k = ld["pair"].to_numpy(dtype=np.int64)
         self._ld_v = ld["basis_per_unit"].to_numpy(dtype=float)
         self._eq_opts = np.asarray(om.meta["eq_opts"], dtype=np.int64)
+        self._cap = block("cap")
+        # throughput of every option per unit of each pair (options x pairs)
+        self._load_mat = sp.csr_matrix((self._ld_v, (self._ld_o, self._ld_k)),
+                                       shape=(len(self.names), self.K))
 
     def _values(self, om: OptModel) -> None:
         """The case's numbers: per-pair money and CO2, option costs, capex curves, weights."""
@@ -330,16 +421,14 @@ class PlanReader:
         self.revenue = pairs["revenue_usd_per_unit"].to_numpy(dtype=float) * self._pf
         self.var_cost = pairs["var_cost_usd_per_unit"].to_numpy(dtype=float)
         self.co2 = pairs["co2_kg_per_unit"].to_numpy(dtype=float)
+        self.byp = (pairs["byproduct_revenue_usd_per_unit"].to_numpy(dtype=float)
+                    if "byproduct_revenue_usd_per_unit" in pairs else np.zeros(len(pairs)))
         self.costly = np.array([o.capex is not None or o.opex_usd_per_yr > 0 or o.operators > 0
                                 for o in options], dtype=bool)
         self.lang = np.array([o.capex_lang for o in options], dtype=bool)
-        # throughput per unit of each pair of the options without costs (their "built")
-        self._free = np.flatnonzero(~self.costly)
-        pos = np.full(len(options), -1, dtype=np.int64)
-        pos[self._free] = np.arange(len(self._free))
-        sel = pos[self._ld_o] >= 0
-        self._free_load = np.zeros((len(self._free), self.K))
-        np.add.at(self._free_load, (pos[self._ld_o[sel]], self._ld_k[sel]), self._ld_v[sel])
+        self.operators = np.array([o.operators for o in options], dtype=float)
+        self.op_per_unit = np.array([o.equipment.operators_per_unit if o.equipment else 0.0
+                                     for o in options])
         self.opex_yr = [float(o.opex_usd_per_yr) for o in options]
         self.eq_cost = np.array([o.equipment.cost_usd if o.equipment else 0.0 for o in options])
         self.eq_yearly = [(i, o.equipment.yearly_cost_usd) for i, o in enumerate(options)
@@ -361,45 +450,61 @@ class PlanReader:
         return r
 
     # ------------------------------------------------------------------ reading
-    def _flows(self, x: np.ndarray) -> np.ndarray:
+    def flows(self, x: np.ndarray) -> np.ndarray:
+        """Units of each pair per year (K x Y), flows below 1e-12 of the largest set to 0."""
         xv = x[self._x].reshape(self.K, self.Y)
         return np.where(xv < 1e-12 * max(xv.max(initial=0.0), 1.0), 0.0, xv)
 
-    def _money(self, x: np.ndarray, xv: np.ndarray) -> dict[str, Any]:
+    def money(self, x: np.ndarray, xv: np.ndarray | None = None) -> dict[str, Any]:
+        """Yearly revenue, by-product revenue and costs, capex, and what is built.
+
+        Costs are those the solution pays: every option whose build switch (or equipment) is
+        on. ``built`` is the options that carry flow (peak throughput above 1e-9 of their
+        basis per year) and, if they have costs, are switched on; ``idle`` the options paid
+        for with no flow (possible at a gap, or for a design fixed in advance), which are
+        never reported as built.
+        """
+        xv = self.flows(x) if xv is None else xv
         n = len(self.names)
+        thr = np.asarray(self._load_mat @ xv)
+        peak = thr.max(axis=1) if self.Y else np.zeros(n)
+        flowing = peak > 1e-9
+        paid = (x[self._build] > 0.5 if self._build is not None else np.zeros(n, bool)) \
+            & self.costly
+        built = (paid | ~self.costly) & flowing
         units = np.zeros(n)
         if self._units is not None and len(self._eq_opts):
             units[self._eq_opts] = x[self._units]
+        idle = (paid | (units > 0.5)) & ~flowing
         if len(self.seg_o):
             c = self.seg_a * x[self._seg_z] + self.seg_b * x[self._seg_w]
-            capex_curve = np.bincount(self.seg_o, weights=c, minlength=n)
+            capex_pw = np.bincount(self.seg_o, weights=c, minlength=n)
         else:
-            capex_curve = np.zeros(n)
+            capex_pw = np.zeros(n)
         eq_cost = units * self.eq_cost
-        built = x[self._build] > 0.5 if self._build is not None else np.zeros(n, bool)
-        if len(self._free):  # options without costs count as built when they carry flow
-            peak = (self._free_load @ xv).max(axis=1) if self.Y else np.zeros(len(self._free))
-            built[self._free] = peak > 1e-9
-        bl = built.tolist()
-        fixed = float(sum(v for v, b in zip(self.opex_yr, bl, strict=True) if b))
+        cap = x[self._cap] if self._cap is not None else np.zeros(n)
+        cap = np.where(self.costly, cap, peak)
+        fixed = float(sum(v for v, b in zip(self.opex_yr, paid.tolist(), strict=True) if b))
         fixed += float(sum(units[i] * c for i, c in self.eq_yearly))
         staff = float(x[self._staff].sum()) if self._staff is not None else 0.0
-        return {"rev": self.revenue @ xv, "var": self.var_cost @ xv, "fixed": fixed,
-                "labour": staff * self.wage, "bec": float(capex_curve[self.lang].sum()),
-                "direct": float(capex_curve[~self.lang].sum() + eq_cost.sum()),
-                "capex": capex_curve + eq_cost, "built": built}
+        return {"rev": self.revenue @ xv, "byp": self.byp @ xv, "var": self.var_cost @ xv,
+                "fixed": fixed, "labour": staff * self.wage, "staff": staff,
+                "bec": float(capex_pw[self.lang].sum()),
+                "direct": float(capex_pw[~self.lang].sum() + eq_cost.sum()),
+                "capex": capex_pw + eq_cost, "capex_pw": capex_pw, "built": built,
+                "idle": idle, "units": units, "cap": cap, "peak": peak, "throughput": thr}
 
     def _npv(self, m: dict[str, Any]) -> float:
         w, Y = self.weights, self.Y
         # NPVWeights.npv_usd's expression, without its input validation
-        return float(w.w_revenue @ m["rev"] - w.w_variable_opex @ m["var"]
+        return float(w.w_revenue @ (m["rev"] + m["byp"]) - w.w_variable_opex @ m["var"]
                      - w.w_labour @ np.full(Y, m["labour"])
                      - w.w_fixed_opex @ np.full(Y, m["fixed"])
                      - w.w_bec * m["bec"] - w.w_direct_tpc * m["direct"])
 
     def npv(self, x: np.ndarray) -> float:
         """The plan's NPV (``PlantPlan.npv_usd``) for the builder-order solution ``x``."""
-        return self._npv(self._money(x, self._flows(x)))
+        return self._npv(self.money(x))
 
     def row(self, x: np.ndarray, objective: float) -> dict[str, Any]:
         """The headline numbers of the plan ``x`` (builder order) with objective value
@@ -407,15 +512,15 @@ class PlanReader:
         ``revenue_usd`` and ``co2_t`` (horizon totals), ``built`` and ``routes`` (sorted
         option and path names joined by ``,`` and ``|``) and ``recovered_kg_<element>`` for
         every element of the case (horizon totals)."""
-        xv = self._flows(x)
-        m = self._money(x, xv)
+        xv = self.flows(x)
+        m = self.money(x, xv)
         by_path = np.bincount(self.path_code, weights=xv.sum(axis=1),
                               minlength=len(self.path_names))
         built = m["built"]
         row: dict[str, Any] = {
             "objective": float(objective),
             "npv_usd": self._npv(m),
-            "capex_usd": float(m["capex"][built].sum()),
+            "capex_usd": float(m["capex"][built | m["idle"]].sum()),
             "revenue_usd": float(m["rev"].sum()),
             "co2_t": float((self.co2 @ xv / 1000.0).sum()),
             "built": ",".join(sorted(n for n, b in zip(self.names, built.tolist(), strict=True)

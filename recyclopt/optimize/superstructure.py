@@ -65,7 +65,8 @@ def enumerate_paths(case: Case) -> list[tuple[str, ...]]:
 
 
 _COEF_COLUMNS = ("mass_yield", "kwh_per_basis", "heat_kwh_per_basis", "reagent_usd_per_basis",
-                 "byproduct_usd_per_basis", "co2_direct_kg_per_basis")
+                 "byproduct_usd_per_basis", "byproduct_revenue_usd_per_basis",
+                 "co2_direct_kg_per_basis")
 
 
 @dataclass
@@ -113,12 +114,22 @@ def _coef_arrays(case: Case, els: list[str]) -> _Coef:
         num["heat_kwh_per_basis"][i] = o.heat_kwh_per_basis
         num["reagent_usd_per_basis"][i] = sum(case.reagent_prices[r] * q
                                               for r, q in o.reagents_kg_per_basis.items())
-        num["byproduct_usd_per_basis"][i] = sum(case.byproduct_prices[b] * q
-                                                for b, q in o.byproducts_kg_per_basis.items())
+        for b, q in o.byproducts_kg_per_basis.items():
+            key = byproduct_column(case, b)
+            num[key][i] = num[key][i] + case.byproduct_prices[b] * q
         num["co2_direct_kg_per_basis"][i] = o.co2_kg_per_basis
         yld[i] = [o.yields.get(e, o.default_yield) for e in els]
         form[i] = [code(o.products.get(e, "")) for e in els]
     return _Coef(num, yld, form, forms, refused)
+
+
+def byproduct_column(case: Case, byproduct: str) -> str:
+    """The coefficient a by-product's value goes to: ``byproduct_revenue_usd_per_basis``
+    (booked as revenue) or ``byproduct_usd_per_basis`` (booked as a negative variable
+    cost), per :attr:`Case.byproduct_book_as`."""
+    if case.byproduct_book_as.get(byproduct, "negative_cost") == "revenue":
+        return "byproduct_revenue_usd_per_basis"
+    return "byproduct_usd_per_basis"
 
 
 def _coef_frame(case: Case, els: list[str], co: _Coef) -> pd.DataFrame:
@@ -209,6 +220,7 @@ def build(case: Case) -> Superstructure:
     kwh = np.zeros(K)
     heat = np.zeros(K)
     co2 = np.zeros(K)
+    byp = np.zeros(K)  # by-products booked as revenue, USD per unit
     units_basis = np.array([o.basis == "units" for o in case.options])
     opex = np.array([o.opex_usd_per_basis for o in case.options])
     n = co.num
@@ -219,6 +231,7 @@ def build(case: Case) -> Superstructure:
         load_amt[:, s] = basis_amt
         var_cost += basis_amt * (opex[o] + n["reagent_usd_per_basis"][o, fk]
                                  - n["byproduct_usd_per_basis"][o, fk])
+        byp += basis_amt * n["byproduct_revenue_usd_per_basis"][o, fk]
         kwh += basis_amt * n["kwh_per_basis"][o, fk]
         heat += basis_amt * n["heat_kwh_per_basis"][o, fk]
         co2 += basis_amt * n["co2_direct_kg_per_basis"][o, fk]
@@ -253,6 +266,7 @@ def build(case: Case) -> Superstructure:
         "path_index": pk,
         "revenue_usd_per_unit": revenue, "var_cost_usd_per_unit": var_cost,
         "kwh_per_unit": kwh, "heat_kwh_per_unit": heat, "co2_kg_per_unit": co2,
+        "byproduct_revenue_usd_per_unit": byp,
     }, index=pd.RangeIndex(K, name="pair"))
     names = np.array([o.name for o in case.options], dtype=object)
     load = pd.DataFrame({"pair": np.repeat(np.arange(K), S), "option": names[popt[pk].reshape(-1)],

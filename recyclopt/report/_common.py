@@ -35,6 +35,7 @@ PALETTE: tuple[str, ...] = (
 #: Colours of cost and cash categories.
 COST_COLOURS: dict[str, str] = {
     "revenue": "#009E73",
+    "by-products": "#8FD3B8",
     "capex": "#D55E00",
     "variable opex": "#E69F00",
     "electricity": "#F0E442",

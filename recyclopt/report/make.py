@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import FeedRefusedError, SolverError
+from ..errors import FeedRefusedError
 from .html import ReportInput
 from .results import load_results
 
@@ -81,12 +81,12 @@ def case_report(case: Any = None, *, objective: str | None = None, mode: str | N
     if price_factor != 1.0:
         notes.append(f"Price scenario: every product price x{price_factor:g}.")
     if not plan.built and plan.objective == "npv":
-        try:
-            cor = cost_of_recovery(case, lo=1.0, hi=20.0, tol=0.01)
+        cor = cost_of_recovery(case)
+        if cor.multiplier is not None:
             notes.append(f"Cost of recovery: the best plant breaks even when every product "
-                         f"price is x{cor['price_multiplier']:.2f} of the case's prices.")
-        except SolverError:
-            notes.append("No plant pays even at 20x the case's product prices.")
+                         f"price is x{cor.multiplier:.4g} of the case's prices.")
+        else:
+            notes.append(f"Cost of recovery: {cor.message}.")
     scen = {}
     if pareto > 1:
         from ..optimize import pareto_front

@@ -303,6 +303,11 @@ def iplot_opex(plan: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- cash flow
+def _has_byproducts(cf: pd.DataFrame) -> bool:
+    """Whether the cash-flow table books by-product sales as revenue in some year."""
+    return "byproduct_revenue_usd" in cf and bool((cf["byproduct_revenue_usd"] != 0).any())
+
+
 def plot_cash_flow(plan: Any, ax: Any = None) -> Any:
     """Static chart of the yearly cash flow: revenue up, costs down (stacked), the net cash
     flow as a line and the cumulative discounted cash flow, which ends at the NPV.
@@ -316,6 +321,9 @@ def plot_cash_flow(plan: Any, ax: Any = None) -> Any:
     ax = ax if ax is not None else fig.add_subplot()
     yrs = cf["year"].to_numpy()
     ax.bar(yrs, cf["revenue_usd"], color=COST_COLOURS["revenue"], label="revenue")
+    if _has_byproducts(cf):
+        ax.bar(yrs, cf["byproduct_revenue_usd"], bottom=cf["revenue_usd"],
+               color=COST_COLOURS["by-products"], label="by-products")
     bottom = np.zeros(len(cf))
     for col, name in COST_COLUMNS.items():
         if col in cf and (cf[col].abs() > 0).any():
@@ -347,6 +355,9 @@ def iplot_cash_flow(plan: Any) -> Any:
     yrs = cf["year"].astype(int).tolist()
     traces = [go.Bar(x=yrs, y=cf["revenue_usd"].tolist(), name="revenue",
                      marker_color=COST_COLOURS["revenue"])]
+    if _has_byproducts(cf):
+        traces.append(go.Bar(x=yrs, y=cf["byproduct_revenue_usd"].tolist(), name="by-products",
+                             marker_color=COST_COLOURS["by-products"]))
     for col, name in COST_COLUMNS.items():
         if col in cf and (cf[col].abs() > 0).any():
             traces.append(go.Bar(x=yrs, y=(-cf[col]).tolist(), name=name,
@@ -376,6 +387,9 @@ def npv_waterfall(plan: Any) -> pd.DataFrame:
     cf = plan.cash_flow
     df = cf["discount_factor"].to_numpy(dtype=float)
     rows = [("revenue", float(cf["revenue_usd"].to_numpy(dtype=float) @ df), "relative")]
+    if _has_byproducts(cf):
+        rows.append(("by-products", float(cf["byproduct_revenue_usd"].to_numpy(dtype=float)
+                                          @ df), "relative"))
     for col, name in COST_COLUMNS.items():
         if col in cf:
             v = -float(cf[col].to_numpy(dtype=float) @ df)

@@ -299,3 +299,18 @@ def test_weights_reproduce_table_npv(convention, construction_years, operating_y
     # Scale of the terms: rounding is relative to the largest magnitudes involved.
     scale = 1.0 + sum(float(np.sum(np.abs(v))) for v in inputs.values()) * 20.0
     assert abs(table_npv - weights_npv) <= 1e-10 * scale
+
+
+def test_byproduct_revenue_column_and_weights() -> None:
+    """By-product sales booked as revenue: own column, revenue escalation and the 1 % sales
+    fee of QGESS, and the linear weights give the table's NPV."""
+    conv = QGESSCosting()
+    hz = Horizon(2026, 3)
+    res = cash_flow_table(conv, hz, revenue_usd=1000.0, byproduct_revenue_usd=100.0)
+    t = res.table.set_index("year")
+    # by hand, 2028 (second operating year): 100 x 1.03 = 103; fixed 0.01 x (1030 + 103)
+    assert t.loc[2028, "byproduct_revenue_usd"] == pytest.approx(103.0, rel=1e-12)
+    assert t.loc[2028, "fixed_opex_usd"] == pytest.approx(11.33, rel=1e-12)
+    w = npv_weights(conv, hz)
+    assert w.npv_usd(revenue_usd=1000.0, byproduct_revenue_usd=100.0) == pytest.approx(
+        res.npv_usd, rel=1e-12)
