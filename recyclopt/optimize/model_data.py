@@ -125,8 +125,9 @@ def capacity_bounds(options: list, fo: OptionFeeds, f_idx: np.ndarray, avail: np
 
     ``naive`` sums every pair's peak load (a feedstock with two paths through an option
     counts twice); otherwise each feedstock counts once (:func:`deliverable`), raised to the
-    curve's minimum size (:func:`useful_capacity`). ``cap_ub`` also applies the option's
-    ``max_capacity`` and its capex curve's last point.
+    curve's minimum size (:func:`useful_capacity`). ``cap_ub`` is ``tmax`` raised to the
+    curve's first point (a plant built at its minimum size and run below it, in every
+    formulation), then limited by the option's ``max_capacity`` and the curve's last point.
     """
     n_opt = len(options)
     peak_avail = avail.max(axis=1)[f_idx]
@@ -134,7 +135,11 @@ def capacity_bounds(options: list, fo: OptionFeeds, f_idx: np.ndarray, avail: np
     np.add.at(tmax, fo.lo, fo.lv * peak_avail[fo.lp])
     if not naive:
         tmax = np.minimum(tmax, useful_capacity(options, deliverable(fo, avail, n_opt)))
-    cap_ub = np.array([min(tmax[i], o.max_capacity if o.max_capacity is not None else np.inf)
+    # a plant is never smaller than its curve's first point (built at that minimum, run
+    # below it), so the capacity may exceed the throughput up to that size
+    min_size = np.array([o.capex.points[0] if o.capex is not None else 0.0 for o in options])
+    cap_ub = np.array([min(max(tmax[i], min_size[i]),
+                           o.max_capacity if o.max_capacity is not None else np.inf)
                        for i, o in enumerate(options)])
     curve_cap = np.array([o.capex.points[-1] if o.capex is not None else np.inf for o in options])
     return tmax, np.minimum(cap_ub, curve_cap)

@@ -122,11 +122,25 @@ def test_plan_line_matches_two_solves():
 
 def test_named_product_no_plan_and_bad_target():
     case = load_case()
-    # sx_separated (the only route to NdPr_oxide) cannot be built at its minimum size here
-    res = cost_of_recovery(case, "NdPr_oxide")
+    # sx_separated is the only route to NdPr_oxide; its curve starts at 50,000 kg/yr, so a
+    # max_capacity below that leaves no plan that sells the product
+    capped = dataclasses.replace(case, options=[
+        dataclasses.replace(o, max_capacity=1000.0) if o.name == "sx_separated" else o
+        for o in case.options])
+    res = cost_of_recovery(capped, "NdPr_oxide")
     assert res.multiplier is None and "no feasible plan" in res.message
     with pytest.raises(Exception, match="not a product, element"):
         cost_of_recovery(case, "Xx")
+
+
+def test_named_product_built_at_minimum_size():
+    case = load_case()
+    # less than 50,000 kg/yr can reach sx_separated, but a plant may be built at its curve's
+    # first point and run below it: the break-even plan builds it at exactly that size
+    res = cost_of_recovery(case, "NdPr_oxide")
+    assert res.multiplier is not None and res.multiplier > 1
+    caps = res.plan.capacities
+    assert caps.loc["sx_separated", "capacity"] == pytest.approx(50_000.0, rel=1e-9)
 
 
 def test_break_even_of_one_element():
