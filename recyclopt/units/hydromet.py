@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..chemistry import T_REF, Registry
-from ..errors import InputError
+from ..errors import FlowsheetError, InputError
 from ..streams import Stream, mix
 from ._reacting import (
     OXIDE_IN_AIR,
@@ -58,6 +58,12 @@ SRC_CALC_T = ("reference unit_ops.csv, hydromet calcination: 600-950 C (600 C Pr
 SRC_BURNER = ("assumption: 50% burner efficiency, as used for gas-fired furnaces in the "
               "Laliwala HDD superstructure v2 inputs (reference unit_ops.csv, HD_gas_fired_opex)")
 SRC_STEAM = "assumption: steam-heated tanks, ~85% boiler efficiency"
+SRC_CAKE = ("estimate: filter-press/belt-filter cakes of crystalline precipitates hold 15-35 wt% "
+            "liquid (0.18-0.54 kg/kg solids), Perry's Chemical Engineers' Handbook 8th ed. "
+            "(2008) Sec. 18, filter cake moisture; 0.3 kg/kg = 23 wt% taken")
+SRC_WASH = ("estimate: displacement washing removes ~90-95% of the solute with a wash ratio of "
+            "2 retained-liquor volumes (Rhodes washing curve, Perry's Chemical Engineers' "
+            "Handbook 8th ed. Sec. 18, cake washing); 0.9 at 2 taken (range 0.8-0.95)")
 
 AIR_N2_PER_O2 = 79.0 / 21.0  # mol N2 per mol O2 in air
 
@@ -341,12 +347,15 @@ class SolidLiquidSeparation(UnitOperation):
     its moisture and loses that fraction of its dissolved species. Gases fed leave with the
     filtrate. Outlets are at the adiabatic mixing temperature of feed and wash water.
 
-    Linearity: with ``entrainment="design"`` (default) the retained liquor is the fixed
-    fraction ``moisture / design_liquor_to_solid`` of the liquor fed, which equals the
-    moisture exactly when the feed has the design liquor-to-solid ratio; the unit is then
-    linear in its feed. ``entrainment="actual"`` retains exactly ``moisture`` kg per kg of the
-    actual solids, which is not linear (a ratio of feed flows): use it for design
-    calculations, not for flowsheets to be linearised.
+    Linearity: with ``entrainment="design"`` (default) the cake leaves with exactly
+    ``moisture`` kg of water per kg of its solids (linear in the solids) plus the dissolved
+    species of the unwashed fraction ``1 - wash_efficiency`` of a liquor carried at the design
+    point, ``(1 - wash_efficiency) * moisture / design_liquor_to_solid`` of each solute fed. The solute carry-over is exact when the feed has
+    the design liquor-to-solid ratio (a warning says when the feed is more than 3x off it); the
+    cake water, which sets the drying and calcining heat downstream, is exact for any feed.
+    ``entrainment="actual"`` retains exactly ``moisture`` kg of the actual liquor per kg of
+    solids, which is not linear (a ratio of feed flows): use it for design calculations, not
+    for flowsheets to be linearised.
 
     Ports: inlet ``in``; outlets ``cake`` and ``filtrate``.
     """
@@ -354,22 +363,24 @@ class SolidLiquidSeparation(UnitOperation):
     outlet_ports = ("cake", "filtrate")
     params = {
         "moisture": Param(0.3, "kg/kg", 0.0, 10.0,
-                          doc="liquor retained per kg of dry cake solids",
-                          source="assumption: filter-press cake of ~23 wt% moisture"),
+                          doc="liquid (design mode: water) leaving with the cake per kg of dry "
+                          "cake solids",
+                          source=SRC_CAKE, confidence="estimate"),
         "entrainment": Param("design", kind="str", choices=("design", "actual"),
                              doc="linear design-point entrainment or exact per-kg-solids",
                              source="design choice (linearity, see class docstring)"),
         "design_liquor_to_solid": Param(
-            10.0, "kg/kg", 1e-6, 1e6, doc="liquor per kg of solids in the design feed",
-            source="assumption: the leach default liquid_to_solid (" + SRC_VH2014 + ")"),
+            10.0, "kg/kg", 1e-6, 1e6, doc="liquor per kg of solids in the design feed (sets "
+            "the solute carry-over only; the cake water follows moisture)",
+            source="assumption: the leach default liquid_to_solid (" + SRC_VH2014 + "); set "
+            "it to the slurry's own ratio in a flowsheet (range 1-1000)"),
         "wash_ratio": Param(2.0, "kg/kg", 0.0, 100.0,
-                            doc="wash water per kg of liquor retained by the cake",
-                            source="assumption: two displacement volumes"),
+                            doc="wash water per kg of liquid retained by the cake",
+                            source=SRC_WASH, confidence="estimate"),
         "wash_efficiency": Param(0.9, "-", 0.0, 1.0,
-                                 doc="fraction of the retained liquor displaced by the wash "
-                                 "(at most wash_ratio)",
-                                 source="assumption: ~90% solute removal with two displacement "
-                                 "volumes"),
+                                 doc="fraction of the retained mother liquor displaced by the "
+                                 "wash (at most wash_ratio)", source=SRC_WASH,
+                                 confidence="estimate"),
         "solids_recovery": Param(0.999, "-", 0.0, 1.0, doc="fraction of solids to the cake",
                                  source="assumption: filter press, 0.1% fines to filtrate"),
     }
@@ -399,26 +410,62 @@ class SolidLiquidSeparation(UnitOperation):
         cake_s = np.where(self.solid, f * self.p["solids_recovery"], 0.0)
         liq = np.where(self.liquor, f, 0.0)
         cake_solids_kg = float(cake_s.sum())
+        eta = self.p["wash_efficiency"]
         if self.p["entrainment"] == "design":
+            cake, retained_kg = self._design_cake(cake_s, liq, cake_solids_kg, eta)
             frac = self.p["moisture"] / self.p["design_liquor_to_solid"]
         else:
             frac = min(1.0, self.p["moisture"] * cake_solids_kg / max(float(liq.sum()), 1e-300))
-        entrained = liq * frac
-        retained_kg = float(entrained.sum())
-        wash_kg = self.p["wash_ratio"] * retained_kg
-        eta = self.p["wash_efficiency"]
-        cake = cake_s + (1.0 - eta) * entrained
-        cake[self.water] += eta * retained_kg
+            entrained = liq * frac
+            retained_kg = float(entrained.sum())
+            cake = cake_s + (1.0 - eta) * entrained
+            cake[self.water] += eta * retained_kg
         wash = np.zeros(len(reg))
-        wash[self.water] = wash_kg
+        wash[self.water] = self.p["wash_ratio"] * retained_kg
         filtrate = f + wash - cake
+        if filtrate[self.water] < -1e-9 * max(float(f.sum()), 1e-300):
+            raise FlowsheetError(
+                f"{self.label}: the feed carries less water than its cake retains "
+                f"({self.p['moisture']:g} kg/kg solids); raise wash_ratio to at least 1 or use "
+                "entrainment: actual", field="wash_ratio")
         reagents = self.stream(wash, T_REF)
-        T = mix([feed, reagents]).T if wash_kg > 0 and feed.total > 0 else feed.T
+        T = mix([feed, reagents]).T if wash.sum() > 0 and feed.total > 0 else feed.T
         outs = {"cake": self.stream(cake, T, feed.P), "filtrate": self.stream(filtrate, T, feed.P)}
+        liq_kg = float(liq.sum())
         info = {"liquor_fraction_to_cake": frac,
                 "cake_moisture_kg_per_kg": float(cake[self.liquor].sum())
-                / max(cake_solids_kg, 1e-300)}
-        return self.finish(inlets, outs, reagents=reagents, info=info)
+                / max(cake_solids_kg, 1e-300),
+                "cake_water_kg_per_kg": float(cake[self.water]) / max(cake_solids_kg, 1e-300),
+                "feed_liquor_to_solid": liq_kg / max(float(f[self.solid].sum()), 1e-300)}
+        return self.finish(inlets, outs, reagents=reagents, info=info,
+                           warnings=self._window(info))
+
+    def _design_cake(self, cake_s: np.ndarray, liq: np.ndarray, solids_kg: float, eta: float
+                     ) -> tuple[np.ndarray, float]:
+        """Cake of the linear design mode and the liquid it retains (kg/s).
+
+        water ``= moisture * solids``; solute ``i``: ``(1 - eta) * moisture / L_S_design *
+        liquor_i``. The retained liquid (the wash basis) is the water plus those solutes.
+        """
+        water_kg = self.p["moisture"] * solids_kg
+        solutes = liq.copy()
+        solutes[self.water] = 0.0
+        carried = (1.0 - eta) * self.p["moisture"] / self.p["design_liquor_to_solid"] * solutes
+        cake = cake_s + carried
+        cake[self.water] += water_kg
+        return cake, water_kg + float(carried.sum())
+
+    def _window(self, info: dict[str, float]) -> list[str]:
+        """Operating-window warnings: design-mode feed far from its design liquor-to-solid."""
+        if self.p["entrainment"] != "design" or info["feed_liquor_to_solid"] <= 0:
+            return []
+        ratio = info["feed_liquor_to_solid"] / self.p["design_liquor_to_solid"]
+        if 1 / 3 <= ratio <= 3:
+            return []
+        return [f"{self.label}: feed liquor-to-solid {info['feed_liquor_to_solid']:.3g} kg/kg "
+                f"is {ratio:.3g}x design_liquor_to_solid "
+                f"{self.p['design_liquor_to_solid']:g}: the cake's solute carry-over is "
+                "scaled from the design point"]
 
 
 # --------------------------------------------------------------------------- oxalate

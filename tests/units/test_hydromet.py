@@ -154,20 +154,44 @@ def test_calcination_oxalate_to_oxide_ratio():
 
 
 def test_solid_liquid_separation_by_hand():
-    # 10 kg solids, 100 kg liquor (95 water + 5 NdCl3): liquor to cake 0.3/10 = 3%;
-    # retained 2.85 water + 0.15 NdCl3; wash 2 x 3 = 6 kg displaces 90% of it (2.7 kg),
-    # replaced by 2.7 kg water: cake 0.285 + 2.7 water, 0.015 NdCl3
+    # 10 kg solids, 100 kg liquor (95 water + 5 NdCl3): cake solids 9.99 kg (0.1% fines);
+    # cake water 0.3 x 9.99 = 2.997 kg; NdCl3 carried: the unwashed 10% of a 0.3/10 = 3%
+    # share of the solute, 0.1 x 0.03 x 5 = 0.015 kg; wash 2 x (2.997 + 0.015) = 6.024 kg
     feed = {"Fe2O3": 10.0, "H2O(l)": 95.0, "NdCl3(aq)": 5.0}
     res = run("solid_liquid_separation", {}, feed, T=320.0)
     assert kg_h(res, "s_cake", "Fe2O3") == pytest.approx(9.99, rel=1e-12)
     assert kg_h(res, "s_cake", "NdCl3(aq)") == pytest.approx(0.015, rel=1e-9)
-    assert kg_h(res, "s_cake", "H2O(l)") == pytest.approx(2.85 + 0.135, rel=1e-9)
+    assert kg_h(res, "s_cake", "H2O(l)") == pytest.approx(2.997, rel=1e-9)
     assert kg_h(res, "s_filtrate", "NdCl3(aq)") == pytest.approx(4.985, rel=1e-9)
-    assert reagent_kg_h(res, "H2O(l)") == pytest.approx(6.0, rel=1e-12)
+    assert reagent_kg_h(res, "H2O(l)") == pytest.approx(6.024, rel=1e-12)
+    assert res.units["u"].warnings == []  # feed at the design liquor-to-solid 10
     # exact per-kg-solids entrainment: cake liquor / cake solids = moisture
     res = run("solid_liquid_separation", {"entrainment": "actual", "moisture": 0.4}, feed,
               T=320.0)
     assert res.units["u"].info["cake_moisture_kg_per_kg"] == pytest.approx(0.4, rel=1e-9)
+
+
+def test_cake_water_of_a_dilute_oxalate_slurry_after_washing():
+    # A strip-liquor oxalate slurry: 1 kg Dy oxalate in 300 kg liquor (297 water + 3 HCl),
+    # 30x the design liquor-to-solid. Cake solids 0.999 kg; water 0.3 kg/kg -> 0.2997 kg;
+    # HCl carried 0.1 x 0.03 x 3 = 0.009 kg: 0.3 kg water per kg of cake solids after washing
+    # (the old design-fraction cake held 0.03 x 297 = 8.9 kg water per kg).
+    feed = {"Dy2(C2O4)3·10H2O": 1.0, "H2O(l)": 297.0, "HCl(aq)": 3.0}
+    res = run("solid_liquid_separation", {}, feed, T=333.15)
+    info = res.units["u"].info
+    assert kg_h(res, "s_cake", "H2O(l)") == pytest.approx(0.2997, rel=1e-9)
+    assert kg_h(res, "s_cake", "HCl(aq)") == pytest.approx(0.009, rel=1e-9)
+    assert info["cake_water_kg_per_kg"] == pytest.approx(0.3, rel=1e-9)
+    assert info["cake_moisture_kg_per_kg"] == pytest.approx(0.3087 / 0.999, rel=1e-9)
+    # the design point is 30x off: the unit says so
+    (w,) = res.units["u"].warnings
+    assert "liquor-to-solid 300 kg/kg is 30x design_liquor_to_solid 10" in w
+    assert res.warnings == [f"units.u: {w}"]
+
+
+def test_cake_wetter_than_its_dry_feed_is_refused():
+    with pytest.raises(InputError, match="less water than its cake retains"):
+        run("solid_liquid_separation", {"wash_ratio": 0.9}, {"Fe2O3": 10.0, "H2O(l)": 0.1})
 
 
 def test_nitrate_dissolution_cements_copper_and_leaves_iron():
@@ -216,6 +240,7 @@ def test_leach_balances(w, rate, acid, mode, f_fe, excess, ls):
        st.floats(1.0, 5.0), st.sampled_from(["design", "actual"]))
 def test_solid_liquid_balances(w, rate, moisture, eta, wash, mode):
     sp = ["Fe2O3", "Nd2O3", "H2O(l)", "NdCl3(aq)", "HCl(aq)", "FeCl2(aq)"]
+    # wash_ratio >= 1 supplies the cake's liquid even from a dry feed
     run("solid_liquid_separation", {"moisture": moisture, "wash_efficiency": eta,
                                     "wash_ratio": wash, "entrainment": mode},
         _comp(sp, w, rate), T=330.0)
