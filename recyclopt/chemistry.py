@@ -53,6 +53,7 @@ CHEMICALS_CP_METHOD = {
     "Ar": "WEBBOOK_SHOMATE",
     "H2O(g)": "TRCIG",
     "HCl(g)": "TRCIG",
+    "Cl2": "TRCIG",
     "CO": "TRCIG",
     "CO2": "TRCIG",
     "H2O(l)": "ZABRANSKY_SPLINE_C",

@@ -292,8 +292,9 @@ def dissolution_terms(registry: Registry, name: str, salt: str, acid: str,
 
     ``acid`` supplies the anion (``HCl(aq)``, ``H2SO4(aq)``, ``HNO3(aq)``; ``None`` for a salt
     without anion such as boric acid). Hydrogen and oxygen close with water and, depending on
-    the electrons the metal gives or takes, ``H2`` (metal dissolution) or ``O2`` (reduction of
-    a higher oxide such as Pr6O11). Returns ``None`` if a needed species is missing.
+    the electrons the metal gives or takes, ``H2`` (metal dissolution) or, for a higher oxide
+    such as Pr6O11 or Tb4O7, ``Cl2`` in HCl (chloride oxidised by Pr(IV)/Tb(IV)) and ``O2`` in
+    other acids. Returns ``None`` if a needed species is missing.
     """
     sp = registry.get(name).elements
     sa = registry.get(salt).elements
@@ -314,12 +315,20 @@ def dissolution_terms(registry: Registry, name: str, salt: str, acid: str,
     w = o_in - o_out
     g = (h_in - h_out - 2.0 * w) / 2.0
     z = 0.0
-    if g < -1e-12:
+    c = 0.0
+    if g < -1e-12 and acid is not None and "Cl" in registry.get(acid).elements:
+        # a higher oxide (Pr6O11, Tb4O7) in HCl: its oxygen leaves as water with extra HCl and
+        # the metal's reduction oxidises chloride, Pr6O11 + 22 HCl -> 6 PrCl3 + 11 H2O + 2 Cl2
+        extra = -2.0 * g
+        terms[acid] -= extra
+        c = extra / 2.0
+        g = 0.0
+    elif g < -1e-12:
         # not enough H for H2: the metal is reduced instead, oxygen leaves as O2
         g = 0.0
         w = (h_in - h_out) / 2.0
         z = (o_in - o_out - w) / 2.0
-    for s, n in ((water, w), ("H2", g), ("O2", z)):
+    for s, n in ((water, w), ("H2", g), ("O2", z), ("Cl2", c)):
         if abs(n) > 1e-12:
             if s not in registry:
                 return None

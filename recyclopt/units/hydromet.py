@@ -215,8 +215,10 @@ class Leach(UnitOperation):
 
     Solids made of one metal with O and/or H (metals, oxides, hydrides, hydroxides) dissolve
     to the aqueous chloride or sulfate whose valence is nearest the metal's oxidation state
-    (Fe metal -> FeCl2 with H2, Fe2O3 -> FeCl3, Pr6O11 -> PrCl3 releasing O2, B2O3 ->
-    H3BO3). Compounds of several metals are first split into simple species (RE2Fe14B into
+    (Fe metal -> FeCl2 with H2, Fe2O3 -> FeCl3, B2O3 -> H3BO3). The higher oxides Pr6O11 and
+    Tb4O7 oxidise chloride: ``Pr6O11 + 22 HCl -> 6 PrCl3 + 11 H2O + 2 Cl2`` (and
+    ``Tb4O7 + 14 HCl -> 4 TbCl3 + 7 H2O + Cl2``), so they draw more acid and release chlorine
+    (reported as ``Cl2_kg_per_kg_feed`` and as a hazard warning; in H2SO4 they release O2). Compounds of several metals are first split into simple species (RE2Fe14B into
     its metals, NdFeO3 into Nd2O3 + Fe2O3), so the dissolution fraction of each element
     applies to it wherever it sits. Acid is drawn at the stoichiometric need times
     ``1 + acid_excess``; water at ``liquid_to_solid`` kg per kg of solids fed. Acid or water
@@ -224,7 +226,8 @@ class Leach(UnitOperation):
 
     ``mode="selective"`` (default) is the leach of a roasted magnet with a near-stoichiometric
     acid dose: rare earths dissolve, Fe stays as oxide; ``mode="total"`` dissolves everything.
-    Ports: inlet ``in``; outlets ``out`` (slurry) and ``gas`` (H2/O2 released, gases fed).
+    Ports: inlet ``in``; outlets ``out`` (slurry) and ``gas`` (H2, Cl2, O2 released, gases
+    fed).
     """
 
     outlet_ports = ("out", "gas")
@@ -244,9 +247,11 @@ class Leach(UnitOperation):
         "acid_excess": Param(0.5 / 3.0, "-", 0.0, 10.0,
                              doc="acid above the stoichiometric need (fraction)",
                              source=SRC_VH2014 + ": n(HCl)/n(Ln) = 3.5 vs 3 stoichiometric"),
-        "liquid_to_solid": Param(10.0, "kg/kg", 0.0, 1000.0,
+        "liquid_to_solid": Param(4.0, "kg/kg", 0.0, 1000.0,
                                  doc="water drawn per kg of solids fed",
-                                 source=SRC_VH2014 + ": 0.1 g roasted powder per 1 mL acid"),
+                                 source="assumption: plant agitation leach at ~20 wt% solids, "
+                                 "L/S 4 (range 3-5); the 10 of " + SRC_VH2014 + " (0.1 g "
+                                 "roasted powder per 1 mL acid) is a laboratory dilution"),
         "T_K": Param(353.15, "K", 273.15, 373.15, doc="leach temperature",
                      source=SRC_VH2014 + ": 80 C"),
         "heating": _heating("fuel", "assumption: steam heating"),
@@ -330,9 +335,16 @@ class Leach(UnitOperation):
                 reg.element_index[e]] for e in RARE_EARTHS if e in reg.element_index), 1e-300),
             "RE_dissolved_mol_s": re_diss,
             "undissolved_species": [sp for sp in self.undissolved if feed.mass(sp) > 0],
+            "Cl2_kg_per_kg_feed": gas.mass("Cl2") / max(feed.total, 1e-300) if "Cl2" in reg
+            else 0.0,
         }
+        warnings = []
+        if info["Cl2_kg_per_kg_feed"] > 0:
+            warnings.append(f"{self.label}: releases {info['Cl2_kg_per_kg_feed']:.3g} kg Cl2 "
+                            "per kg feed (Pr6O11/Tb4O7 oxidise chloride): a toxic gas to scrub")
         return self.finish(inlets, {"out": liquor, "gas": gas}, reagents=reagents,
-                           heating=self.p["heating"], efficiency=self.p["efficiency"], info=info)
+                           heating=self.p["heating"], efficiency=self.p["efficiency"], info=info,
+                           warnings=warnings)
 
 
 # --------------------------------------------------------------------------- S/L separation

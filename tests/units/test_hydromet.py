@@ -42,8 +42,30 @@ def test_leach_acid_per_kg_nd2o3():
     res = run("leach", {"dissolution": {"Nd": 1.0}}, {"Nd2O3": 100.0})
     assert reagent_kg_h(res, "HCl(aq)") / 100.0 == pytest.approx(
         6 * M_HCL / M_ND2O3 * 3.5 / 3, rel=1e-4)
-    # water: liquid_to_solid 10 kg per kg solids
-    assert reagent_kg_h(res, "H2O(l)") == pytest.approx(1000.0, rel=1e-12)
+    # water: plant-scale liquid_to_solid 4 kg per kg solids
+    assert reagent_kg_h(res, "H2O(l)") == pytest.approx(400.0, rel=1e-12)
+
+
+def test_hcl_demand_includes_the_chlorine_of_pr6o11():
+    # Pr6O11 + 22 HCl -> 6 PrCl3 + 11 H2O + 2 Cl2 (Pr(IV) oxidises chloride), not 18 HCl + O2:
+    # M(Pr6O11) = 6 x 140.908 + 11 x 15.999 = 1021.437 g/mol
+    # HCl 22 x 36.461 / 1021.437 = 0.7853 kg/kg; Cl2 2 x 70.906 / 1021.437 = 0.1388 kg/kg
+    m_pr6o11, m_cl2 = 6 * 140.908 + 11 * 15.999, 70.906
+    res = run("leach", {"dissolution": {"Pr": 1.0}, "acid_excess": 0.0}, {"Pr6O11": 100.0})
+    assert reagent_kg_h(res, "HCl(aq)") / 100 == pytest.approx(22 * M_HCL / m_pr6o11, rel=1e-4)
+    assert kg_h(res, "s_gas", "Cl2") / 100 == pytest.approx(2 * m_cl2 / m_pr6o11, rel=1e-4)
+    assert kg_h(res, "s_gas", "O2") == 0.0
+    assert res.units["u"].info["Cl2_kg_per_kg_feed"] == pytest.approx(2 * m_cl2 / m_pr6o11,
+                                                                     rel=1e-4)
+    assert any("Cl2" in w for w in res.warnings)
+    # Tb4O7 + 14 HCl -> 4 TbCl3 + 7 H2O + Cl2; M = 4 x 158.925 + 7 x 15.999 = 747.693
+    res = run("leach", {"dissolution": {"Tb": 1.0}, "acid_excess": 0.0}, {"Tb4O7": 100.0})
+    assert reagent_kg_h(res, "HCl(aq)") / 100 == pytest.approx(14 * M_HCL / 747.693, rel=1e-4)
+    # in sulfuric acid the same oxide releases O2 instead: 2 Pr6O11 + 18 H2SO4 ->
+    # 6 Pr2(SO4)3 + 18 H2O + 2 O2, i.e. 1 O2 per Pr6O11 (31.998 / 1021.437 kg/kg)
+    res = run("leach", {"acid": "H2SO4", "dissolution": {"Pr": 1.0}, "acid_excess": 0.0},
+              {"Pr6O11": 100.0})
+    assert kg_h(res, "s_gas", "O2") / 100 == pytest.approx(M_O2 / m_pr6o11, rel=1e-4)
 
 
 def test_leach_metal_releases_hydrogen_and_sulfate_stoichiometry():
@@ -74,8 +96,10 @@ def test_selective_leach_of_roasted_magnet_leaves_iron():
     nd_aq = reg.element_vector(np.where(aq, out.flows, 0.0))[reg.element_index["Nd"]]
     assert fe_aq / out.element_flows()["Fe"] == pytest.approx(0.01, rel=1e-9)
     assert nd_aq / out.element_flows()["Nd"] == pytest.approx(0.925, rel=1e-9)
-    # Pr6O11 is reduced on dissolution: Pr6O11 + 18 HCl -> 6 PrCl3 + 9 H2O + O2
-    assert kg_h(res, "s_gas", "O2") > 0
+    # Pr6O11 is reduced on dissolution and oxidises chloride:
+    # Pr6O11 + 22 HCl -> 6 PrCl3 + 11 H2O + 2 Cl2
+    assert kg_h(res, "s_gas", "Cl2") > 0
+    assert kg_h(res, "s_gas", "O2") == 0.0
 
 
 def test_roast_iron_air_and_calcine():
