@@ -54,6 +54,8 @@ CHEMICALS_CP_METHOD = {
     "H2O(g)": "TRCIG",
     "HCl(g)": "TRCIG",
     "Cl2": "TRCIG",
+    "CF4": "TRCIG",
+    "C2F6": "TRCIG",
     "CO": "TRCIG",
     "CO2": "TRCIG",
     "H2O(l)": "ZABRANSKY_SPLINE_C",
