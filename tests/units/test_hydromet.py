@@ -231,6 +231,26 @@ def test_nitrate_dissolution_cements_copper_and_leaves_iron():
     assert kg_h(res, "s_out", "Nd2Fe14B") == 0.0
 
 
+def test_nitrate_dissolution_takes_oxidised_swarf_by_exchange():
+    # Nd2O3 + 3 Cu(NO3)2 -> 2 Nd(NO3)3 + 3 CuO at 98.5 %: per 100 kg Nd2O3 (0.29720 kmol)
+    # CuO 3 x 0.29720 x 0.985 x 79.545 = 69.86 kg; Nd(NO3)3 2 x 0.29720 x 0.985 x 330.257
+    # = 193.36 kg; Cu(NO3)2 dose 2 x 1.5 x 2 x 0.29720 kmol x 187.56 = 334.4 kg
+    m_cuo, m_ndno3 = 79.545, 144.242 + 3 * 62.004
+    n = 100.0 / M_ND2O3
+    res = run("nitrate_dissolution", {}, {"Nd2O3": 100.0})
+    assert kg_h(res, "s_out", "CuO") == pytest.approx(3 * n * 0.985 * m_cuo, rel=1e-4)
+    assert kg_h(res, "s_out", "Nd(NO3)3(aq)") == pytest.approx(2 * n * 0.985 * m_ndno3,
+                                                             rel=1e-4)
+    assert reagent_kg_h(res, "Cu(NO3)2(aq)") == pytest.approx(2 * 1.5 * 2 * n * M_CUNO3,
+                                                              rel=1e-4)
+    # Pr6O11 + 9 Cu(NO3)2 -> 6 Pr(NO3)3 + 9 CuO + O2: 1 O2 per Pr6O11 (31.998/1021.437 kg/kg)
+    res = run("nitrate_dissolution", {"oxide_dissolution": 1.0}, {"Pr6O11": 100.0})
+    assert kg_h(res, "s_gas", "O2") == pytest.approx(100 * M_O2 / 1021.437, rel=1e-4)
+    # Fe2O3 is not attacked
+    res = run("nitrate_dissolution", {}, {"Fe2O3": 100.0})
+    assert kg_h(res, "s_out", "Fe2O3") == pytest.approx(100.0, rel=1e-12)
+
+
 # --------------------------------------------------------------------------- balances
 fractions = st.floats(0.0, 1.0)
 rates = st.floats(1e-2, 1e5)
@@ -287,9 +307,9 @@ def test_calcination_balances(w, rate, burn, T):
     run("calcination", {"co_burn": burn, "T_K": T}, _comp(sp, w, rate), T=320.0)
 
 
-@given(st.lists(fractions, min_size=6, max_size=6), rates, st.floats(1.0, 5.0), fractions)
+@given(st.lists(fractions, min_size=8, max_size=8), rates, st.floats(1.0, 5.0), fractions)
 def test_nitrate_balances(w, rate, ratio, fe_ox):
-    sp = ["Nd2Fe14B", "Dy2Fe14B", "Nd", "Pr", "Fe", "NdH2"]
+    sp = ["Nd2Fe14B", "Dy2Fe14B", "Nd", "Pr", "Fe", "NdH2", "Nd2O3", "Pr6O11"]
     run("nitrate_dissolution", {"reagent_ratio": ratio, "fe_oxidation": fe_ox},
         _comp(sp, w, rate))
 
