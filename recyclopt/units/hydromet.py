@@ -226,10 +226,16 @@ class Leach(UnitOperation):
 
     ``mode="selective"`` (default) is the leach of a roasted magnet with a near-stoichiometric
     acid dose: rare earths dissolve, Fe stays as oxide; ``mode="total"`` dissolves everything.
-    Ports: inlet ``in``; outlets ``out`` (slurry) and ``gas`` (H2, Cl2, O2 released, gases
-    fed).
+
+    An optional inlet ``recycle`` takes returned liquor (the barren liquor of the oxalate step,
+    whose HCl the precipitation regenerated): its acid and water count against the draws, so
+    only the shortfall is bought. The unit is affine while the recycle brings no more acid or
+    water than the leach needs (a warning says when it does: the excess passes through).
+    Ports: inlets ``in`` and optional ``recycle``; outlets ``out`` (slurry) and ``gas`` (H2,
+    Cl2, O2 released, gases fed).
     """
 
+    optional_inlets = ("recycle",)
     outlet_ports = ("out", "gas")
     params = {
         "acid": Param("HCl", kind="str", choices=("HCl", "H2SO4"), doc="leaching acid",
@@ -314,22 +320,30 @@ class Leach(UnitOperation):
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        # the recycle joins in the tank: sum the flows (the energy balance of finish() takes
+        # each inlet at its own temperature; a mix() of hot calcine and liquor would not)
+        feed = inlets["in"]
+        rec = inlets.get("recycle")
+        rec_mol = rec.moles() if rec is not None else np.zeros(len(reg))
         solids_kg = float(feed.flows[self.solid].sum())
+        need_water = self.p["liquid_to_solid"] * solids_kg / reg.molar_masses[self.water]
         water = np.zeros(len(reg))
-        water[self.water] = self.p["liquid_to_solid"] * solids_kg / reg.molar_masses[self.water]
-        mol_in = feed.moles() + water
+        water[self.water] = max(need_water - rec_mol[self.water], 0.0)
+        mol_in = feed.moles() + rec_mol + water
         mol, drawn = apply_rxns(reg, mol_in, self.rxns, [self.acid], self.label)
-        acid = drawn[self.acid] * (1.0 + self.p["acid_excess"])
+        need_acid = drawn[self.acid] * (1.0 + self.p["acid_excess"])
+        acid = max(need_acid - rec_mol[self.acid], 0.0)
         mol[self.acid] += acid - drawn[self.acid]
         reagent_mol = water.copy()
         reagent_mol[self.acid] += acid
         reagents = self.stream(_mass(reg, reagent_mol), T_REF)
+        warnings = self._recycle_window(rec_mol, need_acid, need_water)
         liquor, gas = _split_gas(self, mol, self.p["T_K"], feed.P)
         aq = _mask(reg, ("aq",))
         re_diss = float((self.re * mol)[aq].sum())
         info = {
             "acid_kg_per_kg_feed": acid * reg.molar_masses[self.acid] / max(feed.total, 1e-300),
+            "acid_need_kg_s": need_acid * reg.molar_masses[self.acid],
             "acid_kg_per_kg_RE_dissolved": acid * reg.molar_masses[self.acid]
             / max(sum(reg.element_vector(_mass(reg, np.where(aq, mol, 0.0)))[
                 reg.element_index[e]] for e in RARE_EARTHS if e in reg.element_index), 1e-300),
@@ -338,13 +352,27 @@ class Leach(UnitOperation):
             "Cl2_kg_per_kg_feed": gas.mass("Cl2") / max(feed.total, 1e-300) if "Cl2" in reg
             else 0.0,
         }
-        warnings = []
+        info["acid_from_recycle_kg_s"] = min(rec_mol[self.acid], need_acid) * reg.molar_masses[
+            self.acid]
         if info["Cl2_kg_per_kg_feed"] > 0:
             warnings.append(f"{self.label}: releases {info['Cl2_kg_per_kg_feed']:.3g} kg Cl2 "
                             "per kg feed (Pr6O11/Tb4O7 oxidise chloride): a toxic gas to scrub")
         return self.finish(inlets, {"out": liquor, "gas": gas}, reagents=reagents,
                            heating=self.p["heating"], efficiency=self.p["efficiency"], info=info,
                            warnings=warnings)
+
+
+    def _recycle_window(self, rec_mol: np.ndarray, need_acid: float, need_water: float
+                        ) -> list[str]:
+        """Warnings when returned liquor brings more acid or water than the leach needs."""
+        out = []
+        for name, idx, need in (("acid", self.acid, need_acid),
+                                ("water", self.water, need_water)):
+            if rec_mol[idx] > 0 and rec_mol[idx] > need * (1 + 1e-9):
+                out.append(f"{self.label}: the recycle brings "
+                           f"{rec_mol[idx] / max(need, 1e-300):.3g}x the {name} the leach "
+                           "needs; the excess passes through (raise the bleed)")
+        return out
 
 
 # --------------------------------------------------------------------------- S/L separation

@@ -10,6 +10,7 @@ from unit_helpers import kg_h, reagent_kg_h, run
 
 from recyclopt.chemistry import default_registry
 from recyclopt.errors import InputError
+from recyclopt.flowsheet import Flowsheet
 from recyclopt.flowsheet import single_unit as flowsheet
 from recyclopt.streams import Stream
 from recyclopt.units.hydromet import fe_coprecipitation, oxalate_recovery
@@ -44,6 +45,22 @@ def test_leach_acid_per_kg_nd2o3():
         6 * M_HCL / M_ND2O3 * 3.5 / 3, rel=1e-4)
     # water: plant-scale liquid_to_solid 4 kg per kg solids
     assert reagent_kg_h(res, "H2O(l)") == pytest.approx(400.0, rel=1e-12)
+
+
+def test_leach_recycle_is_credited_against_the_draws():
+    # 100 kg/h Nd2O3 needs 6 x 36.461 / 336.48 x 3.5 / 3 x 100 = 75.85 kg/h HCl and 400 kg/h
+    # water; a recycle bringing 50 kg/h HCl and 300 kg/h water leaves 25.85 and 100 to buy
+    feed = {"feeds": {"feed": {"rate_kg_per_h": 100.0, "composition": {"Nd2O3": 1.0}},
+                      "ret": {"rate_kg_per_h": 350.0,
+                              "composition": {"HCl(aq)": 50 / 350, "H2O(l)": 300 / 350}}},
+            "units": {"u": {"type": "leach", "params": {"dissolution": {"Nd": 1.0}},
+                            "inlets": {"in": "feed", "recycle": "ret"},
+                            "outlets": {"out": "s_out", "gas": "s_gas"}}}}
+    res = Flowsheet.from_dict(feed).solve()
+    need = 6 * M_HCL / M_ND2O3 * 3.5 / 3 * 100
+    assert reagent_kg_h(res, "HCl(aq)") == pytest.approx(need - 50.0, rel=1e-4)
+    assert reagent_kg_h(res, "H2O(l)") == pytest.approx(100.0, rel=1e-9)
+    assert res.warnings == []
 
 
 def test_hcl_demand_includes_the_chlorine_of_pr6o11():
