@@ -28,7 +28,7 @@ from ..chemistry import T_REF, Registry
 from ..constants import J_PER_KWH
 from ..errors import InputError
 from ..streams import Stream
-from . import _magnet as mg
+from . import magnet as mg
 from .base import Param, UnitOperation, UnitResult, register_unit
 from .generic import Reactions
 

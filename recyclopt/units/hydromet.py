@@ -22,7 +22,16 @@ import numpy as np
 from ..chemistry import T_REF, Registry
 from ..errors import FlowsheetError, InputError
 from ..streams import Stream, mix
-from ._reacting import (
+from .base import Param, UnitOperation, UnitResult, register_unit
+from .process import (
+    air_flows,
+    combined_feed,
+    efficiency_param,
+    heating_param,
+    mass_flows,
+    phase_mask,
+)
+from .reacting import (
     OXIDE_IN_AIR,
     RARE_EARTHS,
     Rxn,
@@ -36,7 +45,6 @@ from ._reacting import (
     pick_salt,
     salts,
 )
-from .base import Param, UnitOperation, UnitResult, register_unit
 
 # --------------------------------------------------------------------------- sources
 SRC_VH2014 = ("Vander Hoogerstraete, Blanpain, Van Gerven, Binnemans, From NdFeB magnets "
@@ -65,51 +73,17 @@ SRC_WASH = ("estimate: displacement washing removes ~90-95% of the solute with a
             "2 retained-liquor volumes (Rhodes washing curve, Perry's Chemical Engineers' "
             "Handbook 8th ed. Sec. 18, cake washing); 0.9 at 2 taken (range 0.8-0.95)")
 
-AIR_N2_PER_O2 = 79.0 / 21.0  # mol N2 per mol O2 in air
-
-
-def _heating(default: str, source: str) -> Param:
-    return Param(default, kind="str", choices=("electric", "fuel"),
-                 doc="utility meeting a positive heat need", source=source)
-
-
-def _efficiency(default: float, source: str) -> Param:
-    return Param(default, "-", 0.05, 1.0,
-                 doc="fraction of the utility's energy that reaches the process", source=source)
-
-
-def _mask(reg: Registry, phases: tuple[str, ...]) -> np.ndarray:
-    return np.array([s.phase in phases for s in reg.species])
-
-
-def _feed(inlets: Mapping[str, Stream], reg: Registry) -> Stream:
-    live = list(inlets.values())
-    return mix(live) if live else Stream(np.zeros(len(reg)), registry=reg)
-
-
-def _mass(reg: Registry, mol: np.ndarray) -> np.ndarray:
-    return mol * reg.molar_masses
-
-
 def _re_atoms(reg: Registry) -> np.ndarray:
     """Rare-earth atoms per formula unit of every species."""
     cols = [reg.element_index[e] for e in RARE_EARTHS if e in reg.element_index]
     return reg.atoms[:, cols].sum(axis=1) if cols else np.zeros(len(reg))
 
 
-def _air(reg: Registry, o2_mol: float) -> np.ndarray:
-    """Molar flows of air carrying ``o2_mol`` mol/s of O2."""
-    v = np.zeros(len(reg))
-    v[reg.idx("O2")] = o2_mol
-    v[reg.idx("N2")] = o2_mol * AIR_N2_PER_O2
-    return v
-
-
 def _split_gas(unit: UnitOperation, mol: np.ndarray, T: float, P: float
                ) -> tuple[Stream, Stream]:
     reg = unit.registry
-    gas = _mask(reg, ("g",))
-    m = _mass(reg, mol)
+    gas = phase_mask(reg, ("g",))
+    m = mass_flows(reg, mol)
     return (unit.stream(np.where(gas, 0.0, m), T, P), unit.stream(np.where(gas, m, 0.0), T, P))
 
 
@@ -148,8 +122,8 @@ class OxidativeRoast(UnitOperation):
                             source="assumption: 50% excess air, usual for rotary-kiln roasting"),
         "air_T_K": Param(T_REF, "K", 200.0, 1500.0, doc="temperature of the air drawn",
                          source="assumption: ambient air"),
-        "heating": _heating("fuel", "assumption: gas-fired kiln"),
-        "efficiency": _efficiency(0.5, SRC_BURNER),
+        "heating": heating_param("fuel", "assumption: gas-fired kiln"),
+        "efficiency": efficiency_param(0.5, SRC_BURNER),
     }
 
     def validate(self) -> None:
@@ -186,13 +160,13 @@ class OxidativeRoast(UnitOperation):
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol, drawn = apply_rxns(reg, feed.moles(), self.rxns, [self.o2], self.label)
         o2_need = drawn[self.o2]
-        air = _air(reg, o2_need * (1.0 + self.p["air_excess"]))
+        air = air_flows(reg, o2_need * (1.0 + self.p["air_excess"]))
         mol = mol + air
         mol[self.o2] -= o2_need  # the stoichiometric O2 was consumed
-        reagents = self.stream(_mass(reg, air), self.p["air_T_K"])
+        reagents = self.stream(mass_flows(reg, air), self.p["air_T_K"])
         T = self.p["T_K"]
         calcine, offgas = _split_gas(self, mol, T, feed.P)
         info = {"O2_kg_per_kg_feed": o2_need * reg.molar_masses[self.o2] / max(feed.total, 1e-300),
@@ -260,8 +234,8 @@ class Leach(UnitOperation):
                                  "roasted powder per 1 mL acid) is a laboratory dilution"),
         "T_K": Param(353.15, "K", 273.15, 373.15, doc="leach temperature",
                      source=SRC_VH2014 + ": 80 C"),
-        "heating": _heating("fuel", "assumption: steam heating"),
-        "efficiency": _efficiency(0.85, SRC_STEAM),
+        "heating": heating_param("fuel", "assumption: steam heating"),
+        "efficiency": efficiency_param(0.85, SRC_STEAM),
     }
 
     def validate(self) -> None:
@@ -315,7 +289,7 @@ class Leach(UnitOperation):
             if f > 0:
                 dissolve.append(make_rxn(reg, terms, s.name, f, self.label))
         self.rxns = decomp + dissolve
-        self.solid = _mask(reg, ("s",))
+        self.solid = phase_mask(reg, ("s",))
         self.re = _re_atoms(reg)
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
@@ -336,16 +310,16 @@ class Leach(UnitOperation):
         mol[self.acid] += acid - drawn[self.acid]
         reagent_mol = water.copy()
         reagent_mol[self.acid] += acid
-        reagents = self.stream(_mass(reg, reagent_mol), T_REF)
+        reagents = self.stream(mass_flows(reg, reagent_mol), T_REF)
         warnings = self._recycle_window(rec_mol, need_acid, need_water)
         liquor, gas = _split_gas(self, mol, self.p["T_K"], feed.P)
-        aq = _mask(reg, ("aq",))
+        aq = phase_mask(reg, ("aq",))
         re_diss = float((self.re * mol)[aq].sum())
         info = {
             "acid_kg_per_kg_feed": acid * reg.molar_masses[self.acid] / max(feed.total, 1e-300),
             "acid_need_kg_s": need_acid * reg.molar_masses[self.acid],
             "acid_kg_per_kg_RE_dissolved": acid * reg.molar_masses[self.acid]
-            / max(sum(reg.element_vector(_mass(reg, np.where(aq, mol, 0.0)))[
+            / max(sum(reg.element_vector(mass_flows(reg, np.where(aq, mol, 0.0)))[
                 reg.element_index[e]] for e in RARE_EARTHS if e in reg.element_index), 1e-300),
             "RE_dissolved_mol_s": re_diss,
             "undissolved_species": [sp for sp in self.undissolved if feed.mass(sp) > 0],
@@ -439,13 +413,13 @@ class SolidLiquidSeparation(UnitOperation):
                 f"wash_ratio {self.p['wash_ratio']:g} (the wash cannot displace more liquor than "
                 "it brings); allowed range [0, min(1, wash_ratio)]", field="wash_efficiency")
         self.water = self.species_idx("H2O(l)", "wash_ratio")
-        self.solid = _mask(reg, ("s",))
-        self.liquor = _mask(reg, ("l", "aq"))
-        self.gas = _mask(reg, ("g",))
+        self.solid = phase_mask(reg, ("s",))
+        self.liquor = phase_mask(reg, ("l", "aq"))
+        self.gas = phase_mask(reg, ("g",))
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         f = feed.flows
         cake_s = np.where(self.solid, f * self.p["solids_recovery"], 0.0)
         liq = np.where(self.liquor, f, 0.0)
@@ -560,8 +534,8 @@ class OxalatePrecipitation(UnitOperation):
                          source="assumption: commercial oxalic acid dihydrate"),
         "T_K": Param(333.15, "K", 273.15, 373.15, doc="precipitation temperature",
                      source=SRC_CMI + ": oxalate precipitation at 60 C"),
-        "heating": _heating("fuel", "assumption: steam heating"),
-        "efficiency": _efficiency(0.85, SRC_STEAM),
+        "heating": heating_param("fuel", "assumption: steam heating"),
+        "efficiency": efficiency_param(0.85, SRC_STEAM),
     }
 
     def validate(self) -> None:
@@ -600,7 +574,7 @@ class OxalatePrecipitation(UnitOperation):
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol = feed.moles()
         n_re = float(self.re_salt_atoms @ mol)
         dose = 1.5 * self.p["dose_ratio"] * n_re  # mol/s H2C2O4
@@ -616,8 +590,8 @@ class OxalatePrecipitation(UnitOperation):
             raise InputError(f"{exc}; the Fe(II) co-precipitation may consume more oxalic acid "
                              "than the excess supplies: raise dose_ratio or lower "
                              "fe_coprecipitation", field="dose_ratio") from None
-        reagents = self.stream(_mass(reg, drawn), T_REF)
-        out = self.stream(_mass(reg, mol), self.p["T_K"], feed.P)
+        reagents = self.stream(mass_flows(reg, drawn), T_REF)
+        out = self.stream(mass_flows(reg, mol), self.p["T_K"], feed.P)
         ox_kg = dose * reg.molar_masses[self.ox]
         re_kg = sum(feed.element_flows().get(e, 0.0) for e in RARE_EARTHS)
         info = {"recovery": self.recovery, "fe_coprecipitation": self.fe_frac,
@@ -651,8 +625,8 @@ class Calcination(UnitOperation):
                          source="assumption: calcination in air with CO afterburning"),
         "air_excess": Param(0.5, "-", 0.0, 10.0, doc="air above the stoichiometric O2 need",
                             source="assumption: 50% excess air"),
-        "heating": _heating("fuel", "assumption: gas-fired calciner"),
-        "efficiency": _efficiency(0.5, SRC_BURNER),
+        "heating": heating_param("fuel", "assumption: gas-fired calciner"),
+        "efficiency": efficiency_param(0.5, SRC_BURNER),
     }
 
     def validate(self) -> None:
@@ -683,16 +657,16 @@ class Calcination(UnitOperation):
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol, drawn = apply_rxns(reg, feed.moles(), self.rxns, [self.o2, self.steam], self.label)
         o2_need = drawn[self.o2]
-        air = _air(reg, o2_need * (1.0 + self.p["air_excess"]))
+        air = air_flows(reg, o2_need * (1.0 + self.p["air_excess"]))
         mol = mol + air
         mol[self.o2] -= o2_need
         reag = air.copy()
         # water for pyrohydrolysis is drawn as liquid water and evaporated in the kiln
         reag[self.water] += drawn[self.steam]
-        reagents = self.stream(_mass(reg, reag), T_REF)
+        reagents = self.stream(mass_flows(reg, reag), T_REF)
         oxide, offgas = _split_gas(self, mol, self.p["T_K"], feed.P)
         info = {"O2_kg_per_kg_feed": o2_need * reg.molar_masses[self.o2]
                 / max(feed.total, 1e-300),
@@ -746,8 +720,8 @@ class NitrateDissolution(UnitOperation):
                                  source="assumption: as the HCl leach (" + SRC_VH2014 + ")"),
         "T_K": Param(343.15, "K", 273.15, 373.15, doc="dissolution temperature",
                      source=SRC_CMI + ": 70 C"),
-        "heating": _heating("fuel", "assumption: steam heating"),
-        "efficiency": _efficiency(0.85, SRC_STEAM),
+        "heating": heating_param("fuel", "assumption: steam heating"),
+        "efficiency": efficiency_param(0.85, SRC_STEAM),
     }
 
     def validate(self) -> None:
@@ -800,7 +774,7 @@ class NitrateDissolution(UnitOperation):
                 self.species_idx(sp, "fe_oxidation")
             self.rxns.append(make_rxn(reg, {"Fe": -4, "O2": -3, "H2O(l)": -6, "Fe(OH)3": 4},
                                       "Fe", self.p["fe_oxidation"], self.label))
-        self.solid = _mask(reg, ("s",))
+        self.solid = phase_mask(reg, ("s",))
         self.o2 = reg.idx("O2") if "O2" in reg else None
 
     def _oxide_exchange(self, oxide: str, metal: str) -> dict[str, float] | None:
@@ -822,7 +796,7 @@ class NitrateDissolution(UnitOperation):
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol = feed.moles()
         dose = 1.5 * self.p["reagent_ratio"] * float(self.attacked_re @ mol)
         water_kg = self.p["liquid_to_solid"] * float(feed.flows[self.solid].sum())
@@ -832,11 +806,11 @@ class NitrateDissolution(UnitOperation):
         reagent_idx = [self.o2] if self.o2 is not None and self.p["fe_oxidation"] > 0 else []
         mol, drawn = apply_rxns(reg, mol + add, self.rxns, reagent_idx, self.label)
         if reagent_idx:
-            air = _air(reg, drawn[self.o2])
+            air = air_flows(reg, drawn[self.o2])
             add = add + air
             mol = mol + air
             mol[self.o2] -= drawn[self.o2]
-        reagents = self.stream(_mass(reg, add), T_REF)
+        reagents = self.stream(mass_flows(reg, add), T_REF)
         out, gas = _split_gas(self, mol, self.p["T_K"], feed.P)
         info = {"CuNO3_kg_per_kg_feed": dose * reg.molar_masses[self.cu]
                 / max(feed.total, 1e-300)}

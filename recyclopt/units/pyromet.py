@@ -21,7 +21,16 @@ from ..chemistry import T_REF
 from ..constants import J_PER_KWH
 from ..errors import InputError
 from ..streams import Stream
-from ._reacting import (
+from .base import Param, UnitOperation, UnitResult, register_unit
+from .process import (
+    air_flows,
+    combined_feed,
+    efficiency_param,
+    heating_param,
+    mass_flows,
+    phase_mask,
+)
+from .reacting import (
     NON_METALS,
     OXIDE_REDUCED,
     RARE_EARTHS,
@@ -32,8 +41,6 @@ from ._reacting import (
     metals_of,
     oxide_map,
 )
-from .base import Param, UnitOperation, UnitResult, register_unit
-from .hydromet import _air, _efficiency, _feed, _heating, _mask, _mass
 
 FARADAY = 96485.33212  # C/mol (CODATA 2018, exact by the 2019 SI)
 
@@ -199,19 +206,19 @@ class MoltenSaltElectrolysis(UnitOperation):
         self.salt = np.zeros(len(reg))
         for sp, x in comp.items():
             self.salt[self.species_idx(sp, "salt_composition")] += x
-        self.gas = _mask(reg, ("g",))
+        self.gas = phase_mask(reg, ("g",))
         self.re_cols = [reg.element_index[e] for e in RARE_EARTHS if e in reg.element_index]
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol0 = feed.moles()
         mol, drawn = apply_rxns(reg, mol0, self.rxns, [self.c], self.label)
         made = np.where(self.metal_mask, mol - np.where(self.metal_mask, mol0, 0.0), 0.0)
         n_re = float(made.sum())  # mol/s of RE metal deposited
         c_stoich = drawn[self.c]
         burn = c_stoich * self.p["anode_burn"]
-        air = _air(reg, burn)  # C + O2 -> CO2 with the O2 of the air
+        air = air_flows(reg, burn)  # C + O2 -> CO2 with the O2 of the air
         reag = drawn + air
         reag[self.c] = c_stoich + burn
         mol = mol + air
@@ -219,11 +226,11 @@ class MoltenSaltElectrolysis(UnitOperation):
         mol[o2] -= burn
         mol[reg.idx("CO2")] += burn
         T = self.p["T_K"]
-        m = _mass(reg, mol)
-        metal_new = _mass(reg, made)
+        m = mass_flows(reg, mol)
+        metal_new = mass_flows(reg, made)
         pfc, pfc_re, pfc_reag = self._pfc(float(metal_new.sum()))
         salt = self.salt * self.p["salt_makeup"] * float(metal_new.sum())
-        reagents = self.stream(_mass(reg, reag) + salt + pfc_reag, T_REF)
+        reagents = self.stream(mass_flows(reg, reag) + salt + pfc_reag, T_REF)
         metal = self.stream(metal_new + pfc_re, T, feed.P)
         offgas = self.stream(np.where(self.gas, m, 0.0) + pfc, T, feed.P)
         residue = self.stream(np.where(self.gas, 0.0, m - metal_new) + salt, T, feed.P)
@@ -304,8 +311,8 @@ class LiquidMetalExtraction(UnitOperation):
                                 source="assumption: 5% of the melt drains with the residue"),
         "T_K": Param(1173.15, "K", 923.0, 1366.0, doc="extraction temperature (Mg liquid)",
                      source=SRC_RASHEED),
-        "heating": _heating("electric", "assumption: electric resistance furnace"),
-        "efficiency": _efficiency(0.7, "assumption: 70% furnace efficiency"),
+        "heating": heating_param("electric", "assumption: electric resistance furnace"),
+        "efficiency": efficiency_param(0.7, "assumption: 70% furnace efficiency"),
     }
 
     def validate(self) -> None:
@@ -334,14 +341,14 @@ class LiquidMetalExtraction(UnitOperation):
             if el in reg:
                 self.to_extract[reg.idx(el)] = f
         self.to_extract[self.mg_l] = 1.0 - self.p["mg_entrainment"]
-        self.solid = _mask(reg, ("s",))
-        self.gas = _mask(reg, ("g",))
+        self.solid = phase_mask(reg, ("s",))
+        self.gas = phase_mask(reg, ("g",))
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
         magnet = inlets["in"]
         recycled = inlets.get("mg")
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         dose = self.p["mg_ratio"] * float(magnet.flows[self.solid].sum())
         mg_in = 0.0 if recycled is None else recycled.mass("Mg") + recycled.mass("Mg(l)")
         fresh = dose - mg_in
@@ -353,7 +360,7 @@ class LiquidMetalExtraction(UnitOperation):
         add[self.mg_s] = fresh
         mol, _ = apply_rxns(reg, feed.moles() + add / reg.molar_masses, self.rxns, [],
                             self.label)
-        m = _mass(reg, mol)
+        m = mass_flows(reg, mol)
         T = self.p["T_K"]
         ext = np.where(self.gas, 0.0, m * self.to_extract)
         gas = np.where(self.gas, m, 0.0)
@@ -394,7 +401,7 @@ class VacuumDistillation(UnitOperation):
         "dH_vap": Param(127.4e3, "J/mol", 0.0, 1e6,
                         doc="Mg enthalpy of vaporisation, used when Mg(g) is not a species",
                         source=SRC_MG_VAP),
-        "efficiency": _efficiency(0.6, "assumption: 60% for a vacuum resistance furnace"),
+        "efficiency": efficiency_param(0.6, "assumption: 60% for a vacuum resistance furnace"),
     }
 
     def validate(self) -> None:
@@ -415,7 +422,7 @@ class VacuumDistillation(UnitOperation):
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         f = feed.flows.copy()
         mg_kg = f[self.mg_s] + f[self.mg_l]
         f[self.mg_s] = f[self.mg_l] = 0.0
@@ -484,8 +491,8 @@ class Smelting(UnitOperation):
         "flux": Param({}, "kg/kg", 0.0, 10.0, kind="dict",
                       doc="flux species (CaO, Al2O3, SiO2) -> kg per kg of feed",
                       source="assumption: no flux"),
-        "heating": _heating("electric", "assumption: electric arc / induction furnace"),
-        "efficiency": _efficiency(0.7, "assumption: 70% furnace efficiency"),
+        "heating": heating_param("electric", "assumption: electric arc / induction furnace"),
+        "efficiency": efficiency_param(0.7, "assumption: 70% furnace efficiency"),
     }
 
     def validate(self) -> None:
@@ -527,18 +534,18 @@ class Smelting(UnitOperation):
             self.metal_mask[reg.idx(m)] = True
         self.rxns = pre + red
         self.c = reg.idx("C")
-        self.gas = _mask(reg, ("g",))
+        self.gas = phase_mask(reg, ("g",))
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol0 = feed.moles()
         mol, drawn = apply_rxns(reg, mol0, self.rxns, [self.c], self.label)
-        m = _mass(reg, mol)
+        m = mass_flows(reg, mol)
         metal = np.where(self.metal_mask, m, 0.0)
         c_metal = self.p["metal_carbon"] * float(metal.sum())
         c_excess = drawn[self.c] * self.p["carbon_excess"]
-        reag = _mass(reg, drawn)
+        reag = mass_flows(reg, drawn)
         reag[self.c] += c_metal + c_excess
         for i, x in self.flux.items():
             reag[i] += x * feed.total

@@ -90,7 +90,6 @@ from ..chemistry import T_REF, Registry, molar_mass
 from ..constants import J_PER_KWH
 from ..errors import InputError
 from ..streams import Stream, mix
-from ._reacting import NON_METALS, salts
 from .base import Param, UnitOperation, UnitResult, register_unit
 from .cascade import (
     ION_CHARGE,
@@ -104,6 +103,7 @@ from .cascade import (
     split_matrix,
 )
 from .chromatography import DisplacementDesign, required_plates, split_fractions
+from .reacting import NON_METALS, salts
 
 __all__ = [
     "SXCascade",
