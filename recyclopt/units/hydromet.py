@@ -54,6 +54,8 @@ SRC_ROAST_T = ("Technique for separating rare earth elements from R-Fe-B magnets
                "carbothermal reduction, J. Japan Inst. Met. Mater. 78(7) (2014) 258-266: "
                "oxidation needs >1173 K for 1 h in air; Chung et al., Metals 12(9) (2022) 1464: "
                "90% oxidation at 1000 C in 45 min")
+#: roast temperature above which magnet oxidation is complete in ~1 h (SRC_ROAST_T)
+ROAST_COMPLETE_T_K = 1173.15
 SRC_LALIWALA = ("Laliwala & Torres HDD superstructure option yields (FOCAPD 2024, "
                 "doi:10.69997/sct.123161) as coded in PrOMMiS (reference unit_ops.csv)")
 SRC_KLEMETTINEN = ("Klemettinen et al. (Aalto), Recovery of REEs from leaching solutions of "
@@ -171,8 +173,16 @@ class OxidativeRoast(UnitOperation):
         calcine, offgas = _split_gas(self, mol, T, feed.P)
         info = {"O2_kg_per_kg_feed": o2_need * reg.molar_masses[self.o2] / max(feed.total, 1e-300),
                 "air_kg_per_kg_feed": reagents.total / max(feed.total, 1e-300)}
+        warnings = []
+        top = max([self.p["default_conversion"], *self.p["conversion"].values()])
+        if T < ROAST_COMPLETE_T_K and top >= 0.9 and o2_need > 0:
+            warnings.append(f"{self.label}: {top:.3g} oxidation at {T:.0f} K, below the "
+                            f"{ROAST_COMPLETE_T_K:.0f} K that complete oxidation needs "
+                            "(J. Japan Inst. Met. Mater. 78 (2014) 258): lower the conversion "
+                            "or raise T_K")
         return self.finish(inlets, {"out": calcine, "offgas": offgas}, reagents=reagents,
-                           heating=self.p["heating"], efficiency=self.p["efficiency"], info=info)
+                           heating=self.p["heating"], efficiency=self.p["efficiency"], info=info,
+                           warnings=warnings)
 
 
 # --------------------------------------------------------------------------- leach

@@ -119,6 +119,17 @@ def test_selective_leach_of_roasted_magnet_leaves_iron():
     assert kg_h(res, "s_gas", "O2") == 0.0
 
 
+def test_roast_warns_below_its_temperature_window():
+    # complete oxidation needs > 1173 K for 1 h (J. Japan Inst. Met. Mater. 78 (2014) 258):
+    # full conversion claimed at 873 K is flagged, at the default 1173.15 K it is not
+    res = run("oxidative_roast", {"T_K": 873.15}, {"Fe": 10.0})
+    (w,) = res.warnings
+    assert "1 oxidation at 873 K, below the 1173 K" in w
+    assert run("oxidative_roast", {}, {"Fe": 10.0}).warnings == []
+    assert run("oxidative_roast", {"T_K": 873.15, "default_conversion": 0.5},
+               {"Fe": 10.0}).warnings == []
+
+
 def test_roast_iron_air_and_calcine():
     # 4 Fe + 3 O2 -> 2 Fe2O3: 0.75 * 31.998 / 55.845 = 0.4297 kg O2 per kg Fe;
     # air at 50% excess: O2 0.6446, N2 0.6446 / 31.998 * 79/21 * 28.014 = 2.123 kg/kg
