@@ -700,7 +700,7 @@ class FlowsheetResult:
         return iplot(self, kind, **kw)
 
     def report(self) -> str:
-        """Text report: stream table (kg/h), duties and the balance summary."""
+        """Text report: stream table (kg/h), duties, the balance summary and the warnings."""
         with pd.option_context("display.width", 160, "display.max_columns", 30,
                                "display.float_format", "{:.6g}".format):
             parts = [
@@ -712,6 +712,8 @@ class FlowsheetResult:
             if self.iterations:
                 parts += ["", "Recycle iterations: " + ", ".join(
                     f"{k}: {v}" for k, v in self.iterations.items())]
+            if self.warnings:
+                parts += ["", "Operating-window warnings", *(f"- {w}" for w in self.warnings)]
         return "\n".join(parts)
 
 
