@@ -384,10 +384,10 @@ class Resintering(UnitOperation):
         "virgin_composition": Param(
             {"Nd2Fe14B": 0.94, "Nd": 0.06}, "kg/kg", 0.0, 1.0, kind="dict",
             doc="mass fractions of the virgin material (e.g. {NdH2: 1} for a hydride addition)",
-            source="assumption: stoichiometric matrix plus Nd-rich grain-boundary metal to "
+            source="estimate: stoichiometric matrix plus Nd-rich grain-boundary metal to "
                    "31 wt% RE, inside the 28-35 wt% RE of sintered grades (Advanced Magnets, "
                    "sintered NdFeB process flow, http://www.advancedmagnets.com/about/"
-                   "process-flows/)"),
+                   "process-flows/); range 28-35 wt% RE", confidence="estimate"),
         "gbd_species": Param("DyH2", kind="str", doc="grain-boundary additive species",
                              source="DyF3 is used in the reference (Materials 2019, 12(9):1498); "
                                     "DyH2 is the bundled Dy species closest to it"),
