@@ -1,8 +1,8 @@
 """What drives the default Taiwan case's answer: break-even price, break-even feed scale and the
 sensitivity of the break-even price to the least certain inputs.
 
-Run: ``python examples/default_case_drivers.py`` (about a minute: each break-even is a
-bisection over a sequence of MILPs). The README's "The default case" section quotes its output.
+Run: ``python examples/default_case_drivers.py`` (about a minute: each break-even is an exact
+parametric sequence of MILPs, the feed scale a bisection). The README's "The default case" section quotes its output.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def main() -> None:
     case = load_case()
     base = optimize(case)
     print(f"today: NPV {base.npv_usd:,.0f} USD; built: {built(base)}")
-    m = cost_of_recovery(case, lo=1.0, hi=20.0, tol=0.01)["price_multiplier"]
+    m = cost_of_recovery(case).multiplier
     print(f"break-even product-price multiplier: x{m:.2f}; plant then: "
           f"{built(optimize(case, objective='npv', price_factor=m * 1.01))}")
     k = feed_scale_break_even(case)
@@ -76,7 +76,7 @@ def main() -> None:
     variants["capex exponent 0.8 (high)"] = with_capex_exponent(0.8)
     for name, c in variants.items():
         try:
-            mm = cost_of_recovery(c, lo=0.05, hi=20.0, tol=0.01)["price_multiplier"]
+            mm = cost_of_recovery(c).multiplier
             plant = built(optimize(c, objective="npv", price_factor=mm * 1.01))
             print(f"  {name}: x{mm:.2f} ({plant})")
         except Exception as exc:  # noqa: BLE001 - report and go on

@@ -525,6 +525,11 @@ class Flowsheet:
         """Coefficients per kg of each feed species (see :class:`Linearization`)."""
         return linearize(self, feed, base, species)
 
+    def assumption_params(self) -> list[str]:
+        """``unit.parameter`` of every assumption-grade default this flowsheet uses."""
+        return [f"{u}.{p}" for u, spec in self.units.items()
+                for p in spec.unit.assumption_params()]
+
     def describe(self) -> pd.DataFrame:
         """One row per unit: type, inlets, outlets, parameters."""
         rows = []
@@ -552,6 +557,11 @@ class FlowsheetResult:
     def stream_table(self, basis: str = "species", unit: str = "kg/h") -> pd.DataFrame:
         """Species (or element) rows, one column per stream, in the order streams were made."""
         return stream_table(self.streams, basis=basis, unit=unit)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Operating-window warnings of every unit (``units.<name>: ...``), in solve order."""
+        return [f"units.{u}: {w}" for u, r in self.units.items() for w in r.warnings]
 
     def product_streams(self, kind: str | None = None) -> dict[str, Stream]:
         return {s: self.streams[s] for s, k in self.flowsheet.products.items()
@@ -690,7 +700,7 @@ class FlowsheetResult:
         return iplot(self, kind, **kw)
 
     def report(self) -> str:
-        """Text report: stream table (kg/h), duties and the balance summary."""
+        """Text report: stream table (kg/h), duties, the balance summary and the warnings."""
         with pd.option_context("display.width", 160, "display.max_columns", 30,
                                "display.float_format", "{:.6g}".format):
             parts = [
@@ -702,6 +712,8 @@ class FlowsheetResult:
             if self.iterations:
                 parts += ["", "Recycle iterations: " + ", ".join(
                     f"{k}: {v}" for k, v in self.iterations.items())]
+            if self.warnings:
+                parts += ["", "Operating-window warnings", *(f"- {w}" for w in self.warnings)]
         return "\n".join(parts)
 
 

@@ -8,7 +8,11 @@ material); the figures come from the solved mass and energy balances:
 * electricity and fuel heat (kWh) per kg of product;
 * reagents (kg, process water counted separately) per kg of product;
 * CO2 per kg of product from electricity at a stated grid factor plus fuel heat at the
-  natural-gas factor below.
+  natural-gas factor below, plus the direct process emissions units report as
+  ``info["direct_co2e_kg_s"]`` (anode CO2 and PFCs of electrolysis);
+* the number of assumption-grade parameter defaults the route uses
+  (:meth:`~recyclopt.flowsheet.Flowsheet.assumption_params`) and the operating-window
+  warnings of its solve.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .constants import J_PER_KWH
 from .errors import FeedRefusedError
 from .feedstock import check_accepts, feed_stream
 from .flowsheet import available_flowsheets, load_flowsheet
@@ -53,27 +58,32 @@ def route_metrics(route: str, feedstock: str, *, rate_kg_h: float = 100.0,
     got = sum(reg.element_vector(res.streams[s].flows) for s in products)
     reagents = sum(r.reagents.flows for r in res.units.values())
     # rare earth added as reagent (a virgin blend or grain-boundary addition when re-sintering)
-    # is not recovered from the feed: count only what came from the feed
-    added = reg.element_vector(reagents)
+    # is not recovered from the feed: count only what came from the feed. Units whose RE
+    # reagents leave with their wastes (electrolyte make-up) say so and are not counted.
+    added = reg.element_vector(sum(r.reagents.flows for r in res.units.values()
+                                   if not r.info.get("re_reagents_to_waste")))
     for e in ELEMENTS:
         j = reg.element_index[e]
         from_feed = max(float(got[j] - added[j]), 0.0)
         row[f"recovery_{e}"] = from_feed / float(fed[j]) if fed[j] > 0 else np.nan
     tot = res.totals()
     water = sum(reagents[reg.idx(w)] for w in WATER if w in reg)
-    # W / (kg/s) = J/kg; / 3.6e6 -> kWh per kg of product
+    # W / (kg/s) = J/kg; / J_PER_KWH -> kWh per kg of product
     per = 1.0 / prod_mass if prod_mass > 0 else np.nan
+    direct = sum(float(r.info.get("direct_co2e_kg_s", 0.0)) for r in res.units.values())
     row.update({
         "status": "ok",
         "product": "+".join(products),
         "product_kg_per_kg_feed": prod_mass / feed.total,
-        "electricity_kWh_per_kg": tot["electricity_W"] / 3.6e6 * per,
-        "heat_kWh_per_kg": tot["heat_W"] / 3.6e6 * per,
+        "electricity_kWh_per_kg": tot["electricity_W"] / J_PER_KWH * per,
+        "heat_kWh_per_kg": tot["heat_W"] / J_PER_KWH * per,
         "reagents_kg_per_kg": (reagents.sum() - water) * per,
         "water_kg_per_kg": water * per,
-        "co2_kg_per_kg": (tot["electricity_W"] / 3.6e6 * grid_co2_kg_per_kwh
-                          + tot["heat_W"] / 3.6e6 * GAS_CO2_KG_PER_KWH) * per,
+        "co2_kg_per_kg": (tot["electricity_W"] / J_PER_KWH * grid_co2_kg_per_kwh
+                          + tot["heat_W"] / J_PER_KWH * GAS_CO2_KG_PER_KWH + direct) * per,
         "balance_max_rel_error": float(res.balance()["rel_error"].max()),
+        "assumption_params": len(fs.assumption_params()),
+        "warnings": len(res.warnings),
     })
     return row
 

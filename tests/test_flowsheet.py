@@ -201,3 +201,20 @@ def test_malformed_yaml(tmp_path):
     p.write_text("units: [\n  - a: b\n feeds", encoding="utf-8")
     with pytest.raises(FlowsheetError, match=r"bad.yaml.*not valid YAML at line"):
         load_flowsheet(p)
+
+
+def test_unit_warnings_reach_the_result_and_its_report():
+    # a roast claiming full oxidation at 873 K (below the 1173 K window) warns; the warning is
+    # collected by the result (prefixed with the unit) and printed by its text report
+    d = {"feeds": {"feed": {"rate_kg_per_h": 10.0, "composition": {"Fe": 1.0}}},
+         "units": {"roast": {"type": "oxidative_roast", "params": {"T_K": 873.15},
+                             "inlets": {"in": "feed"},
+                             "outlets": {"out": "calcine", "offgas": "gas"}}}}
+    res = Flowsheet.from_dict(d).solve()
+    assert len(res.warnings) == 1 and res.warnings[0].startswith("units.roast: ")
+    text = res.report()
+    assert "Operating-window warnings" in text and "below the 1173 K" in text
+    # the same flowsheet at the sourced temperature has none
+    d["units"]["roast"]["params"] = {}
+    res = Flowsheet.from_dict(d).solve()
+    assert res.warnings == [] and "Operating-window warnings" not in res.report()

@@ -28,8 +28,11 @@ from ..chemistry import T_REF, Registry, default_registry
 from ..errors import FlowsheetError, InputError
 from ..streams import Stream
 
-
 # --------------------------------------------------------------------------- parameters
+#: Machine-readable confidence of a parameter default.
+CONFIDENCE_GRADES = ("sourced", "estimate", "assumption", "design")
+
+
 @dataclass(frozen=True)
 class Param:
     """Specification of one unit parameter.
@@ -44,6 +47,9 @@ class Param:
     choices : allowed values for ``str`` parameters.
     doc : description.
     source : where the default comes from (citation, or "assumption: ...").
+    confidence : ``sourced`` (a cited figure), ``estimate`` (a cited range or a figure derived
+        from sources) or ``assumption``; empty means inferred from ``source``
+        (see :attr:`grade`).
     """
 
     default: Any = None
@@ -55,6 +61,30 @@ class Param:
     doc: str = ""
     source: str = ""
     required: bool = False
+    confidence: str = ""
+
+    def __post_init__(self) -> None:
+        if self.confidence and self.confidence not in CONFIDENCE_GRADES:
+            raise ValueError(f"confidence {self.confidence!r}; allowed: {CONFIDENCE_GRADES}")
+
+    @property
+    def grade(self) -> str:
+        """``sourced``, ``estimate``, ``assumption`` or ``design`` (a user's design choice).
+
+        The declared ``confidence`` if given, else inferred from ``source``: a source starting
+        with "assumption" is an assumption, "design choice" a design choice, an empty source an
+        assumption and any other (a citation) sourced.
+        """
+        if self.confidence:
+            return self.confidence
+        src = self.source.strip().lower()
+        if not src or src.startswith("assumption"):
+            return "assumption"
+        if src.startswith("design choice"):
+            return "design"
+        if src.startswith("estimate"):
+            return "estimate"
+        return "sourced"
 
 
 def _check_number(unit_label: str, name: str, value: Any, spec: Param) -> float:
@@ -159,6 +189,8 @@ class UnitResult:
     electricity_W : electrical power drawn (W, >= 0)
     heat_rejected_W : heat to surroundings / cooling water (W, >= 0)
     info : design figures worth reporting (conversions, stage counts, kWh/kg...)
+    warnings : operating-window warnings (a ratio, loading or temperature outside the range
+        where the unit's model or data hold); collected by the flowsheet result
     """
 
     outlets: dict[str, Stream]
@@ -168,6 +200,7 @@ class UnitResult:
     electricity_W: float = 0.0
     heat_rejected_W: float = 0.0
     info: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- registry
@@ -215,6 +248,7 @@ class UnitOperation(ABC):
     def __init__(self, name: str, registry: Registry | None = None, **params: Any) -> None:
         self.name = name
         self.registry = registry or default_registry()
+        self.given = dict(params)
         self.p = validate_params(self.label, self.params, params)
         self.validate()
 
@@ -225,6 +259,12 @@ class UnitOperation(ABC):
     def active_outlets(self) -> tuple[str, ...]:
         """Outlet ports this unit produces with its current parameters."""
         return self.outlet_ports
+
+    def assumption_params(self) -> list[str]:
+        """Parameters whose value in use is an assumption-grade default (not set by the user)."""
+        return [n for n, spec in self.params.items()
+                if n not in self.given and spec.default not in (None, {}, [])
+                and spec.grade == "assumption"]
 
     def validate(self) -> None:  # noqa: B027 - an optional hook, deliberately a no-op here
         """Extra cross-parameter checks (species names...). Override as needed."""
@@ -260,6 +300,7 @@ class UnitOperation(ABC):
         heating: str = "electric",
         efficiency: float = 1.0,
         info: dict[str, Any] | None = None,
+        warnings: list[str] | None = None,
     ) -> UnitResult:
         """Close the energy balance and turn the net heat need into utilities.
 
@@ -290,4 +331,5 @@ class UnitOperation(ABC):
             rejected = supplied - q
         else:
             rejected = max(-q, 0.0)
-        return UnitResult(outlets, reagents, losses, heat_W, elec, rejected, info or {})
+        return UnitResult(outlets, reagents, losses, heat_W, elec, rejected, info or {},
+                          list(warnings or []))

@@ -811,7 +811,7 @@ class CascadeResult:
         return float(self.purity.loc[list(components), outlet].sum())
 
 
-def _molar_mass(symbol: str, overrides: Mapping[str, float] | None) -> float | None:
+def element_molar_mass(symbol: str, overrides: Mapping[str, float] | None) -> float | None:
     """kg/mol, from ``overrides`` (kg/mol) or the IUPAC table in ``chemicals``."""
     if overrides and symbol in overrides:
         return float(overrides[symbol])
@@ -915,7 +915,7 @@ def _reagent_use(design, ext, basis, params: ReagentParameters, molar_masses, vo
     for k, c in enumerate(design.components):
         if ext[k] == 0.0:
             continue
-        mm = _molar_mass(c, molar_masses)
+        mm = element_molar_mass(c, molar_masses)
         if mm is None:
             return None
         mol[k] = ext[k] if basis == "mol" else ext[k] / mm

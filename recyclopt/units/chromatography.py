@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .cascade import SeparationInfeasibleError, _molar_mass
+from .cascade import SeparationInfeasibleError, element_molar_mass
 
 __all__ = [
     "ChromatographyResult",
@@ -352,7 +352,7 @@ def simulate(design: DisplacementDesign, feed_kg_per_h: Mapping[str, float] | Se
     feed = _vector(design, feed_kg_per_h, "feed_kg_per_h")
     mm = []
     for c in design.components:
-        m = _molar_mass(c, molar_masses)
+        m = element_molar_mass(c, molar_masses)
         if m is None:
             raise InputError(f"no molar mass for component {c!r}; pass molar_masses",
                              field="molar_masses")

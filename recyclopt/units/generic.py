@@ -24,7 +24,8 @@ EFFICIENCY = Param(
 )
 
 
-def _combined(inlets: Mapping[str, Stream], registry: Any) -> Stream:
+def combined(inlets: Mapping[str, Stream], registry: Any) -> Stream:
+    """All inlets mixed into one stream (an empty stream if there are none)."""
     live = [s for s in inlets.values()]
     return mix(live) if live else Stream(np.zeros(len(registry)), registry=registry)
 
@@ -61,7 +62,7 @@ class Splitter(UnitOperation):
             )
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
-        feed = _combined(inlets, self.registry)
+        feed = combined(inlets, self.registry)
         outs = {port: feed.copy(flows=feed.flows * f) for port, f in self.p["fractions"].items()}
         return self.finish(inlets, outs)
 
@@ -99,7 +100,7 @@ class Separator(UnitOperation):
         self.frac_top = frac
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
-        feed = _combined(inlets, self.registry)
+        feed = combined(inlets, self.registry)
         T = self.p["T_K"] or feed.T
         top = self.stream(feed.flows * self.frac_top, T, feed.P)
         bottom = self.stream(feed.flows - top.flows, T, feed.P)
@@ -118,7 +119,7 @@ class Heater(UnitOperation):
     }
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
-        feed = _combined(inlets, self.registry)
+        feed = combined(inlets, self.registry)
         return self.finish(inlets, {"out": feed.with_temperature(self.p["T_K"])},
                            heating=self.p["heating"], efficiency=self.p["efficiency"])
 
@@ -271,7 +272,7 @@ class StoichReactor(UnitOperation):
         self.gas_mask = np.array([s.phase == "g" for s in self.registry.species])
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
-        feed = _combined(inlets, self.registry)
+        feed = combined(inlets, self.registry)
         out_flows, drawn, extents = self.rx.apply(feed.flows)
         reagents = self.stream(drawn, self.p["reagent_T_K"])
         T = self.p["T_K"]

@@ -1,6 +1,7 @@
 """Hydrogen short loop (HPMS / HyProMag, Noveon, Hitachi type): decrepitation, degassing, sintering.
 
-* ``hydrogen_decrepitation`` -- H2 absorbed by the Nd2Fe14B matrix (-> Nd2Fe14BH2.7) and by the
+* ``hydrogen_decrepitation`` -- H2 absorbed by every R2Fe14B matrix phase (Nd, Pr, Dy, Tb ->
+  R2Fe14BH2.7) and by the
   Nd-rich grain boundary (Nd -> NdH2 -> NdH2.7; Pr -> PrH2, Dy -> DyH2); the magnets crumble
   to a powder, non-magnet items leave as scrap. H2 is drawn only for the shortfall left by an
   optional recycle inlet ``h2_recycle``.
@@ -11,10 +12,9 @@
 Heats of absorption and desorption are never typed in: they follow from the species enthalpies
 (``thermo_table.csv``) through the unit energy balances.
 
-Species simplifications (the registry has no hydrided Pr2Fe14B, Dy2Fe14B or Tb2Fe14B phase and
-no Tb hydride): those phases and Tb metal pass through decrepitation unhydrided, so the H2 uptake
-of Pr/Dy/Tb-rich matrices is underestimated (by about the Pr+Dy+Tb share of the matrix, ~10-15%
-for HDD magnets). Each unit lists them in ``info["unhydrided_species"]``.
+Species simplification: the registry has no Tb hydride, so free Tb metal (rare: Tb sits in the
+2:14:1 matrix) passes through decrepitation unhydrided; the unit lists such species in
+``info["unhydrided_species"]``.
 """
 
 from __future__ import annotations
@@ -25,15 +25,26 @@ from typing import Any
 import numpy as np
 
 from ..chemistry import T_REF, Registry
+from ..constants import J_PER_KWH
 from ..errors import InputError
 from ..streams import Stream
-from . import _magnet as mg
+from . import magnet as mg
 from .base import Param, UnitOperation, UnitResult, register_unit
 from .generic import Reactions
 
 _PROMMIS_HD = ("PrOMMiS hydrogen decrepitation flowsheet (Paul & Ojo), github prommis/prommis "
                "(commit 9beba554): src/prommis/hydrogen_decrepitation/"
                "hydrogen_decrepitation_flowsheet.py")
+SRC_MACHINING = (
+    "estimate: 20-30 % of sintered magnet material is scrapped in manufacturing, mostly as "
+    "grinding swarf (Binnemans et al., Recycling of rare earths: a critical review, J. Clean. "
+    "Prod. 51 (2013) 1-22); 0.15 taken for blocks pressed near net shape (range 0.1-0.3)")
+#: Faraday constant, C/mol (CODATA 2018, exact)
+FARADAY = 96485.33212
+#: vacuum permeability, H/m (CODATA 2018)
+MU_0 = 1.25663706212e-6
+#: sintered NdFeB density, kg/m3 (7.4-7.6 g/cm3, MMPA 0100-00)
+MAGNET_DENSITY = 7500.0
 _WALTON = ("Walton et al., The use of hydrogen to separate and recycle NdFeB-type magnets from "
            "electronic waste, J Cleaner Prod 104 (2015) 236-241")
 
@@ -80,7 +91,8 @@ class HydrogenDecrepitation(UnitOperation):
     default) is reached by hydrogen, absorbs it and crumbles to powder; the rest stays with the
     non-magnet items in outlet ``scrap`` (unreacted). Reactions on the liberated material:
 
-    * matrix ``Nd2Fe14B + 1.35 H2 -> Nd2Fe14BH2.7`` at conversion ``matrix_H_per_fu / 2.7``
+    * matrix ``R2Fe14B + 1.35 H2 -> R2Fe14BH2.7`` (R = Nd, Pr, Dy, Tb) at conversion
+      ``matrix_H_per_fu / 2.7``
       (a lever-rule mixture of the bundled hydride and unhydrided matrix gives the average H
       per formula unit);
     * grain boundary ``Nd + H2 -> NdH2`` then ``NdH2 + 0.35 H2 -> NdH2.7`` up to
@@ -111,9 +123,9 @@ class HydrogenDecrepitation(UnitOperation):
         "P_Pa": Param(101_325.0, "Pa", 500.0, 1.5e7, doc="H2 pressure (outlet pressure)",
                       source=f"{_PROMMIS_HD}; window 0.5-15,000 kPa (PrOMMiS furnace model)"),
         "matrix_H_per_fu": Param(
-            2.7, "H per Nd2Fe14B", 0.0, 2.7,
-            doc="average H absorbed per Nd2Fe14B formula unit (bounded by the bundled "
-                "Nd2Fe14BH2.7 phase)",
+            2.7, "H per R2Fe14B", 0.0, 2.7,
+            doc="average H absorbed per R2Fe14B formula unit (bounded by the bundled "
+                "R2Fe14BH2.7 phases)",
             source="~2.7 H per formula unit: the hydrided matrix phase of data/thermo_table.csv "
                    "(Nd2Fe14BH2.7); PrOMMiS assumes 1 H2 per Nd2Fe14B (2 H/fu, 0.19 wt%)"),
         "gb_H_per_atom": Param(
@@ -252,7 +264,7 @@ class HydrogenDecrepitation(UnitOperation):
         # absorption released afterwards is removed by the vessel cooling, not credited
         charge = [*inlets.values(), reagents]
         duty = mg.enthalpy_at(charge, T) - mg.enthalpy_at(charge)
-        info["heat_up_kWh_per_kg_feed"] = duty / mg.J_PER_KWH / feed.total if feed.total else 0.0
+        info["heat_up_kWh_per_kg_feed"] = duty / J_PER_KWH / feed.total if feed.total else 0.0
         return mg.finish_heated(self, inlets, outlets, duty_W=duty, reagents=reagents,
                                 losses=losses, heating=self.p["heating"],
                                 efficiency=self.p["efficiency"], info=info)
@@ -356,9 +368,14 @@ class Resintering(UnitOperation):
     ``sinter_T_K``, cooled, then annealed at each of ``anneal_T_K`` in turn (heating only when a
     stage is hotter than the load) and cooled to ``T_out_K``. Furnace duty = enthalpy rises of
     the load (heats of reaction included) over ``efficiency``.
+
+    Finishing: a fraction ``machining_loss`` of the sintered block is ground off (outlet
+    ``swarf``, at ``machining_kWh_per_kg``), the finished magnet is Ni-plated
+    (``coating_fraction`` kg Ni drawn per kg, electricity by Faraday's law
+    :func:`plating_energy`) and magnetised (:func:`magnetising_energy`).
     """
 
-    outlet_ports = ("magnet", "offgas")
+    outlet_ports = ("magnet", "offgas", "swarf")
     params = {
         "virgin_fraction": Param(
             0.10, "-", 0.0, 0.9, doc="mass fraction of virgin material in the blend",
@@ -367,10 +384,10 @@ class Resintering(UnitOperation):
         "virgin_composition": Param(
             {"Nd2Fe14B": 0.94, "Nd": 0.06}, "kg/kg", 0.0, 1.0, kind="dict",
             doc="mass fractions of the virgin material (e.g. {NdH2: 1} for a hydride addition)",
-            source="assumption: stoichiometric matrix plus Nd-rich grain-boundary metal to "
+            source="estimate: stoichiometric matrix plus Nd-rich grain-boundary metal to "
                    "31 wt% RE, inside the 28-35 wt% RE of sintered grades (Advanced Magnets, "
                    "sintered NdFeB process flow, http://www.advancedmagnets.com/about/"
-                   "process-flows/)"),
+                   "process-flows/); range 28-35 wt% RE", confidence="estimate"),
         "gbd_species": Param("DyH2", kind="str", doc="grain-boundary additive species",
                              source="DyF3 is used in the reference (Materials 2019, 12(9):1498); "
                                     "DyH2 is the bundled Dy species closest to it"),
@@ -388,6 +405,31 @@ class Resintering(UnitOperation):
                                    "and 400-600 C"),
         "T_out_K": Param(T_REF, "K", 250.0, 1000.0, doc="outlet temperature of magnet and gas",
                          source="assumption: furnace cooled to ambient"),
+        "machining_loss": Param(
+            0.15, "-", 0.0, 0.5, doc="fraction of the sintered block ground off to shape "
+            "(leaves as outlet swarf)", source=SRC_MACHINING, confidence="estimate"),
+        "machining_kWh_per_kg": Param(
+            0.5, "kWh/kg", 0.0, 5.0, doc="grinding/slicing electricity per kg of finished magnet",
+            source="assumption: diamond-wheel grinding and wire slicing, 0.5 kWh/kg (range "
+                   "0.2-2)"),
+        "coating_fraction": Param(
+            0.009, "kg/kg", 0.0, 0.05, doc="Ni coating per kg of finished magnet (Ni-Cu-Ni "
+            "plating taken as Ni)", source="HDD_VCM coating_wt_pct 0.9 (recyclopt/data/"
+            "feedstocks.csv: Ni-Cu-Ni plating of an end-of-life magnet)"),
+        "plating_cell_V": Param(3.0, "V", 0.5, 12.0, doc="electroplating cell voltage",
+                                source="assumption: Watts Ni bath at 2-6 V"),
+        "plating_current_efficiency": Param(
+            0.95, "-", 0.1, 1.0, doc="cathode current efficiency of Ni plating",
+            source="estimate: Watts nickel baths plate at 93-97 % cathode efficiency (ASM "
+                   "Handbook Vol. 5, Surface Engineering (1994), nickel plating)"),
+        "magnetising_field_T": Param(
+            3.0, "T", 0.5, 10.0, doc="pulse field that saturates the magnet",
+            source="estimate: sintered NdFeB needs >= 2.5-3 T (about 3x its intrinsic "
+                   "coercivity) to saturate (Magnetic Materials Producers Association MMPA "
+                   "0100-00 standard specifications)"),
+        "magnetiser_volume_ratio": Param(
+            10.0, "-", 1.0, 100.0, doc="pulsed field volume per magnet volume, over the "
+            "capacitor-to-field efficiency", source="assumption: 10 (range 3-50)"),
         "heating": mg.HEATING,
         "efficiency": Param(
             0.3, "-", 0.05, 1.0, doc="fraction of the furnace energy that reaches the load",
@@ -430,6 +472,7 @@ class Resintering(UnitOperation):
                             [{"equation": f"{hi} -> {lo} + {mg.num(n)} H2", "key": hi,
                               "conversion": 1.0} for hi, lo, n in pairs], {})
         self.gas = mg.gas_mask(reg)
+        self.i_ni = self.species_idx("Ni", "coating_fraction")
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
@@ -450,17 +493,50 @@ class Resintering(UnitOperation):
             if t > T_load:
                 anneal += reg.enthalpy_flow(solid, t) - reg.enthalpy_flow(solid, T_load)
             T_load = t
-        magnet = self.stream(solid, To, feed.P)
+        swarf = solid * self.p["machining_loss"]
+        block = solid - swarf
+        coat = np.zeros(len(reg))
+        coat[self.i_ni] = self.p["coating_fraction"] * float(block.sum())
+        reagents = self.stream(reagents.flows + coat, T_REF)
+        magnet = self.stream(block + coat, To, feed.P)
         offgas = self.stream(gas, To, 101_325.0)
         mass = magnet.total
+        finishing = {
+            "machining": self.p["machining_kWh_per_kg"] * J_PER_KWH * float(block.sum()),
+            "plating": plating_energy(self.p["plating_cell_V"],
+                                      self.p["plating_current_efficiency"]) * float(coat.sum()),
+            "magnetising": magnetising_energy(self.p["magnetising_field_T"],
+                                              self.p["magnetiser_volume_ratio"]) * mass,
+        }
         info = {"virgin_kg_s": float(virgin.sum()), "gbd_kg_s": float(gbd.sum()),
-                "sinter_heat_kWh_per_kg": duty / mg.J_PER_KWH / mass if mass else 0.0,
-                "anneal_heat_kWh_per_kg": anneal / mg.J_PER_KWH / mass if mass else 0.0,
-                "H2_released_kg_s": float(gas[reg.idx("H2")]) if "H2" in reg else 0.0}
-        return mg.finish_heated(self, inlets, {"magnet": magnet, "offgas": offgas},
-                                duty_W=duty + anneal, reagents=reagents,
+                "sinter_heat_kWh_per_kg": duty / J_PER_KWH / mass if mass else 0.0,
+                "anneal_heat_kWh_per_kg": anneal / J_PER_KWH / mass if mass else 0.0,
+                "H2_released_kg_s": float(gas[reg.idx("H2")]) if "H2" in reg else 0.0,
+                "swarf_kg_s": float(swarf.sum()),
+                **{f"{k}_kWh_per_kg": v / J_PER_KWH / mass if mass else 0.0
+                   for k, v in finishing.items()}}
+        outlets = {"magnet": magnet, "offgas": offgas,
+                   "swarf": self.stream(swarf, To, feed.P)}
+        return mg.finish_heated(self, inlets, outlets, duty_W=duty + anneal, reagents=reagents,
+                                electricity_W=sum(finishing.values()),
                                 heating=self.p["heating"], efficiency=self.p["efficiency"],
                                 info=info)
+
+
+def plating_energy(cell_V: float, current_efficiency: float, *, n_electrons: int = 2,
+                   molar_mass_kg: float = 0.0586934) -> float:
+    """Electricity to plate 1 kg of metal, J/kg: ``n F V / (M * CE)`` (Ni2+ + 2 e- -> Ni)."""
+    return n_electrons * FARADAY * cell_V / (molar_mass_kg * current_efficiency)
+
+
+def magnetising_energy(field_T: float, volume_ratio: float,
+                       density: float = MAGNET_DENSITY) -> float:
+    """Pulse energy to magnetise 1 kg of magnet, J/kg: ``B^2 / (2 mu0) * ratio / rho``.
+
+    The field energy density ``B^2/(2 mu0)`` fills ``volume_ratio`` times the magnet's volume
+    (coil bore over magnet, divided by the capacitor-to-field efficiency).
+    """
+    return field_T ** 2 / (2.0 * MU_0) * volume_ratio / density
 
 
 # --------------------------------------------------------------------------- vs primary
@@ -523,14 +599,14 @@ def energy_vs_primary(result: Any, *, product: str | None = None,
             raise InputError(f"energy_vs_primary: unknown stream {product!r}", field="product")
         mass = result.streams[product].total
         t = result.totals()
-        kwh = (t["electricity_W"] + t["heat_W"]) / mg.J_PER_KWH / mass if mass else float("nan")
+        kwh = (t["electricity_W"] + t["heat_W"]) / J_PER_KWH / mass if mass else float("nan")
     elif isinstance(result, UnitResult):
         port = product or "magnet"
         if port not in result.outlets:
             raise InputError(f"energy_vs_primary: unit result has no outlet {port!r}; outlets "
                              f"are {sorted(result.outlets)}", field="product")
         mass = result.outlets[port].total
-        kwh = ((result.electricity_W + result.heat_W) / mg.J_PER_KWH / mass
+        kwh = ((result.electricity_W + result.heat_W) / J_PER_KWH / mass
                if mass else float("nan"))
     else:
         raise InputError(f"energy_vs_primary: expected kWh/kg, a UnitResult or a "

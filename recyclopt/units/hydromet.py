@@ -20,9 +20,18 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..chemistry import T_REF, Registry
-from ..errors import InputError
+from ..errors import FlowsheetError, InputError
 from ..streams import Stream, mix
-from ._reacting import (
+from .base import Param, UnitOperation, UnitResult, register_unit
+from .process import (
+    air_flows,
+    combined_feed,
+    efficiency_param,
+    heating_param,
+    mass_flows,
+    phase_mask,
+)
+from .reacting import (
     OXIDE_IN_AIR,
     RARE_EARTHS,
     Rxn,
@@ -36,7 +45,6 @@ from ._reacting import (
     pick_salt,
     salts,
 )
-from .base import Param, UnitOperation, UnitResult, register_unit
 
 # --------------------------------------------------------------------------- sources
 SRC_VH2014 = ("Vander Hoogerstraete, Blanpain, Van Gerven, Binnemans, From NdFeB magnets "
@@ -46,6 +54,8 @@ SRC_ROAST_T = ("Technique for separating rare earth elements from R-Fe-B magnets
                "carbothermal reduction, J. Japan Inst. Met. Mater. 78(7) (2014) 258-266: "
                "oxidation needs >1173 K for 1 h in air; Chung et al., Metals 12(9) (2022) 1464: "
                "90% oxidation at 1000 C in 45 min")
+#: roast temperature above which magnet oxidation is complete in ~1 h (SRC_ROAST_T)
+ROAST_COMPLETE_T_K = 1173.15
 SRC_LALIWALA = ("Laliwala & Torres HDD superstructure option yields (FOCAPD 2024, "
                 "doi:10.69997/sct.123161) as coded in PrOMMiS (reference unit_ops.csv)")
 SRC_KLEMETTINEN = ("Klemettinen et al. (Aalto), Recovery of REEs from leaching solutions of "
@@ -58,32 +68,12 @@ SRC_CALC_T = ("reference unit_ops.csv, hydromet calcination: 600-950 C (600 C Pr
 SRC_BURNER = ("assumption: 50% burner efficiency, as used for gas-fired furnaces in the "
               "Laliwala HDD superstructure v2 inputs (reference unit_ops.csv, HD_gas_fired_opex)")
 SRC_STEAM = "assumption: steam-heated tanks, ~85% boiler efficiency"
-
-AIR_N2_PER_O2 = 79.0 / 21.0  # mol N2 per mol O2 in air
-
-
-def _heating(default: str, source: str) -> Param:
-    return Param(default, kind="str", choices=("electric", "fuel"),
-                 doc="utility meeting a positive heat need", source=source)
-
-
-def _efficiency(default: float, source: str) -> Param:
-    return Param(default, "-", 0.05, 1.0,
-                 doc="fraction of the utility's energy that reaches the process", source=source)
-
-
-def _mask(reg: Registry, phases: tuple[str, ...]) -> np.ndarray:
-    return np.array([s.phase in phases for s in reg.species])
-
-
-def _feed(inlets: Mapping[str, Stream], reg: Registry) -> Stream:
-    live = list(inlets.values())
-    return mix(live) if live else Stream(np.zeros(len(reg)), registry=reg)
-
-
-def _mass(reg: Registry, mol: np.ndarray) -> np.ndarray:
-    return mol * reg.molar_masses
-
+SRC_CAKE = ("estimate: filter-press/belt-filter cakes of crystalline precipitates hold 15-35 wt% "
+            "liquid (0.18-0.54 kg/kg solids), Perry's Chemical Engineers' Handbook 8th ed. "
+            "(2008) Sec. 18, filter cake moisture; 0.3 kg/kg = 23 wt% taken")
+SRC_WASH = ("estimate: displacement washing removes ~90-95% of the solute with a wash ratio of "
+            "2 retained-liquor volumes (Rhodes washing curve, Perry's Chemical Engineers' "
+            "Handbook 8th ed. Sec. 18, cake washing); 0.9 at 2 taken (range 0.8-0.95)")
 
 def _re_atoms(reg: Registry) -> np.ndarray:
     """Rare-earth atoms per formula unit of every species."""
@@ -91,19 +81,11 @@ def _re_atoms(reg: Registry) -> np.ndarray:
     return reg.atoms[:, cols].sum(axis=1) if cols else np.zeros(len(reg))
 
 
-def _air(reg: Registry, o2_mol: float) -> np.ndarray:
-    """Molar flows of air carrying ``o2_mol`` mol/s of O2."""
-    v = np.zeros(len(reg))
-    v[reg.idx("O2")] = o2_mol
-    v[reg.idx("N2")] = o2_mol * AIR_N2_PER_O2
-    return v
-
-
 def _split_gas(unit: UnitOperation, mol: np.ndarray, T: float, P: float
                ) -> tuple[Stream, Stream]:
     reg = unit.registry
-    gas = _mask(reg, ("g",))
-    m = _mass(reg, mol)
+    gas = phase_mask(reg, ("g",))
+    m = mass_flows(reg, mol)
     return (unit.stream(np.where(gas, 0.0, m), T, P), unit.stream(np.where(gas, m, 0.0), T, P))
 
 
@@ -142,8 +124,8 @@ class OxidativeRoast(UnitOperation):
                             source="assumption: 50% excess air, usual for rotary-kiln roasting"),
         "air_T_K": Param(T_REF, "K", 200.0, 1500.0, doc="temperature of the air drawn",
                          source="assumption: ambient air"),
-        "heating": _heating("fuel", "assumption: gas-fired kiln"),
-        "efficiency": _efficiency(0.5, SRC_BURNER),
+        "heating": heating_param("fuel", "assumption: gas-fired kiln"),
+        "efficiency": efficiency_param(0.5, SRC_BURNER),
     }
 
     def validate(self) -> None:
@@ -180,19 +162,27 @@ class OxidativeRoast(UnitOperation):
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol, drawn = apply_rxns(reg, feed.moles(), self.rxns, [self.o2], self.label)
         o2_need = drawn[self.o2]
-        air = _air(reg, o2_need * (1.0 + self.p["air_excess"]))
+        air = air_flows(reg, o2_need * (1.0 + self.p["air_excess"]))
         mol = mol + air
         mol[self.o2] -= o2_need  # the stoichiometric O2 was consumed
-        reagents = self.stream(_mass(reg, air), self.p["air_T_K"])
+        reagents = self.stream(mass_flows(reg, air), self.p["air_T_K"])
         T = self.p["T_K"]
         calcine, offgas = _split_gas(self, mol, T, feed.P)
         info = {"O2_kg_per_kg_feed": o2_need * reg.molar_masses[self.o2] / max(feed.total, 1e-300),
                 "air_kg_per_kg_feed": reagents.total / max(feed.total, 1e-300)}
+        warnings = []
+        top = max([self.p["default_conversion"], *self.p["conversion"].values()])
+        if T < ROAST_COMPLETE_T_K and top >= 0.9 and o2_need > 0:
+            warnings.append(f"{self.label}: {top:.3g} oxidation at {T:.0f} K, below the "
+                            f"{ROAST_COMPLETE_T_K:.0f} K that complete oxidation needs "
+                            "(J. Japan Inst. Met. Mater. 78 (2014) 258): lower the conversion "
+                            "or raise T_K")
         return self.finish(inlets, {"out": calcine, "offgas": offgas}, reagents=reagents,
-                           heating=self.p["heating"], efficiency=self.p["efficiency"], info=info)
+                           heating=self.p["heating"], efficiency=self.p["efficiency"], info=info,
+                           warnings=warnings)
 
 
 # --------------------------------------------------------------------------- leach
@@ -209,8 +199,10 @@ class Leach(UnitOperation):
 
     Solids made of one metal with O and/or H (metals, oxides, hydrides, hydroxides) dissolve
     to the aqueous chloride or sulfate whose valence is nearest the metal's oxidation state
-    (Fe metal -> FeCl2 with H2, Fe2O3 -> FeCl3, Pr6O11 -> PrCl3 releasing O2, B2O3 ->
-    H3BO3). Compounds of several metals are first split into simple species (RE2Fe14B into
+    (Fe metal -> FeCl2 with H2, Fe2O3 -> FeCl3, B2O3 -> H3BO3). The higher oxides Pr6O11 and
+    Tb4O7 oxidise chloride: ``Pr6O11 + 22 HCl -> 6 PrCl3 + 11 H2O + 2 Cl2`` (and
+    ``Tb4O7 + 14 HCl -> 4 TbCl3 + 7 H2O + Cl2``), so they draw more acid and release chlorine
+    (reported as ``Cl2_kg_per_kg_feed`` and as a hazard warning; in H2SO4 they release O2). Compounds of several metals are first split into simple species (RE2Fe14B into
     its metals, NdFeO3 into Nd2O3 + Fe2O3), so the dissolution fraction of each element
     applies to it wherever it sits. Acid is drawn at the stoichiometric need times
     ``1 + acid_excess``; water at ``liquid_to_solid`` kg per kg of solids fed. Acid or water
@@ -218,9 +210,16 @@ class Leach(UnitOperation):
 
     ``mode="selective"`` (default) is the leach of a roasted magnet with a near-stoichiometric
     acid dose: rare earths dissolve, Fe stays as oxide; ``mode="total"`` dissolves everything.
-    Ports: inlet ``in``; outlets ``out`` (slurry) and ``gas`` (H2/O2 released, gases fed).
+
+    An optional inlet ``recycle`` takes returned liquor (the barren liquor of the oxalate step,
+    whose HCl the precipitation regenerated): its acid and water count against the draws, so
+    only the shortfall is bought. The unit is affine while the recycle brings no more acid or
+    water than the leach needs (a warning says when it does: the excess passes through).
+    Ports: inlets ``in`` and optional ``recycle``; outlets ``out`` (slurry) and ``gas`` (H2,
+    Cl2, O2 released, gases fed).
     """
 
+    optional_inlets = ("recycle",)
     outlet_ports = ("out", "gas")
     params = {
         "acid": Param("HCl", kind="str", choices=("HCl", "H2SO4"), doc="leaching acid",
@@ -238,13 +237,15 @@ class Leach(UnitOperation):
         "acid_excess": Param(0.5 / 3.0, "-", 0.0, 10.0,
                              doc="acid above the stoichiometric need (fraction)",
                              source=SRC_VH2014 + ": n(HCl)/n(Ln) = 3.5 vs 3 stoichiometric"),
-        "liquid_to_solid": Param(10.0, "kg/kg", 0.0, 1000.0,
+        "liquid_to_solid": Param(4.0, "kg/kg", 0.0, 1000.0,
                                  doc="water drawn per kg of solids fed",
-                                 source=SRC_VH2014 + ": 0.1 g roasted powder per 1 mL acid"),
+                                 source="assumption: plant agitation leach at ~20 wt% solids, "
+                                 "L/S 4 (range 3-5); the 10 of " + SRC_VH2014 + " (0.1 g "
+                                 "roasted powder per 1 mL acid) is a laboratory dilution"),
         "T_K": Param(353.15, "K", 273.15, 373.15, doc="leach temperature",
                      source=SRC_VH2014 + ": 80 C"),
-        "heating": _heating("fuel", "assumption: steam heating"),
-        "efficiency": _efficiency(0.85, SRC_STEAM),
+        "heating": heating_param("fuel", "assumption: steam heating"),
+        "efficiency": efficiency_param(0.85, SRC_STEAM),
     }
 
     def validate(self) -> None:
@@ -298,35 +299,64 @@ class Leach(UnitOperation):
             if f > 0:
                 dissolve.append(make_rxn(reg, terms, s.name, f, self.label))
         self.rxns = decomp + dissolve
-        self.solid = _mask(reg, ("s",))
+        self.solid = phase_mask(reg, ("s",))
         self.re = _re_atoms(reg)
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        # the recycle joins in the tank: sum the flows (the energy balance of finish() takes
+        # each inlet at its own temperature; a mix() of hot calcine and liquor would not)
+        feed = inlets["in"]
+        rec = inlets.get("recycle")
+        rec_mol = rec.moles() if rec is not None else np.zeros(len(reg))
         solids_kg = float(feed.flows[self.solid].sum())
+        need_water = self.p["liquid_to_solid"] * solids_kg / reg.molar_masses[self.water]
         water = np.zeros(len(reg))
-        water[self.water] = self.p["liquid_to_solid"] * solids_kg / reg.molar_masses[self.water]
-        mol_in = feed.moles() + water
+        water[self.water] = max(need_water - rec_mol[self.water], 0.0)
+        mol_in = feed.moles() + rec_mol + water
         mol, drawn = apply_rxns(reg, mol_in, self.rxns, [self.acid], self.label)
-        acid = drawn[self.acid] * (1.0 + self.p["acid_excess"])
+        need_acid = drawn[self.acid] * (1.0 + self.p["acid_excess"])
+        acid = max(need_acid - rec_mol[self.acid], 0.0)
         mol[self.acid] += acid - drawn[self.acid]
         reagent_mol = water.copy()
         reagent_mol[self.acid] += acid
-        reagents = self.stream(_mass(reg, reagent_mol), T_REF)
+        reagents = self.stream(mass_flows(reg, reagent_mol), T_REF)
+        warnings = self._recycle_window(rec_mol, need_acid, need_water)
         liquor, gas = _split_gas(self, mol, self.p["T_K"], feed.P)
-        aq = _mask(reg, ("aq",))
+        aq = phase_mask(reg, ("aq",))
         re_diss = float((self.re * mol)[aq].sum())
         info = {
             "acid_kg_per_kg_feed": acid * reg.molar_masses[self.acid] / max(feed.total, 1e-300),
+            "acid_need_kg_s": need_acid * reg.molar_masses[self.acid],
             "acid_kg_per_kg_RE_dissolved": acid * reg.molar_masses[self.acid]
-            / max(sum(reg.element_vector(_mass(reg, np.where(aq, mol, 0.0)))[
+            / max(sum(reg.element_vector(mass_flows(reg, np.where(aq, mol, 0.0)))[
                 reg.element_index[e]] for e in RARE_EARTHS if e in reg.element_index), 1e-300),
             "RE_dissolved_mol_s": re_diss,
             "undissolved_species": [sp for sp in self.undissolved if feed.mass(sp) > 0],
+            "Cl2_kg_per_kg_feed": gas.mass("Cl2") / max(feed.total, 1e-300) if "Cl2" in reg
+            else 0.0,
         }
+        info["acid_from_recycle_kg_s"] = min(rec_mol[self.acid], need_acid) * reg.molar_masses[
+            self.acid]
+        if info["Cl2_kg_per_kg_feed"] > 0:
+            warnings.append(f"{self.label}: releases {info['Cl2_kg_per_kg_feed']:.3g} kg Cl2 "
+                            "per kg feed (Pr6O11/Tb4O7 oxidise chloride): a toxic gas to scrub")
         return self.finish(inlets, {"out": liquor, "gas": gas}, reagents=reagents,
-                           heating=self.p["heating"], efficiency=self.p["efficiency"], info=info)
+                           heating=self.p["heating"], efficiency=self.p["efficiency"], info=info,
+                           warnings=warnings)
+
+
+    def _recycle_window(self, rec_mol: np.ndarray, need_acid: float, need_water: float
+                        ) -> list[str]:
+        """Warnings when returned liquor brings more acid or water than the leach needs."""
+        out = []
+        for name, idx, need in (("acid", self.acid, need_acid),
+                                ("water", self.water, need_water)):
+            if rec_mol[idx] > 0 and rec_mol[idx] > need * (1 + 1e-9):
+                out.append(f"{self.label}: the recycle brings "
+                           f"{rec_mol[idx] / max(need, 1e-300):.3g}x the {name} the leach "
+                           "needs; the excess passes through (raise the bleed)")
+        return out
 
 
 # --------------------------------------------------------------------------- S/L separation
@@ -341,12 +371,15 @@ class SolidLiquidSeparation(UnitOperation):
     its moisture and loses that fraction of its dissolved species. Gases fed leave with the
     filtrate. Outlets are at the adiabatic mixing temperature of feed and wash water.
 
-    Linearity: with ``entrainment="design"`` (default) the retained liquor is the fixed
-    fraction ``moisture / design_liquor_to_solid`` of the liquor fed, which equals the
-    moisture exactly when the feed has the design liquor-to-solid ratio; the unit is then
-    linear in its feed. ``entrainment="actual"`` retains exactly ``moisture`` kg per kg of the
-    actual solids, which is not linear (a ratio of feed flows): use it for design
-    calculations, not for flowsheets to be linearised.
+    Linearity: with ``entrainment="design"`` (default) the cake leaves with exactly
+    ``moisture`` kg of water per kg of its solids (linear in the solids) plus the dissolved
+    species of the unwashed fraction ``1 - wash_efficiency`` of a liquor carried at the design
+    point, ``(1 - wash_efficiency) * moisture / design_liquor_to_solid`` of each solute fed. The solute carry-over is exact when the feed has
+    the design liquor-to-solid ratio (a warning says when the feed is more than 3x off it); the
+    cake water, which sets the drying and calcining heat downstream, is exact for any feed.
+    ``entrainment="actual"`` retains exactly ``moisture`` kg of the actual liquor per kg of
+    solids, which is not linear (a ratio of feed flows): use it for design calculations, not
+    for flowsheets to be linearised.
 
     Ports: inlet ``in``; outlets ``cake`` and ``filtrate``.
     """
@@ -354,22 +387,24 @@ class SolidLiquidSeparation(UnitOperation):
     outlet_ports = ("cake", "filtrate")
     params = {
         "moisture": Param(0.3, "kg/kg", 0.0, 10.0,
-                          doc="liquor retained per kg of dry cake solids",
-                          source="assumption: filter-press cake of ~23 wt% moisture"),
+                          doc="liquid (design mode: water) leaving with the cake per kg of dry "
+                          "cake solids",
+                          source=SRC_CAKE, confidence="estimate"),
         "entrainment": Param("design", kind="str", choices=("design", "actual"),
                              doc="linear design-point entrainment or exact per-kg-solids",
                              source="design choice (linearity, see class docstring)"),
         "design_liquor_to_solid": Param(
-            10.0, "kg/kg", 1e-6, 1e6, doc="liquor per kg of solids in the design feed",
-            source="assumption: the leach default liquid_to_solid (" + SRC_VH2014 + ")"),
+            10.0, "kg/kg", 1e-6, 1e6, doc="liquor per kg of solids in the design feed (sets "
+            "the solute carry-over only; the cake water follows moisture)",
+            source="assumption: the leach default liquid_to_solid (" + SRC_VH2014 + "); set "
+            "it to the slurry's own ratio in a flowsheet (range 1-1000)"),
         "wash_ratio": Param(2.0, "kg/kg", 0.0, 100.0,
-                            doc="wash water per kg of liquor retained by the cake",
-                            source="assumption: two displacement volumes"),
+                            doc="wash water per kg of liquid retained by the cake",
+                            source=SRC_WASH, confidence="estimate"),
         "wash_efficiency": Param(0.9, "-", 0.0, 1.0,
-                                 doc="fraction of the retained liquor displaced by the wash "
-                                 "(at most wash_ratio)",
-                                 source="assumption: ~90% solute removal with two displacement "
-                                 "volumes"),
+                                 doc="fraction of the retained mother liquor displaced by the "
+                                 "wash (at most wash_ratio)", source=SRC_WASH,
+                                 confidence="estimate"),
         "solids_recovery": Param(0.999, "-", 0.0, 1.0, doc="fraction of solids to the cake",
                                  source="assumption: filter press, 0.1% fines to filtrate"),
     }
@@ -388,37 +423,73 @@ class SolidLiquidSeparation(UnitOperation):
                 f"wash_ratio {self.p['wash_ratio']:g} (the wash cannot displace more liquor than "
                 "it brings); allowed range [0, min(1, wash_ratio)]", field="wash_efficiency")
         self.water = self.species_idx("H2O(l)", "wash_ratio")
-        self.solid = _mask(reg, ("s",))
-        self.liquor = _mask(reg, ("l", "aq"))
-        self.gas = _mask(reg, ("g",))
+        self.solid = phase_mask(reg, ("s",))
+        self.liquor = phase_mask(reg, ("l", "aq"))
+        self.gas = phase_mask(reg, ("g",))
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         f = feed.flows
         cake_s = np.where(self.solid, f * self.p["solids_recovery"], 0.0)
         liq = np.where(self.liquor, f, 0.0)
         cake_solids_kg = float(cake_s.sum())
+        eta = self.p["wash_efficiency"]
         if self.p["entrainment"] == "design":
+            cake, retained_kg = self._design_cake(cake_s, liq, cake_solids_kg, eta)
             frac = self.p["moisture"] / self.p["design_liquor_to_solid"]
         else:
             frac = min(1.0, self.p["moisture"] * cake_solids_kg / max(float(liq.sum()), 1e-300))
-        entrained = liq * frac
-        retained_kg = float(entrained.sum())
-        wash_kg = self.p["wash_ratio"] * retained_kg
-        eta = self.p["wash_efficiency"]
-        cake = cake_s + (1.0 - eta) * entrained
-        cake[self.water] += eta * retained_kg
+            entrained = liq * frac
+            retained_kg = float(entrained.sum())
+            cake = cake_s + (1.0 - eta) * entrained
+            cake[self.water] += eta * retained_kg
         wash = np.zeros(len(reg))
-        wash[self.water] = wash_kg
+        wash[self.water] = self.p["wash_ratio"] * retained_kg
         filtrate = f + wash - cake
+        if filtrate[self.water] < -1e-9 * max(float(f.sum()), 1e-300):
+            raise FlowsheetError(
+                f"{self.label}: the feed carries less water than its cake retains "
+                f"({self.p['moisture']:g} kg/kg solids); raise wash_ratio to at least 1 or use "
+                "entrainment: actual", field="wash_ratio")
         reagents = self.stream(wash, T_REF)
-        T = mix([feed, reagents]).T if wash_kg > 0 and feed.total > 0 else feed.T
+        T = mix([feed, reagents]).T if wash.sum() > 0 and feed.total > 0 else feed.T
         outs = {"cake": self.stream(cake, T, feed.P), "filtrate": self.stream(filtrate, T, feed.P)}
+        liq_kg = float(liq.sum())
         info = {"liquor_fraction_to_cake": frac,
                 "cake_moisture_kg_per_kg": float(cake[self.liquor].sum())
-                / max(cake_solids_kg, 1e-300)}
-        return self.finish(inlets, outs, reagents=reagents, info=info)
+                / max(cake_solids_kg, 1e-300),
+                "cake_water_kg_per_kg": float(cake[self.water]) / max(cake_solids_kg, 1e-300),
+                "feed_liquor_to_solid": liq_kg / max(float(f[self.solid].sum()), 1e-300)}
+        return self.finish(inlets, outs, reagents=reagents, info=info,
+                           warnings=self._window(info))
+
+    def _design_cake(self, cake_s: np.ndarray, liq: np.ndarray, solids_kg: float, eta: float
+                     ) -> tuple[np.ndarray, float]:
+        """Cake of the linear design mode and the liquid it retains (kg/s).
+
+        water ``= moisture * solids``; solute ``i``: ``(1 - eta) * moisture / L_S_design *
+        liquor_i``. The retained liquid (the wash basis) is the water plus those solutes.
+        """
+        water_kg = self.p["moisture"] * solids_kg
+        solutes = liq.copy()
+        solutes[self.water] = 0.0
+        carried = (1.0 - eta) * self.p["moisture"] / self.p["design_liquor_to_solid"] * solutes
+        cake = cake_s + carried
+        cake[self.water] += water_kg
+        return cake, water_kg + float(carried.sum())
+
+    def _window(self, info: dict[str, float]) -> list[str]:
+        """Operating-window warnings: design-mode feed far from its design liquor-to-solid."""
+        if self.p["entrainment"] != "design" or info["feed_liquor_to_solid"] <= 0:
+            return []
+        ratio = info["feed_liquor_to_solid"] / self.p["design_liquor_to_solid"]
+        if 1 / 3 <= ratio <= 3:
+            return []
+        return [f"{self.label}: feed liquor-to-solid {info['feed_liquor_to_solid']:.3g} kg/kg "
+                f"is {ratio:.3g}x design_liquor_to_solid "
+                f"{self.p['design_liquor_to_solid']:g}: the cake's solute carry-over is "
+                "scaled from the design point"]
 
 
 # --------------------------------------------------------------------------- oxalate
@@ -473,8 +544,8 @@ class OxalatePrecipitation(UnitOperation):
                          source="assumption: commercial oxalic acid dihydrate"),
         "T_K": Param(333.15, "K", 273.15, 373.15, doc="precipitation temperature",
                      source=SRC_CMI + ": oxalate precipitation at 60 C"),
-        "heating": _heating("fuel", "assumption: steam heating"),
-        "efficiency": _efficiency(0.85, SRC_STEAM),
+        "heating": heating_param("fuel", "assumption: steam heating"),
+        "efficiency": efficiency_param(0.85, SRC_STEAM),
     }
 
     def validate(self) -> None:
@@ -513,7 +584,7 @@ class OxalatePrecipitation(UnitOperation):
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol = feed.moles()
         n_re = float(self.re_salt_atoms @ mol)
         dose = 1.5 * self.p["dose_ratio"] * n_re  # mol/s H2C2O4
@@ -529,8 +600,8 @@ class OxalatePrecipitation(UnitOperation):
             raise InputError(f"{exc}; the Fe(II) co-precipitation may consume more oxalic acid "
                              "than the excess supplies: raise dose_ratio or lower "
                              "fe_coprecipitation", field="dose_ratio") from None
-        reagents = self.stream(_mass(reg, drawn), T_REF)
-        out = self.stream(_mass(reg, mol), self.p["T_K"], feed.P)
+        reagents = self.stream(mass_flows(reg, drawn), T_REF)
+        out = self.stream(mass_flows(reg, mol), self.p["T_K"], feed.P)
         ox_kg = dose * reg.molar_masses[self.ox]
         re_kg = sum(feed.element_flows().get(e, 0.0) for e in RARE_EARTHS)
         info = {"recovery": self.recovery, "fe_coprecipitation": self.fe_frac,
@@ -564,8 +635,8 @@ class Calcination(UnitOperation):
                          source="assumption: calcination in air with CO afterburning"),
         "air_excess": Param(0.5, "-", 0.0, 10.0, doc="air above the stoichiometric O2 need",
                             source="assumption: 50% excess air"),
-        "heating": _heating("fuel", "assumption: gas-fired calciner"),
-        "efficiency": _efficiency(0.5, SRC_BURNER),
+        "heating": heating_param("fuel", "assumption: gas-fired calciner"),
+        "efficiency": efficiency_param(0.5, SRC_BURNER),
     }
 
     def validate(self) -> None:
@@ -596,16 +667,16 @@ class Calcination(UnitOperation):
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol, drawn = apply_rxns(reg, feed.moles(), self.rxns, [self.o2, self.steam], self.label)
         o2_need = drawn[self.o2]
-        air = _air(reg, o2_need * (1.0 + self.p["air_excess"]))
+        air = air_flows(reg, o2_need * (1.0 + self.p["air_excess"]))
         mol = mol + air
         mol[self.o2] -= o2_need
         reag = air.copy()
         # water for pyrohydrolysis is drawn as liquid water and evaporated in the kiln
         reag[self.water] += drawn[self.steam]
-        reagents = self.stream(_mass(reg, reag), T_REF)
+        reagents = self.stream(mass_flows(reg, reag), T_REF)
         oxide, offgas = _split_gas(self, mol, self.p["T_K"], feed.P)
         info = {"O2_kg_per_kg_feed": o2_need * reg.molar_masses[self.o2]
                 / max(feed.total, 1e-300),
@@ -621,11 +692,16 @@ class NitrateDissolution(UnitOperation):
 
     Metallic rare earths (in RE2Fe14B, free metal or hydride) cement copper:
     ``2 Nd + 3 Cu(NO3)2 -> 2 Nd(NO3)3 + 3 Cu``. Compounds are first split into their metals
-    (hydride hydrogen leaves as H2). Fe, B and the other metals stay solid unless given a
+    (hydride hydrogen leaves as H2). Rare-earth oxides (oxidised swarf) dissolve by hydrolytic
+    exchange, the basic RE oxide taking the nitrate and copper precipitating as its oxide:
+    ``Nd2O3 + 3 Cu(NO3)2 -> 2 Nd(NO3)3 + 3 CuO`` (``Pr6O11 + 9 Cu(NO3)2 -> 6 Pr(NO3)3 + 9 CuO
+    + O2``), favoured because RE(OH)3 is far more soluble in acid than Cu(OH)2
+    (Ksp ~1e-22 vs ~2e-20 per formula: K ~ 1e-22 / (2e-20)^1.5 ~ 3e7); at 70 C the hydroxide
+    dehydrates to CuO. Fe oxides, Fe, B and the other metals stay solid unless given a
     dissolution fraction; ``fe_oxidation`` turns a fraction of the metallic Fe into Fe(OH)3
-    with air (the end state of Fe in the PrOMMiS CMI chemistry). Oxides do not dissolve.
-    Cu(NO3)2 is drawn as solution at ``reagent_ratio`` times the stoichiometric 1.5 mol per mol
-    of metallic RE fed, with water at ``liquid_to_solid`` kg per kg of solids.
+    with air (the end state of Fe in the PrOMMiS CMI chemistry). Cu(NO3)2 is drawn as
+    solution at ``reagent_ratio`` times the stoichiometric 1.5 mol per mol of RE (metallic or
+    oxide) fed, with water at ``liquid_to_solid`` kg per kg of solids.
 
     Ports: inlet ``in``; outlets ``out`` (slurry) and ``gas`` (H2, air N2).
     """
@@ -641,6 +717,12 @@ class NitrateDissolution(UnitOperation):
                              "rare earths default 0.985, others 0",
                              source="RE 0.985: " + SRC_LALIWALA + " (AFDE v1); others 0: "
                              "selective dissolution, Fe stays solid (" + SRC_CMI + ")"),
+        "oxide_dissolution": Param(
+            0.985, "-", 0.0, 1.0, doc="fraction of the rare-earth oxides dissolved by exchange "
+            "with Cu(NO3)2", source="estimate: the process was built for oxidised swarf and "
+            "reports ~97 % REE recovery as mixed REO (Chowdhury et al., ACS Sustain. Chem. Eng. "
+            "9 (2021) 15915); taken as the metallic 0.985 so that with the 96.7 % oxalate "
+            "step the route recovers ~95 %", confidence="estimate"),
         "fe_oxidation": Param(0.0, "-", 0.0, 1.0,
                               doc="fraction of metallic Fe oxidised by air to Fe(OH)3",
                               source="assumption: Fe stays metallic"),
@@ -648,8 +730,8 @@ class NitrateDissolution(UnitOperation):
                                  source="assumption: as the HCl leach (" + SRC_VH2014 + ")"),
         "T_K": Param(343.15, "K", 273.15, 373.15, doc="dissolution temperature",
                      source=SRC_CMI + ": 70 C"),
-        "heating": _heating("fuel", "assumption: steam heating"),
-        "efficiency": _efficiency(0.85, SRC_STEAM),
+        "heating": heating_param("fuel", "assumption: steam heating"),
+        "efficiency": efficiency_param(0.85, SRC_STEAM),
     }
 
     def validate(self) -> None:
@@ -665,16 +747,24 @@ class NitrateDissolution(UnitOperation):
             frac[el] = f
         decomp: list[Rxn] = []
         dissolve: list[Rxn] = []
-        self.metallic_re = np.zeros(len(reg))  # RE atoms per formula of metallic species
+        self.attacked_re = np.zeros(len(reg))  # RE atoms per formula of attacked species
         for s in reg.species:
             if s.phase != "s":
                 continue
             metals = metals_of(reg, s.name)
+            if len(metals) == 1 and metals[0] in RARE_EARTHS and set(s.elements) == {
+                    metals[0], "O"}:
+                terms = self._oxide_exchange(s.name, metals[0])
+                if terms is not None and self.p["oxide_dissolution"] > 0:
+                    dissolve.append(make_rxn(reg, terms, s.name, self.p["oxide_dissolution"],
+                                             self.label))
+                    self.attacked_re[reg.idx(s.name)] += s.elements[metals[0]]
+                continue
             if not metals or set(s.elements) - set(metals) - {"H"}:
-                continue  # oxides, salts: not attacked
+                continue  # other oxides, salts: not attacked
             for el in metals:
                 if el in RARE_EARTHS:
-                    self.metallic_re[reg.idx(s.name)] += s.elements[el]
+                    self.attacked_re[reg.idx(s.name)] += s.elements[el]
             if len(metals) > 1 or "H" in s.elements:
                 terms = decomposition_terms(reg, s.name, {m: m for m in metals}, hydrogen="H2")
                 if terms is not None:
@@ -694,14 +784,31 @@ class NitrateDissolution(UnitOperation):
                 self.species_idx(sp, "fe_oxidation")
             self.rxns.append(make_rxn(reg, {"Fe": -4, "O2": -3, "H2O(l)": -6, "Fe(OH)3": 4},
                                       "Fe", self.p["fe_oxidation"], self.label))
-        self.solid = _mask(reg, ("s",))
+        self.solid = phase_mask(reg, ("s",))
         self.o2 = reg.idx("O2") if "O2" in reg else None
+
+    def _oxide_exchange(self, oxide: str, metal: str) -> dict[str, float] | None:
+        """Terms of ``RE_aO_o + 1.5a Cu(NO3)2 -> a RE(NO3)3 + 1.5a CuO + (o - 1.5a)/2 O2``."""
+        reg = self.registry
+        salt = pick_salt(salts(reg, metal, "NO3"), 3.0)
+        if salt is None or "CuO" not in reg:
+            return None
+        a = reg.get(oxide).elements[metal]
+        o = reg.get(oxide).elements["O"]
+        n_cu = a * reg.get(salt).elements["N"] / reg.get(salt).elements[metal] / 2.0
+        terms = {oxide: -1.0, "Cu(NO3)2(aq)": -n_cu, salt: a, "CuO": n_cu}
+        z = (o - n_cu) / 2.0
+        if z < -1e-12 or (z > 1e-12 and "O2" not in reg):
+            return None
+        if z > 1e-12:
+            terms["O2"] = z
+        return terms
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol = feed.moles()
-        dose = 1.5 * self.p["reagent_ratio"] * float(self.metallic_re @ mol)
+        dose = 1.5 * self.p["reagent_ratio"] * float(self.attacked_re @ mol)
         water_kg = self.p["liquid_to_solid"] * float(feed.flows[self.solid].sum())
         add = np.zeros(len(reg))
         add[self.cu] = dose
@@ -709,11 +816,11 @@ class NitrateDissolution(UnitOperation):
         reagent_idx = [self.o2] if self.o2 is not None and self.p["fe_oxidation"] > 0 else []
         mol, drawn = apply_rxns(reg, mol + add, self.rxns, reagent_idx, self.label)
         if reagent_idx:
-            air = _air(reg, drawn[self.o2])
+            air = air_flows(reg, drawn[self.o2])
             add = add + air
             mol = mol + air
             mol[self.o2] -= drawn[self.o2]
-        reagents = self.stream(_mass(reg, add), T_REF)
+        reagents = self.stream(mass_flows(reg, add), T_REF)
         out, gas = _split_gas(self, mol, self.p["T_K"], feed.P)
         info = {"CuNO3_kg_per_kg_feed": dose * reg.molar_masses[self.cu]
                 / max(feed.total, 1e-300)}

@@ -9,7 +9,7 @@ motors ends up as rejected heat.
 
 Species-level limitation: a stream vector does not know where an atom came from, so free Fe,
 Al or Cu in a feed cannot be told apart as magnet alloy or as product casing/PCB. The default
-classifications (see :data:`~recyclopt.units._magnet.MAGNET_EXTRAS`) treat free Fe, Al and Cu as
+classifications (see :data:`~recyclopt.units.magnet.MAGNET_EXTRAS`) treat free Fe, Al and Cu as
 non-magnet material; override them with the ``magnet_species`` parameters.
 """
 
@@ -23,9 +23,9 @@ import numpy as np
 from ..chemistry import T_REF
 from ..errors import InputError
 from ..streams import Stream
-from . import _magnet as mg
+from . import magnet as mg
 from .base import Param, UnitOperation, UnitResult, register_unit
-from .generic import Reactions, _combined
+from .generic import Reactions, combined
 
 _LALIWALA = ("Laliwala & Torres HDD superstructure inputs (FOCAPD 2024, doi:10.69997/sct.123161) "
              "as coded in PrOMMiS v1, github prommis/prommis commit 1ca0d030: src/prommis/"
@@ -115,7 +115,7 @@ class Disassembly(UnitOperation):
         self.frac = np.where(self.mask, self.recovery, self.carry)
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
-        feed = _combined(inlets, self.registry)
+        feed = combined(inlets, self.registry)
         mag = self.stream(feed.flows * self.frac, feed.T, feed.P)
         rest = self.stream(feed.flows - mag.flows, feed.T, feed.P)
         units_s = float(feed.flows[self.mask].sum()) / self.p["magnet_kg_per_unit"]
@@ -197,7 +197,7 @@ class Shredding(UnitOperation):
                                                     for e in eqs], {"O2": 0.0})
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
-        feed = _combined(inlets, self.registry)
+        feed = combined(inlets, self.registry)
         lost = np.where(self.loss_mask, feed.flows * self.p["re_loss"], 0.0)
         kept = feed.flows - lost
         kept_out, o2_a, _ = self.ox_rec.apply(kept)
@@ -261,7 +261,7 @@ class Demagnetisation(UnitOperation):
         self.rx = Reactions(self.label, self.registry, eqs, {"O2": 0.0})
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
-        feed = _combined(inlets, self.registry)
+        feed = combined(inlets, self.registry)
         flows, o2, _ = self.rx.apply(feed.flows)
         reagents = self.stream(o2, T_REF)
         hot = self.stream(flows, self.p["T_K"], feed.P)
@@ -314,7 +314,7 @@ class CoatingRemoval(UnitOperation):
         self.frac = np.where(self.mask, self.p["removal"], self.p["magnet_loss"])
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
-        feed = _combined(inlets, self.registry)
+        feed = combined(inlets, self.registry)
         coat = self.stream(feed.flows * self.frac, feed.T, feed.P)
         out = self.stream(feed.flows - coat.flows, feed.T, feed.P)
         power = feed.total * self.p["specific_energy_kWh_per_t"] / 1000.0 * mg.J_PER_KWH
@@ -375,7 +375,7 @@ class Sieving(UnitOperation):
         self.coat = coat
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
-        feed = _combined(inlets, self.registry)
+        feed = combined(inlets, self.registry)
         powder = self.stream(feed.flows * self.frac, feed.T, feed.P)
         coarse = self.stream(feed.flows - powder.flows, feed.T, feed.P)
         power = feed.total * self.p["specific_energy_kWh_per_t"] / 1000.0 * mg.J_PER_KWH
@@ -426,7 +426,7 @@ class JetMilling(UnitOperation):
         self.i_n2 = self.species_idx("N2", "n2_kg_per_kg")
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
-        feed = _combined(inlets, self.registry)
+        feed = combined(inlets, self.registry)
         flows, o2, _ = self.rx.apply(feed.flows)
         drawn = o2.copy()
         drawn[self.i_n2] += self.p["n2_kg_per_kg"] * feed.total

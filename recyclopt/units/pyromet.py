@@ -18,9 +18,19 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..chemistry import T_REF
+from ..constants import J_PER_KWH
 from ..errors import InputError
 from ..streams import Stream
-from ._reacting import (
+from .base import Param, UnitOperation, UnitResult, register_unit
+from .process import (
+    air_flows,
+    combined_feed,
+    efficiency_param,
+    heating_param,
+    mass_flows,
+    phase_mask,
+)
+from .reacting import (
     NON_METALS,
     OXIDE_REDUCED,
     RARE_EARTHS,
@@ -31,8 +41,6 @@ from ._reacting import (
     metals_of,
     oxide_map,
 )
-from .base import Param, UnitOperation, UnitResult, register_unit
-from .hydromet import _air, _efficiency, _feed, _heating, _mask, _mass
 
 FARADAY = 96485.33212  # C/mol (CODATA 2018, exact by the 2019 SI)
 
@@ -51,6 +59,13 @@ SRC_CHUNG = ("Chung, Stopic, Emil-Kaya, Gurmen, Friedrich, Recovery of REEs from
              "magnets: separation of iron through reductive smelting of the oxidized material, "
              "Metals 12(10) (2022) 1615: 1500 C; metal 92.3 wt% Fe (Fe + Fe3C); slag 47.47 wt% "
              "REE with leftover Fe2O3 (reference unit_ops.csv)")
+SRC_CO_CO2 = ("Estimating direct CO2 and CO emission factors for industrial rare earth metal "
+              "electrolysis (Pr-Nd, Dy-Fe and La potlines, three Chinese plants): CO2 165-672, "
+              "CO 3.0-8.2 kg per t metal, CO2 >97 % of the carbon -> CO 1.7-2.8 mol% of the "
+              "anode carbon; 0.02 taken")
+#: GWP100 of the perfluorocarbons, kg CO2e per kg: IPCC AR6 WG1 (2021) Ch. 7 Table 7.SM.7
+#: (CF4 7,380; C2F6 12,400). AR5 (2013) values were 6,630 and 11,100.
+GWP100_AR6 = {"CF4": 7380.0, "C2F6": 12400.0, "CO2": 1.0}
 SRC_MG_VAP = ("CRC Handbook of Chemistry and Physics, enthalpy of vaporisation of Mg at its "
               "normal boiling point (1363 K): 127.4 kJ/mol")
 
@@ -69,9 +84,11 @@ def _carbon_reduction(registry, name: str, products: Mapping[str, str], co_fract
     if o_rel < 0:
         return None
     if o_rel > 0:
-        terms["C"] = -o_rel * (co_fraction + (1.0 - co_fraction) / 2.0)
-        terms["CO"] = o_rel * co_fraction
-        terms["CO2"] = o_rel * (1.0 - co_fraction) / 2.0
+        # n C with n (phi + 2 (1 - phi)) = o_rel  ->  n = o_rel / (2 - phi)
+        n_c = o_rel / (2.0 - co_fraction)
+        terms["C"] = -n_c
+        terms["CO"] = n_c * co_fraction
+        terms["CO2"] = n_c * (1.0 - co_fraction)
     return {k: v for k, v in terms.items() if v != 0.0}
 
 
@@ -85,11 +102,19 @@ class MoltenSaltElectrolysis(UnitOperation):
     ``2 RE2O3 + 3 C -> 4 RE + 3 CO2`` / ``RE2O3 + 3 C -> 2 RE + 3 CO``. Pr6O11 and Tb4O7 feed
     the same way (their extra oxygen also leaves as CO/CO2). Faraday's law with three
     electrons per RE atom sets the charge; the electrical power is
-    ``3 F V / CE`` per mol/s of metal, i.e. ``3 F V / (CE M 3.6e6)`` kWh per kg. Anode carbon
+    ``3 F V / CE`` per mol/s of metal, i.e. ``3 F V / (CE M J_PER_KWH)`` kWh per kg. Anode carbon
     is the stoichiometric need plus ``anode_burn`` of it burnt by air ingress to CO2. The
     electrical energy not taken up by the reaction and the sensible heat of the products is
     rejected as heat by the cell at ``T_K``; if the cell voltage is too low to keep the cell
-    hot, the shortfall is met by extra electric heating.
+    hot, the shortfall is met by extra electric heating. The AC power drawn is the DC power over
+    ``rectifier_efficiency`` (the rectifier loss is rejected heat).
+
+    Salt make-up (``salt_makeup`` kg of ``salt_composition`` per kg of metal) is drawn and
+    leaves with the residue. The anode effect oxidises fluoride to perfluorocarbons:
+    ``4 NdF3 + 3 C -> 4 Nd + 3 CF4`` and ``2 NdF3 + 2 C -> 2 Nd + C2F6`` at ``pfc_cf4`` kg CF4
+    per kg of metal (and ``pfc_c2f6_ratio`` kg C2F6 per kg CF4), the NdF3 and C drawn as
+    reagents. Direct greenhouse emissions (anode CO2, CO counted by its carbon, PFCs at their
+    AR6 GWP100) are reported as ``direct_co2e_kg_s``.
 
     Ports: inlet ``in`` (oxides); outlets ``metal``, ``offgas`` and ``residue`` (unreduced
     oxide and any other solid, to the salt sludge).
@@ -99,21 +124,46 @@ class MoltenSaltElectrolysis(UnitOperation):
     params = {
         "current_efficiency": Param(
             0.75, "-", 0.05, 1.0, doc="fraction of the current that deposits metal",
-            source="assumption: middle of the 70-85% usually quoted for industrial NdPr "
-            "fluoride cells; no public figure found (reference README: known gap)"),
+            source="estimate: 70-85 % quoted for industrial NdPr fluoride cells (reviewed for "
+            "Chinese practice in Liao et al., Metals 14 (2024) 407); 0.75 taken",
+            confidence="estimate"),
         "cell_voltage": Param(
             10.0, "V", 2.0, 30.0, doc="cell voltage",
-            source="assumption: middle of the 8-11 V usually quoted for industrial NdPr cells "
-            "(cf. Vogel & Friedrich, Int. J. Nonferrous Metall. 6 (2017) 27, cell-voltage "
-            "analysis of the industrial cell); no public figure confirmed (known gap)"),
+            source="estimate: 8-11 V in the cell-voltage analysis of the industrial Nd cell, "
+            "Vogel & Friedrich, Int. J. Nonferrous Metall. 6 (2017) 27-46; 10 V taken",
+            confidence="estimate"),
+        "rectifier_efficiency": Param(
+            0.96, "-", 0.5, 1.0, doc="DC power delivered per AC power drawn (rectifier and "
+            "busbar losses)", source="estimate: 95-98 % for electrolysis rectifier stations "
+            "(aluminium smelter practice); 0.96 taken for small RE lines",
+            confidence="estimate"),
         "conversion": Param(0.98, "-", 0.0, 1.0, doc="fraction of each RE oxide reduced",
-                            source="assumption: ~2% of the oxide lost to sludge/salt"),
-        "co_fraction": Param(0.5, "-", 0.0, 1.0,
+                            source="assumption: ~2% of the oxide lost to sludge/salt "
+                            "(range 0.95-0.99)"),
+        "co_fraction": Param(0.02, "-", 0.0, 1.0,
                              doc="molar fraction of anode carbon leaving as CO (rest CO2)",
-                             source="assumption: mixed CO/CO2 anode gas (" + SRC_EURARE + ")"),
+                             source=SRC_CO_CO2),
         "anode_burn": Param(0.1, "-", 0.0, 5.0,
                             doc="extra anode carbon burnt by air, fraction of the stoichiometric",
-                            source="assumption: 10% air burn of the anode"),
+                            source="assumption: 10% air burn of the anode (range 0-0.5); the "
+                            "measured 46-187 kg C per t RE (" + SRC_CO_CO2 + ") brackets the "
+                            "stoichiometric 62 kg/t plus this burn"),
+        "salt_makeup": Param(0.03, "kg/kg", 0.0, 0.5,
+                             doc="fluoride electrolyte replaced per kg of metal (sludge, "
+                             "volatilisation, tapping), to the residue",
+                             source="assumption: 0.03 kg/kg (range 0.01-0.1)"),
+        "salt_composition": Param({"NdF3": 0.87, "LiF": 0.13}, "kg/kg", 0.0, 1.0, kind="dict",
+                                  doc="mass fractions of the make-up salt",
+                                  source="assumption: REF3-LiF electrolyte of ~87:13 by mass "
+                                  "(" + SRC_EURARE + ")"),
+        "pfc_cf4": Param(0.5e-3, "kg/kg", 0.0, 0.05, doc="CF4 emitted per kg of metal",
+                         source="assumption: 0.5 kg CF4 per t metal (range 0.1-10), of the order "
+                         "of the IPCC 2006 Tier 1 factors for aluminium cells (0.4-1.6 kg/t, "
+                         "Vol. 3 Ch. 4.4); RE cells with frequent anode effects emit more "
+                         "(Vogel & Friedrich 2017)"),
+        "pfc_c2f6_ratio": Param(0.1, "kg/kg", 0.0, 1.0, doc="C2F6 per kg of CF4 emitted",
+                                source="assumption: 0.1 (range 0.05-0.25; aluminium Tier 1 "
+                                "ratios 0.12-0.25, IPCC 2006 Vol. 3 Ch. 4.4)"),
         "T_K": Param(1323.15, "K", 1100.0, 1500.0, doc="cell temperature", source=SRC_EURARE),
     }
 
@@ -145,41 +195,88 @@ class MoltenSaltElectrolysis(UnitOperation):
             self.metal_mask[reg.idx(m)] = True
         self.rxns = pre + red
         self.c = reg.idx("C")
-        self.gas = _mask(reg, ("g",))
+        self.cf4 = self.species_idx("CF4", "pfc_cf4")
+        self.c2f6 = self.species_idx("C2F6", "pfc_c2f6_ratio")
+        self.nd = self.species_idx("Nd", "pfc_cf4")
+        self.ndf3 = self.species_idx("NdF3", "pfc_cf4")
+        comp = self.p["salt_composition"]
+        if comp and abs(sum(comp.values()) - 1.0) > 1e-6:
+            raise InputError(f"{self.label} parameter 'salt_composition' sums to "
+                             f"{sum(comp.values()):g}; it must sum to 1", field="salt_composition")
+        self.salt = np.zeros(len(reg))
+        for sp, x in comp.items():
+            self.salt[self.species_idx(sp, "salt_composition")] += x
+        self.gas = phase_mask(reg, ("g",))
         self.re_cols = [reg.element_index[e] for e in RARE_EARTHS if e in reg.element_index]
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol0 = feed.moles()
         mol, drawn = apply_rxns(reg, mol0, self.rxns, [self.c], self.label)
         made = np.where(self.metal_mask, mol - np.where(self.metal_mask, mol0, 0.0), 0.0)
         n_re = float(made.sum())  # mol/s of RE metal deposited
         c_stoich = drawn[self.c]
         burn = c_stoich * self.p["anode_burn"]
-        air = _air(reg, burn)  # C + O2 -> CO2 with the O2 of the air
+        air = air_flows(reg, burn)  # C + O2 -> CO2 with the O2 of the air
         reag = drawn + air
         reag[self.c] = c_stoich + burn
         mol = mol + air
         o2 = reg.idx("O2")
         mol[o2] -= burn
         mol[reg.idx("CO2")] += burn
-        reagents = self.stream(_mass(reg, reag), T_REF)
         T = self.p["T_K"]
-        m = _mass(reg, mol)
-        metal_new = _mass(reg, made)
-        metal = self.stream(metal_new, T, feed.P)
-        offgas = self.stream(np.where(self.gas, m, 0.0), T, feed.P)
-        residue = self.stream(np.where(self.gas, 0.0, m - metal_new), T, feed.P)
-        power = n_re * 3.0 * FARADAY * self.p["cell_voltage"] / self.p["current_efficiency"]
+        m = mass_flows(reg, mol)
+        metal_new = mass_flows(reg, made)
+        pfc, pfc_re, pfc_reag = self._pfc(float(metal_new.sum()))
+        salt = self.salt * self.p["salt_makeup"] * float(metal_new.sum())
+        reagents = self.stream(mass_flows(reg, reag) + salt + pfc_reag, T_REF)
+        metal = self.stream(metal_new + pfc_re, T, feed.P)
+        offgas = self.stream(np.where(self.gas, m, 0.0) + pfc, T, feed.P)
+        residue = self.stream(np.where(self.gas, 0.0, m - metal_new) + salt, T, feed.P)
+        n_dep = n_re + float((pfc_re / reg.molar_masses).sum())
+        dc = n_dep * 3.0 * FARADAY * self.p["cell_voltage"] / self.p["current_efficiency"]
+        power = dc / self.p["rectifier_efficiency"]
         kg = metal.total
+        co2e = self._co2e(offgas)
         info = {
-            "kWh_per_kg_metal": power / 3.6e6 / kg if kg > 0 else float("nan"),
-            "charge_C_per_s": n_re * 3.0 * FARADAY / self.p["current_efficiency"],
+            "kWh_per_kg_metal": power / J_PER_KWH / kg if kg > 0 else float("nan"),
+            "DC_kWh_per_kg_metal": dc / J_PER_KWH / kg if kg > 0 else float("nan"),
+            "charge_C_per_s": n_dep * 3.0 * FARADAY / self.p["current_efficiency"],
             "C_kg_per_kg_metal": reagents.mass("C") / kg if kg > 0 else float("nan"),
+            "salt_makeup_kg_s": float(salt.sum()),
+            "direct_co2e_kg_s": co2e,
+            "direct_co2e_kg_per_kg_metal": co2e / kg if kg > 0 else float("nan"),
+            # the make-up salt's RE leaves with the residue: not a virgin addition to products
+            "re_reagents_to_waste": True,
         }
         return self.finish(inlets, {"metal": metal, "offgas": offgas, "residue": residue},
                            reagents=reagents, electricity_W=power, heating="electric", info=info)
+
+    def _pfc(self, metal_kg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """PFC gas, the Nd it deposits and the NdF3 + C it takes (kg/s vectors).
+
+        ``4 NdF3 + 3 C -> 4 Nd + 3 CF4``; ``2 NdF3 + 2 C -> 2 Nd + C2F6``.
+        """
+        reg = self.registry
+        mw = reg.molar_masses
+        n_cf4 = self.p["pfc_cf4"] * metal_kg / mw[self.cf4]
+        n_c2f6 = self.p["pfc_c2f6_ratio"] * self.p["pfc_cf4"] * metal_kg / mw[self.c2f6]
+        n_nd = 4.0 / 3.0 * n_cf4 + 2.0 * n_c2f6
+        gas, dep, reag = (np.zeros(len(reg)) for _ in range(3))
+        gas[self.cf4], gas[self.c2f6] = n_cf4 * mw[self.cf4], n_c2f6 * mw[self.c2f6]
+        dep[self.nd] = n_nd * mw[self.nd]
+        reag[self.ndf3] = n_nd * mw[self.ndf3]
+        reag[self.c] = (n_cf4 + 2.0 * n_c2f6) * mw[self.c]
+        return gas, dep, reag
+
+    def _co2e(self, offgas: Stream) -> float:
+        """Direct CO2e of the anode gas, kg/s: CO2 + CO x 44/28 + sum(PFC x GWP100)."""
+        reg = self.registry
+        co_as_co2 = offgas.mass("CO") * reg.molar_masses[reg.idx("CO2")] / reg.molar_masses[
+            reg.idx("CO")]
+        return (offgas.mass("CO2") + co_as_co2 + GWP100_AR6["CF4"] * offgas.mass("CF4")
+                + GWP100_AR6["C2F6"] * offgas.mass("C2F6"))
 
 
 # --------------------------------------------------------------------------- LME
@@ -214,8 +311,8 @@ class LiquidMetalExtraction(UnitOperation):
                                 source="assumption: 5% of the melt drains with the residue"),
         "T_K": Param(1173.15, "K", 923.0, 1366.0, doc="extraction temperature (Mg liquid)",
                      source=SRC_RASHEED),
-        "heating": _heating("electric", "assumption: electric resistance furnace"),
-        "efficiency": _efficiency(0.7, "assumption: 70% furnace efficiency"),
+        "heating": heating_param("electric", "assumption: electric resistance furnace"),
+        "efficiency": efficiency_param(0.7, "assumption: 70% furnace efficiency"),
     }
 
     def validate(self) -> None:
@@ -244,14 +341,14 @@ class LiquidMetalExtraction(UnitOperation):
             if el in reg:
                 self.to_extract[reg.idx(el)] = f
         self.to_extract[self.mg_l] = 1.0 - self.p["mg_entrainment"]
-        self.solid = _mask(reg, ("s",))
-        self.gas = _mask(reg, ("g",))
+        self.solid = phase_mask(reg, ("s",))
+        self.gas = phase_mask(reg, ("g",))
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
         magnet = inlets["in"]
         recycled = inlets.get("mg")
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         dose = self.p["mg_ratio"] * float(magnet.flows[self.solid].sum())
         mg_in = 0.0 if recycled is None else recycled.mass("Mg") + recycled.mass("Mg(l)")
         fresh = dose - mg_in
@@ -263,7 +360,7 @@ class LiquidMetalExtraction(UnitOperation):
         add[self.mg_s] = fresh
         mol, _ = apply_rxns(reg, feed.moles() + add / reg.molar_masses, self.rxns, [],
                             self.label)
-        m = _mass(reg, mol)
+        m = mass_flows(reg, mol)
         T = self.p["T_K"]
         ext = np.where(self.gas, 0.0, m * self.to_extract)
         gas = np.where(self.gas, m, 0.0)
@@ -304,7 +401,7 @@ class VacuumDistillation(UnitOperation):
         "dH_vap": Param(127.4e3, "J/mol", 0.0, 1e6,
                         doc="Mg enthalpy of vaporisation, used when Mg(g) is not a species",
                         source=SRC_MG_VAP),
-        "efficiency": _efficiency(0.6, "assumption: 60% for a vacuum resistance furnace"),
+        "efficiency": efficiency_param(0.6, "assumption: 60% for a vacuum resistance furnace"),
     }
 
     def validate(self) -> None:
@@ -325,7 +422,7 @@ class VacuumDistillation(UnitOperation):
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         f = feed.flows.copy()
         mg_kg = f[self.mg_s] + f[self.mg_l]
         f[self.mg_s] = f[self.mg_l] = 0.0
@@ -345,7 +442,7 @@ class VacuumDistillation(UnitOperation):
         power = max(sensible, 0.0) / self.p["efficiency"] + vap / self.p["efficiency"]
         # per kg distilled: undefined (nan) when nothing, or a subnormal trace, is distilled
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            per_kg = power / 3.6e6 / distilled if distilled > 0 else float("nan")
+            per_kg = power / J_PER_KWH / distilled if distilled > 0 else float("nan")
         info = {"kWh_per_kg_Mg_distilled": float(per_kg) if np.isfinite(per_kg)
                 else float("nan")}
         return self.finish(inlets, outs, electricity_W=power, heating="electric", info=info)
@@ -394,8 +491,8 @@ class Smelting(UnitOperation):
         "flux": Param({}, "kg/kg", 0.0, 10.0, kind="dict",
                       doc="flux species (CaO, Al2O3, SiO2) -> kg per kg of feed",
                       source="assumption: no flux"),
-        "heating": _heating("electric", "assumption: electric arc / induction furnace"),
-        "efficiency": _efficiency(0.7, "assumption: 70% furnace efficiency"),
+        "heating": heating_param("electric", "assumption: electric arc / induction furnace"),
+        "efficiency": efficiency_param(0.7, "assumption: 70% furnace efficiency"),
     }
 
     def validate(self) -> None:
@@ -437,18 +534,18 @@ class Smelting(UnitOperation):
             self.metal_mask[reg.idx(m)] = True
         self.rxns = pre + red
         self.c = reg.idx("C")
-        self.gas = _mask(reg, ("g",))
+        self.gas = phase_mask(reg, ("g",))
 
     def run(self, inlets: Mapping[str, Stream]) -> UnitResult:
         reg = self.registry
-        feed = _feed(inlets, reg)
+        feed = combined_feed(inlets, reg)
         mol0 = feed.moles()
         mol, drawn = apply_rxns(reg, mol0, self.rxns, [self.c], self.label)
-        m = _mass(reg, mol)
+        m = mass_flows(reg, mol)
         metal = np.where(self.metal_mask, m, 0.0)
         c_metal = self.p["metal_carbon"] * float(metal.sum())
         c_excess = drawn[self.c] * self.p["carbon_excess"]
-        reag = _mass(reg, drawn)
+        reag = mass_flows(reg, drawn)
         reag[self.c] += c_metal + c_excess
         for i, x in self.flux.items():
             reag[i] += x * feed.total

@@ -59,9 +59,14 @@ factor (Cu, Al, Fe(II) for P507) is not extracted (``D = 0``) unless ``betas`` g
 Most P507 factors in that table are *assumptions*: read its ``source`` and ``confidence``
 columns before relying on a stage count.
 
-Volumes: the aqueous feed volume is its liquid water at 1000 kg/m3 (dilute liquor; the solute
-volume is neglected); the organic, scrub-liquor and strip-liquor flows follow from the phase
-ratios. The scrub liquor is drawn as water (it leaves with the raffinate; scrub acid is
+Volumes and loading: the organic may carry at most ``max_loading_g_per_L`` of rare earths (as
+RE2O3). At construction the unit finds the aqueous feed concentration that loads the organic to
+that limit at its design feed and phase ratios (capped at ``feed_concentration_g_per_L``); in
+``feed_volume: cap`` mode (default) a feed more concentrated than that is diluted to it and a
+more dilute one runs at its own water, below the limit; ``loading`` also evaporates a dilute
+feed to it (multiple-effect steam); ``water`` takes the feed's water unchecked. Volumes are
+water at 1000 kg/m3 (the solute volume is neglected); the organic, scrub-liquor and
+strip-liquor flows follow from the phase ratios. The scrub liquor is drawn as water (it leaves with the raffinate; scrub acid is
 counted in ``strip_acid_excess``) and the strip liquor as water plus the strip HCl above;
 mixer-settler power is ``kwh_per_m3_stage`` per m3 of aqueous passing through each stage
 (organic and settlers not counted separately), and extractant make-up is
@@ -81,10 +86,10 @@ from typing import Any
 
 import numpy as np
 
-from ..chemistry import T_REF, Registry
+from ..chemistry import T_REF, Registry, molar_mass
+from ..constants import J_PER_KWH
 from ..errors import InputError
 from ..streams import Stream, mix
-from ._reacting import NON_METALS, salts
 from .base import Param, UnitOperation, UnitResult, register_unit
 from .cascade import (
     ION_CHARGE,
@@ -98,6 +103,7 @@ from .cascade import (
     split_matrix,
 )
 from .chromatography import DisplacementDesign, required_plates, split_fractions
+from .reacting import NON_METALS, salts
 
 __all__ = [
     "SXCascade",
@@ -111,7 +117,6 @@ __all__ = [
 ]
 
 WATER_DENSITY = 1000.0  # kg/m3, dilute aqueous liquors
-J_PER_KWH = 3.6e6
 ALKALI = frozenset({"Li", "Na", "K", "Rb", "Cs"})
 ANION_ACID = {"Cl": "HCl(aq)", "SO4": "H2SO4(aq)", "NO3": "HNO3(aq)"}
 ANION_NA_SALT = {"Cl": "NaCl(aq)", "SO4": "Na2SO4(aq)", "NO3": "NaNO3(aq)"}
@@ -128,6 +133,20 @@ SRC_MIXER = ("assumption: mixer agitation ~0.75 kW per m3 of mixer (order of the
              "used for liquid-liquid dispersions) x 2.5 min residence x 2 m3 of mixed phases "
              "per m3 aqueous at O/A ~ 1 = 0.0625, rounded to 0.06 kWh per m3 aqueous per "
              "stage; settlers unpowered, interstage flow by the pump-mix impellers")
+SRC_LOADING = ("estimate: industrial saponified P507 circuits load 20-30 g REO/L of organic "
+               "(1-1.5 mol/L P507, 30-40 % saponified; range quoted in the hydrometallurgical "
+               "review of issue 17); 20 taken, the lower end")
+SRC_FEED_CONC = ("estimate: RE chloride feeds to industrial separation plants run at 1-1.5 mol/L "
+                 "RE, i.e. 170-250 g REO/L (168 g RE2O3 per mol RE); 200 taken")
+SRC_EVAP = ("estimate: a triple-effect evaporator evaporates ~2.5 kg water per kg steam "
+            "(about 0.8 kg per effect, Perry's Chemical Engineers' Handbook 8th ed. Sec. 11, "
+            "evaporators; range 2-3)")
+#: latent heat of water at 100 C, J/kg (IAPWS-IF97 steam tables: 2257 kJ/kg)
+H_VAP_WATER = 2.257e6
+#: fraction of the steam's heat reaching the evaporator (boiler efficiency)
+STEAM_BOILER_EFFICIENCY = 0.85
+#: phase ratio above which a mixer-settler section is outside its usual window (O:A ~ 20:1)
+MAX_PHASE_RATIO = 20.0
 SRC_RAPIDSX = ("Metal Tech News, 'Ucore advances RapidSX' (Dec 2021): '>=10x faster "
                "extraction than mixer-settlers; up to 85-90% fewer process steps' (vendor "
                "claim; reference unit_ops.csv row RapidSX_column_SX)")
@@ -147,6 +166,12 @@ SRC_MSX_MOMENTUM = ("Momentum Technologies MSX claim '>99% of REE content from H
 
 
 # --------------------------------------------------------------------------- helpers
+@cache
+def reo_per_re(element: str) -> float:
+    """kg of sesquioxide RE2O3 per kg of rare earth ``element`` (REO reporting basis)."""
+    return molar_mass({element: 2.0, "O": 3.0}) / (2.0 * molar_mass(element))
+
+
 def _feed(inlets: Mapping[str, Stream], reg: Registry) -> Stream:
     live = list(inlets.values())
     return mix(live) if live else Stream(np.zeros(len(reg)), registry=reg)
@@ -404,6 +429,20 @@ class SXCascade(UnitOperation):
                                   source=SRC_MIXER),
         "T_K": Param(T_REF, "K", 273.15, 373.15, doc="operating temperature of the outlets",
                      source="assumption: mixer-settlers near ambient"),
+        "feed_volume": Param("cap", kind="str", choices=("cap", "loading", "water"),
+                             doc="aqueous feed volume: 'cap' the feed's water, diluted where "
+                             "the organic would load above its limit; 'loading' concentrated "
+                             "(evaporated) or diluted to the design concentration; 'water' the "
+                             "feed's water, unchecked", source="design choice"),
+        "max_loading_g_per_L": Param(
+            20.0, "g REO/L", 0.1, 200.0, doc="rare earths (as RE2O3) in the loaded organic",
+            source=SRC_LOADING, confidence="estimate"),
+        "feed_concentration_g_per_L": Param(
+            200.0, "g REO/L", 1.0, 400.0, doc="highest rare-earth concentration (as RE2O3) of "
+            "the conditioned aqueous feed", source=SRC_FEED_CONC, confidence="estimate"),
+        "evaporator_economy": Param(2.5, "kg/kg", 0.5, 10.0,
+                                    doc="water evaporated per kg of steam (feed concentration)",
+                                    source=SRC_EVAP, confidence="estimate"),
     }
 
     # ------------------------------------------------------------------ construction
@@ -433,6 +472,7 @@ class SXCascade(UnitOperation):
             self.cascade = self._design_mode()
         split = split_matrix(self.cascade)["extract"]
         self.phi = {c: float(min(max(split[c], 0.0), 1.0)) for c in self.components}
+        self.feed_conc = self._design_feed_concentration()
         self.routes = [_sx_route(reg, s, p["saponification_degree"], self.label)
                        for s in self.salts]
         self.water = reg.idx("H2O(l)")
@@ -540,6 +580,22 @@ class SXCascade(UnitOperation):
         return self._cascade(sd.n_extract, sd.n_scrub, sd.n_strip, sd.design.oa_extract,
                              sd.design.oa_scrub)
 
+    def _design_feed_concentration(self) -> float:
+        """Aqueous feed concentration (kg REO/m3) meeting the loading limit at the design feed.
+
+        The organic carries ``L = c f a`` kg REO/m3 for a feed of ``c`` kg REO/m3 of which a
+        fraction ``f`` is extracted, with ``a`` m3 of aqueous feed per m3 of organic; so
+        ``c = min(c_max, L_max / (f a))``. Fixed at construction: the unit stays linear.
+        """
+        p = self.p
+        reo = {c: p["design_feed"].get(c, 0.0) * reo_per_re(c) for c in RARE_EARTHS
+               if c in self.phi}
+        total = sum(reo.values())
+        moved = sum(self.phi[c] * v for c, v in reo.items())
+        f_a = moved / total * self.cascade.feed_aqueous_flow() if total > 0 else 0.0
+        c_max = p["feed_concentration_g_per_L"]
+        return c_max if f_a <= 0 else min(c_max, p["max_loading_g_per_L"] / f_a)
+
     # ------------------------------------------------------------------ figures
     def stage_counts(self) -> dict[str, int]:
         """Extraction, scrub, strip and total stages of the cascade."""
@@ -604,9 +660,10 @@ class SXCascade(UnitOperation):
         excess = p["strip_acid_excess"] * hcl_stoich
         drawn[self.hcl] += excess
         strip[self.hcl] += excess
-        # volumes: aqueous feed = its water; organic and liquors follow from the O/A ratios
+        # volumes: the aqueous feed is conditioned to the design concentration (or is its
+        # own water); organic and liquors follow from the O/A ratios
         c = self.cascade
-        v_feed = float(feed.flows[self.water]) / WATER_DENSITY  # m3/s
+        v_feed, evap, dilute = self._feed_volume(feed)
         organic = v_feed / c.feed_aqueous_flow()
         v_scrub = organic / c.oa_scrub if c.n_scrub else 0.0
         v_strip = organic / c.oa_strip
@@ -615,9 +672,9 @@ class SXCascade(UnitOperation):
         drawn_kg = drawn * mw
         raf_kg = feed.flows - moved * mw + raf_add * mw
         strip_kg = strip * mw
-        raf_kg[self.water] += v_scrub * WATER_DENSITY
+        raf_kg[self.water] += v_scrub * WATER_DENSITY + dilute - evap
         strip_kg[self.water] += v_strip * WATER_DENSITY
-        drawn_kg[self.water] += (v_scrub + v_strip) * WATER_DENSITY
+        drawn_kg[self.water] += (v_scrub + v_strip) * WATER_DENSITY + dilute
         makeup = p["extractant_loss_kg_per_m3"] * (v_raf + v_strip)
         if self.extractant_idx is not None:
             drawn_kg[self.extractant_idx] += makeup
@@ -628,9 +685,52 @@ class SXCascade(UnitOperation):
         outs = {"raffinate": self.stream(raf_kg, T, feed.P),
                 "strip": self.stream(strip_kg, T, feed.P)}
         reagents = self.stream(drawn_kg, T_REF)
+        condensate = np.zeros(n)
+        condensate[self.water] = evap
         info = self._design_info()
         info.update(self._run_info(feed, outs["strip"], drawn_kg, elec, makeup, organic))
-        return self.finish(inlets, outs, reagents=reagents, electricity_W=elec, info=info)
+        info["feed_evaporated_kg_s"] = evap
+        info["feed_dilution_water_kg_s"] = dilute
+        res = self.finish(inlets, outs, reagents=reagents, losses=self.stream(condensate, T),
+                          electricity_W=elec, info=info, warnings=self._window(info))
+        # multiple-effect evaporation of the feed: steam heat, rejected at the condenser
+        steam = evap * H_VAP_WATER / p["evaporator_economy"] / STEAM_BOILER_EFFICIENCY
+        res.heat_W += steam
+        res.heat_rejected_W += steam
+        return res
+
+    def _feed_volume(self, feed: Stream) -> tuple[float, float, float]:
+        """Aqueous feed m3/s, water evaporated and dilution water drawn (kg/s).
+
+        With ``V* = REO fed / c`` (``c`` from :meth:`_design_feed_concentration`):
+        ``loading``: ``V = V*``, the water above it evaporated (condensate to ``losses``), a
+        shortfall drawn; ``cap``: ``V = max(water, V*)``, diluted only; ``water``: ``V`` = the
+        feed's water. Each mode is linear in the feed while the feed keeps its side of ``V*``.
+        """
+        water = float(feed.flows[self.water])
+        mode = self.p["feed_volume"]
+        if mode == "water":
+            return water / WATER_DENSITY, 0.0, 0.0
+        el = feed.element_flows()
+        reo = sum(el.get(c, 0.0) * reo_per_re(c) for c in RARE_EARTHS)
+        target = reo / self.feed_conc * WATER_DENSITY
+        dilute = max(target - water, 0.0)
+        evap = max(water - target, 0.0) if mode == "loading" else 0.0
+        return (water + dilute - evap) / WATER_DENSITY, evap, dilute
+
+    def _window(self, info: dict[str, Any]) -> list[str]:
+        """Operating-window warnings: a phase ratio above ~20:1, a loading above its limit."""
+        out = []
+        for name in ("oa_extract", "oa_scrub", "oa_strip"):
+            v = info.get(name)
+            if v is not None and v > MAX_PHASE_RATIO:
+                out.append(f"{self.label}: {name} {v:.3g} is above the usual mixer-settler "
+                           f"window ({MAX_PHASE_RATIO:g}:1)")
+        load = info.get("organic_loading_g_per_L", 0.0)
+        if load > self.p["max_loading_g_per_L"] * (1 + 1e-3):  # 0.1 %: composition drift
+            out.append(f"{self.label}: loaded organic {load:.3g} g REO/L is above its limit "
+                       f"{self.p['max_loading_g_per_L']:g} g/L")
+        return out
 
     def _run_info(self, feed: Stream, strip: Stream, drawn_kg: np.ndarray, elec: float,
                   makeup: float, organic: float) -> dict[str, Any]:
@@ -658,6 +758,10 @@ class SXCascade(UnitOperation):
             "extractant_makeup_kg_s": makeup,
             "extractant_makeup_kg_per_kg_RE": per_re(makeup),
             "organic_flow_m3_s": organic,
+            "organic_loading_g_per_L": (sum(s_el[e] * reo_per_re(e) for e in metals
+                                            if e in RARE_EARTHS) / organic
+                                        if organic > 0 else 0.0),
+            "feed_concentration_g_REO_per_L": self.feed_conc,
         }
 
 

@@ -20,7 +20,8 @@ DATA = Path(__file__).resolve().parents[2] / "recyclopt" / "data"
 SPECIES_COLS = ["name", "formula", "phase", "thermo_source", "cas", "description"]
 TABLE_COLS = ["species", "T_min_K", "T_max_K", "dHf_298_kJ_per_mol", "A", "B", "C", "D", "E",
               "dH_transition_kJ_per_mol", "source", "confidence", "notes"]
-CHEMICALS_SPECIES = {"H2", "O2", "N2", "Ar", "H2O(g)", "H2O(l)", "HCl(g)", "CO", "CO2"}
+CHEMICALS_SPECIES = {"H2", "O2", "N2", "Ar", "H2O(g)", "H2O(l)", "HCl(g)", "CO", "CO2", "Cl2", "CF4",
+                     "C2F6"}
 T_REF = 298.15
 
 ELEMENTS = set("""H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge

@@ -47,7 +47,8 @@ def test_recovered_sankey_matches_products(plan):
     np.testing.assert_allclose(s.inflow()[opts], s.outflow()[opts], rtol=RTOL)
     assert set(o.removeprefix("opt:") for o in opts) == set(plan.built)
     # columns: feedstocks, one per stage, products
-    assert s.nodes.loc["opt:hydromet_mixed_reo", "layer"] == 2
+    # the swarf intake feeds the acid-free route (it recovers oxidised swarf, issue 17)
+    assert s.nodes.loc["opt:acid_free_mixed_reo", "layer"] == 2
     assert s.nodes.loc["prod:mixed_REO", "layer"] == 3
 
 
@@ -108,7 +109,7 @@ def test_waterfall_total_is_npv(plan):
 def test_capex_breakdown_sums_to_cash_flow_capex(plan):
     c = capex_breakdown(plan)
     assert c["capex_usd"].sum() == pytest.approx(plan.cash_flow["capex_usd"].sum(), rel=RTOL)
-    assert "hydromet_mixed_reo" in set(c["item"])
+    assert "acid_free_mixed_reo" in set(c["item"])
     fig = iplot_capex(plan)
     assert sum(fig.data[0].x) == pytest.approx(plan.cash_flow["capex_usd"].sum(), rel=RTOL)
     assert len(plot_capex(plan).axes[0].patches) == len(c)

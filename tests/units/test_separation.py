@@ -188,6 +188,53 @@ def test_volumes_energy_and_extractant_by_hand():
     assert r.info["organic_flow_m3_s"] == pytest.approx(0.002)
 
 
+def test_organic_flow_at_the_loading_limit():
+    # Default simulation cascade (O/A 1 / 2 / 2: 0.5 m3 aqueous feed per m3 organic), design
+    # feed 1 kg Dy + 1 kg Nd, fed as chlorides in that ratio. REO per kg RE (RE2O3 basis):
+    # Dy 1 + 1.5 x 15.999 / 162.5 = 1.14768, Nd 1 + 1.5 x 15.999 / 144.242 = 1.16638.
+    # A feed at the 200 g/L cap would load c f a = 200 x f x 0.5 > 20 g/L, so the unit sets
+    # c = 20 / (f a) and the organic carries exactly 20 g REO/L:
+    # organic = REO to the strip / 20 kg/m3.
+    m_dycl3 = 162.5 + 3 * 35.453
+    feed = {"DyCl3(aq)": m_dycl3, "NdCl3(aq)": M_NDCL3 * 162.5 / M_ND, "H2O(l)": 600.0}
+    params = {"design_feed": {"Dy": 1.0, "Nd": 1.0}}
+    res = run("sx_cascade", params, feed)
+    r = res.units["u"]
+    reo = {"Dy": 1 + 1.5 * 15.999 / 162.5, "Nd": 1 + 1.5 * 15.999 / M_ND}
+    el = res.streams["s_strip"].element_flows()
+    reo_strip = el["Dy"] * reo["Dy"] + el["Nd"] * reo["Nd"]  # kg/s
+    # (rel 1e-6: the hand molar masses are rounded)
+    assert r.info["organic_flow_m3_s"] == pytest.approx(reo_strip / 20.0, rel=1e-6)
+    assert r.info["organic_loading_g_per_L"] == pytest.approx(20.0, rel=1e-5)
+    # the feed volume is organic x 0.5; its water (600 kg/h) was short: dilution drawn
+    v_feed = r.info["organic_flow_m3_s"] * 0.5
+    assert r.info["feed_dilution_water_kg_s"] == pytest.approx(v_feed * 1000 - 600 / 3600,
+                                                              rel=1e-9)
+    assert r.info["feed_dilution_water_kg_s"] > 0
+    assert r.warnings == []
+    # 'loading' mode on a dilute feed evaporates the water above the design volume:
+    # steam heat = evaporated x 2.257 MJ/kg / 2.5 (triple effect) / 0.85 (boiler)
+    dilute = dict(feed, **{"H2O(l)": 60000.0})
+    res = run("sx_cascade", {**params, "feed_volume": "loading"}, dilute)
+    r = res.units["u"]
+    assert r.info["feed_evaporated_kg_s"] == pytest.approx(60000 / 3600 - v_feed * 1000,
+                                                          rel=1e-9)
+    assert r.heat_W == pytest.approx(r.info["feed_evaporated_kg_s"] * 2.257e6 / 2.5 / 0.85,
+                                     rel=1e-9)
+    assert r.losses.mass("H2O(l)") == pytest.approx(r.info["feed_evaporated_kg_s"])
+
+
+def test_sx_warns_outside_its_window():
+    # a scrub O/A of 25 is above the ~20:1 mixer-settler window
+    res = run("sx_cascade", {"oa_scrub": 25.0, "feed_volume": "water"},
+              {"DyCl3(aq)": 10.0, "NdCl3(aq)": 50.0, "H2O(l)": 100.0})
+    ws = res.units["u"].warnings
+    assert any("oa_scrub 25 is above the usual mixer-settler window" in w for w in ws)
+    # unchecked feed volume: 60 kg chlorides in 100 kg water loads the organic above 20 g/L
+    assert any("above its limit 20 g/L" in w for w in ws)
+    assert res.units["u"].info["organic_loading_g_per_L"] > 20
+
+
 def test_rapid_sx_saves_contactors_and_energy():
     # Same theoretical cascade (6 + 6 + 4 = 16 stages): contactors ceil(16 x 0.5) = 8 at the
     # default reduction, ceil(16 x 0.15) = ceil(2.4) = 3 at 85 %; energy x (1 - reduction).
