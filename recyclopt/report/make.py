@@ -80,13 +80,17 @@ def case_report(case: Any = None, *, objective: str | None = None, mode: str | N
     notes = []
     if price_factor != 1.0:
         notes.append(f"Price scenario: every product price x{price_factor:g}.")
+    breakeven, factor = None, None
     if not plan.built and plan.objective == "npv":
         try:
-            cor = cost_of_recovery(case, lo=1.0, hi=20.0, tol=0.01)
+            cor = cost_of_recovery(case, lo=price_factor, hi=20.0 * price_factor, tol=0.01)
+            factor = float(cor["price_multiplier"])
             notes.append(f"Cost of recovery: the best plant breaks even when every product "
-                         f"price is x{cor['price_multiplier']:.2f} of the case's prices.")
+                         f"price is x{factor:.2f} of the case's prices.")
+            breakeven = cor.get("plan") or breakeven_plan(case, factor, time_limit=time_limit)
         except SolverError:
-            notes.append("No plant pays even at 20x the case's product prices.")
+            notes.append(f"No plant pays even at {20 * price_factor:g}x the case's product "
+                         "prices.")
     scen = {}
     if pareto > 1:
         from ..optimize import pareto_front
@@ -94,7 +98,28 @@ def case_report(case: Any = None, *, objective: str | None = None, mode: str | N
         scen["pareto"] = pareto_front(case, metric="co2_t", n=pareto)
     figs = route_figures(plan) if routes else []
     return ReportInput(plan=plan, case=case, scenario=scen, notes=notes, flowsheets=figs,
-                       title=title, source=str(case.source))
+                       title=title, source=str(case.source), breakeven=breakeven,
+                       breakeven_factor=factor, price_factor=price_factor)
+
+
+def breakeven_plan(case: Any, factor: float, *, step: float = 0.01,
+                   time_limit: float | None = None) -> Any:
+    """The plan at the break-even price multiplier ``factor`` (from a bisection whose
+    tolerance is ``step``): solved at ``factor``, or one step above when the plant is not yet
+    built there (at the break-even point building nothing ties with the plant).
+
+    Returns
+    -------
+    PlantPlan or None
+        None when neither solve builds anything.
+    """
+    from ..optimize import optimize
+
+    for m in (factor, factor + step):
+        p = optimize(case, price_factor=m, time_limit=time_limit)
+        if p.built:
+            return p
+    return None
 
 
 def results_report(path: str | Path, *, title: str = "") -> ReportInput:
