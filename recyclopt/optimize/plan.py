@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from ..economics import cash_flow_table
-from ..io import write_tables
 from .case import Case, load_case
 from .model import OptModel, build_model
 from .solve import SolveInfo, solve
@@ -39,6 +38,7 @@ class PlantPlan:
     opex: pd.DataFrame
     solver: SolveInfo
     build_s: float = 0.0
+    price_factor: float = 1.0  # every product price times this in the solve
 
     @property
     def built(self) -> list[str]:
@@ -124,10 +124,12 @@ class PlantPlan:
         return iplot(self, kind, **kw)
 
     def to_file(self, path: str | Path, *, force: bool = False) -> Path:
-        """Export to ``.xlsx`` (a sheet per table), ``.json`` or ``.csv`` (one file per table)."""
-        t = self.tables()
-        t["solver"] = t["solver"].astype({"diagnosis": str})
-        return write_tables(path, t, force=force)
+        """Export to ``.xlsx`` (a sheet per table), ``.json`` or ``.csv`` (one file per table),
+        with the metadata that reproduces the plan (see :mod:`recyclopt.optimize.plan_file`;
+        :func:`~recyclopt.optimize.plan_file.write_plan` also returns every file written)."""
+        from .plan_file import write_plan
+
+        return write_plan(self, path, force=force)[0]
 
 
 def _plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float) -> PlantPlan:
@@ -222,7 +224,8 @@ def _plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float) -> Plant
         "staff": staff,
     })
     return PlantPlan(case, om.objective, info.objective, cfr.npv_usd, capacities, flows,
-                     option_flows, products, cfr.table, capex, opex, info, build_s)
+                     option_flows, products, cfr.table, capex, opex, info, build_s,
+                     float(om.meta["price_factor"]))
 
 
 def optimize(case: Case | str | Path | None = None, *, objective: str | None = None,
