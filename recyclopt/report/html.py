@@ -57,7 +57,7 @@ h2{color:#0b3d5c;border-bottom:2px solid #e8eef2;padding-bottom:4px}
 .tablewrap{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;font-size:.85em;margin:8px 0;width:100%;table-layout:auto}
 th,td{border:1px solid #ddd;padding:3px 6px;vertical-align:top;text-align:left;
-  overflow-wrap:anywhere;word-break:break-word}
+  overflow-wrap:break-word}
 th{background:#eef3f6}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.src{font-size:.92em;color:#444;max-width:620px;overflow-wrap:anywhere}
