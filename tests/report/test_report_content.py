@@ -103,3 +103,12 @@ def test_nothing_built_shows_the_break_even_plan(empty_plan, plan):
 def test_tables_wrap_long_sources(page):
     assert "overflow-wrap:anywhere" in page
     assert re.search(r"<div class='tablewrap'><table>", page)
+
+
+def test_sankey_products_get_distinct_node_colours(plan):
+    fig = plan.iplot("sankey")
+    s = fig.data[0]
+    labels = list(s.node.label)
+    prods = sorted(set(plan.products["product"]))
+    colours = [s.node.color[labels.index(p)] for p in prods]
+    assert len(prods) >= 2 and len(set(colours)) == len(prods)
