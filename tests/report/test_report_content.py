@@ -112,3 +112,23 @@ def test_sankey_products_get_distinct_node_colours(plan):
     prods = sorted(set(plan.products["product"]))
     colours = [s.node.color[labels.index(p)] for p in prods]
     assert len(prods) >= 2 and len(set(colours)) == len(prods)
+
+
+def test_vendored_plotly_ships_with_its_licence():
+    import gzip
+    import hashlib
+    import tomllib
+    from pathlib import Path
+
+    from recyclopt.report.plotlyjs import BUNDLE_FILE, BUNDLE_VERSION
+
+    root = Path(__file__).resolve().parents[2]
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert {"*.gz", "*.txt"} <= set(data["package-data"]["recyclopt.report.vendor"])
+    licence = (BUNDLE_FILE.parent / "LICENSE-plotly.txt").read_text()
+    assert "MIT License" in licence and "Plotly" in licence
+    js = gzip.decompress(BUNDLE_FILE.read_bytes())
+    assert js.startswith(f"/*! plotly.js {BUNDLE_VERSION} partial bundle".encode())
+    # the checksum recorded in vendor/README.md, so a rebuilt file is noticed
+    readme = (BUNDLE_FILE.parent / "README.md").read_text()
+    assert hashlib.sha256(js).hexdigest() in readme
