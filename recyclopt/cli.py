@@ -192,8 +192,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
         print("\n" + cost_of_recovery(case, target, mode=args.mode).summary())
     if args.output:
-        plan.to_file(args.output, force=args.force)
-        print(f"\nwrote {args.output}")
+        from .optimize.plan_file import write_plan
+
+        written = write_plan(plan, args.output, force=args.force)
+        print(f"\nwrote {len(written)} file(s): " + ", ".join(str(p) for p in written))
     return 0
 
 

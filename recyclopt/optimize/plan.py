@@ -11,7 +11,6 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..economics import cash_flow_table
-from ..io import write_tables
 from .case import Case, load_case
 from .model import OptModel, build_model
 from .solve import SolveInfo, solve
@@ -43,6 +42,7 @@ class PlantPlan:
     mode: str | None = None  # the mode solved (None: the case's)
     #: the tie-break solve: its objective and time (empty when none ran)
     tie_break: dict = field(default_factory=dict)
+    price_factor: float = 1.0  # every product price times this in the solve
 
     @property
     def built(self) -> list[str]:
@@ -143,10 +143,12 @@ class PlantPlan:
         return iplot(self, kind, **kw)
 
     def to_file(self, path: str | Path, *, force: bool = False) -> Path:
-        """Export to ``.xlsx`` (a sheet per table), ``.json`` or ``.csv`` (one file per table)."""
-        t = self.tables()
-        t["solver"] = t["solver"].astype({"diagnosis": str})
-        return write_tables(path, t, force=force)
+        """Export to ``.xlsx`` (a sheet per table), ``.json`` or ``.csv`` (one file per table),
+        with the metadata that reproduces the plan (see :mod:`recyclopt.optimize.plan_file`;
+        :func:`~recyclopt.optimize.plan_file.write_plan` also returns every file written)."""
+        from .plan_file import write_plan
+
+        return write_plan(self, path, force=force)[0]
 
 
 #: the plan's capex and its case's curve are reported as different above this relative gap
@@ -227,7 +229,7 @@ def read_plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float,
     })
     return PlantPlan(case, om.objective, info.objective, cfr.npv_usd, capacities, flows,
                      option_flows, products, cfr.table, capex, opex, info, build_s,
-                     mode=solved_mode(om))
+                     mode=solved_mode(om), price_factor=float(om.meta["price_factor"]))
 
 
 #: the former private name, kept for callers not yet moved to :func:`read_plan`

@@ -65,6 +65,31 @@ def colour_for(item: str, order: list[str] | None = None) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+def shade(colour: str, k: int) -> str:
+    """Variant ``k`` of a colour: 0 is the colour itself, then alternately darker and lighter
+    (mixed 30 %, 55 % ... toward black or white), so related items stay recognisable."""
+    if k == 0:
+        return colour
+    c = colour.lstrip("#")
+    rgb = [int(c[i:i + 2], 16) for i in (0, 2, 4)]
+    t = min(0.3 + 0.25 * ((k - 1) // 2), 0.8)
+    target = 0 if k % 2 else 255
+    return "#" + "".join(f"{round(v + (target - v) * t):02x}" for v in rgb)
+
+
+def item_colours(items: list[str]) -> dict[str, str]:
+    """Distinct colours for ``product:element`` items: the element's colour for its first
+    product, shades of it for the element's other products (see :func:`shade`)."""
+    out: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for item in items:
+        element = item.split(":")[-1]
+        k = seen.get(element, 0)
+        seen[element] = k + 1
+        out[item] = shade(colour_for(element, [i.split(":")[-1] for i in items]), k)
+    return out
+
+
 def rgba(colour: str, alpha: float) -> str:
     """``#rrggbb`` as a CSS ``rgba()`` string with the given opacity."""
     c = colour.lstrip("#")

@@ -72,8 +72,21 @@ def _describe_capex(o: Any) -> str:
     return str(c)
 
 
-def case_tables(case: Any) -> dict[str, pd.DataFrame]:
+def describe_operators(o: Any) -> str:
+    """An option's crew: fixed operators and/or operators per equipment unit."""
+    parts = []
+    if o.operators:
+        parts.append(f"{o.operators:g}")
+    if o.equipment is not None and o.equipment.operators_per_unit:
+        parts.append(f"{o.equipment.operators_per_unit:g} per equipment unit")
+    return " + ".join(parts) or "0"
+
+
+def case_tables(case: Any, price_factor: float = 1.0) -> dict[str, pd.DataFrame]:
     """The case's inputs as tables: feedstocks, options, products, utilities and costing.
+
+    ``price_factor`` multiplies the product prices shown (the price scenario a plan was
+    solved at); the case's own prices are then listed beside them.
 
     Returns
     -------
@@ -95,13 +108,17 @@ def case_tables(case: Any) -> dict[str, pd.DataFrame]:
         "yields": o.flowsheet and f"from flowsheet {o.flowsheet}" or ", ".join(
             f"{e} {v:g}" for e, v in o.yields.items()) or f"default {o.default_yield:g}",
         "capex": _describe_capex(o),
-        "operators": o.operators,
+        "operators": describe_operators(o),
         "source": getattr(o, "source", "") or "",
     } for o in case.options])
     prods = pd.DataFrame([{
         "product": p.name,
-        "price_usd_per_kg_element": ", ".join(f"{e} {v:g}" for e, v in
+        "price_usd_per_kg_element": ", ".join(f"{e} {v * price_factor:g}" for e, v in
                                               p.price_usd_per_kg.items()),
+        **({} if price_factor == 1.0 else {
+            "case_price_usd_per_kg_element": ", ".join(f"{e} {v:g}" for e, v in
+                                                       p.price_usd_per_kg.items()),
+            "price_factor": price_factor}),
         "source": p.source or "prices.csv (see the price table)",
     } for p in case.products.values()])
     util = [
@@ -130,7 +147,7 @@ def case_tables(case: Any) -> dict[str, pd.DataFrame]:
     return {"feedstocks": fs, "options": opts, "products": prods, "utilities": util_df}
 
 
-def assumptions(case: Any = None) -> dict[str, pd.DataFrame]:
+def assumptions(case: Any = None, price_factor: float = 1.0) -> dict[str, pd.DataFrame]:
     """Every assumption table the report shows: the case's inputs (when given) and the
     bundled price and feedstock tables with their sources.
 
@@ -139,12 +156,12 @@ def assumptions(case: Any = None) -> dict[str, pd.DataFrame]:
     dict
         Name -> DataFrame: ``feedstocks``, ``options``, ``products``, ``utilities`` (case
         only), ``prices``, ``feedstock data`` and ``availability`` (restricted to the case's
-        catalogue feedstocks when a case is given).
+        catalogue feedstocks when a case is given). ``price_factor``: see :func:`case_tables`.
     """
     out: dict[str, pd.DataFrame] = {}
     cats = None
     if case is not None:
-        out.update(case_tables(case))
+        out.update(case_tables(case, price_factor))
         cats = [f.catalogue for f in case.feedstocks if f.catalogue]
     out["prices"] = price_sources()
     out["feedstock data"] = feedstock_sources(cats)

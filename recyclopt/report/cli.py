@@ -76,7 +76,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                          field="--time-limit")
     src = args.source
     if src is not None and Path(src).suffix.lower() in RESULT_SUFFIXES:
-        inp = results_report(src, title=args.title)
+        inp = results_report(src, title=args.title, routes=not args.no_routes)
     else:
         inp = case_report(src, objective=args.objective, mode=args.mode,
                           price_factor=args.price_factor, pareto=args.pareto,

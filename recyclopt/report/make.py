@@ -70,23 +70,14 @@ def case_report(case: Any = None, *, objective: str | None = None, mode: str | N
     routes : add the element Sankey of each built option's flowsheet.
     title : page title.
     """
-    from ..optimize import cost_of_recovery, load_case, optimize
+    from ..optimize import load_case, optimize
     from ..optimize.case import Case
 
     if not isinstance(case, Case):
         case = load_case(case)
     plan = optimize(case, objective=objective, mode=mode, time_limit=time_limit,
                     price_factor=price_factor)
-    notes = []
-    if price_factor != 1.0:
-        notes.append(f"Price scenario: every product price x{price_factor:g}.")
-    if not plan.built and plan.objective == "npv":
-        cor = cost_of_recovery(case)
-        if cor.multiplier is not None:
-            notes.append(f"Cost of recovery: the best plant breaks even when every product "
-                         f"price is x{cor.multiplier:.4g} of the case's prices.")
-        else:
-            notes.append(f"Cost of recovery: {cor.message}.")
+    notes, breakeven, factor = _price_notes(plan, case, price_factor, time_limit)
     scen = {}
     if pareto > 1:
         from ..optimize import pareto_front
@@ -94,16 +85,77 @@ def case_report(case: Any = None, *, objective: str | None = None, mode: str | N
         scen["pareto"] = pareto_front(case, metric="co2_t", n=pareto)
     figs = route_figures(plan) if routes else []
     return ReportInput(plan=plan, case=case, scenario=scen, notes=notes, flowsheets=figs,
-                       title=title, source=str(case.source))
+                       title=title, source=str(case.source), breakeven=breakeven,
+                       breakeven_factor=factor, price_factor=price_factor)
 
 
-def results_report(path: str | Path, *, title: str = "") -> ReportInput:
-    """Gather a report's content from a saved plan and/or scenario tables (no solving)."""
-    plan, scen = load_results(path)
+def _price_notes(plan: Any, case: Any, price_factor: float, time_limit: float | None
+                 ) -> tuple[list[str], Any, float | None]:
+    """Notes on the price scenario and, for an NPV plan that builds nothing, the cost of
+    recovery and the break-even plan (None when no plant pays up to 20x)."""
+    from ..optimize import cost_of_recovery
+
     notes = []
-    if plan is not None:
-        notes.append("Made from a saved plan: the case is not attached, so the Sankey shows "
-                     "magnet material per path and the assumptions list the bundled data "
-                     "tables only.")
-    return ReportInput(plan=plan, scenario=scen, notes=notes, title=title,
-                       source=Path(path).name)
+    if price_factor != 1.0:
+        notes.append(f"Price scenario: every product price x{price_factor:g}.")
+    breakeven, factor = None, None
+    if not plan.built and plan.objective == "npv":
+        cor = cost_of_recovery(case)
+        if cor.multiplier is None:
+            notes.append(f"Cost of recovery: {cor.message}.")
+        else:
+            factor = float(cor.multiplier)
+            notes.append(f"Cost of recovery: the best plant breaks even when every product "
+                         f"price is x{factor:.4g} of the case's prices (exact, {cor.n_milp} "
+                         "MILPs).")
+            breakeven = (cor.plan if cor.plan is not None and cor.plan.built
+                         else breakeven_plan(case, factor, time_limit=time_limit))
+    return notes, breakeven, factor
+
+
+def breakeven_plan(case: Any, factor: float, *, step: float = 0.01,
+                   time_limit: float | None = None) -> Any:
+    """The plan at the break-even price multiplier ``factor``: solved at ``factor``, or
+    ``step`` above when the plant is not yet built there (at the break-even point building
+    nothing ties with the plant).
+
+    Returns
+    -------
+    PlantPlan or None
+        None when neither solve builds anything.
+    """
+    from ..optimize import optimize
+
+    for m in (factor, factor + step):
+        p = optimize(case, price_factor=m, time_limit=time_limit)
+        if p.built:
+            return p
+    return None
+
+
+def results_report(path: str | Path, *, title: str = "", routes: bool = True) -> ReportInput:
+    """Gather a report's content from a saved plan and/or scenario tables.
+
+    A plan file that carries its resolved case (written by
+    :func:`recyclopt.optimize.plan_file.write_plan`) gives the same report as the case it was
+    solved from: the same prices (times the saved price factor), Sankeys, routes and, for a
+    plan that builds nothing, the break-even plan (found by re-solving the saved case). Older
+    files without a case give the tables and charts that need no case.
+    """
+    plan, scen = load_results(path)
+    if plan is None:
+        return ReportInput(scenario=scen, title=title, source=Path(path).name)
+    if plan.case is None:
+        notes = ["Made from a saved plan without its case: the Sankey shows magnet material "
+                 "per path and the assumptions list the bundled data tables only."]
+        return ReportInput(plan=plan, scenario=scen, notes=notes, title=title,
+                           source=Path(path).name)
+    pf = plan.price_factor
+    notes, breakeven, factor = _price_notes(plan, plan.case, pf, None)
+    version = plan.meta.get("recyclopt_version", "?")
+    notes.append(f"Made from a saved plan (recyclopt {version}, case {plan.case.name!r}, "
+                 f"solver status {plan.meta.get('solver_status', '?')}).")
+    figs = route_figures(plan) if routes else []
+    return ReportInput(plan=plan, case=plan.case, scenario=scen, notes=notes,
+                       flowsheets=figs, title=title, source=Path(path).name,
+                       breakeven=breakeven, breakeven_factor=factor, price_factor=pf)

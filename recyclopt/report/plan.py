@@ -18,7 +18,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ._common import COST_COLOURS, colour_for, fmt, new_figure, require_plotly, usd_axis
+from ._common import (
+    COST_COLOURS,
+    colour_for,
+    fmt,
+    item_colours,
+    new_figure,
+    require_plotly,
+    usd_axis,
+)
 from .sankey import SankeyData, iplot_sankey, make_sankey, plot_sankey
 
 #: Cash-flow table columns that are costs, with their chart labels.
@@ -542,8 +550,9 @@ def plot_products(plan: Any, ax: Any = None) -> Any:
         ax.axis("off")
         return fig
     bottom = np.zeros(len(t))
+    colours = item_colours(list(t.columns))
     for c in t.columns:
-        ax.bar(t.index, t[c], bottom=bottom, label=c, color=colour_for(c.split(":")[1]))
+        ax.bar(t.index, t[c], bottom=bottom, label=c, color=colours[c])
         bottom += t[c].to_numpy()
     ax.set_ylabel("kg of element per year")
     ax.set_xlabel("year")
@@ -562,8 +571,9 @@ def iplot_products(plan: Any) -> Any:
     """
     go = require_plotly()
     t = products_by_year(plan)
+    colours = item_colours(list(t.columns))
     fig = go.Figure([go.Bar(x=t.index.tolist(), y=t[c].tolist(), name=c,
-                            marker_color=colour_for(c.split(":")[1]),
+                            marker_color=colours[c],
                             hovertemplate="%{x}: %{y:,.1f} kg<extra>" + c + "</extra>")
                      for c in t.columns])
     fig.update_layout(barmode="stack", yaxis_title="kg of element per year", xaxis_title="year",

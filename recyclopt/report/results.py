@@ -34,8 +34,10 @@ class PlanTables:
     Attributes are those of :class:`~recyclopt.optimize.PlantPlan` (DataFrames
     ``capacities``, ``flows``, ``option_flows``, ``products``, ``cash_flow``, ``capex``,
     ``opex``; ``npv_usd``, ``objective``, ``objective_value``) plus ``solver`` (the solver
-    row as a dict), ``name`` (the file stem) and ``case`` (None: views that need the case,
-    like the Sankey of recovered elements per path, fall back or say so).
+    row as a dict), ``name`` (the file stem), ``case`` (rebuilt from the file's ``meta``
+    when it holds one; None for older files: views that need the case, like the Sankey of
+    recovered elements per path, fall back or say so), ``price_factor`` (the product-price
+    multiplier of the solve) and ``meta`` (version, mode, objective, solver status ...).
     """
 
     capacities: pd.DataFrame
@@ -51,6 +53,8 @@ class PlanTables:
     solver: dict[str, Any] = field(default_factory=dict)
     name: str = ""
     case: Any = None
+    price_factor: float = 1.0
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def built(self) -> list[str]:
@@ -76,6 +80,11 @@ def _read_tables(path: Path) -> dict[str, pd.DataFrame]:
             raise InputError("a results file holds an object of named tables",
                              source=str(path))
         out = {}
+        meta = raw.pop("meta", None)
+        if meta is not None:
+            if not isinstance(meta, dict):
+                raise InputError("'meta' is not an object", source=str(path), field="meta")
+            out["meta"] = meta
         for name, t in raw.items():
             if not (isinstance(t, dict) and {"columns", "data"} <= set(t)):
                 raise InputError(f"table {name!r} is not in pandas 'split' form "
@@ -84,14 +93,44 @@ def _read_tables(path: Path) -> dict[str, pd.DataFrame]:
             out[str(name)] = df
         return out
     if suffix == ".xlsx":
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, index_col=0)
-        except ImportError:
-            raise InputError("reading .xlsx needs openpyxl: pip install 'recyclopt[excel]'",
-                             field="results") from None
-        return {str(k): v for k, v in sheets.items()}
+        return _read_xlsx(path)
     raise InputError(f"results file {str(path)!r}: allowed formats .json, .xlsx",
                      field="results")
+
+
+def _read_xlsx(path: Path) -> dict[str, Any]:
+    """Sheets of a results workbook. Sheets written by
+    :func:`recyclopt.optimize.plan_file.write_plan` have a units row under the header and a
+    ``meta`` sheet; older files have the index in their first column."""
+    try:
+        meta_sheet = pd.read_excel(path, sheet_name="meta") if "meta" in pd.ExcelFile(
+            path).sheet_names else None
+    except ImportError:
+        raise InputError("reading .xlsx needs openpyxl: pip install 'recyclopt[excel]'",
+                         field="results") from None
+    if meta_sheet is None:
+        sheets = pd.read_excel(path, sheet_name=None, index_col=0)
+        return {str(k): v for k, v in sheets.items()}
+    sheets = pd.read_excel(path, sheet_name=None, skiprows=[1])
+    out: dict[str, Any] = {}
+    for k, v in sheets.items():
+        if k == "meta":
+            continue
+        idx = _INDEXED.get(str(k))
+        out[str(k)] = v.set_index(idx) if idx and idx in v else v
+    meta: dict[str, Any] = {}
+    case = ""
+    for key, value in zip(meta_sheet["key"], meta_sheet["value"], strict=True):
+        if key == "case":
+            case += str(value)
+        elif isinstance(value, str) and value.startswith("{"):
+            meta[str(key)] = json.loads(value)
+        else:
+            meta[str(key)] = value
+    if case:
+        meta["case"] = json.loads(case)
+    out["meta"] = meta
+    return out
 
 
 def load_results(path: str | Path) -> tuple[PlanTables | None, dict[str, pd.DataFrame]]:
@@ -120,9 +159,12 @@ def load_results(path: str | Path) -> tuple[PlanTables | None, dict[str, pd.Data
     missing = [k for k in PLAN_TABLES if k not in tables]
     if missing:
         raise InputError(f"plan tables missing: {missing}", source=str(p), field=missing[0])
+    meta = tables.get("meta") or {}
     t = {}
     for k in PLAN_TABLES:
         df = tables[k]
+        if k in _INDEXED and _INDEXED[k] in df.columns:
+            df = df.set_index(_INDEXED[k])
         if k in _INDEXED:
             df.index = df.index.astype(str)
             df.index.name = _INDEXED[k]
@@ -137,7 +179,14 @@ def load_results(path: str | Path) -> tuple[PlanTables | None, dict[str, pd.Data
             t[k]["year"] = t[k]["year"].astype(int)
     solver = tables["solver"].iloc[0].to_dict() if "solver" in tables else {}
     npv = float(solver.get("npv_usd", t["cash_flow"]["discounted_cash_flow_usd"].sum()))
+    case = None
+    if "case" in meta:
+        from ..optimize.case_codec import case_from_json
+
+        case = case_from_json(meta["case"])
     plan = PlanTables(**t, npv_usd=npv, objective=str(solver.get("objective", "")),
                       objective_value=float(solver.get("objective_value", float("nan"))),
-                      solver=solver, name=p.stem)
+                      solver=solver, name=p.stem, case=case,
+                      price_factor=float(meta.get("price_factor", 1.0)),
+                      meta={k: v for k, v in meta.items() if k != "case"})
     return plan, scen

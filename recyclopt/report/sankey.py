@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._common import colour_for, fmt, new_figure, require_plotly, rgba
+from ._common import colour_for, fmt, new_figure, require_plotly, rgba, shade
 
 LINK_COLUMNS = ("source", "target", "value", "item", "label")
 
@@ -190,9 +190,14 @@ def iplot_sankey(data: SankeyData, *, height: int = 520) -> Any:
     inflow, outflow = data.inflow(), data.outflow()
     through = np.maximum(inflow.to_numpy(), outflow.to_numpy())
     node_colour = []
+    n_products = 0
     for n in nodes.index:
         kind = nodes.at[n, "kind"]
-        node_colour.append({"feed": "#444444", "feedstock": "#444444", "product": "#009E73",
+        if kind == "product":  # each product its own shade of green
+            node_colour.append(shade("#009E73", n_products))
+            n_products += 1
+            continue
+        node_colour.append({"feed": "#444444", "feedstock": "#444444",
                             "waste": "#999999", "emission": "#bbbbbb", "byproduct": "#8c564b",
                             "loss": "#D55E00", "reagent": "#E69F00"}.get(kind, "#666666"))
     n_layers = int(nodes["layer"].max()) + 1 if len(nodes) else 1

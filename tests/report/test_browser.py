@@ -86,3 +86,97 @@ def test_report_renders_offline_in_chromium(plan, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(shot, ARTIFACTS / "report.png")
     shutil.copy(tmp_path / "plan_sankey.png", ARTIFACTS / "report_plan_sankey.png")
+
+
+#: JS: per chart, its name, trace count and the data points its traces carry (x/y/values
+#: of bar, scatter, histogram and waterfall traces; link values of a Sankey).
+_CHART_DATA = """() => [...document.querySelectorAll('div.chart')].map(c => {
+  const d = c.querySelector('.js-plotly-plot');
+  const pts = d && d.data ? d.data.map(t => t.type === 'sankey'
+      ? (t.link && t.link.value ? t.link.value.length : 0)
+      : Math.max((t.x || []).length, (t.y || []).length, (t.values || []).length)) : [];
+  return {name: c.dataset.chart, traces: d && d.data ? d.data.length : 0, points: pts};
+})"""
+
+
+def _chart_not_blank(png: Path) -> tuple[int, float]:
+    """Distinct colours and the share of non-background pixels in a chart's screenshot."""
+    from PIL import Image
+
+    im = Image.open(png).convert("RGB")
+    colours = im.getcolors(maxcolors=1 << 20) or []
+    background = max(colours)[1] if colours else (255, 255, 255)
+    n = im.width * im.height
+    other = sum(c for c, rgb in colours if rgb != background)
+    return len(colours), other / n
+
+
+def _render(out: Path, tmp_path: Path) -> dict:
+    """Open a report offline in chromium; the charts' data and a screenshot of each."""
+    errors: list[str] = []
+    with _browser() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+                ("file:", "data:", "blob:")) else r.abort())
+            page.goto(out.as_uri(), wait_until="load")
+            charts = page.locator("div.chart")
+            if charts.count():
+                page.wait_for_selector("body[data-charts-drawn='yes']", timeout=30_000)
+            data = page.evaluate(_CHART_DATA)
+            shots = []
+            for i in range(charts.count()):
+                png = tmp_path / f"{out.stem}-chart-{i}.png"
+                charts.nth(i).screenshot(path=str(png))
+                shots.append(png)
+            text = page.inner_text("main")
+            page.screenshot(path=str(tmp_path / f"{out.stem}.png"), full_page=False)
+        finally:
+            browser.close()
+    return {"errors": errors, "charts": data, "shots": shots, "text": text}
+
+
+def _assert_no_empty_chart(r: dict) -> None:
+    assert r["errors"] == []
+    for c, png in zip(r["charts"], r["shots"], strict=True):
+        assert c["traces"] >= 1 and max(c["points"]) > 0, c  # a trace with data
+        n_colours, drawn = _chart_not_blank(png)
+        # measured: a chart with no data (empty axes, gridlines, labels) covers 1.3 % of its
+        # box with non-background pixels; every chart of the 3x plan covers 12-57 %
+        assert n_colours > 100 and drawn > 0.05, (c["name"], n_colours, drawn)
+
+
+def test_screenshots_built_plan_no_empty_chart(plan, tmp_path):
+    out = tmp_path / "built.html"
+    write_report(out, ReportInput(plan=plan, case=plan.case))
+    r = _render(out, tmp_path)
+    names = [c["name"] for c in r["charts"]]
+    assert {"plan sankey", "magnet sankey", "products", "capacities", "npv waterfall",
+            "cash flow", "capex", "opex"} <= set(names)
+    _assert_no_empty_chart(r)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(tmp_path / "built.png", ARTIFACTS / "report_built.png")
+
+
+def test_screenshots_nothing_built_shows_break_even_charts(empty_plan, plan, tmp_path):
+    # the 3x plan stands in for the break-even plan (the page's job is to draw it)
+    out = tmp_path / "empty.html"
+    write_report(out, ReportInput(plan=empty_plan, case=empty_plan.case, breakeven=plan,
+                                  breakeven_factor=3.0))
+    r = _render(out, tmp_path)
+    assert len(r["charts"]) >= 8
+    assert "No option is built" in r["text"] and "break-even plan" in r["text"]
+    _assert_no_empty_chart(r)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(tmp_path / "empty.png", ARTIFACTS / "report_nothing_built.png")
+
+
+def test_screenshots_nothing_built_without_break_even_has_no_chart(empty_plan, tmp_path):
+    out = tmp_path / "none.html"
+    write_report(out, ReportInput(plan=empty_plan, case=empty_plan.case))
+    r = _render(out, tmp_path)
+    assert r["charts"] == [] and r["errors"] == []
+    assert "No charts: nothing is built" in r["text"]

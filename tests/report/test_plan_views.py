@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -181,10 +183,13 @@ def test_saved_plan_round_trip(plan, tmp_path):
     assert saved.built == plan.built
     w = npv_waterfall(saved)
     assert w.iloc[-1]["value_usd"] == pytest.approx(plan.npv_usd, rel=RTOL)
-    s = plan_sankey(saved, basis="magnet")  # no case: stops at the last option
+    # the file carries the resolved case: the recovered-element Sankey is the original's
+    pd.testing.assert_frame_equal(plan_sankey(saved).links, plan_sankey(plan).links)
+    bare = dataclasses.replace(saved, case=None)  # an older file, without its case
+    s = plan_sankey(bare, basis="magnet")  # no case: stops at the last option
     exp = plan.flows["magnet_kg"].sum()
     assert s.links[s.links["source"].str.startswith("fs:")]["value"].sum() == pytest.approx(exp)
     with pytest.raises(InputError, match="case"):
-        plan_sankey(saved)
+        plan_sankey(bare)
     pd.testing.assert_frame_equal(opex_breakdown(saved), opex_breakdown(plan),
                                   check_dtype=False)

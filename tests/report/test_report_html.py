@@ -122,3 +122,34 @@ def test_wired_into_the_main_command_line(tmp_path, capsys):
     assert main(["report", "-o", str(out)]) == 2  # never overwritten without --force
     assert "already exists" in capsys.readouterr().err
     assert out.read_text() == "keep me"
+
+
+def _main_part(page: str) -> str:
+    """The page body without the provenance lines (time, source file, saved-plan note)."""
+    body = page[page.index("<main>"):page.index("</main>")]
+    return re.sub(r"<p class='note'>Made from a saved plan[^<]*</p>", "", body)
+
+
+def test_saved_plan_reproduces_the_report_at_its_price_factor(tmp_path):
+    # a plan solved at 2x prices, saved as JSON and reported: the factor-2 prices, the same
+    # NPV, and the same page as the report made straight from the case at 2x
+    from recyclopt.optimize import load_case, optimize
+    from recyclopt.report import load_results
+    from recyclopt.report.make import case_report
+
+    case = load_case(None)
+    saved = tmp_path / "plan.json"
+    plan2 = optimize(case, price_factor=2.0)
+    plan2.to_file(saved)
+    out = tmp_path / "r.html"
+    assert _run(["report", str(saved), "-o", str(out), "--no-routes"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "the case&#x27;s prices x2 (USD per kg of element)" in text
+    for p in case.products.values():  # each price doubled (case prices from taiwan.yaml)
+        doubled = ", ".join(f"{e} {v * 2:g}" for e, v in p.price_usd_per_kg.items())
+        assert f"<td>{doubled}</td>" in text
+    back, _ = load_results(saved)
+    assert back.npv_usd == pytest.approx(plan2.npv_usd, rel=1e-12, abs=1e-6)
+    assert back.price_factor == 2.0 and back.case.name == case.name
+    direct = case_report(case, price_factor=2.0, routes=False)
+    assert _main_part(text) == _main_part(build_html(direct))

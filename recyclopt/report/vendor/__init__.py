@@ -1,0 +1,1 @@
+"""Vendored, licensed browser assets of the HTML report (see README.md)."""
