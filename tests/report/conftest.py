@@ -17,7 +17,7 @@ def taiwan_case():
 
 @pytest.fixture(scope="session")
 def plan(taiwan_case):
-    """The Taiwan case at 3x product prices: three options built, NPV > 0."""
+    """The Taiwan case at 3x product prices: a plant built, NPV > 0."""
     from recyclopt.optimize import optimize
 
     p = optimize(taiwan_case, price_factor=3.0)

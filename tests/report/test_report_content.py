@@ -58,14 +58,18 @@ def test_summary_cards_show_irr_payback_cost_and_capex_basis(page, plan):
 
 def test_operators_count_equipment_crews(taiwan_case, plan):
     # taiwan.yaml: manual_hdd has no fixed crew and 1 operator per equipment unit, so
-    # 4 units need 4 operators; hd_short_loop has 6 fixed operators and no equipment
+    # 4 units need 4 operators; hd_short_loop has a fixed crew and no equipment, so its
+    # operators are that crew whatever its size
+    crew = taiwan_case.option("hd_short_loop").operators
+    assert crew > 0 and taiwan_case.option("hd_short_loop").equipment is None
     cap = plan.capacities.copy()
     cap.loc["manual_hdd", ["built", "equipment_units"]] = [True, 4]
+    cap.loc["hd_short_loop", "built"] = True
     fake = SimpleNamespace(capacities=cap)
     ops = built_options(fake, taiwan_case)["operators"]
-    assert ops["manual_hdd"] == 4 and ops["hd_short_loop"] == 6
+    assert ops["manual_hdd"] == 4 and ops["hd_short_loop"] == crew
     assert describe_operators(taiwan_case.option("manual_hdd")) == "1 per equipment unit"
-    assert describe_operators(taiwan_case.option("hd_short_loop")) == "6"
+    assert describe_operators(taiwan_case.option("hd_short_loop")) == f"{crew:g}"
 
 
 def test_products_of_one_element_get_distinct_colours():
@@ -105,7 +109,11 @@ def test_tables_wrap_long_sources(page):
     assert re.search(r"<div class='tablewrap'><table>", page)
 
 
-def test_sankey_products_get_distinct_node_colours(plan):
+def test_sankey_products_get_distinct_node_colours(taiwan_case):
+    from recyclopt.optimize import optimize
+
+    # at 5x prices the plant makes recycled magnet and mixed REO (two products)
+    plan = optimize(taiwan_case, price_factor=5.0)
     fig = plan.iplot("sankey")
     s = fig.data[0]
     labels = list(s.node.label)
