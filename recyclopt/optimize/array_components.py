@@ -31,7 +31,7 @@ cannot be changed (``set_value`` raises), and it holds every row of a block in o
 component (the plant model's groups are separate components, ``m.capacity[...]``).
 
 A row or objective still in the state these classes made it (made or not yet made, active)
-equals its arrays, so :func:`recyclopt.optimize.solve.compile_model` reads such rows from the
+equals its arrays, so :func:`recyclopt.optimize.compiler.compile_model` reads such rows from the
 arrays (:meth:`ArrayConstraint.array_rows`) and compiles everything else from its expression.
 The arrays are the builder's; they must not be changed in place once the model is built.
 """

@@ -44,6 +44,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
+
+from . import highs
+from .compiler import Compiled, bound_ahead
 
 #: Names accepted by :func:`recyclopt.optimize.solve.solve`'s ``heuristic``.
 HEURISTICS = ("auto", "lp_guided", "none")
@@ -101,7 +105,7 @@ class HeuristicResult:
     def summary(self, obj_scale: float = 1.0) -> dict[str, float | int | str]:
         """The figures as a flat dict (no plan, the stages as one line of text), for
         :class:`SolveInfo` and reports; objectives and bound divided by ``obj_scale`` (the
-        objective scale of a scaled model: :func:`~recyclopt.optimize.solve.scale_compiled`)."""
+        objective scale of a scaled model: :func:`~recyclopt.optimize.highs.scale_compiled`)."""
         out: dict[str, float | int | str] = {k: v for k, v in self.__dict__.items()
                                              if k not in ("x", "stages")}
         out["lp_bound"] = self.lp_bound / obj_scale
@@ -112,30 +116,26 @@ class HeuristicResult:
         return out
 
 
-def with_rows(cm, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.ndarray,
+def with_rows(cm: Compiled, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.ndarray,
               col_scale: np.ndarray | None = None):
     """``cm`` with rows appended that were written over a model's builder columns.
 
     Parameters
     ----------
-    cm : :class:`recyclopt.optimize.solve.Compiled` (scaled or not).
+    cm : :class:`~recyclopt.optimize.compiler.Compiled` (scaled or not).
     A : sparse rows over the builder's columns (e.g. :func:`~recyclopt.optimize.model
         .feed_to_build_rows`), with limits ``row_lo``, ``row_hi``.
     idx : compiled column of each builder column (-1: left out by the compiler; such a
         column must have no entry in ``A``).
     col_scale : the column scale of a scaled ``cm`` (original ``x = s * x_scaled``); the new
         rows are then scaled by powers of two to a largest entry near 1, as
-        :func:`~recyclopt.optimize.solve.scale_compiled` scales the others.
+        :func:`~recyclopt.optimize.highs.scale_compiled` scales the others.
 
     Returns
     -------
     Compiled
         The rows appended (``rows`` entries None); the other arrays shared, not copied.
     """
-    import scipy.sparse as sp
-
-    from .solve import _pow2
-
     C = sp.coo_array(A)
     cols = idx[C.col]
     if np.any(cols < 0):
@@ -145,7 +145,7 @@ def with_rows(cm, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.ndarray,
     if col_scale is not None:
         rmax = np.zeros(C.shape[0])
         np.maximum.at(rmax, C.row, np.abs(vals))
-        rs = _pow2(1.0 / np.where(rmax > 0, rmax, 1.0))
+        rs = highs.pow2(1.0 / np.where(rmax > 0, rmax, 1.0))
         vals = vals * rs[C.row]
         lo, hi = lo * rs, hi * rs
     n = len(cm.columns) if cm.columns else cm.A.shape[1]
@@ -157,7 +157,7 @@ def with_rows(cm, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.ndarray,
         rows=[*cm.rows, *([None] * C.shape[0])])
 
 
-def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
+def lp_guided_plan(cm: Compiled, build: np.ndarray, *, time_limit: float,
                    threshold: float | Sequence[float] = THRESHOLDS,
                    mip_gap: float = 1e-3, threads: int | None = None,
                    lp_model=None) -> HeuristicResult:
@@ -165,7 +165,7 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
 
     Parameters
     ----------
-    cm : :class:`recyclopt.optimize.solve.Compiled`, as handed to HiGHS (scaled or not).
+    cm : :class:`~recyclopt.optimize.compiler.Compiled`, as handed to HiGHS (scaled or not).
     build : compiled column indices of the options' ``build`` binaries.
     time_limit : seconds for the LP and the restricted MILP together.
     threshold : options with an LP build value below it are closed; with several, the
@@ -180,13 +180,10 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
     -------
     HeuristicResult
     """
-    import highspy
-
-    from .solve import _highs, bound_ahead
-
     t0 = time.perf_counter()
     lpm = cm if lp_model is None else lp_model
-    lp = _highs(lpm.relaxation(), time_limit=time_limit, mip_gap=None, threads=threads, verbose=False)
+    lp = highs.handoff(lpm.relaxation(), time_limit=time_limit, mip_gap=None, threads=threads,
+                       verbose=False)
     lp.setOptionValue("solver", "ipm")
     lp.setOptionValue("run_crossover", "off")
     lp.run()
@@ -200,14 +197,12 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
         res.lp_bound = _tighter(cm.sense, dual_bound(lpm, y), dual_bound(lpm, -y))
     # the interior point's values guide the closing even when, without crossover, HiGHS
     # cannot certify them optimal (status "Unknown"); the bound is reported only when it can
-    if not sol.value_valid or status in (highspy.HighsModelStatus.kInfeasible,
-                                         highspy.HighsModelStatus.kUnbounded):
+    if not sol.value_valid or highs.status(lp) in (highs.INFEASIBLE, highs.UNBOUNDED):
         return res
     xb = np.asarray(sol.col_value)[build]
     del lp, sol, lpm  # the LP's memory is not held through the restricted MILPs
     ladder = sorted({float(t) for t in np.atleast_1d(threshold)}, reverse=True)
     deadline = t0 + time_limit
-    optimal = highspy.HighsModelStatus.kOptimal
     last = -1
     for th in ladder:
         closed = build[xb < th]
@@ -220,18 +215,15 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
         col_hi = np.array(cm.col_hi, dtype=float, copy=True)
         col_hi[closed] = 0.0
         t1 = time.perf_counter()
-        h = _highs(dataclasses.replace(cm, col_hi=col_hi), time_limit=left, mip_gap=mip_gap,
-                   threads=threads, verbose=False)
+        h = highs.handoff(dataclasses.replace(cm, col_hi=col_hi), time_limit=left,
+                          mip_gap=mip_gap, threads=threads, verbose=False)
         if res.x is not None:  # a plan of the narrower set is a plan of this one
-            start = highspy.HighsSolution()
-            start.col_value = res.x.tolist()
-            start.value_valid = True
-            h.setSolution(start)
+            highs.set_start(h, res.x)
         h.run()
         dt = time.perf_counter() - t1
         res.mip_s += dt
-        st = h.getModelStatus()
-        res.mip_status = h.modelStatusToString(st)
+        res.mip_status = h.modelStatusToString(h.getModelStatus())
+        solved = highs.status(h) == highs.OPTIMAL
         info = h.getInfo()
         z = float("nan")
         if getattr(info, "primal_solution_status", 0) == 2:
@@ -242,12 +234,12 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
                 res.objective = z
         res.stages.append((th, len(closed), res.mip_status, dt, z))
         del h
-        if st != optimal:  # stopped by the time limit: a wider set would get no time
+        if not solved:  # stopped by the time limit: a wider set would get no time
             break
     return res
 
 
-def dual_bound(cm, y: np.ndarray) -> float:
+def dual_bound(cm: Compiled, y: np.ndarray) -> float:
     """A bound on the objective of ``cm`` (MILP or LP) from row multipliers ``y``.
 
     For ``max c x`` over ``row_lo <= A x <= row_hi``, ``col_lo <= x <= col_hi`` and any ``y``,
@@ -259,7 +251,7 @@ def dual_bound(cm, y: np.ndarray) -> float:
 
     Parameters
     ----------
-    cm : :class:`recyclopt.optimize.solve.Compiled`.
+    cm : :class:`~recyclopt.optimize.compiler.Compiled`.
     y : one multiplier per row.
     """
     sgn = 1.0 if cm.sense == "max" else -1.0

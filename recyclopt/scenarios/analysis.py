@@ -197,8 +197,9 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
         When a scenario changes the model's layout or a design-only constraint (for example a
         capex curve), which a shared first stage cannot represent.
     """
+    from ..optimize import highs
+    from ..optimize.compiler import compile_model
     from ..optimize.model import MatrixBuilder, _pyomo_from_builder
-    from ..optimize.solve import _highs, compile_model
     from .policy import resolve_settings
 
     if not scenarios:
@@ -306,15 +307,12 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
     sense = om0.sense
     m, columns = _pyomo_from_builder(mb, c, sense)
     cm = compile_model(m)
-    h = _highs(cm, time_limit=opts.time_limit, mip_gap=opts.mip_gap, threads=opts.threads,
-               verbose=False)
+    h = highs.handoff(cm, time_limit=opts.time_limit, mip_gap=opts.mip_gap,
+                      threads=opts.threads, verbose=False)
     h.run()
-    import highspy
-
-    status = h.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
+    if highs.status(h) != highs.OPTIMAL:
         raise SolverError(f"two_stage: the extensive form did not solve to optimality "
-                          f"({h.modelStatusToString(status)})")
+                          f"({h.modelStatusToString(h.getModelStatus())})")
     xv = np.asarray(h.getSolution().col_value)
     pos = {id(v): j for j, v in enumerate(cm.columns)}
     x_ef = np.array([xv[pos[id(v)]] if id(v) in pos else (v.lb or 0.0) for v in columns])
@@ -336,7 +334,7 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
     rp_check = float((tab["probability"] * tab["npv_stochastic_design_usd"]).sum(min_count=S))
     return TwoStageResult(rp, eev, ws, _design_series(om0, dcols, design),
                           _design_series(om0, dcols, det), tab,
-                          h.modelStatusToString(status),
+                          h.modelStatusToString(h.getModelStatus()),
                           {"rp_from_evaluation_usd": rp_check, "n_columns": int(mb.n),
                            "n_rows": int(nrow)})
 

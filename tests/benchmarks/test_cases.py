@@ -29,8 +29,9 @@ from benchmarks.cases import (  # noqa: E402
 from benchmarks.direct import build_direct, to_highs  # noqa: E402
 from benchmarks.runner import ratios  # noqa: E402
 from recyclopt.optimize import case_from_dict, load_case  # noqa: E402
+from recyclopt.optimize.compiler import compile_model  # noqa: E402
+from recyclopt.optimize.highs import handoff, set_threads  # noqa: E402
 from recyclopt.optimize.model import build_model  # noqa: E402
-from recyclopt.optimize.solve import _highs, compile_model, set_threads  # noqa: E402
 from recyclopt.optimize.superstructure import build  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
@@ -47,7 +48,7 @@ def _both(case, **kw) -> tuple[float, float]:
     assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
     direct = h.getInfo().objective_function_value
     om = build_model(case, sup=sup, **kw)
-    h2 = _highs(compile_model(om.model), time_limit=None, mip_gap=1e-9, threads=None,
+    h2 = handoff(compile_model(om.model), time_limit=None, mip_gap=1e-9, threads=None,
                 verbose=False)
     h2.run()
     assert h2.modelStatusToString(h2.getModelStatus()) == "Optimal"
