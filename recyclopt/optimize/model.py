@@ -328,8 +328,8 @@ class _QuietGC:
             self._pause.__exit__(*exc)
 
 
-def _pyomo_from_builder(mb: MatrixBuilder, c: np.ndarray, sense: str, const: float = 0.0
-                        ) -> tuple[pyo.ConcreteModel, list]:
+def pyomo_from_builder(mb: MatrixBuilder, c: np.ndarray, sense: str, const: float = 0.0
+                       ) -> tuple[pyo.ConcreteModel, list]:
     """Express the builder's blocks and groups as a Pyomo model.
 
     One indexed ``Var`` per block over ``RangeSet(0, n - 1)``
@@ -721,7 +721,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         nz = np.flatnonzero(v)
         mb.add_group(f"epsilon_{k}_{metric}", np.zeros(len(nz), dtype=int), nz, v[nz], 1, lo, hi,
                      labels=[metric])
-    m, columns = _pyomo_from_builder(mb, c, sense) if pyomo else (None, [])
+    m, columns = pyomo_from_builder(mb, c, sense) if pyomo else (None, [])
     meta = _Meta({"pieces": pieces, "weights": w, "seg_arrays": sg, "eq_opts": eq_opts,
                   "years": years, "f_idx": f_idx, "avail": avail, "rec_tot": rec_tot,
                   "metrics": metrics, "price_factor": price_factor})

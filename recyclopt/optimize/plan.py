@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..accessors import Result
 from ..economics import cash_flow_table
 from ..io import write_tables
 from .case import Case, load_case
@@ -17,13 +18,14 @@ from .solve import SolveInfo, solve
 
 
 @dataclass
-class PlantPlan:
+class PlantPlan(Result):
     """The chosen plant: options built, capacities, flows, products and cash flows.
 
     Attributes are DataFrames: ``capacities``, ``flows`` (feedstock, path, year),
     ``option_flows`` (option, year), ``products`` (product, element, year), ``cash_flow``
     (per year, from the costing convention), ``capex`` and ``opex`` breakdowns; plus the
     objective value, ``npv_usd`` recomputed from the cash-flow table, and solver statistics.
+    ``.plot()``/``.iplot()`` charts are attached by :mod:`recyclopt.report` when imported.
     """
 
     case: Case
@@ -110,18 +112,6 @@ class PlantPlan:
                                                              "objective_value":
                                                              self.objective_value,
                                                              "npv_usd": self.npv_usd}])}
-
-    def plot(self, kind: str = "sankey", **kw):
-        """Static matplotlib chart of the plan (see :func:`recyclopt.report.plot`)."""
-        from ..report import plot
-
-        return plot(self, kind, **kw)
-
-    def iplot(self, kind: str = "sankey", **kw):
-        """Interactive plotly chart of the plan (see :func:`recyclopt.report.iplot`)."""
-        from ..report import iplot
-
-        return iplot(self, kind, **kw)
 
     def to_file(self, path: str | Path, *, force: bool = False) -> Path:
         """Export to ``.xlsx`` (a sheet per table), ``.json`` or ``.csv`` (one file per table)."""

@@ -107,12 +107,12 @@ def one_at_a_time(case: Case, ranges: dict[str, tuple[float, float]], *,
                   options: EngineOptions | None = None, engine: SweepEngine | None = None
                   ) -> pd.DataFrame:
     """Solve a tornado directly (serially): ``ranges`` maps parameter paths to (low, high)."""
-    from .definition import ScenarioSet, _expand_set
+    from .definition import ScenarioSet, expand_set
 
     eng = engine or SweepEngine(case, options or EngineOptions(fixed_design=False))
     s = ScenarioSet("tornado", one_at_a_time={k: (float(a), float(b)) for k, (a, b) in
                                              ranges.items()})
-    rows = [eng.solve(sc).row for sc in _expand_set(s, case, "<tornado>")]
+    rows = [eng.solve(sc).row for sc in expand_set(s, case, "<tornado>")]
     out = pd.DataFrame(rows)
     vals = [json.loads(v) for v in out["values"]]
     for p in ranges:
@@ -199,7 +199,7 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
     """
     from ..optimize import highs
     from ..optimize.compiler import compile_model
-    from ..optimize.model import MatrixBuilder, _pyomo_from_builder
+    from ..optimize.model import MatrixBuilder, pyomo_from_builder
     from .policy import resolve_settings
 
     if not scenarios:
@@ -305,7 +305,7 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
     for s, (_, a) in enumerate(per):
         np.add.at(c, colmap[s], p[s] * a.c)
     sense = om0.sense
-    m, columns = _pyomo_from_builder(mb, c, sense)
+    m, columns = pyomo_from_builder(mb, c, sense)
     cm = compile_model(m)
     h = highs.handoff(cm, time_limit=opts.time_limit, mip_gap=opts.mip_gap,
                       threads=opts.threads, verbose=False)

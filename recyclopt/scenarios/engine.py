@@ -71,14 +71,16 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..constants import KG_PER_T
 from ..errors import InputError
 from ..optimize import highs
 from ..optimize.case import Case
+from ..optimize.coefficients import all_elements
 from ..optimize.compiler import bound_ahead, compile_model
 from ..optimize.model import OptModel, build_model, stack_csr
 from ..optimize.plan import PlanReader, PlantPlan, _plan
 from ..optimize.solve import SolveInfo
-from ..optimize.superstructure import Superstructure, _all_elements, build
+from ..optimize.superstructure import Superstructure, build
 from .definition import TIERS, Scenario, scenario_case
 
 #: Variable blocks that make up a plant's design (first-stage decisions).
@@ -297,7 +299,7 @@ class _PriceMap:
             var = var + self.heat * (case_s.heat_usd_per_kwh - base.heat_usd_per_kwh)
         dcp = case_s.policy.carbon_price_usd_per_t - base.policy.carbon_price_usd_per_t
         if dcp:
-            var = var + self.co2 / 1000.0 * dcp
+            var = var + self.co2 / KG_PER_T * dcp
         return revenue, var
 
 
@@ -327,7 +329,7 @@ class SweepEngine:
         self.options = options or EngineOptions()
         self.settings = settings if settings is not None else resolve_settings(case, {})
         self.sup = sup if sup is not None else build(case)
-        self._els = _all_elements(case)
+        self._els = all_elements(case)
         self._specs: dict[str, Any] = {}  # find_param memo for self.case (scenario_case)
         self._pm = _PriceMap(self.sup, self._els)
         self._structs: dict[str, _Struct] = {}
