@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .constants import J_PER_KWH
 from .errors import FeedRefusedError
 from .feedstock import check_accepts, feed_stream
 from .flowsheet import available_flowsheets, load_flowsheet
@@ -61,18 +62,18 @@ def route_metrics(route: str, feedstock: str, *, rate_kg_h: float = 100.0,
         row[f"recovery_{e}"] = from_feed / float(fed[j]) if fed[j] > 0 else np.nan
     tot = res.totals()
     water = sum(reagents[reg.idx(w)] for w in WATER if w in reg)
-    # W / (kg/s) = J/kg; / 3.6e6 -> kWh per kg of product
+    # W / (kg/s) = J/kg; / J_PER_KWH -> kWh per kg of product
     per = 1.0 / prod_mass if prod_mass > 0 else np.nan
     row.update({
         "status": "ok",
         "product": "+".join(products),
         "product_kg_per_kg_feed": prod_mass / feed.total,
-        "electricity_kWh_per_kg": tot["electricity_W"] / 3.6e6 * per,
-        "heat_kWh_per_kg": tot["heat_W"] / 3.6e6 * per,
+        "electricity_kWh_per_kg": tot["electricity_W"] / J_PER_KWH * per,
+        "heat_kWh_per_kg": tot["heat_W"] / J_PER_KWH * per,
         "reagents_kg_per_kg": (reagents.sum() - water) * per,
         "water_kg_per_kg": water * per,
-        "co2_kg_per_kg": (tot["electricity_W"] / 3.6e6 * grid_co2_kg_per_kwh
-                          + tot["heat_W"] / 3.6e6 * GAS_CO2_KG_PER_KWH) * per,
+        "co2_kg_per_kg": (tot["electricity_W"] / J_PER_KWH * grid_co2_kg_per_kwh
+                          + tot["heat_W"] / J_PER_KWH * GAS_CO2_KG_PER_KWH) * per,
         "balance_max_rel_error": float(res.balance()["rel_error"].max()),
     })
     return row

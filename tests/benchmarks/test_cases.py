@@ -209,20 +209,20 @@ def test_cli_register_adds_bench():
     assert args.size == "medium" and args.json == "out.json" and callable(args.func)
 
 
-def test_recyclopt_bench_hook(monkeypatch, tmp_path):
+def test_recyclopt_bench_hook(monkeypatch, capsys):
     from recyclopt import _bench
+    from recyclopt.cli import main
 
     p = argparse.ArgumentParser()
-    _bench.register_bench(p.add_subparsers(dest="command"))
+    _bench.add_parser(p.add_subparsers(dest="command"))
     assert p.parse_args(["bench"]).size == "small"
-    # without the suite: a clear error instead of an import failure
-    monkeypatch.setattr(_bench, "_checkout", lambda: None)
+    # without the suite (not importable, no sys.path edits): one line, exit code 2
+    n_path = len(sys.path)
     monkeypatch.setitem(sys.modules, "benchmarks.cli", None)
-    p2 = argparse.ArgumentParser()
-    _bench.register_bench(p2.add_subparsers(dest="command"))
-    args = p2.parse_args(["bench"])
-    with pytest.raises(Exception, match="source checkout"):
-        args.func(args)
+    assert main(["bench", "--size", "medium"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "source checkout" in err[0] and "python -m benchmarks" in err[0]
+    assert len(sys.path) == n_path
 
 
 def test_flowsheet_throughput_smoke():
