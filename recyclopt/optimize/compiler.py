@@ -29,9 +29,8 @@ if TYPE_CHECKING:
     from .model import OptModel
 
 #: up to this many nonzeros the fast compiler leaves the matrix row-wise (CSR) and HiGHS
-#: transposes it in ``passModel`` (the same column-wise matrix, checked in the tests): on the
-#: default case this saves ~0.3 ms of a ~1 ms handoff; on large models scipy's conversion
-#: plus a column-wise pass is faster (measured at 1.7M nonzeros: 50 ms against 70-120 ms)
+#: transposes it in ``passModel`` (the same matrix, checked in the tests): faster on small
+#: models, while on large ones scipy's conversion is (``benchmarks/RESULTS.md``)
 _ROWWISE_NNZ = 20_000
 
 
@@ -146,9 +145,8 @@ def _column_arrays(columns: list, sizes: list[int] | None = None
     domain (there are a handful), which is what ``VarData.lb``/``ub``/``is_integer`` compute
     per variable; a bound that is not a plain number (a Param or an expression) is resolved
     through the public ``VarData.bounds``. A fixed variable gets both bounds at its value.
-    Each slot is read for all columns by its own list comprehension (a specialised slot read
-    per variable; measured at 331k columns: one comprehension of 4-tuples 0.13 s, four
-    ``map(attrgetter)`` 0.08 s, four comprehensions 0.04 s).
+    Each slot is read for all columns by its own list comprehension, the fastest way found
+    (``benchmarks/RESULTS.md``).
     """
     n = len(columns)
     if not n:

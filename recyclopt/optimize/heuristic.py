@@ -1,16 +1,15 @@
 """A first plan for large plant models: the LP-guided restricted MILP.
 
 On networks of many candidate sites HiGHS spends most of a time-limited run on the root of
-the full model and holds a poor incumbent when the limit strikes (the ``large`` benchmark
-case: 317 M USD after 600 s). This heuristic gives it a good plan to start from:
+the full model and holds a poor incumbent when the limit strikes. This heuristic gives it a
+good plan to start from:
 
 1. solve the LP relaxation (interior point without crossover: only the build values are
-   needed, and on the large case it takes ~30-50 s against the dual simplex's minutes). When
-   the model was built without the ``feed_to_build`` valid inequalities (large models are,
-   see :data:`~recyclopt.optimize.model.CUTS_MAX_FLOW_COLUMNS`), :func:`~recyclopt.optimize
-   .solve.solve` adds their horizon form to this LP only (:func:`with_rows`): ~13 k rows on
-   the large case, an LP of ~85 s, whose build values are nearer 0 or 1 and whose bound is
-   643.6 M instead of 698.8 M;
+   needed, and on large models it is much faster than the dual simplex). When the model was
+   built without the ``feed_to_build`` valid inequalities (large models are, see
+   :data:`~recyclopt.optimize.model.CUTS_MAX_FLOW_COLUMNS`),
+   :func:`~recyclopt.optimize.solve.solve` adds their horizon form to this LP only
+   (:func:`with_rows`), whose build values are then nearer 0 or 1 and whose bound is tighter;
 2. close every option whose LP build value is below a threshold (its ``build`` upper bound
    set to 0) and let HiGHS solve the much smaller restricted MILP (without the added rows)
    within the remaining time; the thresholds of :data:`THRESHOLDS` are tried from the
@@ -18,18 +17,13 @@ case: 317 M USD after 600 s). This heuristic gives it a good plan to start from:
 3. hand the plan found to the full model's solve as its first incumbent.
 
 The LP's row duals also give a bound on the MILP (:func:`dual_bound`: weak duality, valid
-for any multipliers, so it needs no certificate of LP optimality from the interior point). On
-the large case the full solve's own root LP does not finish in what is left of a 10-minute
-limit, and this bound is then the only one there is.
+for any multipliers, so it needs no certificate of LP optimality from the interior point);
+when the full solve's own root LP does not finish within the limit, it is the only bound.
 
 Closing options only removes plans, so whatever the restricted MILP finds is feasible for the
 full model, and the full solve keeps searching (and bounding) the whole model: the optimum is
-unchanged, only the incumbent at a time limit improves. Measured on the ``large`` case
-(``solve(build_model(case), time_limit=600)``, ``benchmarks/RESULTS.md``): with the horizon
-rows, LP 84 s; thresholds 0.2 (321 of 400 options closed: solved in 47 s, 582.4 M USD), then
-0.1 (310 closed: 597.5 M when the limit struck after 349 s); certified gap 7.7 %. With 0.05
-alone, 569.2 M at 13.1 %; without the rows and with 40 % of the limit (session 4), LP 32 s,
-299 closed, 550.8 M at 26.9 %.
+unchanged, only the incumbent at a time limit improves. Figures on the ``large`` case and the
+generated networks: ``benchmarks/RESULTS.md``.
 
 It is akin to HiGHS's own RENS heuristic (fix what the LP relaxation settles, solve the rest
 as a sub-MIP), applied to whole options with a threshold instead of exact integrality, before
@@ -53,32 +47,22 @@ from .compiler import Compiled, bound_ahead
 HEURISTICS = ("auto", "lp_guided", "none")
 
 #: ``heuristic="auto"`` runs the LP-guided start on models with at least this many columns
-#: when a time limit is given. Measured: the ``medium`` benchmark case (6k columns) and the
-#: generated 100-feedstock networks (18k columns) are solved to optimality by HiGHS alone in
-#: 7-23 s with the default formulation (yearly ``feed_to_build`` rows up to 20,000 flow
-#: columns; 13-105 s with bounds alone), so a start buys little there. A generated network
-#: of 62k columns (150 feedstocks, 20 sites, 20 years, 5 reachable, seed 7), 300 s on one
-#: thread: HiGHS alone 502.5 M USD at a 27.6 % gap, with the start 577.9 M at 5.8 %. On the
-#: ``large`` case (330k columns), 600 s: 317.0 M at 120 % against 597.5 M at 7.7 %.
+#: when a time limit is given: below it HiGHS alone solves the generated networks to
+#: optimality within typical limits, above it the start improves the plan at the limit
+#: (``benchmarks/RESULTS.md``).
 AUTO_MIN_COLUMNS = 50_000
 
-#: Share of the time limit given to the heuristic (LP and restricted MILP together); the
-#: full model gets the rest. On the large case the full solve never improved on the restricted
-#: MILP's plan in the time left (its root LP does not finish), while the restricted MILP keeps
-#: improving: its plan was 457 M USD 109 s into it, 533 M at 197 s, 547 M at 245 s and
-#: 569.2 M at 395 s (LP with the horizon rows first, 85 s). Hence 0.8 (it was 0.4: 550.8 M).
+#: Share of the time limit given to the heuristic (LP and restricted MILPs together); the
+#: full model gets the rest. On large models the restricted MILP keeps improving its plan
+#: while the full solve's root LP has not finished (``benchmarks/RESULTS.md``).
 SHARE = 0.8
 
 #: Options whose LP build value is below a threshold are closed in the restricted MILP. The
 #: thresholds are tried from the largest down: each restricted MILP that HiGHS solves (to
 #: ``mip_gap``) within the time left hands its plan, as a start, to the next and wider one
-#: (closing fewer options only adds plans). Measured on the large case, with the horizon rows
-#: in the LP, 0.01 / 0.05 / 0.1 / 0.2 close 289 / 302 / 310 / 321 of 400 options. Alone, 0.05
-#: (session 4's single threshold) reached 569.2 M USD in 396 s without finishing, while 0.2
-#: was solved in 45 s to 582.4 M: the narrower MILP is quicker and holds a better plan than
-#: the wider one finds in the time. The ladder keeps that, and still searches the wider sets
-#: when time remains: 0.2 then 0.1 reached 597.5 M in the same 600 s run (peak RSS 1.28 GiB,
-#: against 1.95 GiB for the one long search at 0.05).
+#: (closing fewer options only adds plans). A narrow MILP is solved quickly and holds a
+#: better plan than a wide one finds in the same time; the ladder keeps that and still
+#: searches the wider sets when time remains.
 THRESHOLDS = (0.2, 0.1, 0.05)
 
 
