@@ -403,3 +403,15 @@ def test_checker_passes_a_clean_package_and_honours_the_allowlist(tmp_path):
 def test_layer_lookup(module, layer):
     # "recyclopt.feed" is a package of its own, not a prefix of "recyclopt.feedstock"
     assert layer_of(module, LAYER_OF, "recyclopt") == layer
+
+
+def test_only_the_highs_boundary_imports_highspy():
+    # issue 19 item 2: one module talks to HiGHS; the rest use its public names
+    importers = set()
+    for mod, f in module_names(PACKAGE_DIR, "recyclopt").items():
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n == "highspy" or n.startswith("highspy.") for n in names):
+                importers.add(mod)
+    assert importers == {"recyclopt.optimize.highs"}

@@ -100,18 +100,7 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
                           "with --debug and report the case file") from exc
     status = highs.status(h)
     has_sol = highs.has_solution(h)
-    info_h = h.getInfo()
-    n_int = int(cm.integrality.sum())
-    n_bin = count_binary(cm.columns)
-    gap = float(getattr(info_h, "mip_gap", 0.0)) if n_int else 0.0
-    if not np.isfinite(gap):
-        gap = float("inf")
-    info = SolveInfo(h.modelStatusToString(h.getModelStatus()),
-                     float(info_h.objective_function_value) / obj_scale if has_sol
-                     else float("nan"),
-                     status == highs.OPTIMAL, gap,
-                     time.perf_counter() - t1, t1 - t0, len(cm.columns), n_bin, n_int - n_bin,
-                     cm.A.shape[0], int(cm.A.nnz))
+    info = _solve_info(h, cm, obj_scale, has_sol, time.perf_counter() - t1, t1 - t0)
     if heur is not None:
         info.heuristic = heur.summary(obj_scale)  # in the case's units
         # HiGHS's own dual bound may still be the trivial one when the time limit strikes
@@ -128,6 +117,22 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
     if not raise_on_failure:
         return np.full(om.builder.n, np.nan), info
     _raise_failure(cm, info, status, run_ok, time_limit)
+
+
+def _solve_info(h, cm: Compiled, obj_scale: float, has_sol: bool, time_s: float,
+                handoff_s: float) -> SolveInfo:
+    """What HiGHS reports after a run, objective in the case's units."""
+    info_h = h.getInfo()
+    n_int = int(cm.integrality.sum())
+    n_bin = count_binary(cm.columns)
+    gap = float(getattr(info_h, "mip_gap", 0.0)) if n_int else 0.0
+    if not np.isfinite(gap):
+        gap = float("inf")
+    return SolveInfo(h.modelStatusToString(h.getModelStatus()),
+                     float(info_h.objective_function_value) / obj_scale if has_sol
+                     else float("nan"),
+                     highs.status(h) == highs.OPTIMAL, gap, time_s, handoff_s, len(cm.columns),
+                     n_bin, n_int - n_bin, cm.A.shape[0], int(cm.A.nnz))
 
 
 def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray | None,
