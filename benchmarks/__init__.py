@@ -1,7 +1,7 @@
 """recyclopt's benchmark suite (lives in the repository, not in the installed package).
 
-``python -m benchmarks [--size small|medium|large] [--json FILE]`` (or ``recyclopt bench``,
-run from the repository) measures, for each case size up to the one asked for, building the
+``python -m benchmarks [--size small|medium|large] [--json FILE]`` (or ``python -m recyclopt
+bench`` in the repository's root) measures, for each case size up to the one asked for, building the
 plant MILP, handing it to HiGHS and solving it, both with recyclopt's Pyomo model and with
 the same MILP written directly against highspy's array API (:mod:`benchmarks.direct`, the
 yardstick), and reports every figure as a ratio to the yardstick; then flowsheet throughput.

@@ -45,12 +45,12 @@ NETWORKS: tuple[GenSpec, ...] = (
 
 
 def _solve(cm: Any, *, relax: bool, time_limit: float | None, threads: int) -> dict[str, Any]:
-    from recyclopt.optimize.solve import _highs, scale_compiled
+    from recyclopt.optimize.highs import handoff, scale_compiled
 
     scaled, _, k = scale_compiled(cm)
     if relax:
         scaled = scaled.relaxation()
-    h = _highs(scaled, time_limit=time_limit, mip_gap=1e-6, threads=threads, verbose=False)
+    h = handoff(scaled, time_limit=time_limit, mip_gap=1e-6, threads=threads, verbose=False)
     t0 = time.perf_counter()
     h.run()
     dt = time.perf_counter() - t0
@@ -80,8 +80,8 @@ def measure(size: str | GenSpec, formulation: str, *, time_limit: float | None =
     dict
         Size, LP bound, MILP objective, dual bound, gap, nodes and times.
     """
+    from recyclopt.optimize.compiler import compile_model
     from recyclopt.optimize.model import build_model
-    from recyclopt.optimize.solve import compile_model
     from recyclopt.optimize.superstructure import build
 
     if isinstance(size, GenSpec):

@@ -7,7 +7,7 @@ method's own and no timing inherits another method's garbage.
 Methods
 -------
 ``direct``  the yardstick: :mod:`benchmarks.direct` (numpy/scipy arrays straight to highspy)
-``pyomo``   recyclopt: ``build_model`` (the Pyomo model), then ``compile_model`` + ``_highs``
+``pyomo``   recyclopt: ``build_model`` (the Pyomo model), then ``compile_model`` + ``highs.handoff``
 
 Phases (seconds, the least over the repeats: the machine is shared, and the least time is the
 one least disturbed by other processes; ``runs`` keeps every repeat's figures for the spread)
@@ -97,13 +97,14 @@ def _pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tup
         model = (dm.A, dm.c, dm.col_lo, dm.col_hi, dm.row_lo, dm.row_hi, dm.integrality,
                  dm.sense, 0.0)
     elif method == "pyomo":
+        from recyclopt.optimize.compiler import compile_model
+        from recyclopt.optimize.highs import handoff
         from recyclopt.optimize.model import build_model
-        from recyclopt.optimize.solve import _highs, compile_model
 
         om = build_model(case, sup=sup)
         t1 = time.perf_counter()
         cm = compile_model(om.model)
-        h = _highs(cm, time_limit=time_limit, mip_gap=1e-6, threads=None, verbose=False)
+        h = handoff(cm, time_limit=time_limit, mip_gap=1e-6, threads=None, verbose=False)
         t2 = time.perf_counter()
         model = (cm.A, cm.c, cm.col_lo, cm.col_hi, cm.row_lo, cm.row_hi, cm.integrality,
                  cm.sense, cm.offset)
@@ -115,7 +116,7 @@ def _pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tup
     times = {"build": t1 - t0, "handoff": t2 - t1, "gc": max(t3 - t2 - g_base, 0.0),
              "scale": 0.0, "rss": held}
     if method == "pyomo":  # what solve() adds by default, timed apart from the handoff
-        from recyclopt.optimize.solve import scale_compiled
+        from recyclopt.optimize.highs import scale_compiled
 
         t4 = time.perf_counter()
         scale_compiled(cm)

@@ -1,19 +1,39 @@
-"""recyclopt: flowsheets and plant optimisation for recovering rare earths from NdFeB magnets."""
+"""recyclopt: flowsheets and plant optimisation for recovering rare earths from NdFeB magnets.
+
+The public names below are re-exported lazily (a module-level ``__getattr__``, PEP 562):
+``import recyclopt`` loads none of numpy, pandas, Pyomo or SciPy, so the command line starts
+fast; each name is imported from its module on first use.
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import Any
 
-from .chemistry import Registry, default_registry, parse_formula  # noqa: E402
-from .errors import RecycloptError  # noqa: E402
-from .streams import Stream, mix, stream_table  # noqa: E402
+from .version import __version__
 
-__all__ = [
-    "Registry",
-    "RecycloptError",
-    "Stream",
-    "default_registry",
-    "mix",
-    "parse_formula",
-    "stream_table",
-]
+#: public name -> the module that defines it
+_EXPORTS = {
+    "Registry": "recyclopt.chemistry",
+    "default_registry": "recyclopt.chemistry",
+    "parse_formula": "recyclopt.chemistry",
+    "RecycloptError": "recyclopt.errors",
+    "Stream": "recyclopt.streams",
+    "mix": "recyclopt.streams",
+    "stream_table": "recyclopt.streams",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'recyclopt' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -1,54 +1,39 @@
-"""The ``recyclopt bench`` command: a bridge to the repository's benchmark suite.
+"""The ``recyclopt bench`` command: the repository's benchmark suite, imported when it runs.
 
-The suite lives in the top-level ``benchmarks/`` folder of a source checkout, not in the
-installed package. :func:`register_bench` finds it (the current directory, or the checkout an
-editable install points at), lets ``benchmarks.cli.register`` add the ``bench`` command, and
-otherwise adds a ``bench`` command that fails with a one-line explanation.
+The suite (the top-level ``benchmarks/`` folder of a source checkout, with its
+direct-highspy yardstick) is not part of the installed package, which keeps the yardstick out
+of the library's import path. The command imports ``benchmarks.cli`` as Python finds it,
+without editing ``sys.path``: in the repository's root, ``python -m recyclopt bench`` and
+``python -m benchmarks`` find it (``-m`` puts the current directory on the path), as does
+``recyclopt bench`` with the checkout on ``PYTHONPATH``. Anywhere else the command says so in
+one line.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 from .errors import InputError
 
-_SIZES = ("small", "medium", "large")
+HELP = "benchmark the optimizer against direct highspy (from a source checkout)"
 
 
-def _checkout() -> Path | None:
-    here = Path(__file__).resolve().parent.parent  # an editable install: the checkout itself
-    for root in (Path.cwd(), here):
-        if (root / "benchmarks" / "cli.py").is_file():
-            return root
-    return None
-
-
-def _unavailable(_args: argparse.Namespace) -> int:
-    raise InputError("the benchmark suite is not importable: it lives in the benchmarks/ folder "
-                     "of a source checkout of recyclopt, not in the installed package; run "
-                     "'recyclopt bench' (or 'python -m benchmarks') from the repository's root")
-
-
-def register_bench(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``bench`` command to ``recyclopt``'s subparsers.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        What ``ArgumentParser.add_subparsers()`` returned in ``recyclopt.cli``.
-    """
-    root = _checkout()
-    if root is not None and str(root) not in sys.path:
-        sys.path.insert(0, str(root))
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``bench``: the suite's own parser when it is importable, else one that accepts any
+    arguments and explains (:func:`run`)."""
     try:
         from benchmarks.cli import register
     except ImportError:
-        p = subparsers.add_parser("bench", help="benchmark the optimizer (needs a source "
-                                  "checkout of recyclopt)")
-        p.add_argument("--size", choices=_SIZES, default="small")
-        p.add_argument("--json", metavar="FILE")
-        p.set_defaults(func=_unavailable)
-        return
-    register(subparsers)
+        # no option prefix: every argument, "--size" included, lands in ``args`` unparsed
+        p = subparsers.add_parser("bench", help=HELP, prefix_chars="+", add_help=False)
+        p.add_argument("args", nargs="*")
+        return p
+    return register(subparsers)
+
+
+def run(_args: argparse.Namespace) -> int:
+    """The command when the suite is not importable: one line saying where it runs."""
+    raise InputError("the benchmark suite is not importable: it lives in the benchmarks/ folder "
+                     "of a source checkout of recyclopt, not in the installed package; in the "
+                     "repository's root run 'python -m benchmarks' (or 'python -m recyclopt "
+                     "bench'), or put the checkout on PYTHONPATH")

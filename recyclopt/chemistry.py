@@ -67,7 +67,8 @@ _TOKEN = re.compile(r"([A-Z][a-z]?)|(\()|(\))|(\d+(?:\.\d+)?)|(\s+)")
 
 
 @cache
-def _atomic_masses() -> dict[str, float]:
+def atomic_masses() -> dict[str, float]:
+    """Standard atomic weights by element symbol, g/mol."""
     from chemicals.elements import periodic_table
 
     # chemicals' periodic table holds the IUPAC standard atomic weights (g/mol)
@@ -88,7 +89,7 @@ def _parse_part(text: str, formula: str) -> dict[str, float]:
         if space:
             pass
         elif sym:
-            if sym not in _atomic_masses():
+            if sym not in atomic_masses():
                 raise FormulaError(f"formula {formula!r}: unknown element symbol {sym!r}")
             stack[-1][sym] = stack[-1].get(sym, 0.0) + 1.0
             last = sym
@@ -165,7 +166,7 @@ def parse_formula(formula: str) -> dict[str, float]:
 def molar_mass(formula: str | Mapping[str, float]) -> float:
     """Molar mass in kg/mol of a formula (string or parsed element counts)."""
     counts = parse_formula(formula) if isinstance(formula, str) else formula
-    masses = _atomic_masses()
+    masses = atomic_masses()
     return sum(n * masses[el] for el, n in counts.items()) / 1000.0
 
 
@@ -356,7 +357,7 @@ class Registry:
         for i, s in enumerate(self.species):
             for el, k in s.elements.items():
                 self.atoms[i, self.element_index[el]] = k
-        masses = _atomic_masses()
+        masses = atomic_masses()
         self.element_masses = np.array([masses[e] / 1000.0 for e in els])  # kg/mol
         # kg of element per kg of species: the mass-based species-by-element matrix
         self.E = self.atoms * self.element_masses[None, :] / self.molar_masses[:, None]

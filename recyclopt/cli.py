@@ -2,17 +2,29 @@
 
 Errors are printed as one readable line on stderr with a non-zero exit code; ``--debug``
 shows the traceback.
+
+**Adding a command.** Every sub-command is one entry of :data:`COMMANDS`: its name -> the
+module that implements it, the help line of ``recyclopt --help`` and the name of the
+module's ``add_parser(subparsers) -> argparse.ArgumentParser`` function (default
+``add_parser``). The module is imported only when its command is on the command line, so
+``recyclopt --help`` and argument errors load none of numpy, pandas, Pyomo or SciPy: a command
+module imports its heavy dependencies inside the function that runs the command. The parser
+that ``add_parser`` returns runs the command through its ``func`` default, or, when it sets
+none, through the module's ``run(args) -> int``. For example::
+
+    "case": Command("recyclopt.optimize.case_cli", "export or show a bundled case"),
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
+from .constants import J_PER_KWH, S_PER_H
 from .errors import InputError, RecycloptError, SolverError
 
 EXIT_INPUT = 2
@@ -33,9 +45,10 @@ def _fail(message: str, code: int) -> int:
 # --------------------------------------------------------------------------- feeds
 def _read_feed(spec: str, rate_kg_h: float | None, flowsheet) -> tuple[str, object]:
     """Resolve ``--feed`` (a catalogue feedstock name or a file) into (feed port, Stream)."""
+    import pandas as pd
     import yaml
 
-    from .flowsheet import _feed_from_dict
+    from .flowsheet import feed_from_dict
     from .io import read_input_text
 
     port = next(iter(flowsheet.feeds)) if len(flowsheet.feeds) == 1 else None
@@ -82,15 +95,15 @@ def _read_feed(spec: str, rate_kg_h: float | None, flowsheet) -> tuple[str, obje
             d.pop("rate_kg_per_s", None)
             d["rate_kg_per_h"] = rate_kg_h
         elif "rate_kg_per_h" not in d and "rate_kg_per_s" not in d and "flows_kg_per_h" not in d:
-            d["rate_kg_per_h"] = default.total * 3600.0
+            d["rate_kg_per_h"] = default.total * S_PER_H
         try:
-            f = _feed_from_dict(port, d, flowsheet.registry, "feed")
+            f = feed_from_dict(port, d, flowsheet.registry, "feed")
         except InputError as exc:
             raise InputError(str(exc), source=spec, field=exc.field) from None
         return port, f.stream
     from .feedstock import feed_stream
 
-    rate = (rate_kg_h / 3600.0) if rate_kg_h is not None else default.total
+    rate = (rate_kg_h / S_PER_H) if rate_kg_h is not None else default.total
     return port, feed_stream(spec, rate, T=default.T, registry=flowsheet.registry, name=port)
 
 
@@ -110,6 +123,8 @@ def _check_output(args: argparse.Namespace) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .flowsheet import load_flowsheet
     from .io import write_tables
 
@@ -128,7 +143,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if len(fs.feeds) != 1:
             raise InputError("--rate needs a flowsheet with a single feed", field="--rate")
         port, f = next(iter(fs.feeds.items()))
-        feeds[port] = f.stream.scaled(args.rate / 3600.0 / f.stream.total) if f.stream.total \
+        feeds[port] = f.stream.scaled(args.rate / S_PER_H / f.stream.total) if f.stream.total \
             else f.stream
     res = fs.solve(feeds)
     unit = args.unit
@@ -136,7 +151,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                            "display.max_rows", 500, "display.float_format", "{:.6g}".format):
         print(f"Flowsheet: {fs.name} - {fs.description}")
         for n in fs.feeds:
-            print(f"Feed {n}: {res.streams[n].total * 3600:.6g} kg/h")
+            print(f"Feed {n}: {res.streams[n].total * S_PER_H:.6g} kg/h")
         print(f"\nStream table [{unit}]")
         print(res.stream_table(unit=unit).to_string())
         if args.elements:
@@ -148,8 +163,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(res.balance_summary().to_string())
         tot = res.totals()
         feed = max(tot["feed_kg_s"], 1e-300)
-        print(f"\nElectricity {tot['electricity_W'] / 3.6e6 / feed * 1:.4g} kWh per kg feed; "
-              f"fuel heat {tot['heat_W'] / 3.6e6 / feed:.4g} kWh per kg feed; "
+        print(f"\nElectricity {tot['electricity_W'] / J_PER_KWH / feed:.4g} kWh per kg feed; "
+              f"fuel heat {tot['heat_W'] / J_PER_KWH / feed:.4g} kWh per kg feed; "
               f"reagents {tot['reagents_kg_s'] / feed:.4g} kg per kg feed")
     if args.output:
         tables = {
@@ -164,6 +179,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .optimize import load_case, optimize
 
     _check_output(args)
@@ -200,6 +217,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .feedstock import get
     from .io import write_tables
     from .routes import compare_routes
@@ -221,7 +240,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _markdown(df: pd.DataFrame) -> str:
+def _markdown(df) -> str:
     cols = ["recovery_Nd", "recovery_Pr", "recovery_Dy", "recovery_Tb", "product",
             "electricity_kWh_per_kg", "heat_kWh_per_kg", "reagents_kg_per_kg", "co2_kg_per_kg"]
     lines = ["| route | Nd | Pr | Dy | Tb | product | kWh el./kg | kWh heat/kg | reagents kg/kg "
@@ -245,14 +264,9 @@ def cmd_flowsheets(args: argparse.Namespace) -> int:
     return 0
 
 
-# --------------------------------------------------------------------------- entry point
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="recyclopt", description="Rare-earth magnet recycling: flowsheets and "
-                "plant optimisation.")
-    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    sub = p.add_subparsers(dest="command", parser_class=_Parser)
-
-    s = sub.add_parser("simulate", help="solve a flowsheet and print its stream table")
+# --------------------------------------------------------------------------- parsers
+def add_simulate(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    s = sub.add_parser("simulate", help=COMMANDS["simulate"].help)
     s.add_argument("flowsheet", help="bundled flowsheet name or path to a .yaml file")
     s.add_argument("--feed", help="catalogue feedstock name, or a feed file (.yaml/.json with "
                    "'composition' and 'rate_kg_per_h'; .csv with species,mass_fraction)")
@@ -263,8 +277,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--output", help="write tables to FILE.csv, .xlsx or .json")
     s.add_argument("--force", action="store_true", help="overwrite an existing output file")
     s.set_defaults(func=cmd_simulate)
+    return s
 
-    o = sub.add_parser("optimize", help="choose routes, capacities and feedstocks (MILP)")
+
+def add_optimize(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    o = sub.add_parser("optimize", help=COMMANDS["optimize"].help)
     o.add_argument("case", nargs="?", default=None,
                    help="case file (.yaml); the bundled Taiwan default case when omitted")
     o.add_argument("--objective", choices=["npv", "annual_profit", "recovered_value",
@@ -281,8 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--output", help="write the plan to FILE.csv, .xlsx or .json")
     o.add_argument("--force", action="store_true", help="overwrite an existing output file")
     o.set_defaults(func=cmd_optimize)
+    return o
 
-    c = sub.add_parser("compare", help="compare the bundled routes on one catalogue feedstock")
+
+def add_compare(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    c = sub.add_parser("compare", help=COMMANDS["compare"].help)
     c.add_argument("feedstock", help="catalogue feedstock id (e.g. HDD_VCM, EV_traction)")
     c.add_argument("--routes", help="comma-separated route names (default: all bundled)")
     c.add_argument("--grid-co2", type=float, default=0.494,
@@ -291,23 +311,69 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--output", help="write the table to FILE.csv, .xlsx or .json")
     c.add_argument("--force", action="store_true", help="overwrite an existing output file")
     c.set_defaults(func=cmd_compare)
+    return c
 
-    f = sub.add_parser("flowsheets", help="list the bundled flowsheets")
+
+def add_flowsheets(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    f = sub.add_parser("flowsheets", help=COMMANDS["flowsheets"].help)
     f.set_defaults(func=cmd_flowsheets)
+    return f
 
-    from .report.cli import register as register_report
-    from .scenarios.cli import register as register_sweep
 
-    register_report(sub)
-    register_sweep(sub)
+# --------------------------------------------------------------------------- entry point
+@dataclass(frozen=True)
+class Command:
+    """A sub-command: the module implementing it (imported only when the command is used),
+    its help line and the module's function that adds its parser."""
 
-    from .forecast_cli import add_parser as add_forecast
+    module: str
+    help: str
+    add_parser: str = "add_parser"
 
-    add_forecast(sub)
 
-    from ._bench import register_bench
+#: name -> command, in the order ``recyclopt --help`` lists them (see the module docstring)
+COMMANDS: dict[str, Command] = {
+    "simulate": Command(__name__, "solve a flowsheet and print its stream table",
+                        "add_simulate"),
+    "optimize": Command(__name__, "choose routes, capacities and feedstocks (MILP)",
+                        "add_optimize"),
+    "compare": Command(__name__, "compare the bundled routes on one catalogue feedstock",
+                       "add_compare"),
+    "flowsheets": Command(__name__, "list the bundled flowsheets", "add_flowsheets"),
+    "report": Command("recyclopt.report.cli", "write a self-contained HTML report (plan, "
+                      "charts, assumptions)", "register"),
+    "sweep": Command("recyclopt.scenarios.cli", "solve a case under many price and policy "
+                     "scenarios (serial, a process pool or Dask)", "register"),
+    "forecast": Command("recyclopt.forecast_cli", "forecast end-of-life feed from sales, "
+                        "stocks and lifetimes (stock-and-flow model)"),
+    "bench": Command("recyclopt._bench", "benchmark the optimizer against direct highspy "
+                     "(from a source checkout)"),
+}
 
-    register_bench(sub)
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command named on the command line (its first positional argument), if any."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``recyclopt`` parser. Only the command named in ``argv`` gets its real parser (its
+    module imported); the others are listed with their help line. ``argv`` None: every
+    command's real parser (every module imported)."""
+    p = _Parser(prog="recyclopt", description="Rare-earth magnet recycling: flowsheets and "
+                "plant optimisation.")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    chosen = _command_in(argv) if argv is not None else None
+    for name, cmd in COMMANDS.items():
+        if argv is not None and name != chosen:
+            sub.add_parser(name, help=cmd.help)
+            continue
+        mod = importlib.import_module(cmd.module)
+        parser = getattr(mod, cmd.add_parser)(sub)
+        if parser.get_default("func") is None:
+            parser.set_defaults(func=mod.run)
     return p
 
 
@@ -315,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
-        parser = build_parser()
+        parser = build_parser(argv)
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()

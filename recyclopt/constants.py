@@ -1,3 +1,8 @@
-"""Physical constants and unit conversions shared across the package."""
+"""Unit conversions, named once (SI inside the package; these convert at its edges)."""
 
-J_PER_KWH: float = 3.6e6  # J per kWh
+#: joules per kilowatt-hour (3600 s x 1000 W)
+J_PER_KWH = 3.6e6
+#: seconds per hour
+S_PER_H = 3600.0
+#: kilograms per metric tonne
+KG_PER_T = 1000.0

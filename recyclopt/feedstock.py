@@ -95,9 +95,9 @@ def catalogue_content(name: str) -> tuple[dict[str, float], float]:
 
 def _species_moles(name: str) -> dict[str, float]:
     """Moles of each species per 100 g of alloy (plus coating and oxygen) of a feedstock."""
-    from .chemistry import _atomic_masses
+    from .chemistry import atomic_masses
 
-    aw = _atomic_masses()
+    aw = atomic_masses()
     row = get(name)
     c = composition_wt_pct(name)
     mol = {e: float(c[e]) / aw[e] for e in TRACKED}

@@ -28,7 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .accessors import Result
 from .chemistry import T_REF, Registry, default_registry
+from .constants import J_PER_KWH
 from .errors import BalanceError, ConvergenceError, FlowsheetError, InputError
 from .streams import Stream, stream_table
 from .units.base import UnitOperation, UnitResult, unit_class
@@ -53,7 +55,9 @@ class FeedSpec:
     feedstock: str | None = None
 
 
-def _feed_from_dict(name: str, d: Mapping[str, Any], registry: Registry, where: str) -> FeedSpec:
+def feed_from_dict(name: str, d: Mapping[str, Any], registry: Registry, where: str) -> FeedSpec:
+    """A feed from its mapping in a flowsheet or feed file (``where``: the key path, for
+    errors)."""
     allowed = {"rate_kg_per_h", "rate_kg_per_s", "T_K", "P_Pa", "composition", "flows_kg_per_h",
                "feedstock", "description"}
     unknown = sorted(set(d) - allowed)
@@ -174,7 +178,7 @@ class Flowsheet:
                 raise FlowsheetError(f"field {key!r} must be a non-empty mapping", source=source,
                                      field=key)
         try:
-            feeds = {str(n): _feed_from_dict(str(n), f if isinstance(f, Mapping) else {}, reg,
+            feeds = {str(n): feed_from_dict(str(n), f if isinstance(f, Mapping) else {}, reg,
                                              f"feeds.{n}")
                      for n, f in d["feeds"].items()}
             units: dict[str, UnitSpec] = {}
@@ -542,8 +546,10 @@ class Flowsheet:
 
 # --------------------------------------------------------------------------- results
 @dataclass
-class FlowsheetResult:
-    """A solved flowsheet: streams, per-unit results and balances."""
+class FlowsheetResult(Result):
+    """A solved flowsheet: streams, per-unit results and balances.
+
+    ``.plot()``/``.iplot()`` charts are attached by :mod:`recyclopt.report` when imported."""
 
     flowsheet: Flowsheet
     streams: dict[str, Stream]
@@ -687,18 +693,6 @@ class FlowsheetResult:
         return bal.pivot_table(index="scope", columns="group", values="rel_error",
                                aggfunc="max", sort=False)
 
-    def plot(self, kind: str = "sankey", **kw):
-        """Static matplotlib chart (see :func:`recyclopt.report.plot`)."""
-        from .report import plot
-
-        return plot(self, kind, **kw)
-
-    def iplot(self, kind: str = "sankey", **kw):
-        """Interactive plotly chart (see :func:`recyclopt.report.iplot`)."""
-        from .report import iplot
-
-        return iplot(self, kind, **kw)
-
     def report(self) -> str:
         """Text report: stream table (kg/h), duties, the balance summary and the warnings."""
         with pd.option_context("display.width", 160, "display.max_columns", 30,
@@ -772,13 +766,13 @@ def _outputs(res: FlowsheetResult) -> pd.Series:
     elec = heat = 0.0
     for u, r in res.units.items():
         if r.electricity_W:
-            vals[("energy", u, "electricity_kWh")] = r.electricity_W / 3.6e6
+            vals[("energy", u, "electricity_kWh")] = r.electricity_W / J_PER_KWH
         if r.heat_W:
-            vals[("energy", u, "heat_kWh")] = r.heat_W / 3.6e6
+            vals[("energy", u, "heat_kWh")] = r.heat_W / J_PER_KWH
         elec += r.electricity_W
         heat += r.heat_W
-    vals[("energy", "total", "electricity_kWh")] = elec / 3.6e6
-    vals[("energy", "total", "heat_kWh")] = heat / 3.6e6
+    vals[("energy", "total", "electricity_kWh")] = elec / J_PER_KWH
+    vals[("energy", "total", "heat_kWh")] = heat / J_PER_KWH
     return pd.Series(vals, dtype=float)
 
 

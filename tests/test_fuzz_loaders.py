@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from recyclopt.chemistry import default_registry
 from recyclopt.errors import InputError
-from recyclopt.flowsheet import Flowsheet, _feed_from_dict, load_flowsheet
+from recyclopt.flowsheet import Flowsheet, feed_from_dict, load_flowsheet
 from recyclopt.optimize import case_from_dict, load_case
 from recyclopt.scenarios.definition import load_scenarios, scenarios_from_dict
 from tests.optimize.cases import small_case
@@ -72,7 +72,7 @@ def test_dict_loaders_never_crash(s) -> None:
     _check(Flowsheet.from_dict, s)
     _check(scenarios_from_dict, s)
     if isinstance(s, dict):
-        _check(_feed_from_dict, "feed", s, default_registry(), "feeds.feed")
+        _check(feed_from_dict, "feed", s, default_registry(), "feeds.feed")
 
 
 def _paths(d, prefix=()):

@@ -31,7 +31,7 @@ cannot be changed (``set_value`` raises), and it holds every row of a block in o
 component (the plant model's groups are separate components, ``m.capacity[...]``).
 
 A row or objective still in the state these classes made it (made or not yet made, active)
-equals its arrays, so :func:`recyclopt.optimize.solve.compile_model` reads such rows from the
+equals its arrays, so :func:`recyclopt.optimize.compiler.compile_model` reads such rows from the
 arrays (:meth:`ArrayConstraint.array_rows`) and compiles everything else from its expression.
 The arrays are the builder's; they must not be changed in place once the model is built.
 """
@@ -304,8 +304,7 @@ def _constant(arr: np.ndarray) -> tuple[bool, float | None]:
 
 def range_set(n: int, ranges: dict | None = None) -> pyo.RangeSet:
     """``RangeSet(0, n - 1)``, shared through ``ranges`` (size -> set) by the components of one
-    model that have the same size (measured on the default case: 17 components, 10 sizes,
-    ~0.1 ms less); an index set may index several components (Pyomo sets ``_parent`` of a
+    model that have the same size (fewer sets to build); an index set may index several components (Pyomo sets ``_parent`` of a
     shared anonymous set to the block they are in)."""
     if ranges is None:
         return pyo.RangeSet(0, n - 1)
@@ -322,8 +321,8 @@ def make_var(block, name: str, lb: np.ndarray, ub: np.ndarray, domain,
     Pyomo's dense construction makes the first ``VarData`` (validating domain and bounds) and
     copies it for every other index; this does the same, but writes each copy's bounds (plain
     floats or None, what the bound setters store after validation) in the same pass and skips
-    the per-index lookups (measured at 331k variables: dense ``Var(range(n))`` 0.24 s, of
-    which 0.09 s builds its 331k-member index ``Set``; this 0.12 s). On a Pyomo whose
+    the per-index lookups (about twice as fast on the large case, ``benchmarks/RESULTS.md``).
+    On a Pyomo whose
     ``VarData`` has other slots it falls back to the dense construction and the public bound
     setters. ``ranges`` shares index sets between components (:func:`range_set`).
     """

@@ -142,6 +142,12 @@ class Option:
     byproduct_streams: dict[str, str] = field(default_factory=dict)  # stream -> by-product
     blank: bool = False
 
+    @property
+    def has_fixed_cost(self) -> bool:
+        """Whether building the option costs money whatever flows through it: a capex curve,
+        a fixed opex or operators."""
+        return self.capex is not None or self.opex_usd_per_yr > 0 or self.operators > 0
+
 
 @dataclass
 class Product:
@@ -194,6 +200,11 @@ class Case:
     @property
     def years(self) -> np.ndarray:
         return self.horizon.operating_calendar_years
+
+    @property
+    def wage_usd_per_operator_yr(self) -> float:
+        """Yearly cost of one operator, USD: ``labour_usd_per_hour * hours_per_operator_yr``."""
+        return self.labour_usd_per_hour * self.hours_per_operator_yr
 
     def option(self, name: str) -> Option:
         for o in self.options:

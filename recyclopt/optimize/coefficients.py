@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..constants import J_PER_KWH
 from ..errors import InputError
 
 if TYPE_CHECKING:
@@ -49,13 +50,31 @@ def _solve(flowsheet: str, catalogue: str) -> Any:
     return fs.solve({port: s})
 
 
+def all_elements(case: Case) -> list[str]:
+    """The case's elements, then any other element its feedstocks contain, in order of
+    appearance."""
+    els = list(case.elements)
+    for f in case.feedstocks:
+        for e in f.content_kg_per_unit:
+            if e not in els:
+                els.append(e)
+    return els
+
+
+def byproduct_column(case: Case, byproduct: str) -> str:
+    """The coefficient a by-product's value goes to: ``byproduct_revenue_usd_per_basis``
+    (booked as revenue) or ``byproduct_usd_per_basis`` (booked as a negative variable
+    cost), per :attr:`Case.byproduct_book_as`."""
+    if case.byproduct_book_as.get(byproduct, "negative_cost") == "revenue":
+        return "byproduct_revenue_usd_per_basis"
+    return "byproduct_usd_per_basis"
+
+
 def flowsheet_coefficients(case: Case, o: Option, f: Feedstock) -> dict[str, Any]:
     """Per-kg coefficients of option ``o`` for feedstock ``f`` (see the module docstring)."""
     from ..errors import FeedRefusedError
     from .case import CaseError
-    from .superstructure import _all_elements, byproduct_column
-
-    els = _all_elements(case)
+    els = all_elements(case)
     row: dict[str, Any] = {"option": o.name, "feedstock": f.name}
     if not f.catalogue:
         raise CaseError(f"option {o.name!r} is computed from flowsheet {o.flowsheet!r}, so "
@@ -100,9 +119,9 @@ def flowsheet_coefficients(case: Case, o: Option, f: Feedstock) -> dict[str, Any
         row[f"yield:{e}"] = best / feed_el[j] if (j is not None and feed_el[j] > 0) else 0.0
         row[f"form:{e}"] = best_form
     tot = res.totals()
-    # W per (kg/s) of feed = J/kg; / 3.6e6 -> kWh per kg
-    row["kwh_per_basis"] = tot["electricity_W"] / feed / 3.6e6
-    row["heat_kwh_per_basis"] = tot["heat_W"] / feed / 3.6e6
+    # W per (kg/s) of feed = J/kg; / J_PER_KWH -> kWh per kg
+    row["kwh_per_basis"] = tot["electricity_W"] / feed / J_PER_KWH
+    row["heat_kwh_per_basis"] = tot["heat_W"] / feed / J_PER_KWH
     reagents = sum(r.reagents.flows for r in res.units.values())
     cost = 0.0
     for i in np.flatnonzero(reagents):

@@ -1,16 +1,15 @@
 """A first plan for large plant models: the LP-guided restricted MILP.
 
 On networks of many candidate sites HiGHS spends most of a time-limited run on the root of
-the full model and holds a poor incumbent when the limit strikes (the ``large`` benchmark
-case: 317 M USD after 600 s). This heuristic gives it a good plan to start from:
+the full model and holds a poor incumbent when the limit strikes. This heuristic gives it a
+good plan to start from:
 
 1. solve the LP relaxation (interior point without crossover: only the build values are
-   needed, and on the large case it takes ~30-50 s against the dual simplex's minutes). When
-   the model was built without the ``feed_to_build`` valid inequalities (large models are,
-   see :data:`~recyclopt.optimize.model.CUTS_MAX_FLOW_COLUMNS`), :func:`~recyclopt.optimize
-   .solve.solve` adds their horizon form to this LP only (:func:`with_rows`): ~13 k rows on
-   the large case, an LP of ~85 s, whose build values are nearer 0 or 1 and whose bound is
-   643.6 M instead of 698.8 M;
+   needed, and on large models it is much faster than the dual simplex). When the model was
+   built without the ``feed_to_build`` valid inequalities (large models are, see
+   :data:`~recyclopt.optimize.model.CUTS_MAX_FLOW_COLUMNS`),
+   :func:`~recyclopt.optimize.solve.solve` adds their horizon form to this LP only
+   (:func:`with_rows`), whose build values are then nearer 0 or 1 and whose bound is tighter;
 2. close every option whose LP build value is below a threshold (its ``build`` upper bound
    set to 0) and let HiGHS solve the much smaller restricted MILP (without the added rows)
    within the remaining time; the thresholds of :data:`THRESHOLDS` are tried from the
@@ -18,18 +17,13 @@ case: 317 M USD after 600 s). This heuristic gives it a good plan to start from:
 3. hand the plan found to the full model's solve as its first incumbent.
 
 The LP's row duals also give a bound on the MILP (:func:`dual_bound`: weak duality, valid
-for any multipliers, so it needs no certificate of LP optimality from the interior point). On
-the large case the full solve's own root LP does not finish in what is left of a 10-minute
-limit, and this bound is then the only one there is.
+for any multipliers, so it needs no certificate of LP optimality from the interior point);
+when the full solve's own root LP does not finish within the limit, it is the only bound.
 
 Closing options only removes plans, so whatever the restricted MILP finds is feasible for the
 full model, and the full solve keeps searching (and bounding) the whole model: the optimum is
-unchanged, only the incumbent at a time limit improves. Measured on the ``large`` case
-(``solve(build_model(case), time_limit=600)``, ``benchmarks/RESULTS.md``): with the horizon
-rows, LP 84 s; thresholds 0.2 (321 of 400 options closed: solved in 47 s, 582.4 M USD), then
-0.1 (310 closed: 597.5 M when the limit struck after 349 s); certified gap 7.7 %. With 0.05
-alone, 569.2 M at 13.1 %; without the rows and with 40 % of the limit (session 4), LP 32 s,
-299 closed, 550.8 M at 26.9 %.
+unchanged, only the incumbent at a time limit improves. Figures on the ``large`` case and the
+generated networks: ``benchmarks/RESULTS.md``.
 
 It is akin to HiGHS's own RENS heuristic (fix what the LP relaxation settles, solve the rest
 as a sub-MIP), applied to whole options with a threshold instead of exact integrality, before
@@ -44,37 +38,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
+
+from . import highs
+from .compiler import Compiled, bound_ahead
 
 #: Names accepted by :func:`recyclopt.optimize.solve.solve`'s ``heuristic``.
 HEURISTICS = ("auto", "lp_guided", "none")
 
 #: ``heuristic="auto"`` runs the LP-guided start on models with at least this many columns
-#: when a time limit is given. Measured: the ``medium`` benchmark case (6k columns) and the
-#: generated 100-feedstock networks (18k columns) are solved to optimality by HiGHS alone in
-#: 7-23 s with the default formulation (yearly ``feed_to_build`` rows up to 20,000 flow
-#: columns; 13-105 s with bounds alone), so a start buys little there. A generated network
-#: of 62k columns (150 feedstocks, 20 sites, 20 years, 5 reachable, seed 7), 300 s on one
-#: thread: HiGHS alone 502.5 M USD at a 27.6 % gap, with the start 577.9 M at 5.8 %. On the
-#: ``large`` case (330k columns), 600 s: 317.0 M at 120 % against 597.5 M at 7.7 %.
+#: when a time limit is given: below it HiGHS alone solves the generated networks to
+#: optimality within typical limits, above it the start improves the plan at the limit
+#: (``benchmarks/RESULTS.md``).
 AUTO_MIN_COLUMNS = 50_000
 
-#: Share of the time limit given to the heuristic (LP and restricted MILP together); the
-#: full model gets the rest. On the large case the full solve never improved on the restricted
-#: MILP's plan in the time left (its root LP does not finish), while the restricted MILP keeps
-#: improving: its plan was 457 M USD 109 s into it, 533 M at 197 s, 547 M at 245 s and
-#: 569.2 M at 395 s (LP with the horizon rows first, 85 s). Hence 0.8 (it was 0.4: 550.8 M).
+#: Share of the time limit given to the heuristic (LP and restricted MILPs together); the
+#: full model gets the rest. On large models the restricted MILP keeps improving its plan
+#: while the full solve's root LP has not finished (``benchmarks/RESULTS.md``).
 SHARE = 0.8
 
 #: Options whose LP build value is below a threshold are closed in the restricted MILP. The
 #: thresholds are tried from the largest down: each restricted MILP that HiGHS solves (to
 #: ``mip_gap``) within the time left hands its plan, as a start, to the next and wider one
-#: (closing fewer options only adds plans). Measured on the large case, with the horizon rows
-#: in the LP, 0.01 / 0.05 / 0.1 / 0.2 close 289 / 302 / 310 / 321 of 400 options. Alone, 0.05
-#: (session 4's single threshold) reached 569.2 M USD in 396 s without finishing, while 0.2
-#: was solved in 45 s to 582.4 M: the narrower MILP is quicker and holds a better plan than
-#: the wider one finds in the time. The ladder keeps that, and still searches the wider sets
-#: when time remains: 0.2 then 0.1 reached 597.5 M in the same 600 s run (peak RSS 1.28 GiB,
-#: against 1.95 GiB for the one long search at 0.05).
+#: (closing fewer options only adds plans). A narrow MILP is solved quickly and holds a
+#: better plan than a wide one finds in the same time; the ladder keeps that and still
+#: searches the wider sets when time remains.
 THRESHOLDS = (0.2, 0.1, 0.05)
 
 
@@ -101,7 +89,7 @@ class HeuristicResult:
     def summary(self, obj_scale: float = 1.0) -> dict[str, float | int | str]:
         """The figures as a flat dict (no plan, the stages as one line of text), for
         :class:`SolveInfo` and reports; objectives and bound divided by ``obj_scale`` (the
-        objective scale of a scaled model: :func:`~recyclopt.optimize.solve.scale_compiled`)."""
+        objective scale of a scaled model: :func:`~recyclopt.optimize.highs.scale_compiled`)."""
         out: dict[str, float | int | str] = {k: v for k, v in self.__dict__.items()
                                              if k not in ("x", "stages")}
         out["lp_bound"] = self.lp_bound / obj_scale
@@ -112,30 +100,26 @@ class HeuristicResult:
         return out
 
 
-def with_rows(cm, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.ndarray,
+def with_rows(cm: Compiled, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.ndarray,
               col_scale: np.ndarray | None = None):
     """``cm`` with rows appended that were written over a model's builder columns.
 
     Parameters
     ----------
-    cm : :class:`recyclopt.optimize.solve.Compiled` (scaled or not).
+    cm : :class:`~recyclopt.optimize.compiler.Compiled` (scaled or not).
     A : sparse rows over the builder's columns (e.g. :func:`~recyclopt.optimize.model
         .feed_to_build_rows`), with limits ``row_lo``, ``row_hi``.
     idx : compiled column of each builder column (-1: left out by the compiler; such a
         column must have no entry in ``A``).
     col_scale : the column scale of a scaled ``cm`` (original ``x = s * x_scaled``); the new
         rows are then scaled by powers of two to a largest entry near 1, as
-        :func:`~recyclopt.optimize.solve.scale_compiled` scales the others.
+        :func:`~recyclopt.optimize.highs.scale_compiled` scales the others.
 
     Returns
     -------
     Compiled
         The rows appended (``rows`` entries None); the other arrays shared, not copied.
     """
-    import scipy.sparse as sp
-
-    from .solve import _pow2
-
     C = sp.coo_array(A)
     cols = idx[C.col]
     if np.any(cols < 0):
@@ -145,7 +129,7 @@ def with_rows(cm, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.ndarray,
     if col_scale is not None:
         rmax = np.zeros(C.shape[0])
         np.maximum.at(rmax, C.row, np.abs(vals))
-        rs = _pow2(1.0 / np.where(rmax > 0, rmax, 1.0))
+        rs = highs.pow2(1.0 / np.where(rmax > 0, rmax, 1.0))
         vals = vals * rs[C.row]
         lo, hi = lo * rs, hi * rs
     n = len(cm.columns) if cm.columns else cm.A.shape[1]
@@ -157,7 +141,7 @@ def with_rows(cm, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.ndarray,
         rows=[*cm.rows, *([None] * C.shape[0])])
 
 
-def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
+def lp_guided_plan(cm: Compiled, build: np.ndarray, *, time_limit: float,
                    threshold: float | Sequence[float] = THRESHOLDS,
                    mip_gap: float = 1e-3, threads: int | None = None,
                    lp_model=None) -> HeuristicResult:
@@ -165,7 +149,7 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
 
     Parameters
     ----------
-    cm : :class:`recyclopt.optimize.solve.Compiled`, as handed to HiGHS (scaled or not).
+    cm : :class:`~recyclopt.optimize.compiler.Compiled`, as handed to HiGHS (scaled or not).
     build : compiled column indices of the options' ``build`` binaries.
     time_limit : seconds for the LP and the restricted MILP together.
     threshold : options with an LP build value below it are closed; with several, the
@@ -180,13 +164,10 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
     -------
     HeuristicResult
     """
-    import highspy
-
-    from .solve import _highs, bound_ahead
-
     t0 = time.perf_counter()
     lpm = cm if lp_model is None else lp_model
-    lp = _highs(lpm.relaxation(), time_limit=time_limit, mip_gap=None, threads=threads, verbose=False)
+    lp = highs.handoff(lpm.relaxation(), time_limit=time_limit, mip_gap=None, threads=threads,
+                       verbose=False)
     lp.setOptionValue("solver", "ipm")
     lp.setOptionValue("run_crossover", "off")
     lp.run()
@@ -200,14 +181,12 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
         res.lp_bound = _tighter(cm.sense, dual_bound(lpm, y), dual_bound(lpm, -y))
     # the interior point's values guide the closing even when, without crossover, HiGHS
     # cannot certify them optimal (status "Unknown"); the bound is reported only when it can
-    if not sol.value_valid or status in (highspy.HighsModelStatus.kInfeasible,
-                                         highspy.HighsModelStatus.kUnbounded):
+    if not sol.value_valid or highs.status(lp) in (highs.INFEASIBLE, highs.UNBOUNDED):
         return res
     xb = np.asarray(sol.col_value)[build]
     del lp, sol, lpm  # the LP's memory is not held through the restricted MILPs
     ladder = sorted({float(t) for t in np.atleast_1d(threshold)}, reverse=True)
     deadline = t0 + time_limit
-    optimal = highspy.HighsModelStatus.kOptimal
     last = -1
     for th in ladder:
         closed = build[xb < th]
@@ -220,18 +199,15 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
         col_hi = np.array(cm.col_hi, dtype=float, copy=True)
         col_hi[closed] = 0.0
         t1 = time.perf_counter()
-        h = _highs(dataclasses.replace(cm, col_hi=col_hi), time_limit=left, mip_gap=mip_gap,
-                   threads=threads, verbose=False)
+        h = highs.handoff(dataclasses.replace(cm, col_hi=col_hi), time_limit=left,
+                          mip_gap=mip_gap, threads=threads, verbose=False)
         if res.x is not None:  # a plan of the narrower set is a plan of this one
-            start = highspy.HighsSolution()
-            start.col_value = res.x.tolist()
-            start.value_valid = True
-            h.setSolution(start)
+            highs.set_start(h, res.x)
         h.run()
         dt = time.perf_counter() - t1
         res.mip_s += dt
-        st = h.getModelStatus()
-        res.mip_status = h.modelStatusToString(st)
+        res.mip_status = h.modelStatusToString(h.getModelStatus())
+        solved = highs.status(h) == highs.OPTIMAL
         info = h.getInfo()
         z = float("nan")
         if getattr(info, "primal_solution_status", 0) == 2:
@@ -242,12 +218,12 @@ def lp_guided_plan(cm, build: np.ndarray, *, time_limit: float,
                 res.objective = z
         res.stages.append((th, len(closed), res.mip_status, dt, z))
         del h
-        if st != optimal:  # stopped by the time limit: a wider set would get no time
+        if not solved:  # stopped by the time limit: a wider set would get no time
             break
     return res
 
 
-def dual_bound(cm, y: np.ndarray) -> float:
+def dual_bound(cm: Compiled, y: np.ndarray) -> float:
     """A bound on the objective of ``cm`` (MILP or LP) from row multipliers ``y``.
 
     For ``max c x`` over ``row_lo <= A x <= row_hi``, ``col_lo <= x <= col_hi`` and any ``y``,
@@ -259,7 +235,7 @@ def dual_bound(cm, y: np.ndarray) -> float:
 
     Parameters
     ----------
-    cm : :class:`recyclopt.optimize.solve.Compiled`.
+    cm : :class:`~recyclopt.optimize.compiler.Compiled`.
     y : one multiplier per row.
     """
     sgn = 1.0 if cm.sense == "max" else -1.0

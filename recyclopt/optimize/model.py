@@ -132,7 +132,7 @@ class _QuietGC:
             self._pause.__exit__(*exc)
 
 
-def _pyomo_from_builder(mb: MatrixBuilder, c: np.ndarray, sense: str, const: float = 0.0
+def pyomo_from_builder(mb: MatrixBuilder, c: np.ndarray, sense: str, const: float = 0.0
                         ) -> tuple[pyo.ConcreteModel, list]:
     """Express the builder's blocks and groups as a Pyomo model.
 
@@ -240,7 +240,7 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     c, sense = objective_vector(mb, d, objective, pieces, price_factor, w)
     metrics = epsilon_metrics(mb, d, pieces)
     define_epsilon_limits(mb, metrics, extra)
-    m, columns = _pyomo_from_builder(mb, c, sense) if pyomo else (None, [])
+    m, columns = pyomo_from_builder(mb, c, sense) if pyomo else (None, [])
     meta = _Meta({"pieces": pieces, "weights": w, "seg_arrays": d.seg, "eq_opts": d.eq_opts,
                   "years": case.years, "f_idx": d.f_idx, "avail": d.avail,
                   "supply_lo": d.supply_lo, "rec_tot": d.rec_tot, "metrics": metrics,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..accessors import Result
 from ..economics import cash_flow_table
 from .case import Case, load_case
 from .model import OptModel, build_model
@@ -17,13 +18,14 @@ from .solve import SolveInfo, solve
 
 
 @dataclass
-class PlantPlan:
+class PlantPlan(Result):
     """The chosen plant: options built, capacities, flows, products and cash flows.
 
     Attributes are DataFrames: ``capacities``, ``flows`` (feedstock, path, year),
     ``option_flows`` (option, year), ``products`` (product, element, year), ``cash_flow``
     (per year, from the costing convention), ``capex`` and ``opex`` breakdowns; plus the
     objective value, ``npv_usd`` recomputed from the cash-flow table, and solver statistics.
+    ``.plot()``/``.iplot()`` charts are attached by :mod:`recyclopt.report` when imported.
     """
 
     case: Case
@@ -130,18 +132,6 @@ class PlantPlan:
                                                              self.objective_value,
                                                              "npv_usd": self.npv_usd}])}
 
-    def plot(self, kind: str = "sankey", **kw):
-        """Static matplotlib chart of the plan (see :func:`recyclopt.report.plot`)."""
-        from ..report import plot
-
-        return plot(self, kind, **kw)
-
-    def iplot(self, kind: str = "sankey", **kw):
-        """Interactive plotly chart of the plan (see :func:`recyclopt.report.iplot`)."""
-        from ..report import iplot
-
-        return iplot(self, kind, **kw)
-
     def to_file(self, path: str | Path, *, force: bool = False) -> Path:
         """Export to ``.xlsx`` (a sheet per table), ``.json`` or ``.csv`` (one file per table),
         with the metadata that reproduces the plan (see :mod:`recyclopt.optimize.plan_file`;
@@ -230,10 +220,6 @@ def read_plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float,
     return PlantPlan(case, om.objective, info.objective, cfr.npv_usd, capacities, flows,
                      option_flows, products, cfr.table, capex, opex, info, build_s,
                      mode=solved_mode(om), price_factor=float(om.meta["price_factor"]))
-
-
-#: the former private name, kept for callers not yet moved to :func:`read_plan`
-_plan = read_plan
 
 
 def _flow_frame(om: OptModel, xv: np.ndarray, years: np.ndarray) -> pd.DataFrame:

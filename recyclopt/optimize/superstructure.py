@@ -17,7 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..constants import KG_PER_T
 from .case import Case, CaseError, Option, Policy
+from .coefficients import all_elements, byproduct_column, flowsheet_coefficients
 
 
 @dataclass
@@ -83,8 +85,6 @@ class _Coef:
 
 
 def _coef_arrays(case: Case, els: list[str]) -> _Coef:
-    from .coefficients import flowsheet_coefficients
-
     n_opt, F, E = len(case.options), len(case.feedstocks), len(els)
     num = {c: np.zeros((n_opt, F)) for c in _COEF_COLUMNS}
     yld = np.zeros((n_opt, F, E))
@@ -123,15 +123,6 @@ def _coef_arrays(case: Case, els: list[str]) -> _Coef:
     return _Coef(num, yld, form, forms, refused)
 
 
-def byproduct_column(case: Case, byproduct: str) -> str:
-    """The coefficient a by-product's value goes to: ``byproduct_revenue_usd_per_basis``
-    (booked as revenue) or ``byproduct_usd_per_basis`` (booked as a negative variable
-    cost), per :attr:`Case.byproduct_book_as`."""
-    if case.byproduct_book_as.get(byproduct, "negative_cost") == "revenue":
-        return "byproduct_revenue_usd_per_basis"
-    return "byproduct_usd_per_basis"
-
-
 def _coef_frame(case: Case, els: list[str], co: _Coef) -> pd.DataFrame:
     """The (option, feedstock) table of the coefficients actually used."""
     n_opt, F = co.refused.shape
@@ -151,17 +142,8 @@ def _coef_frame(case: Case, els: list[str], co: _Coef) -> pd.DataFrame:
 
 def _option_table(case: Case) -> pd.DataFrame:
     """Per (option, feedstock): element yields, mass yield and per-basis costs."""
-    els = _all_elements(case)
+    els = all_elements(case)
     return _coef_frame(case, els, _coef_arrays(case, els))
-
-
-def _all_elements(case: Case) -> list[str]:
-    els = list(case.elements)
-    for f in case.feedstocks:
-        for e in f.content_kg_per_unit:
-            if e not in els:
-                els.append(e)
-    return els
 
 
 def _compatible(case: Case, f_tags: frozenset[str], path: tuple[str, ...]) -> bool:
@@ -199,7 +181,7 @@ def build(case: Case) -> Superstructure:
     (the same operations, in the same order, as walking each path).
     """
     paths = enumerate_paths(case)
-    els = _all_elements(case)
+    els = all_elements(case)
     co = _coef_arrays(case, els)
     coef = _coef_frame(case, els, co)
     o_idx = {o.name: i for i, o in enumerate(case.options)}
@@ -259,7 +241,7 @@ def build(case: Case) -> Superstructure:
     revenue = _revenue(els, cum, fcode, paid, co.forms, prices, policy)
     var_cost += kwh * case.electricity_usd_per_kwh + heat * case.heat_usd_per_kwh
     co2 += kwh * case.grid_co2_kg_per_kwh + heat * case.heat_co2_kg_per_kwh
-    var_cost += co2 / 1000.0 * policy.carbon_price_usd_per_t
+    var_cost += co2 / KG_PER_T * policy.carbon_price_usd_per_t
     pairs = pd.DataFrame({
         "feedstock": np.array([f.name for f in feeds], dtype=object)[fk],
         "path": np.array(["/".join(p) for p in paths], dtype=object)[pk],

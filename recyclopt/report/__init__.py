@@ -11,202 +11,92 @@ the charts as DataFrames.
 route-comparison table or a scenario table, with ``kind`` naming the chart.
 
 Needs the ``plots`` extra (matplotlib, plotly): ``pip install 'recyclopt[plots]'``.
+
+The names below are imported from their modules on first use (a module-level
+``__getattr__``, PEP 562), so importing the package, or its command line, loads no plotting
+or data library; importing it attaches ``.plot``/``.iplot`` to results
+(:mod:`recyclopt.report.accessors`).
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-import pandas as pd
+from . import accessors  # noqa: F401  (attaches .plot and .iplot to results)
+from .assumptions import assumptions  # noqa: F401  (eager: the name is also its module's)
 
-from ..errors import InputError
-from .assumptions import assumptions
-from .flowsheet import (
-    element_distribution,
-    flowsheet_sankey,
-    iplot_distribution,
-    iplot_flowsheet,
-    iplot_routes,
-    plot_distribution,
-    plot_flowsheet,
-    plot_routes,
-    stream_tables,
-    unit_performance,
-)
-from .html import ReportInput, build_html, write_report
-from .make import case_report, results_report
-from .plan import (
-    capex_breakdown,
-    iplot_capacities,
-    iplot_capex,
-    iplot_cash_flow,
-    iplot_npv_waterfall,
-    iplot_opex,
-    iplot_plan_sankey,
-    iplot_products,
-    npv_waterfall,
-    opex_breakdown,
-    plan_sankey,
-    plot_capacities,
-    plot_capex,
-    plot_cash_flow,
-    plot_npv_waterfall,
-    plot_opex,
-    plot_plan_sankey,
-    plot_products,
-    products_by_year,
-)
-from .results import PlanTables, load_results
-from .sankey import SankeyData, iplot_sankey, plot_sankey
-from .scenario import (
-    iplot_npv_histogram,
-    iplot_pareto,
-    iplot_route_frequency,
-    iplot_tornado,
-    npv_stats,
-    pareto_data,
-    plot_npv_histogram,
-    plot_pareto,
-    plot_route_frequency,
-    plot_tornado,
-    route_counts,
-    tornado_data,
-)
+#: public name -> its module in this package
+_EXPORTS = {
+    "FLOWSHEET_KINDS": "dispatch",
+    "PLAN_KINDS": "dispatch",
+    "TABLE_KINDS": "dispatch",
+    "iplot": "dispatch",
+    "plot": "dispatch",
+    "element_distribution": "flowsheet",
+    "flowsheet_sankey": "flowsheet",
+    "iplot_distribution": "flowsheet",
+    "iplot_flowsheet": "flowsheet",
+    "iplot_routes": "flowsheet",
+    "plot_distribution": "flowsheet",
+    "plot_flowsheet": "flowsheet",
+    "plot_routes": "flowsheet",
+    "stream_tables": "flowsheet",
+    "unit_performance": "flowsheet",
+    "ReportInput": "html",
+    "build_html": "html",
+    "write_report": "html",
+    "case_report": "make",
+    "results_report": "make",
+    "capex_breakdown": "plan",
+    "iplot_capacities": "plan",
+    "iplot_capex": "plan",
+    "iplot_cash_flow": "plan",
+    "iplot_npv_waterfall": "plan",
+    "iplot_opex": "plan",
+    "iplot_plan_sankey": "plan",
+    "iplot_products": "plan",
+    "npv_waterfall": "plan",
+    "opex_breakdown": "plan",
+    "plan_sankey": "plan",
+    "plot_capacities": "plan",
+    "plot_capex": "plan",
+    "plot_cash_flow": "plan",
+    "plot_npv_waterfall": "plan",
+    "plot_opex": "plan",
+    "plot_plan_sankey": "plan",
+    "plot_products": "plan",
+    "products_by_year": "plan",
+    "PlanTables": "results",
+    "load_results": "results",
+    "SankeyData": "sankey",
+    "iplot_sankey": "sankey",
+    "plot_sankey": "sankey",
+    "iplot_npv_histogram": "scenario",
+    "iplot_pareto": "scenario",
+    "iplot_route_frequency": "scenario",
+    "iplot_tornado": "scenario",
+    "npv_stats": "scenario",
+    "pareto_data": "scenario",
+    "plot_npv_histogram": "scenario",
+    "plot_pareto": "scenario",
+    "plot_route_frequency": "scenario",
+    "plot_tornado": "scenario",
+    "route_counts": "scenario",
+    "tornado_data": "scenario",
+}
 
-#: ``kind`` -> (static, interactive) chart per kind of object; the first kind is the default.
-FLOWSHEET_KINDS = {"sankey": (plot_flowsheet, iplot_flowsheet),
-                   "distribution": (plot_distribution, iplot_distribution)}
-PLAN_KINDS = {"sankey": (plot_plan_sankey, iplot_plan_sankey),
-              "cash_flow": (plot_cash_flow, iplot_cash_flow),
-              "waterfall": (plot_npv_waterfall, iplot_npv_waterfall),
-              "capex": (plot_capex, iplot_capex),
-              "opex": (plot_opex, iplot_opex),
-              "capacities": (plot_capacities, iplot_capacities),
-              "products": (plot_products, iplot_products)}
-TABLE_KINDS = {"tornado": (plot_tornado, iplot_tornado),
-               "histogram": (plot_npv_histogram, iplot_npv_histogram),
-               "route_frequency": (plot_route_frequency, iplot_route_frequency),
-               "pareto": (plot_pareto, iplot_pareto),
-               "routes": (plot_routes, iplot_routes)}
+__all__ = sorted(["assumptions", *(n for n in _EXPORTS if not n.endswith("_KINDS"))])
 
 
-def _table_kind(df: pd.DataFrame) -> str:
-    cols = set(df.columns) if isinstance(df, pd.DataFrame) else set()
-    if not isinstance(df, pd.DataFrame) or cols == {"npv_usd"}:
-        return "histogram"
-    if {"parameter", "low_npv", "high_npv"} <= cols:
-        return "tornado"
-    if {"epsilon", "npv_usd"} <= cols:
-        return "pareto"
-    if any(c.startswith("recovery_") for c in cols):
-        return "routes"
-    if "route" in cols or "built" in cols:
-        return "route_frequency"
-    raise InputError(f"cannot tell which chart fits columns {sorted(cols)}; pass kind=",
-                     field="kind")
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'recyclopt.report' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
 
-def _pick(obj: Any, kind: str | None) -> tuple[Any, Any]:
-    from ..flowsheet import FlowsheetResult
-
-    if isinstance(obj, FlowsheetResult):
-        table = FLOWSHEET_KINDS
-    elif hasattr(obj, "cash_flow") and hasattr(obj, "capacities"):
-        table = PLAN_KINDS
-    elif isinstance(obj, pd.DataFrame | pd.Series) or hasattr(obj, "__array__"):
-        table = TABLE_KINDS
-        kind = kind or _table_kind(obj)
-    else:
-        raise InputError(f"no chart for a {type(obj).__name__}", field="obj")
-    kind = kind or next(iter(table))
-    if kind not in table:
-        raise InputError(f"kind {kind!r}; allowed for a {type(obj).__name__}: "
-                         f"{', '.join(table)}", field="kind")
-    return table[kind]
-
-
-def plot(obj: Any, kind: str | None = None, **kw: Any) -> Any:
-    """Static matplotlib chart of a flowsheet result, a plan or a scenario table.
-
-    Parameters
-    ----------
-    obj : FlowsheetResult (kinds ``sankey``, ``distribution``), PlantPlan or PlanTables
-        (``sankey``, ``cash_flow``, ``waterfall``, ``capex``, ``opex``, ``capacities``,
-        ``products``), or a DataFrame/Series (``tornado``, ``histogram``,
-        ``route_frequency``, ``pareto``, ``routes``; guessed from the columns).
-    kind : the chart; the first listed for the object's type when None.
-    **kw : passed to the chart function.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    return _pick(obj, kind)[0](obj, **kw)
-
-
-def iplot(obj: Any, kind: str | None = None, **kw: Any) -> Any:
-    """Interactive plotly chart; same objects and kinds as :func:`plot`.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-    """
-    return _pick(obj, kind)[1](obj, **kw)
-
-
-__all__ = [
-    "PlanTables",
-    "ReportInput",
-    "SankeyData",
-    "assumptions",
-    "build_html",
-    "capex_breakdown",
-    "case_report",
-    "element_distribution",
-    "flowsheet_sankey",
-    "iplot",
-    "iplot_capacities",
-    "iplot_capex",
-    "iplot_cash_flow",
-    "iplot_distribution",
-    "iplot_flowsheet",
-    "iplot_npv_histogram",
-    "iplot_npv_waterfall",
-    "iplot_opex",
-    "iplot_pareto",
-    "iplot_plan_sankey",
-    "iplot_products",
-    "iplot_route_frequency",
-    "iplot_routes",
-    "iplot_sankey",
-    "iplot_tornado",
-    "load_results",
-    "npv_stats",
-    "npv_waterfall",
-    "opex_breakdown",
-    "pareto_data",
-    "plan_sankey",
-    "plot",
-    "plot_capacities",
-    "plot_capex",
-    "plot_cash_flow",
-    "plot_distribution",
-    "plot_flowsheet",
-    "plot_npv_histogram",
-    "plot_npv_waterfall",
-    "plot_opex",
-    "plot_pareto",
-    "plot_plan_sankey",
-    "plot_products",
-    "plot_route_frequency",
-    "plot_routes",
-    "plot_sankey",
-    "plot_tornado",
-    "products_by_year",
-    "results_report",
-    "route_counts",
-    "stream_tables",
-    "tornado_data",
-    "unit_performance",
-    "write_report",
-]
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

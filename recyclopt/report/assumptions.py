@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import fields, is_dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def data_table(name: str) -> pd.DataFrame:
     """A bundled data table of :mod:`recyclopt.data` (e.g. ``"prices"``, ``"feedstocks"``)."""
+    import pandas as pd
+
     f = resources.files("recyclopt.data").joinpath(f"{name}.csv")
     with f.open("r", encoding="utf-8") as fh:
         return pd.read_csv(fh)
@@ -39,6 +42,8 @@ def feedstock_sources(catalogue: list[str] | None = None) -> pd.DataFrame:
 def availability_sources(catalogue: list[str] | None = None) -> pd.DataFrame:
     """One row per catalogue feedstock of ``taiwan_availability.csv``: first and last year,
     end-of-life units over the table, collection rate range, source, confidence."""
+    import pandas as pd
+
     df = data_table("taiwan_availability")
     if catalogue is not None:
         df = df[df["feedstock"].isin(catalogue)]
@@ -95,6 +100,8 @@ def case_tables(case: Any, price_factor: float = 1.0) -> dict[str, pd.DataFrame]
         costing factors), each with a ``source`` column where the case or the convention
         gives one.
     """
+    import pandas as pd
+
     fs = pd.DataFrame([{
         "feedstock": f.name, "catalogue": f.catalogue or "", "unit": f.unit,
         "magnet_kg_per_unit": f.magnet_kg_per_unit,
@@ -158,6 +165,7 @@ def assumptions(case: Any = None, price_factor: float = 1.0) -> dict[str, pd.Dat
         only), ``prices``, ``feedstock data`` and ``availability`` (restricted to the case's
         catalogue feedstocks when a case is given). ``price_factor``: see :func:`case_tables`.
     """
+
     out: dict[str, pd.DataFrame] = {}
     cats = None
     if case is not None:

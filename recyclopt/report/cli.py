@@ -1,6 +1,6 @@
 """``recyclopt report CASE|RESULTS -o report.html``: the command-line handler.
 
-Wire it into :func:`recyclopt.cli.build_parser` with ``register(sub)``.
+:data:`recyclopt.cli.COMMANDS` names :func:`register` as the command's ``add_parser``.
 """
 
 from __future__ import annotations

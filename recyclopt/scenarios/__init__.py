@@ -9,55 +9,54 @@
 * :mod:`.store`: the atomic, resumable SQLite result store;
 * :mod:`.analysis`: tornado, NPV distribution, route frequency, two-stage stochastic plan;
 * :mod:`.cli`: the ``recyclopt sweep`` command.
+
+The names below are imported from their modules on first use (a module-level
+``__getattr__``, PEP 562), so ``recyclopt sweep --help`` loads none of the solver stack.
 """
 
 from __future__ import annotations
 
-from .analysis import (
-    TwoStageResult,
-    npv_distribution,
-    one_at_a_time,
-    route_frequency,
-    tornado,
-    two_stage,
-)
-from .backends import BACKENDS, SweepSpec, run_sweep
-from .definition import (
-    PARAMETERS,
-    Scenario,
-    ScenarioError,
-    ScenarioFile,
-    apply_values,
-    load_scenarios,
-    scenario_case,
-    scenarios_from_dict,
-)
-from .engine import EngineOptions, SweepEngine
-from .policy import CONTROLLED, LEVER_PARAMETERS
-from .store import ResultStore, StoreError
+import importlib
+from typing import Any
 
-__all__ = [
-    "BACKENDS",
-    "CONTROLLED",
-    "LEVER_PARAMETERS",
-    "PARAMETERS",
-    "EngineOptions",
-    "ResultStore",
-    "Scenario",
-    "ScenarioError",
-    "ScenarioFile",
-    "StoreError",
-    "SweepEngine",
-    "SweepSpec",
-    "TwoStageResult",
-    "apply_values",
-    "load_scenarios",
-    "npv_distribution",
-    "one_at_a_time",
-    "route_frequency",
-    "run_sweep",
-    "scenario_case",
-    "scenarios_from_dict",
-    "tornado",
-    "two_stage",
-]
+#: public name -> its module in this package
+_EXPORTS = {
+    "TwoStageResult": "analysis",
+    "npv_distribution": "analysis",
+    "one_at_a_time": "analysis",
+    "route_frequency": "analysis",
+    "tornado": "analysis",
+    "two_stage": "analysis",
+    "BACKENDS": "backends",
+    "SweepSpec": "backends",
+    "run_sweep": "backends",
+    "PARAMETERS": "definition",
+    "Scenario": "definition",
+    "ScenarioError": "definition",
+    "ScenarioFile": "definition",
+    "apply_values": "definition",
+    "load_scenarios": "definition",
+    "scenario_case": "definition",
+    "scenarios_from_dict": "definition",
+    "EngineOptions": "engine",
+    "SweepEngine": "engine",
+    "CONTROLLED": "policy",
+    "LEVER_PARAMETERS": "policy",
+    "ResultStore": "store",
+    "StoreError": "store",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'recyclopt.scenarios' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

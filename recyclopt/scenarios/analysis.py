@@ -107,12 +107,12 @@ def one_at_a_time(case: Case, ranges: dict[str, tuple[float, float]], *,
                   options: EngineOptions | None = None, engine: SweepEngine | None = None
                   ) -> pd.DataFrame:
     """Solve a tornado directly (serially): ``ranges`` maps parameter paths to (low, high)."""
-    from .definition import ScenarioSet, _expand_set
+    from .definition import ScenarioSet, expand_set
 
     eng = engine or SweepEngine(case, options or EngineOptions(fixed_design=False))
     s = ScenarioSet("tornado", one_at_a_time={k: (float(a), float(b)) for k, (a, b) in
                                              ranges.items()})
-    rows = [eng.solve(sc).row for sc in _expand_set(s, case, "<tornado>")]
+    rows = [eng.solve(sc).row for sc in expand_set(s, case, "<tornado>")]
     out = pd.DataFrame(rows)
     vals = [json.loads(v) for v in out["values"]]
     for p in ranges:
@@ -197,8 +197,9 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
         When a scenario changes the model's layout or a design-only constraint (for example a
         capex curve), which a shared first stage cannot represent.
     """
-    from ..optimize.model import MatrixBuilder, _pyomo_from_builder
-    from ..optimize.solve import _highs, compile_model
+    from ..optimize import highs
+    from ..optimize.compiler import compile_model
+    from ..optimize.model import MatrixBuilder, pyomo_from_builder
     from .policy import resolve_settings
 
     if not scenarios:
@@ -304,17 +305,14 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
     for s, (_, a) in enumerate(per):
         np.add.at(c, colmap[s], p[s] * a.c)
     sense = om0.sense
-    m, columns = _pyomo_from_builder(mb, c, sense)
+    m, columns = pyomo_from_builder(mb, c, sense)
     cm = compile_model(m)
-    h = _highs(cm, time_limit=opts.time_limit, mip_gap=opts.mip_gap, threads=opts.threads,
-               verbose=False)
+    h = highs.handoff(cm, time_limit=opts.time_limit, mip_gap=opts.mip_gap,
+                      threads=opts.threads, verbose=False)
     h.run()
-    import highspy
-
-    status = h.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
+    if highs.status(h) != highs.OPTIMAL:
         raise SolverError(f"two_stage: the extensive form did not solve to optimality "
-                          f"({h.modelStatusToString(status)})")
+                          f"({h.modelStatusToString(h.getModelStatus())})")
     xv = np.asarray(h.getSolution().col_value)
     pos = {id(v): j for j, v in enumerate(cm.columns)}
     x_ef = np.array([xv[pos[id(v)]] if id(v) in pos else (v.lb or 0.0) for v in columns])
@@ -336,7 +334,7 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
     rp_check = float((tab["probability"] * tab["npv_stochastic_design_usd"]).sum(min_count=S))
     return TwoStageResult(rp, eev, ws, _design_series(om0, dcols, design),
                           _design_series(om0, dcols, det), tab,
-                          h.modelStatusToString(status),
+                          h.modelStatusToString(h.getModelStatus()),
                           {"rp_from_evaluation_usd": rp_check, "n_columns": int(mb.n),
                            "n_rows": int(nrow)})
 

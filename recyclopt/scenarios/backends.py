@@ -39,9 +39,8 @@ from ..optimize.case import Case
 from ..optimize.superstructure import Superstructure, build
 from .definition import Scenario
 from .engine import EngineOptions, SweepEngine
+from .params import BACKENDS
 from .store import ResultStore
-
-BACKENDS = ("serial", "processes", "dask")
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError, RecycloptError
-from .backends import BACKENDS
+from .params import BACKENDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

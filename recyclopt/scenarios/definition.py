@@ -68,6 +68,8 @@ import numpy as np
 from .._fields import field_error, mapping, number, only
 from ..errors import InputError
 from ..optimize.case import Case, Feedstock, Option, Policy, Product
+from .params import ParamSpec, ScenarioError, range_text
+from .policy import LEVER_BASE, LEVER_PARAMETERS, lever_values, resolve_settings
 
 #: How the sweep engine reaches a scenario's numbers, cheapest first:
 #: ``price`` re-prices the objective only; ``arrays`` re-assembles bounds and coefficients from
@@ -75,17 +77,8 @@ from ..optimize.case import Case, Feedstock, Option, Policy, Product
 TIERS = ("price", "arrays", "superstructure")
 
 
-class ScenarioError(InputError):
-    """A scenario file, set or value that does not validate."""
-
-
 def _err(src: str, fieldname: str, msg: str) -> ScenarioError:
     return field_error(ScenarioError, src, fieldname, msg)  # type: ignore[return-value]
-
-
-def _range_text(lo: float | None, hi: float | None, lo_open: bool = False) -> str:
-    a = "(" if lo_open else "["
-    return f"{a}{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
 
 
 def _number(src: str, fieldname: str, v: Any) -> float:
@@ -93,27 +86,6 @@ def _number(src: str, fieldname: str, v: Any) -> float:
 
 
 # --------------------------------------------------------------------------- parameters
-@dataclass(frozen=True)
-class ParamSpec:
-    """A parameter a scenario may set: a path pattern (``*`` matches a name), its allowed range
-    and the cheapest tier that reaches its effect."""
-
-    pattern: tuple[str, ...]
-    lo: float | None
-    hi: float | None
-    tier: str
-    lo_open: bool = False
-    doc: str = ""
-
-    def check(self, src: str, fieldname: str, value: Any) -> float:
-        x = _number(src, fieldname, value)
-        if (self.lo is not None and (x < self.lo or (self.lo_open and x <= self.lo))) or (
-                self.hi is not None and x > self.hi):
-            raise _err(src, fieldname, f"{x:g} is outside the allowed range "
-                       f"{_range_text(self.lo, self.hi, self.lo_open)} of {'.'.join(self.pattern)}")
-        return x
-
-
 PARAMETERS: tuple[ParamSpec, ...] = (
     ParamSpec(("products", "*", "price_usd_per_kg", "*"), 0.0, None, "price",
               doc="price of an element in a product form, USD per kg of element"),
@@ -188,8 +160,6 @@ def _pattern_of(path: str) -> ParamSpec | None:
 def find_param(case: Case, path: str, *, src: str = "<scenarios>",
                where: str | None = None) -> ParamSpec:
     """The :class:`ParamSpec` of ``path``, with every name checked against ``case``."""
-    from .policy import LEVER_PARAMETERS
-
     where = where or path
     if path in LEVER_PARAMETERS:
         return LEVER_PARAMETERS[path]
@@ -516,8 +486,6 @@ class ScenarioFile:
         ScenarioError
             For an unknown set, parameter or name, or a value outside its allowed range.
         """
-        from .policy import resolve_settings
-
         names = list(self.sets) if sets is None else list(sets)
         for s in names:
             if s not in self.sets:
@@ -525,7 +493,7 @@ class ScenarioFile:
         settings = resolve_settings(case, self.levers, src=self.source)
         out: list[Scenario] = []
         for s in names:
-            for sc in _expand_set(self.sets[s], case, self.source):
+            for sc in expand_set(self.sets[s], case, self.source):
                 out.append(dataclasses.replace(sc, index=len(out)))
         ids = [sc.id for sc in out]
         if len(set(ids)) != len(ids):
@@ -552,8 +520,6 @@ def _check_values(case: Case, values: Mapping[str, Any], src: str, where: str,
 
 def _base_value(case: Case, path: str) -> float:
     """The case's current value of a case path (factors: 1)."""
-    from .policy import LEVER_BASE
-
     if path in LEVER_BASE:
         return LEVER_BASE[path]
     if path.endswith("_factor"):
@@ -588,7 +554,8 @@ def _base_value(case: Case, path: str) -> float:
     return math.nan if v is None else float(v)
 
 
-def _expand_set(s: ScenarioSet, case: Case, src: str) -> list[Scenario]:
+def expand_set(s: ScenarioSet, case: Case, src: str) -> list[Scenario]:
+    """The scenarios of set ``s``, their values checked against ``case``."""
     where = f"sets.{s.name}"
     common = _check_values(case, s.overrides, src, f"{where}.overrides")
     out: list[Scenario] = []
@@ -609,7 +576,7 @@ def _expand_set(s: ScenarioSet, case: Case, src: str) -> list[Scenario]:
             if not math.isfinite(hi) and spec.hi is not None:
                 raise _err(src, f"{where}.parameters.{p}", f"an unbounded distribution "
                            f"cannot sample {p}, whose allowed range is "
-                           f"{_range_text(spec.lo, spec.hi, spec.lo_open)}: truncate it with "
+                           f"{range_text(spec.lo, spec.hi, spec.lo_open)}: truncate it with "
                            "'high'")
         u = _uniforms(s.method or "monte_carlo", s.n, len(paths), s.seed)
         cols = {p: s.parameters[p].ppf(u[:, j], _base_value(case, p))
@@ -658,8 +625,6 @@ def resolve(case: Case, values: Mapping[str, float], settings: Any = None, *,
     price multiplier multiplies the scenario's price, not the base case's). ``specs``: a
     memo of :func:`find_param` for ``case`` (see :func:`scenario_case`).
     """
-    from .policy import LEVER_PARAMETERS, lever_values, resolve_settings
-
     if settings is None:
         settings = resolve_settings(case, {}, src=src)
     plain = {p: v for p, v in values.items() if p not in LEVER_PARAMETERS}

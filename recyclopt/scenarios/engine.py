@@ -2,7 +2,7 @@
 
 How a scenario reaches HiGHS (chosen by measurement, see ``benchmarks/sweep_speed.py``): the
 Pyomo model of a *structure* is built and compiled to standard form once
-(:func:`recyclopt.optimize.solve.compile_model`) and handed to one ``highspy.Highs``; each
+(:func:`recyclopt.optimize.compiler.compile_model`) and handed to one ``highspy.Highs``; each
 scenario then recomputes only its numbers and pushes the ones that differ from what HiGHS
 holds, with ``changeColsCost``, ``changeColsBounds``, ``changeRowsBounds`` and
 ``changeCoeff``, before ``run``. The Pyomo model stays the single source of truth: the solver's
@@ -38,22 +38,19 @@ answers do not depend on the LP's history (:meth:`SweepEngine._lp_proof`), so a 
 result depends only on its own numbers, never on which scenarios the same worker solved
 before: the serial, process-pool and Dask backends give identical results.
 
-**Per scenario, cheaply** (measured with ``benchmarks/sweep_speed.py``; on the bundled Taiwan
-case a ``price``-tier scenario takes ~1.5 ms, ~0.7 of them in HiGHS, against ~30 ms for a
-rebuild; the engine took ~18 ms with HiGHS's defaults and a full plan per scenario):
+**Per scenario, cheaply** (timings: ``benchmarks/sweep_speed.py`` and
+``benchmarks/RESULTS.md``):
 
 * *LP check* (:attr:`EngineOptions.lp_check`): a second HiGHS instance holds the LP
   relaxation, hot-started from its last basis; when its bound proves the warm start optimal,
-  or its optimum is integral, no MIP runs. With the default ``tight`` formulation's yearly
-  ``feed_to_build`` rows this settles every one of 40 random price scenarios of the bundled
-  case and 36 of 40 availability scenarios (a MIP run costs 3-40 ms there, the LP 0.3-1 ms);
+  or its optimum is integral, no MIP runs (an LP costs a fraction of a MIP run);
 * *warm start*: HiGHS gets the base case's plan (solved once per engine, so the same on
   every worker) as its first incumbent whenever that plan satisfies the scenario's bounds and
   rows (checked in numpy; always so on the ``price`` tier), and then skips its
   feasibility-jump heuristic, whose only job is finding a first incumbent;
-* *lean HiGHS options* on small models (:data:`LEAN_HIGHS_OPTIONS`): no symmetry detection
-  or sub-MIP heuristics, which cost more than they save on a few hundred columns; the
-  optimum is proven at the same gap;
+* *lean HiGHS options* on small models (:data:`recyclopt.optimize.highs.LEAN_OPTIONS`): no
+  symmetry detection or sub-MIP heuristics, which cost more than they save on a few hundred
+  columns; the optimum is proven at the same gap;
 * the ``price`` tier re-prices the objective from arrays (:class:`_PriceMap`), without a
   copy of the superstructure's tables, and pushes only the costs;
 * the sweep row is read straight from the solution vector
@@ -74,12 +71,16 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..constants import KG_PER_T
 from ..errors import InputError
+from ..optimize import highs
 from ..optimize.case import Case
+from ..optimize.coefficients import all_elements
+from ..optimize.compiler import bound_ahead, compile_model
 from ..optimize.model import OptModel, build_model, stack_csr
-from ..optimize.plan import PlanReader, PlantPlan, _plan
-from ..optimize.solve import SolveInfo, bound_ahead, compile_model
-from ..optimize.superstructure import Superstructure, _all_elements, build
+from ..optimize.plan import PlanReader, PlantPlan, read_plan
+from ..optimize.solve import SolveInfo
+from ..optimize.superstructure import Superstructure, build
 from .definition import TIERS, Scenario, scenario_case
 
 #: Variable blocks that make up a plant's design (first-stage decisions).
@@ -108,7 +109,7 @@ class EngineOptions:
         the warm start's objective, the start is optimal, and when its optimum is integral,
         that is optimal: either way the MIP is not run (see :meth:`SweepEngine._lp_proof`).
     lean_highs : run HiGHS without symmetry detection and its sub-MIP heuristics (RINS,
-        RENS, root reduced cost) (:data:`LEAN_HIGHS_OPTIONS`); None: on models of at
+        RENS, root reduced cost) (:data:`recyclopt.optimize.highs.LEAN_OPTIONS`); None: on models of at
         most :data:`SMALL_MIP_COLUMNS` columns, where that machinery costs more than the
         search it saves.
     """
@@ -124,38 +125,10 @@ class EngineOptions:
     lp_check: bool = True
 
 
-#: Compiled models with at most this many columns are solved with
-#: :data:`LEAN_HIGHS_OPTIONS` unless :attr:`EngineOptions.lean_highs` says otherwise.
+#: Compiled models with at most this many columns are solved with HiGHS's lean options
+#: (:data:`recyclopt.optimize.highs.LEAN_OPTIONS`) unless :attr:`EngineOptions.lean_highs`
+#: says otherwise: above it the sub-MIP heuristics pay (``benchmarks/RESULTS.md``, sweeps).
 SMALL_MIP_COLUMNS = 2000
-
-#: HiGHS options of the lean runs. Measured on the bundled Taiwan case (314 columns, 34
-#: integer), CPU ms of ``Highs.run`` per scenario (best of three), on scenarios that build
-#: nothing / that build a plant (``price`` tier: 34 / 6 scenarios, ``arrays``: 32 / 8):
-#:
-#: ============================================  ==============  ==============
-#: settings                                      price           arrays
-#: ============================================  ==============  ==============
-#: HiGHS defaults, no start                      8.0 / 56        14.0 / 80
-#: base plan as start, no feasibility jump       3.7 / 32         7.6 / 57
-#: ... and no sub-MIP heuristics                 3.7 / 18         5.7 / 22
-#: ... and no presolve, no symmetry              2.2 / 20         5.5 / 28
-#: ============================================  ==============  ==============
-#:
-#: Presolve was off until the LP check (:attr:`EngineOptions.lp_check`) took over the
-#: scenarios that build nothing. The MIPs left are those that build a plant: on the 42 of the
-#: 126 such scenarios of ``taiwan_scenarios.yaml`` timed (every third, with its levers; one
-#: node each, ~150 LP iterations; best of three, another process busy on the second core),
-#: HiGHS's defaults took 23.2 ms, presolve and symmetry off 21.2 ms, and presolve on with
-#: symmetry detection and sub-MIP heuristics off 11.4 ms: the lean options now. (Giving HiGHS
-#: the optimal plan as its start changed nothing: the time is the root's cuts, not the search
-#: for a plan.) The optimum is proven at the same gap; every scenario of ``tests/scenarios``
-#: and 140 random ones on the Taiwan case gave the rebuild's row. On the ``medium``
-#: benchmark case (6151 columns) the sub-MIP heuristics pay (23 s per scenario with them,
-#: 34 s without), hence the size limit :data:`SMALL_MIP_COLUMNS`.
-LEAN_HIGHS_OPTIONS: dict[str, Any] = {
-    "mip_detect_symmetry": False, "mip_heuristic_run_rins": False,
-    "mip_heuristic_run_rens": False, "mip_heuristic_run_root_reduced_cost": False,
-}
 
 
 @dataclass
@@ -326,7 +299,7 @@ class _PriceMap:
             var = var + self.heat * (case_s.heat_usd_per_kwh - base.heat_usd_per_kwh)
         dcp = case_s.policy.carbon_price_usd_per_t - base.policy.carbon_price_usd_per_t
         if dcp:
-            var = var + self.co2 / 1000.0 * dcp
+            var = var + self.co2 / KG_PER_T * dcp
         return revenue, var
 
 
@@ -356,7 +329,7 @@ class SweepEngine:
         self.options = options or EngineOptions()
         self.settings = settings if settings is not None else resolve_settings(case, {})
         self.sup = sup if sup is not None else build(case)
-        self._els = _all_elements(case)
+        self._els = all_elements(case)
         self._specs: dict[str, Any] = {}  # find_param memo for self.case (scenario_case)
         self._pm = _PriceMap(self.sup, self._els)
         self._structs: dict[str, _Struct] = {}
@@ -383,14 +356,10 @@ class SweepEngine:
 
     # ------------------------------------------------------------------ structures
     def _new_struct(self, om: OptModel) -> _Struct:
-        import highspy
-
-        from ..optimize.solve import _highs
-
         arr = _arrays(om)
         cm = compile_model(om.model)
-        h = _highs(cm, time_limit=self.options.time_limit, mip_gap=self.options.mip_gap,
-                   threads=self.options.threads, verbose=False)
+        h = highs.handoff(cm, time_limit=self.options.time_limit, mip_gap=self.options.mip_gap,
+                          threads=self.options.threads, verbose=False)
         pos = {id(v): j for j, v in enumerate(om.columns)}
         ccol = np.array([pos[id(v)] for v in cm.columns], dtype=np.int64)
         gpos: dict[str, int] = {}
@@ -431,10 +400,10 @@ class SweepEngine:
                     offset=float(cm.offset))
         s.icols = np.flatnonzero(integer[ccol])
         if self.options.lp_check:
-            s.lp = _highs(cm.relaxation(), time_limit=self.options.time_limit, mip_gap=None,
-                          threads=self.options.threads, verbose=False)
+            s.lp = highs.handoff(cm.relaxation(), time_limit=self.options.time_limit,
+                                 mip_gap=None, threads=self.options.threads, verbose=False)
             s.lp.run()
-            if s.lp.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            if highs.status(s.lp) == highs.OPTIMAL:
                 s.lp_basis = s.lp.getBasis()
         s.cur = self._targets(s, arr)
         for k, ref in (("c", cm.c), ("col_lo", cm.col_lo), ("col_hi", cm.col_hi),
@@ -449,7 +418,7 @@ class SweepEngine:
         s.reader = PlanReader(om, like=self.base.reader if self._structs else None)
         lean = self.options.lean_highs
         if lean if lean is not None else len(s.ccol) <= SMALL_MIP_COLUMNS:
-            for name, value in LEAN_HIGHS_OPTIONS.items():
+            for name, value in highs.LEAN_OPTIONS.items():
                 h.setOptionValue(name, value)
         self._structs[arr.sig] = s
         return s
@@ -601,10 +570,6 @@ class SweepEngine:
         order (None without a usable solution) and the solver's info. ``start``: a feasible
         plan (compiled order) handed to HiGHS as its first incumbent, or returned as the
         optimum when the LP relaxation proves it (:attr:`EngineOptions.lp_check`)."""
-        import highspy
-
-        from ..optimize.solve import set_threads
-
         self._push(s, t)
         n_int = int(s.integer.sum())
         if s.lp is not None:
@@ -617,29 +582,24 @@ class SweepEngine:
         h.clearSolver()
         # another solve in this process may have restarted HiGHS's scheduler with another
         # thread count; a persistent instance must re-assert its own before running
-        set_threads(h, self.options.threads)
+        highs.set_threads(h, self.options.threads)
         h.setOptionValue("mip_heuristic_run_feasibility_jump", start is None)
         if start is not None:
-            sol = highspy.HighsSolution()
-            sol.col_value = start.tolist()
-            sol.value_valid = True
-            h.setSolution(sol)
+            highs.set_start(h, start)
         t0 = time.perf_counter()
         h.run()
         dt = time.perf_counter() - t0
         self.timings["highs"] += dt
-        status = h.getModelStatus()
+        status = highs.status(h)
         info_h = h.getInfo()
         has_sol = bool(getattr(info_h, "primal_solution_status", 0) == 2)
-        ok = status == highspy.HighsModelStatus.kOptimal
+        ok = status == highs.OPTIMAL
         gap = float(getattr(info_h, "mip_gap", 0.0)) if n_int else 0.0
-        info = SolveInfo(h.modelStatusToString(status),
+        info = SolveInfo(h.modelStatusToString(h.getModelStatus()),
                          float(info_h.objective_function_value) if (ok or has_sol) else math.nan,
                          ok, gap if math.isfinite(gap) else math.inf, dt, 0.0,
                          len(s.ccol), 0, n_int, len(s.crow), len(s.nz_q))
-        if not (ok or (has_sol and status in (highspy.HighsModelStatus.kTimeLimit,
-                                               highspy.HighsModelStatus.kIterationLimit,
-                                               highspy.HighsModelStatus.kSolutionLimit))):
+        if not (ok or (has_sol and status in highs.LIMITS)):
             return None, info
         return self._builder_x(s, np.asarray(h.getSolution().col_value)), info
 
@@ -672,13 +632,8 @@ class SweepEngine:
            every integer column is integral there (within 1e-9), that vertex is a MIP
            optimum.
         """
-        import highspy
-
-        from ..optimize.solve import set_threads
-
         lp = s.lp
-        set_threads(lp, self.options.threads)
-        optimal = highspy.HighsModelStatus.kOptimal
+        highs.set_threads(lp, self.options.threads)
         dt = 0.0
 
         def run() -> bool:
@@ -688,7 +643,7 @@ class SweepEngine:
             d = time.perf_counter() - t0
             dt += d
             self.timings["highs"] += d
-            return lp.getModelStatus() == optimal
+            return highs.status(lp) == highs.OPTIMAL
 
         def info(z: float, ahead: float) -> SolveInfo:
             return SolveInfo("Optimal", z, True, max(ahead, 0.0) / max(1.0, abs(z)), dt, 0.0,
@@ -822,7 +777,7 @@ class SweepEngine:
         if x is not None:
             row.update(p.reader.row(x, info.objective))
             if keep_plan:
-                plan = _plan(self._model_of(p), x, info, 0.0)
+                plan = read_plan(self._model_of(p), x, info, 0.0)
         self.timings["read"] += time.perf_counter() - t0
         if fixed_design:
             row["npv_fixed_design_usd"] = self._fixed_design_npv(p)
@@ -919,5 +874,5 @@ def rows_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return df.sort_values("index").reset_index(drop=True) if len(df) else df
 
 
-__all__ = ["DESIGN_BLOCKS", "LEAN_HIGHS_OPTIONS", "SMALL_MIP_COLUMNS", "EngineOptions",
+__all__ = ["DESIGN_BLOCKS", "SMALL_MIP_COLUMNS", "EngineOptions",
            "ScenarioResult", "SweepEngine", "TIERS", "rows_frame"]

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from ..optimize.case import Case
-from .definition import ParamSpec, ScenarioError
+from .params import ParamSpec, ScenarioError
 
 #: Elements under China's export licensing (MOFCOM announcements No. 18 of April 4 2025: Sm,
 #: Gd, Tb, Dy, Lu, Sc, Y; and No. 62 of October 9 2025: Ho, Er, Tm, Eu, Yb).

@@ -7,23 +7,18 @@ recycling families: ``mechanical`` (liberation), ``hydrogen`` (decrepitation sho
 
 from __future__ import annotations
 
-import importlib
+from .base import (
+    FAMILIES,
+    UNIT_TYPES,
+    Param,
+    UnitOperation,
+    UnitResult,
+    load_families,
+    register_unit,
+    unit_class,
+)
 
-from .base import UNIT_TYPES, Param, UnitOperation, UnitResult, register_unit, unit_class
+load_families()
 
-_FAMILIES = ("generic", "mechanical", "hydrogen", "hydromet", "pyromet", "separation", "alloy")
-
-
-def _load_all() -> None:
-    for fam in _FAMILIES:
-        try:
-            importlib.import_module(f"{__name__}.{fam}")
-        except ModuleNotFoundError as exc:  # a family not written yet
-            if exc.name != f"{__name__}.{fam}":
-                raise
-
-
-_load_all()
-load_all = True
-
-__all__ = ["UNIT_TYPES", "Param", "UnitOperation", "UnitResult", "register_unit", "unit_class"]
+__all__ = ["FAMILIES", "UNIT_TYPES", "Param", "UnitOperation", "UnitResult", "load_families",
+           "register_unit", "unit_class"]

@@ -17,6 +17,7 @@ mechanical work).
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -220,10 +221,19 @@ def register_unit(type_name: str) -> Callable[[type[UnitOperation]], type[UnitOp
     return deco
 
 
+#: the unit families, one module of ``recyclopt.units`` each; loading one registers its units
+FAMILIES = ("generic", "mechanical", "hydrogen", "hydromet", "pyromet", "separation", "alloy")
+
+
+def load_families() -> None:
+    """Import every unit family by name (each registers its unit types on import)."""
+    for fam in FAMILIES:
+        importlib.import_module(f"recyclopt.units.{fam}")
+
+
 def unit_class(type_name: str) -> type[UnitOperation]:
     """The unit class registered as ``type_name`` (clear error if unknown)."""
-    from . import load_all  # noqa: F401  (importing the package registers every family)
-
+    load_families()
     try:
         return UNIT_TYPES[type_name]
     except KeyError:

@@ -29,8 +29,9 @@ from benchmarks.cases import (  # noqa: E402
 from benchmarks.direct import build_direct, to_highs  # noqa: E402
 from benchmarks.runner import ratios  # noqa: E402
 from recyclopt.optimize import case_from_dict, load_case  # noqa: E402
+from recyclopt.optimize.compiler import compile_model  # noqa: E402
+from recyclopt.optimize.highs import handoff, set_threads  # noqa: E402
 from recyclopt.optimize.model import build_model  # noqa: E402
-from recyclopt.optimize.solve import _highs, compile_model, set_threads  # noqa: E402
 from recyclopt.optimize.superstructure import build  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
@@ -47,7 +48,7 @@ def _both(case, **kw) -> tuple[float, float]:
     assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
     direct = h.getInfo().objective_function_value
     om = build_model(case, sup=sup, **kw)
-    h2 = _highs(compile_model(om.model), time_limit=None, mip_gap=1e-9, threads=None,
+    h2 = handoff(compile_model(om.model), time_limit=None, mip_gap=1e-9, threads=None,
                 verbose=False)
     h2.run()
     assert h2.modelStatusToString(h2.getModelStatus()) == "Optimal"
@@ -209,20 +210,20 @@ def test_cli_register_adds_bench():
     assert args.size == "medium" and args.json == "out.json" and callable(args.func)
 
 
-def test_recyclopt_bench_hook(monkeypatch, tmp_path):
+def test_recyclopt_bench_hook(monkeypatch, capsys):
     from recyclopt import _bench
+    from recyclopt.cli import main
 
     p = argparse.ArgumentParser()
-    _bench.register_bench(p.add_subparsers(dest="command"))
+    _bench.add_parser(p.add_subparsers(dest="command"))
     assert p.parse_args(["bench"]).size == "small"
-    # without the suite: a clear error instead of an import failure
-    monkeypatch.setattr(_bench, "_checkout", lambda: None)
+    # without the suite (not importable, no sys.path edits): one line, exit code 2
+    n_path = len(sys.path)
     monkeypatch.setitem(sys.modules, "benchmarks.cli", None)
-    p2 = argparse.ArgumentParser()
-    _bench.register_bench(p2.add_subparsers(dest="command"))
-    args = p2.parse_args(["bench"])
-    with pytest.raises(Exception, match="source checkout"):
-        args.func(args)
+    assert main(["bench", "--size", "medium"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "source checkout" in err[0] and "python -m benchmarks" in err[0]
+    assert len(sys.path) == n_path
 
 
 def test_flowsheet_throughput_smoke():

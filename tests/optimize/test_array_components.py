@@ -25,8 +25,10 @@ from recyclopt.optimize.array_components import (
     ArrayRowData,
     make_var,
 )
+from recyclopt.optimize.compiler import compile_model
+from recyclopt.optimize.highs import new_highs
 from recyclopt.optimize.model import build_model
-from recyclopt.optimize.solve import compile_model, new_highs, solve
+from recyclopt.optimize.solve import solve
 
 from .cases import small_case
 

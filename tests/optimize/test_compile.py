@@ -8,8 +8,10 @@ import pytest
 import scipy.sparse as sp
 
 from recyclopt.optimize import case_from_dict, load_case
+from recyclopt.optimize.compiler import compile_model
+from recyclopt.optimize.highs import handoff
 from recyclopt.optimize.model import build_model
-from recyclopt.optimize.solve import _highs, compile_model, solve
+from recyclopt.optimize.solve import solve
 
 from .cases import generated_case, small_case
 
@@ -31,7 +33,7 @@ def _same(m: pyo.ConcreteModel) -> None:
 
 
 def _objective(cm) -> float:
-    h = _highs(cm, time_limit=None, mip_gap=1e-9, threads=None, verbose=False)
+    h = handoff(cm, time_limit=None, mip_gap=1e-9, threads=None, verbose=False)
     # feasibility tolerances below the 1e-9 the objectives are compared at: at HiGHS's
     # default (1e-6 on the MIP) two equivalent compilations can reach optima ~1e-7 apart
     h.setOptionValue("primal_feasibility_tolerance", 1e-9)
@@ -120,7 +122,7 @@ def test_highs_holds_the_compiled_matrix_column_wise(which):
     case = {"test": lambda: case_from_dict(small_case()), "default": load_case,
             "generated": lambda: case_from_dict(generated_case(12, 3, 2))}[which]()
     cm = compile_model(build_model(case).model)
-    h = _highs(cm, time_limit=None, mip_gap=1e-6, threads=None, verbose=False)
+    h = handoff(cm, time_limit=None, mip_gap=1e-6, threads=None, verbose=False)
     lp = h.getLp()
     ref = sp.csc_array(cm.A)
     ref.sort_indices()

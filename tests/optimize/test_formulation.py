@@ -17,7 +17,7 @@ from .cases import generated_case, small_case
 
 def _lp_bound(om) -> float:
     """Objective of the LP relaxation of a built model (HiGHS on the builder's arrays)."""
-    from recyclopt.optimize.solve import new_highs, set_threads
+    from recyclopt.optimize.highs import new_highs, set_threads
     from recyclopt.scenarios.engine import _arrays
 
     a = _arrays(om)

@@ -10,9 +10,10 @@ import recyclopt.optimize.heuristic as heuristic
 from recyclopt.cli import main
 from recyclopt.errors import InputError
 from recyclopt.optimize import case_from_dict
+from recyclopt.optimize.compiler import compile_model
 from recyclopt.optimize.heuristic import lp_guided_plan
 from recyclopt.optimize.model import build_model
-from recyclopt.optimize.solve import compile_model, solve
+from recyclopt.optimize.solve import solve
 
 from .cases import generated_case, small_case
 
@@ -110,13 +111,13 @@ def test_dual_bound_is_weak_duality(sense):
     import copy
 
     from recyclopt.optimize.heuristic import dual_bound
-    from recyclopt.optimize.solve import _highs
+    from recyclopt.optimize.highs import handoff
 
     cm = compile_model(build_model(case_from_dict(_rich())).model)
     if sense == "min":
         cm = copy.copy(cm)
         cm.c, cm.sense = -np.asarray(cm.c), "min"
-    h = _highs(cm.relaxation(), time_limit=None, mip_gap=None, threads=1, verbose=False)
+    h = handoff(cm.relaxation(), time_limit=None, mip_gap=None, threads=1, verbose=False)
     h.run()
     assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
     z = h.getInfo().objective_function_value
@@ -143,14 +144,15 @@ def test_lp_with_the_cut_rows_is_the_cut_models_lp(yearly, scaled):
     # a scaled objective is divided by its scale). Its bound is then at most the bound
     # without them and at least the MILP optimum (valid inequalities: the optimum is a
     # point of both LPs).
+    from recyclopt.optimize.compiler import compiled_index
     from recyclopt.optimize.heuristic import with_rows
+    from recyclopt.optimize.highs import handoff, scale_compiled
     from recyclopt.optimize.model import feed_to_build_rows
-    from recyclopt.optimize.solve import _compiled_index, _highs, scale_compiled
 
     case = case_from_dict(_rich())
 
     def lp_opt(cm) -> float:
-        h = _highs(cm.relaxation(), time_limit=None, mip_gap=None, threads=1, verbose=False)
+        h = handoff(cm.relaxation(), time_limit=None, mip_gap=None, threads=1, verbose=False)
         h.run()
         assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
         return h.getInfo().objective_function_value
@@ -159,7 +161,7 @@ def test_lp_with_the_cut_rows_is_the_cut_models_lp(yearly, scaled):
     cm = compile_model(om.model)
     cm_s, col_scale, k = scale_compiled(cm) if scaled else (cm, None, 1.0)
     g = feed_to_build_rows(om, yearly=yearly)
-    ext = with_rows(cm_s, g.A, g.lo, g.hi, _compiled_index(om, cm), col_scale)
+    ext = with_rows(cm_s, g.A, g.lo, g.hi, compiled_index(om, cm), col_scale)
     assert ext.A.shape[0] == cm.A.shape[0] + g.shape[0] == len(ext.rows)
     ref = compile_model(build_model(
         case, formulation="tight_cuts_yearly" if yearly else "tight_cuts").model)

@@ -18,6 +18,8 @@ from recyclopt.optimize import build_model, case_from_dict, optimize
 from .cases import small_case
 
 solve_mod = importlib.import_module("recyclopt.optimize.solve")
+highs_mod = importlib.import_module("recyclopt.optimize.highs")
+compiler_mod = importlib.import_module("recyclopt.optimize.compiler")
 
 
 def kt_case() -> dict:
@@ -62,10 +64,10 @@ def _spread(cm) -> float:
 
 def _highs_log(d: dict, tmp_path: Path, scaling: bool) -> tuple[str, str, float]:
     om = build_model(case_from_dict(d))
-    cm = solve_mod.compile_model(om.model)
+    cm = compiler_mod.compile_model(om.model)
     if scaling:
-        cm = solve_mod.scale_compiled(cm)[0]
-    h = solve_mod._highs(cm, time_limit=None, mip_gap=1e-6, threads=None, verbose=True)
+        cm = highs_mod.scale_compiled(cm)[0]
+    h = highs_mod.handoff(cm, time_limit=None, mip_gap=1e-6, threads=None, verbose=True)
     log = tmp_path / f"highs_{scaling}.log"
     h.setOptionValue("log_to_console", False)
     h.setOptionValue("log_file", str(log))
@@ -78,7 +80,7 @@ def _highs_log(d: dict, tmp_path: Path, scaling: bool) -> tuple[str, str, float]
 
 def test_grams_and_kt_case_spans_the_range(tmp_path: Path) -> None:
     om = build_model(case_from_dict(in_grams(kt_case())))
-    assert _spread(solve_mod.compile_model(om.model)) >= 1e15  # 1e-6 .. 1e9 and beyond
+    assert _spread(compiler_mod.compile_model(om.model)) >= 1e15  # 1e-6 .. 1e9 and beyond
 
 
 def test_scaled_model_is_not_badly_scaled(tmp_path: Path) -> None:

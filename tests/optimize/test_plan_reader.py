@@ -14,7 +14,7 @@ import pytest
 
 from recyclopt.optimize import case_from_dict, load_case
 from recyclopt.optimize.model import build_model
-from recyclopt.optimize.plan import PlanReader, _plan
+from recyclopt.optimize.plan import PlanReader, read_plan
 from recyclopt.optimize.solve import solve
 from recyclopt.scenarios.definition import apply_values
 from recyclopt.scenarios.engine import _plan_row  # the row read off a full plan's tables
@@ -54,7 +54,7 @@ def _check(case, n: int, seed: int, high: float) -> int:
         cs = apply_values(case, _random_values(case, rng, high=high))
         om = build_model(cs, pyomo=True)
         x, info = solve(om)
-        plan = _plan(om, x, info, 0.0)
+        plan = read_plan(om, x, info, 0.0)
         want = _plan_row(plan, cs)
         reader = PlanReader(om)
         _assert_same(reader.row(x, info.objective), want)
@@ -98,7 +98,7 @@ def test_reader_with_prices_and_shared_structure():
         sup = dataclasses.replace(base.sup, case=cs, pairs=pairs)
         om = build_model(cs, sup=sup, pyomo=True)
         x, info = solve(om)
-        want = _plan_row(_plan(om, x, info, 0.0), cs)
+        want = _plan_row(read_plan(om, x, info, 0.0), cs)
         _assert_same(PlanReader(om, like=r0).row(x, info.objective), want)
         if not any(k.endswith("availability_factor") for k in values):
             # only the prices differ from the base model

@@ -10,8 +10,9 @@ import pytest
 import scipy.sparse as sp
 
 from recyclopt.optimize import case_from_dict, load_case
+from recyclopt.optimize.compiler import compile_model
+from recyclopt.optimize.highs import scale_compiled
 from recyclopt.optimize.model import build_model
-from recyclopt.optimize.solve import compile_model, scale_compiled
 
 from .cases import generated_case, small_case
 

@@ -12,12 +12,14 @@ import pytest
 from recyclopt.cli import main
 from recyclopt.errors import SolverError
 from recyclopt.optimize import build_model, case_from_dict, optimize
-from recyclopt.optimize.solve import diagnose_infeasible
+from recyclopt.optimize.compiler import compile_model
+from recyclopt.optimize.highs import diagnose_infeasible
 from recyclopt.optimize.solve import solve as solve_fn
 
 from .cases import generated_case, small_case
 
 # ``recyclopt.optimize.solve`` is re-bound to the function by the package: fetch the module
+highs_mod = importlib.import_module("recyclopt.optimize.highs")
 solve_mod = importlib.import_module("recyclopt.optimize.solve")
 
 MS = highspy.HighsModelStatus
@@ -48,8 +50,8 @@ class _FakeHighs:
 
 
 def _patch(monkeypatch, **kw) -> None:
-    real = solve_mod._highs
-    monkeypatch.setattr(solve_mod, "_highs", lambda *a, **k: _FakeHighs(real(*a, **k), **kw))
+    real = highs_mod.handoff
+    monkeypatch.setattr(highs_mod, "handoff", lambda *a, **k: _FakeHighs(real(*a, **k), **kw))
 
 
 # --------------------------------------------------------------------------- infeasible
@@ -166,7 +168,7 @@ def test_highs_crash_is_a_solver_error(monkeypatch, capsys, tmp_path) -> None:
 
 def test_highs_rejecting_the_model_is_reported(monkeypatch) -> None:
     om = build_model(case_from_dict(small_case()))
-    cm = solve_mod.compile_model(om.model)
+    cm = compile_model(om.model)
     cm.c[0] = np.nan
     monkeypatch.setattr(solve_mod, "compile_model", lambda m, **k: cm)
     with pytest.raises(SolverError, match="NaN in its costs.*non-numeric"):
@@ -183,4 +185,4 @@ def test_no_status_returns_a_plan_silently(monkeypatch) -> None:
 
 def test_diagnosis_on_feasible_model_is_empty() -> None:
     om = build_model(case_from_dict(small_case()))
-    assert diagnose_infeasible(solve_mod.compile_model(om.model)) == []
+    assert diagnose_infeasible(compile_model(om.model)) == []

@@ -8,7 +8,7 @@ import importlib
 import numpy as np
 
 # the module (the package re-exports a function of the same name)
-solve_mod = importlib.import_module("recyclopt.optimize.solve")
+highs_mod = importlib.import_module("recyclopt.optimize.highs")
 
 
 def _tiny(h) -> None:
@@ -31,10 +31,10 @@ def test_explicit_threads_after_a_foreign_run(monkeypatch):
     foreign = highspy.Highs()  # run with HiGHS's own default, as appsi or user code would
     _tiny(foreign)
     foreign.run()
-    monkeypatch.setitem(solve_mod._SCHEDULER, "threads", None)  # recyclopt has not set it yet
-    h = solve_mod.new_highs()
+    monkeypatch.setitem(highs_mod._SCHEDULER, "threads", None)  # recyclopt has not set it yet
+    h = highs_mod.new_highs()
     _tiny(h)
-    solve_mod.set_threads(h, 1)
+    highs_mod.set_threads(h, 1)
     h.run()
     assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
     assert h.getInfo().objective_function_value == 2.5

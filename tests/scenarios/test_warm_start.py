@@ -13,7 +13,7 @@ import pytest
 
 from recyclopt.optimize import load_case, optimize
 from recyclopt.optimize.model import build_model
-from recyclopt.optimize.plan import _plan
+from recyclopt.optimize.plan import read_plan
 from recyclopt.optimize.solve import solve
 from recyclopt.scenarios import EngineOptions, SweepEngine
 from recyclopt.scenarios.definition import scenario_case
@@ -174,7 +174,7 @@ def _fixed_design_npv_by_rebuild(eng, case, values) -> float:
         v.setub(d)
     x, info = solve(om)
     x[dcols] = design
-    return _plan(om, x, info, 0.0).npv_usd
+    return read_plan(om, x, info, 0.0).npv_usd
 
 
 @pytest.mark.parametrize("values", [

@@ -1,0 +1,496 @@
+"""Compile a linear Pyomo model to standard-form arrays (:class:`Compiled`).
+
+:func:`compile_model` reads the plant model's array-backed constraint groups
+(:mod:`recyclopt.optimize.array_components`) from their arrays and any other row from its
+expression, giving the same rows and numbers as Pyomo's ``LinearStandardFormCompiler``; a
+constraint a user adds to the model is compiled with the rest. The arrays are what
+:mod:`recyclopt.optimize.highs` hands to HiGHS.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+from dataclasses import dataclass
+from itertools import repeat
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyomo.environ as pyo
+import scipy.sparse as sp
+from pyomo.common.gc_manager import PauseGC
+from pyomo.repn.plugins.standard_form import RowEntry
+
+from ..errors import SolverError
+from .array_components import ArrayConstraint, ArrayObjective, ArrayRowData
+from .model import stack_csr
+
+if TYPE_CHECKING:
+    from .model import OptModel
+
+#: up to this many nonzeros the fast compiler leaves the matrix row-wise (CSR) and HiGHS
+#: transposes it in ``passModel`` (the same matrix, checked in the tests): faster on small
+#: models, while on large ones scipy's conversion is (``benchmarks/RESULTS.md``)
+_ROWWISE_NNZ = 20_000
+
+
+@dataclass
+class Compiled:
+    """The standard-form arrays of a Pyomo model, ready for highspy.
+
+    ``A`` is a scipy sparse array: column-wise (CSC), or row-wise (CSR) for a model of up to
+    :data:`_ROWWISE_NNZ` nonzeros from the fast compiler; convert with ``scipy.sparse``
+    (``csc_array(cm.A)``) where the layout matters.
+    """
+
+    A: sp.sparray
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    col_lo: np.ndarray
+    col_hi: np.ndarray
+    integrality: np.ndarray
+    c: np.ndarray
+    offset: float
+    sense: str
+    columns: list
+    rows: list
+
+    def relaxation(self) -> Compiled:
+        """The same model with every column continuous (the LP relaxation); the arrays are
+        shared, not copied."""
+        return dataclasses.replace(self, integrality=np.zeros_like(self.integrality))
+
+
+def compile_model(m: pyo.ConcreteModel, *, compiler: str = "fast") -> Compiled:
+    """Compile a linear Pyomo model to standard-form arrays.
+
+    Parameters
+    ----------
+    m : pyomo.environ.ConcreteModel
+        A linear (MI)LP: one active objective, active linear constraints.
+    compiler : {"fast", "lsfc"}
+        ``fast`` (default) reads the rows of an
+        :class:`~recyclopt.optimize.array_components.ArrayConstraint` that are still as the
+        builder made them (active, expression not replaced) and an ``ArrayObjective`` from
+        their arrays, each other body that is a ``LinearExpression`` of variables and
+        monomials straight from its arguments, and any other body through Pyomo's
+        ``generate_standard_repn``, with the garbage collector paused; ``lsfc`` uses Pyomo's
+        ``LinearStandardFormCompiler``, which reads every row through its expression (slower;
+        kept for cross-checks). Both give
+        the same rows in the same order (a ranged constraint gives a ``<=`` row then a ``>=``
+        row; ``Compiled.rows`` holds ``RowEntry(constraint, bound_type)`` with bound_type 0 for
+        ``==``, 1 for ``<=``, -1 for ``>=``). ``fast`` keeps every variable of the model as a
+        column, in declaration order (a fixed variable as a column with both bounds at its
+        value); ``lsfc`` keeps only the unfixed variables the rows and objective use.
+
+    Returns
+    -------
+    Compiled
+    """
+    if compiler == "lsfc":
+        return _compile_lsfc(m)
+    if compiler != "fast":
+        raise ValueError(f"compiler {compiler!r}; allowed: fast, lsfc")
+    with PauseGC():
+        return _compile_fast(m)
+
+
+def _compile_lsfc(m: pyo.ConcreteModel) -> Compiled:
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+    repn = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
+    n = len(repn.columns)
+    rhs = np.asarray(repn.rhs, dtype=float)
+    mult = np.array([r.bound_type for r in repn.rows], dtype=int)
+    row_lo = np.where(mult == 1, -np.inf, rhs)
+    row_hi = np.where(mult == -1, np.inf, rhs)
+    col_lo, col_hi, integ = _column_arrays(list(repn.columns))
+    c = repn.c.toarray()[0] if repn.c.shape[0] else np.zeros(n)
+    obj = repn.objectives[0]
+    sense = "max" if obj.sense == pyo.maximize else "min"
+    return Compiled(repn.A, row_lo, row_hi, col_lo, col_hi, integ, c,
+                    float(repn.c_offset[0]) if len(repn.c_offset) else 0.0, sense,
+                    list(repn.columns), list(repn.rows))
+
+
+def _domain_groups(doms: list, sizes: list[int]) -> list[tuple[slice | np.ndarray, int]]:
+    """Columns sharing a domain object: ``(columns, first column)`` per group.
+
+    ``sizes`` splits the columns into runs (the Var components) that usually share one domain;
+    a run is checked with one list comparison (in C: identity first, then ``==``, so a run of
+    domains that are equal sets counts as one, which has the same bounds and integrality); a
+    run that mixes domains is grouped by object identity.
+    """
+    out: list[tuple[slice | np.ndarray, int]] = []
+    a = 0
+    for k in sizes:
+        b = a + k
+        seg = doms[a:b]
+        if k and seg == [seg[0]] * k:
+            out.append((slice(a, b), a))
+        elif k:
+            ids = np.fromiter(map(id, seg), dtype=np.int64, count=k)
+            for did in np.unique(ids):
+                sel = np.flatnonzero(ids == did)
+                out.append((sel + a, a + int(sel[0])))
+        a = b
+    return out
+
+
+def _column_arrays(columns: list, sizes: list[int] | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bounds and integrality of the columns.
+
+    Reads each variable's own bound and domain once and resolves domain bounds per distinct
+    domain (there are a handful), which is what ``VarData.lb``/``ub``/``is_integer`` compute
+    per variable; a bound that is not a plain number (a Param or an expression) is resolved
+    through the public ``VarData.bounds``. A fixed variable gets both bounds at its value.
+    Each slot is read for all columns by its own list comprehension, the fastest way found
+    (``benchmarks/RESULTS.md``).
+    """
+    n = len(columns)
+    if not n:
+        return np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int32)
+    try:
+        lbs = [v._lb for v in columns]
+        ubs = [v._ub for v in columns]
+        doms = [v._domain for v in columns]
+        fixed = [v._fixed for v in columns]
+    except AttributeError:  # a Pyomo without these slots: the public (slower) path
+        return _column_arrays_public(columns)
+    if sizes is None or sum(sizes) != n:
+        sizes = [n]
+    lo = _bound_array(lbs, -np.inf)
+    hi = _bound_array(ubs, np.inf)
+    if lo is None or hi is None:
+        return _column_arrays_public(columns)
+    integ = np.zeros(n, dtype=np.int32)
+    seen: dict[int, tuple] = {}  # per domain object: its bounds and integrality
+    for sel, j in _domain_groups(doms, sizes):
+        d = seen.get(id(doms[j]))
+        if d is None:
+            d = seen[id(doms[j])] = (*columns[j].domain.bounds(), columns[j].is_integer())
+        dlo, dhi, is_int = d
+        if dlo is not None:
+            lo[sel] = np.maximum(lo[sel], dlo)
+        if dhi is not None:
+            hi[sel] = np.minimum(hi[sel], dhi)
+        if is_int:
+            integ[sel] = 1
+    fx = np.flatnonzero(np.fromiter(fixed, dtype=bool, count=n)) if True in fixed else []
+    for j in fx:
+        val = columns[j].value
+        if val is None:
+            raise SolverError(f"variable {columns[j].name} is fixed but has no value")
+        lo[j] = hi[j] = float(val)
+    return lo, hi, integ
+
+
+def _bound_array(vals: list, none: float) -> np.ndarray | None:
+    """The bounds as floats (``none`` for None); None when one is not a plain number.
+
+    numpy turns None into NaN; the NaNs that were None become ``none`` (a NaN bound stays NaN,
+    which the handoff reports)."""
+    try:
+        a = np.array(vals, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    nan = np.flatnonzero(np.isnan(a))
+    if len(nan):
+        was_none = np.fromiter((vals[i] is None for i in nan.tolist()), dtype=bool,
+                               count=len(nan))
+        a[nan[was_none]] = none
+    return a
+
+
+def _column_arrays_public(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    b = [v.bounds for v in columns]
+    lo = np.array([-np.inf if x[0] is None else x[0] for x in b], dtype=float)
+    hi = np.array([np.inf if x[1] is None else x[1] for x in b], dtype=float)
+    for j, v in enumerate(columns):
+        if v.fixed:
+            lo[j] = hi[j] = float(v.value)
+    integ = np.array([1 if v.is_integer() else 0 for v in columns], dtype=np.int32)
+    return lo, hi, integ
+
+
+class _Lazy:
+    """Column lookup for rows compiled from their expressions (built on first use)."""
+
+    def __init__(self, columns: list) -> None:
+        self.columns = columns
+        self._map: dict[int, int] | None = None
+
+    @property
+    def map(self) -> dict[int, int]:
+        if self._map is None:
+            self._map = {id(v): j for j, v in enumerate(self.columns)}
+        return self._map
+
+    def index(self, v) -> int:
+        j = self.map.get(id(v))
+        if j is None:  # a variable declared outside the model: add it as a column
+            j = self.map[id(v)] = len(self.columns)
+            self.columns.append(v)
+        return j
+
+
+def _linear_terms(body, cols: _Lazy) -> tuple[list, list, float]:
+    """(column indices, coefficients, constant) of a linear body.
+
+    A ``LinearExpression`` whose arguments are all variables and monomials is read directly
+    from its arguments; anything else goes through Pyomo's ``generate_standard_repn``.
+    Coefficients may still be Pyomo numeric objects (mutable Params); the caller evaluates them.
+    """
+    from pyomo.core.base.var import VarData
+    from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+    from pyomo.core.expr.numvalue import native_numeric_types
+
+    if body.__class__ is LinearExpression:
+        pairs = [a._args_ if a.__class__ is MonomialTermExpression else
+                 ((1.0, a) if a.__class__ is VarData else None) for a in body.args]
+        if None not in pairs:
+            if not pairs:
+                return [], [], 0.0
+            coefs, vs = zip(*pairs, strict=True)
+            try:
+                idx = list(map(cols.map.__getitem__, map(id, vs)))
+            except KeyError:
+                idx = [cols.index(v) for v in vs]
+            return idx, list(coefs), 0.0
+    from pyomo.repn.standard_repn import generate_standard_repn
+
+    if body.__class__ in native_numeric_types:
+        return [], [], float(body)
+    repn = generate_standard_repn(body, compute_values=True, quadratic=False)
+    if not repn.is_linear():
+        raise SolverError("the model has a nonlinear expression; the plant model must be "
+                          "linear (MILP)")
+    return ([cols.index(v) for v in repn.linear_vars], [float(c) for c in repn.linear_coefs],
+            float(pyo.value(repn.constant)))
+
+
+def _floats(vals: list) -> np.ndarray:
+    try:
+        return np.asarray(vals, dtype=float)
+    except (TypeError, ValueError):
+        return np.array([pyo.value(v) for v in vals], dtype=float)
+
+
+def _model_columns(m: pyo.ConcreteModel, lay) -> tuple[list, bool, list[int]]:
+    """All variables of the model in declaration order, whether the builder's columns are
+    still its leading columns (same components, same sizes), and the number of columns of
+    each Var component."""
+    comps = list(m.component_objects(pyo.Var, descend_into=True))
+    if lay is not None and len(comps) >= len(lay.var_components) and all(
+            a is b and len(a) == k for a, b, k in zip(comps, lay.var_components, lay.var_sizes,
+                                                      strict=False)):
+        columns = list(lay.columns)
+        sizes = list(lay.var_sizes)
+        for comp in comps[len(lay.var_components):]:
+            columns.extend(comp.values())
+            sizes.append(len(columns) - sum(sizes))
+        return columns, True, sizes
+    columns, sizes = [], []
+    for comp in comps:
+        columns.extend(comp.values())
+        sizes.append(len(columns) - sum(sizes))
+    return columns, False, sizes
+
+
+def _csr_rows(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, sel: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows ``sel`` (in that order, repeats allowed) of a CSR matrix, as CSR arrays."""
+    lens = indptr[sel + 1] - indptr[sel]
+    ptr = np.zeros(len(sel) + 1, dtype=np.int64)
+    np.cumsum(lens, out=ptr[1:])
+    pos = np.arange(ptr[-1], dtype=np.int64) - np.repeat(ptr[:-1] - indptr[sel], lens)
+    return data[pos], indices[pos], ptr
+
+
+def _expand_rows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray | None, np.ndarray,
+                                                          np.ndarray, np.ndarray]:
+    """Standard-form rows of constraints ``lo <= a x <= hi`` (``-inf``/``inf`` for no bound),
+    as Pyomo's ``LinearStandardFormCompiler`` (mixed form) writes them: an equality as one
+    ``==`` row (bound type 0), a ranged constraint as a ``<=`` row (1) then a ``>=`` row (-1),
+    a one-sided one as one row, one without bounds as none.
+
+    Returns ``(k, bound_type, row_lo, row_hi)``: row ``r`` is constraint ``k[r]`` (``k`` is None
+    when it is every constraint once, in order).
+    """
+    eq = lo == hi
+    has_lo, has_hi = np.isfinite(lo), np.isfinite(hi)
+    ranged = ~eq & has_lo & has_hi
+    single = eq | has_lo | has_hi
+    if not ranged.any() and single.all():
+        bt = np.where(eq, 0, np.where(has_hi, 1, -1))
+        return None, bt, np.where(bt == 1, -np.inf, lo), np.where(bt == -1, np.inf, hi)
+    k = np.repeat(np.arange(len(lo)), np.where(ranged, 2, np.where(single, 1, 0)))
+    second = np.zeros(len(k), dtype=bool)
+    second[1:] = k[1:] == k[:-1]
+    bt = np.where(eq[k], 0, np.where(ranged[k], np.where(second, -1, 1),
+                                     np.where(has_hi[k], 1, -1)))
+    return k, bt, np.where(bt == 1, -np.inf, lo[k]), np.where(bt == -1, np.inf, hi[k])
+
+
+def _compile_fast(m: pyo.ConcreteModel) -> Compiled:
+    """The fast compiler (see :func:`compile_model`).
+
+    Collects every active constraint as one "unexpanded" row ``lo <= a x <= hi`` (its data
+    object, bounds and coefficients): rows of an ``ArrayConstraint`` still as the builder made
+    them are taken from its CSR arrays a block at a time, any other row from its expression.
+    The rows are then expanded to standard form all at once (:func:`_expand_rows`), so a
+    model's cost does not grow with its number of constraint components.
+    """
+    lay = getattr(m, "_recyclopt_layout", None)
+    columns, use_layout, sizes = _model_columns(m, lay)
+    cols = _Lazy(columns)
+    # blocks of unexpanded rows, in row order: (data, indices, indptr from 0, lo, hi, datas)
+    blocks: list[tuple] = []
+    lo: list[float] = []  # the generic rows being collected
+    hi: list[float] = []
+    ind: list[int] = []
+    val: list = []
+    ptr = [0]
+    gdatas: list = []
+    generic = False
+
+    def flush() -> None:
+        if gdatas:
+            blocks.append((_floats(val), np.asarray(ind, dtype=np.int64),
+                           np.asarray(ptr, dtype=np.int64), np.asarray(lo, dtype=float),
+                           np.asarray(hi, dtype=float), list(gdatas)))
+            for lst in (ind, val, lo, hi, gdatas):
+                lst.clear()
+            ptr[:] = [0]
+
+    def add_array_rows(comp, sel, sel_datas: list) -> None:
+        flush()
+        (data, indices, indptr), lo_a, hi_a = comp.array_rows()
+        if len(sel_datas) == len(indptr) - 1:  # every row (sel ascending: 0 .. n - 1)
+            blocks.append((data, indices, indptr, lo_a, hi_a, sel_datas))
+            return
+        sel = np.asarray(sel, dtype=np.int64)
+        d, i, p = _csr_rows(data, indices, indptr.astype(np.int64, copy=False), sel)
+        blocks.append((d, i, p, lo_a[sel], hi_a[sel], sel_datas))
+
+    for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True):
+        # rows of an ArrayConstraint still as the builder made them (made or not, active) are
+        # read from its arrays, whose columns are the leading compiled columns
+        arrays = (use_layout and comp.__class__ is ArrayConstraint
+                  and comp.columns is lay.columns)
+        if arrays:
+            # its rows were stored in index order; only a row the user added (a plain
+            # ConstraintData) can be out of order, and then the ordered path below is taken
+            datas = list(comp._data.values())
+            if all(map(operator.is_, map(type, datas), repeat(ArrayRowData))) and all(
+                    map(operator.attrgetter("_active"), datas)):
+                made = comp.row_numbers
+                add_array_rows(comp, made if len(made) == len(datas) else
+                               list(map(operator.attrgetter("_index"), datas)), datas)
+                continue
+        datas = list(comp.values())
+        sel: list[int] = []
+        sel_datas: list = []
+        for con in datas:
+            if arrays and con.__class__ is ArrayRowData:
+                if con._active:
+                    sel.append(con._index)
+                    sel_datas.append(con)
+                continue
+            if not con.active:
+                continue
+            if sel:
+                add_array_rows(comp, sel, sel_datas)
+                sel, sel_datas = [], []
+            lb, body, ub = con.to_bounded_expression(evaluate_bounds=True)
+            if lb is None and ub is None:
+                continue
+            idx, coefs, offset = _linear_terms(body, cols)
+            if not idx and (lb is None or lb <= offset) and (ub is None or ub >= offset):
+                continue
+            generic = True
+            gdatas.append(con)
+            lo.append(-np.inf if lb is None else lb - offset)
+            hi.append(np.inf if ub is None else ub - offset)
+            ind.extend(idx)
+            val.extend(coefs)
+            ptr.append(len(ind))
+        if sel:
+            add_array_rows(comp, sel, sel_datas)
+    flush()
+    objs = list(m.component_data_objects(pyo.Objective, active=True, descend_into=True))
+    if len(objs) != 1:
+        raise SolverError(f"the model must have exactly one active objective; it has {len(objs)}")
+    obj = objs[0]
+    if use_layout and obj.__class__ is ArrayObjective and obj.cost_vector[2] is lay.columns:
+        c_lay, offset, _ = obj.cost_vector  # its expression (made or not) is this vector
+        oidx, ocoef = [], []
+    else:
+        c_lay, offset = np.zeros(0), 0.0
+        oidx, ocoef, offset = _linear_terms(obj.expr, cols)
+    n = len(columns)  # final: generic rows may have added columns
+    c = np.zeros(n)
+    c[:len(c_lay)] = c_lay
+    np.add.at(c, np.asarray(oidx, dtype=np.int64), _floats(ocoef))
+    # all the unexpanded rows as one CSR matrix, then expanded to standard form at once
+    data, indices, indptr = stack_csr([b[:3] for b in blocks])
+    off = int(indptr[-1])
+    # int32 indices where they fit (what HiGHS takes; scipy keeps them through tocsc)
+    itype = np.int32 if max(off, n) < 2**31 - 1 else np.int64
+    r_lo = np.concatenate([b[3] for b in blocks]) if blocks else np.zeros(0)
+    r_hi = np.concatenate([b[4] for b in blocks]) if blocks else np.zeros(0)
+    datas = [d for b in blocks for d in b[5]] if len(blocks) > 1 else (
+        blocks[0][5] if blocks else [])
+    k, bt, r_lo, r_hi = _expand_rows(r_lo, r_hi)
+    if k is not None:
+        data, indices, indptr = _csr_rows(data, indices, indptr, k)
+        datas = [datas[i] for i in k.tolist()]
+    # RowEntry is a namedtuple: made by tuple.__new__ over zip (a C loop, no call per row)
+    rows = list(map(tuple.__new__, repeat(RowEntry), zip(datas, bt.tolist(), strict=True)))
+    data = np.asarray(data, dtype=float)
+    indices, indptr = indices.astype(itype, copy=False), indptr.astype(itype, copy=False)
+    if generic or not data.all():  # an expression may name a variable twice; zeros go
+        A = sp.csr_array((data, indices, indptr), shape=(len(rows), n))
+        A.sum_duplicates()
+        A.eliminate_zeros()
+        A = sp.csc_array(A)
+    elif len(data) <= _ROWWISE_NNZ:
+        A = sp.csr_array((data, indices, indptr), shape=(len(rows), n))
+        A.has_sorted_indices = True
+    else:
+        A = sp.csc_array(sp.csr_array((data, indices, indptr), shape=(len(rows), n)))
+    col_lo, col_hi, integ = _column_arrays(columns, sizes)
+    sense = "max" if obj.sense == pyo.maximize else "min"
+    return Compiled(A, r_lo, r_hi, col_lo, col_hi, integ, c, float(offset), sense, columns,
+                    rows)
+
+
+def bound_ahead(sense: str, bound: float, value: float) -> float:
+    """How far a bound lies beyond an objective value, in the direction of optimisation
+    (``max``: ``bound - value``; ``min``: ``value - bound``); >= 0 for a valid bound."""
+    return bound - value if sense == "max" else value - bound
+
+
+def compiled_index(om: OptModel, cm: Compiled) -> np.ndarray:
+    """The compiled column of each builder column (-1 for a column the compiler left out)."""
+    n = om.builder.n
+    if len(cm.columns) >= n and all(a is b for a, b in zip(om.columns, cm.columns, strict=False)):
+        return np.arange(n)
+    pos = {id(v): i for i, v in enumerate(cm.columns)}
+    return np.array([pos.get(id(v), -1) for v in om.columns], dtype=np.int64)
+
+
+def count_binary(columns: list) -> int:
+    """Number of variables whose domain is binary (``VarData.is_binary``, once per domain)."""
+    counts: dict[int, list] = {}
+    for v in columns:
+        d = v.domain
+        e = counts.get(id(d))
+        if e is None:
+            counts[id(d)] = [v, 1]
+        else:
+            e[1] += 1
+    return sum(k for v, k in counts.values() if v.is_binary())
+
+
