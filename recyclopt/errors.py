@@ -55,3 +55,8 @@ class FeedRefusedError(InputError):
 
 class SolverError(RecycloptError):
     """The optimisation solver did not return a usable, proven result."""
+
+
+class OutputError(InputError):
+    """An output path that cannot be written as asked: it is an input, a folder, in a missing or
+    read-only folder, on a full disk, or an existing file without ``--force``."""
