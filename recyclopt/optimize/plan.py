@@ -244,7 +244,9 @@ def optimize(case: Case | str | Path | None = None, *, objective: str | None = N
     build_s = time.perf_counter() - t0
     x, info = solve(om, time_limit=time_limit, mip_gap=mip_gap, method=method,
                     heuristic=heuristic)
-    return _plan(om, x, info, build_s)
+    from .verify import check_plan  # re-checked in the case's units: never a wrong "Optimal"
+
+    return check_plan(_plan(om, x, info, build_s), nothing_feasible=extra is None)
 
 
 
