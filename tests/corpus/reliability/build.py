@@ -15,6 +15,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -168,6 +169,34 @@ def inputs_are_never_outputs() -> None:
            f"'{R}/out.duties.csv' that this command reads; choose another output path")
 
 
+def symlinked_inputs() -> None:
+    """Outputs that reach an input through a symbolic link, one per command and input kind."""
+    _link("plan_link.html", "plan_no_built.json")
+    _link("case_link.html", "../valid/small_case.yaml")
+    _link("fs_link.json", "../valid/flowsheet.yaml")
+    _link("scen_link.sqlite", "one_scen.yaml")
+    _link("scen_link.csv", "one_scen.yaml")
+    fs, one = "{corpus}/valid/flowsheet.yaml", f"{R}/one_scen.yaml"
+    tail = "that this command reads; choose another output path"
+    _entry("report_output_symlink_to_results",
+           ["report", f"{R}/plan_no_built.json", "-o", f"{R}/plan_link.html", "--force"],
+           f"recyclopt: error: --output '{R}/plan_link.html' is the results file "
+           f"'{R}/plan_no_built.json' {tail}")
+    _entry("report_output_symlink_to_case",
+           ["report", CASE, "-o", f"{R}/case_link.html", "--force"],
+           f"recyclopt: error: --output '{R}/case_link.html' is the case file '{CASE}' {tail}")
+    _entry("simulate_output_symlink_to_flowsheet",
+           ["simulate", fs, "--output", f"{R}/fs_link.json", "--force"],
+           f"recyclopt: error: --output '{R}/fs_link.json' is the flowsheet file '{fs}' {tail}")
+    _entry("sweep_store_symlink_to_scenario_file",
+           ["sweep", CASE, one, "--out", f"{R}/scen_link.sqlite", "--force"],
+           f"recyclopt: error: --out '{R}/scen_link.sqlite' is the scenario file '{one}' {tail}")
+    _entry("sweep_export_symlink_to_scenario_file",
+           ["sweep", CASE, one, "--out", "{tmp}/s.sqlite", "--export", f"{R}/scen_link.csv",
+            "--force"],
+           f"recyclopt: error: --export '{R}/scen_link.csv' is the scenario file '{one}' {tail}")
+
+
 def output_paths() -> None:
     _entry("optimize_output_is_folder", ["optimize", CASE, "--output", f"{R}/folder.json"],
            f"recyclopt: error: --output '{R}/folder.json' is a folder; give a file name "
@@ -186,6 +215,14 @@ def output_paths() -> None:
            ["compare", "HDD_VCM", "--routes", "hd_short_loop", "--output", "{tmp}/no/c.csv"],
            "recyclopt: error: output folder '{tmp}/no' of --output '{tmp}/no/c.csv' does not "
            "exist; create it first")
+    _entry("simulate_output_is_folder",
+           ["simulate", "demo_recycle", "--output", f"{R}/folder.json"],
+           f"recyclopt: error: --output '{R}/folder.json' is a folder; give a file name "
+           "inside it")
+    _entry("compare_output_is_folder",
+           ["compare", "HDD_VCM", "--routes", "hd_short_loop", "--output", f"{R}/folder.json"],
+           f"recyclopt: error: --output '{R}/folder.json' is a folder; give a file name "
+           "inside it")
     _entry("sweep_store_is_folder",
            ["sweep", CASE, f"{R}/one_scen.yaml", "--out", f"{R}/folder.sqlite"],
            f"recyclopt: error: --out '{R}/folder.sqlite' is a folder; give a file name inside "
@@ -198,6 +235,20 @@ def saved_plans_and_histories() -> None:
     plan = _plan_json()
     _write("plan_no_kg.json", json.dumps(_drop_column(plan, "products", "kg")))
     _write("not_excel.xlsx", "this is text, not a workbook\n")
+    with zipfile.ZipFile(HERE / "zip_not_workbook.xlsx", "w") as z:  # a zip, but no workbook
+        z.writestr("readme.txt", "not a workbook")
+    plan = _plan_json()
+    del plan["products"]
+    _write("plan_no_products.json", json.dumps(plan))
+    _write("history_text.csv", "year,nd\n2020,50\n2021,sixty\n")
+    _write("history_text_scen.yaml", yaml.safe_dump({"sets": {"mc": {
+        "sample": {"method": "monte_carlo", "n": 3},
+        "parameters": {"products.reo.price_usd_per_kg.Nd": {
+            "dist": "resample", "file": "history_text.csv", "column": "nd"}}}}}))
+    _write("history_column_scen.yaml", yaml.safe_dump({"sets": {"mc": {
+        "sample": {"method": "monte_carlo", "n": 3},
+        "parameters": {"products.reo.price_usd_per_kg.Nd": {
+            "dist": "resample", "file": "history.csv", "column": "NdPr"}}}}}))
     _write("binary_history.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(128, 256)) * 4)  # an image
     _write("empty_history.csv", "")
     for name in ("binary_history", "empty_history"):
@@ -217,6 +268,23 @@ def saved_plans_and_histories() -> None:
     _entry("report_xlsx_not_excel", ["report", f"{R}/not_excel.xlsx", "-o", "{tmp}/r.html"],
            f"recyclopt: error: {R}/not_excel.xlsx: not a readable Excel workbook (.xlsx); give "
            "the file written by 'recyclopt optimize --output plan.xlsx' (or its .json)")
+    _entry("report_xlsx_zip_not_workbook",
+           ["report", f"{R}/zip_not_workbook.xlsx", "-o", "{tmp}/r.html"],
+           f"recyclopt: error: {R}/zip_not_workbook.xlsx: not a readable Excel workbook "
+           "(.xlsx); give the file written by 'recyclopt optimize --output plan.xlsx' (or its "
+           ".json)")
+    _entry("report_plan_without_products_table",
+           ["report", f"{R}/plan_no_products.json", "-o", "{tmp}/r.html"],
+           f"recyclopt: error: {R}/plan_no_products.json: plan tables missing: ['products']")
+    _entry("sweep_history_text_value",
+           ["sweep", CASE, f"{R}/history_text_scen.yaml", "--out", "{tmp}/s.sqlite"],
+           f"recyclopt: error: {R}/history_text_scen.yaml: {where}[history_text.csv:nd][1]: "
+           "'sixty' is not a number")
+    _entry("sweep_history_column_missing",
+           ["sweep", CASE, f"{R}/history_column_scen.yaml", "--out", "{tmp}/s.sqlite"],
+           f"recyclopt: error: {R}/history_column_scen.yaml: "
+           f"{where[:-len('.file')]}.column: 'NdPr' is not a column of history.csv; columns: "
+           "['year', 'nd']")
     for name, why in (("binary_history", "is not UTF-8 text"),
                       ("empty_history", "is not a readable CSV table")):
         _entry(f"sweep_{name}", ["sweep", CASE, f"{R}/{name}_scen.yaml", "--out",
@@ -247,6 +315,7 @@ def build() -> None:
     inputs_are_never_outputs()
     output_paths()
     saved_plans_and_histories()
+    symlinked_inputs()
     stores()
     manifest = {"description": "Issue 21 reliability inputs: argv for recyclopt.cli.main "
                 "({corpus} = tests/corpus, {tmp} = a fresh temporary folder), the exit code and "
