@@ -116,11 +116,11 @@ def _conservation(plan: Any, rtol: float) -> list[str]:
     used = plan.flows["path"].unique() if not plan.flows.empty else []
     if plan.products.empty or any(set(str(p).split("/")) & routed for p in used):
         return []
-    content = {f.name: f.content_kg_per_unit for f in plan.case.feedstocks}
-    fed: dict[tuple[str, int], float] = {}
-    for r in plan.flows.itertuples(index=False):
-        for e, kg in content.get(r.feedstock, {}).items():
-            fed[(e, int(r.year))] = fed.get((e, int(r.year)), 0.0) + float(r.units) * kg
+    content = pd.DataFrame({f.name: f.content_kg_per_unit for f in plan.case.feedstocks}
+                           ).T.fillna(0.0)  # feedstock x element, kg per unit
+    units = plan.flows.groupby(["year", "feedstock"])["units"].sum().unstack(fill_value=0.0)
+    held_kg = units.reindex(columns=content.index, fill_value=0.0) @ content  # year x element
+    fed = {(e, int(y)): float(v) for (y, e), v in held_kg.stack().items()}
     out = []
     for (e, y), kg in plan.products.groupby(["element", "year"])["kg"].sum().items():
         held = fed.get((e, int(y)), 0.0)
