@@ -39,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     s.add_argument("--out", help="result store (.sqlite; default: <scenarios>.sqlite here)")
     s.add_argument("--resume", action="store_true", help="continue an interrupted sweep "
                    "in --out (solves only the scenarios not yet stored)")
+    s.add_argument("--salvage", action="store_true", help="with --resume: a damaged store "
+                   "keeps its readable rows (the damaged file stays as <store>.damaged) and "
+                   "the rest is solved again")
     s.add_argument("--force", action="store_true", help="replace an existing store")
     s.add_argument("--objective", choices=["npv", "annual_profit", "recovered_value",
                                            "recovered_mass", "min_co2"])
@@ -118,6 +121,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                          field="--time-limit")
     if args.scheduler and args.backend != "dask":
         raise InputError("--scheduler needs --backend dask", field="--scheduler")
+    if args.salvage and not args.resume:
+        raise InputError("--salvage needs --resume (it continues a damaged store)",
+                         field="--salvage")
     if args.export and Path(args.export).suffix.lower() not in (".parquet", ".csv"):
         raise InputError(f"--export {args.export!r}: allowed formats .parquet, .csv",
                          field="--export")
@@ -134,7 +140,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                             (opts, sorted(sf.levers.items())))
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     with ResultStore(out, fingerprint=fp, resume=args.resume, force=args.force,
-                     inputs=parts) as store:
+                     inputs=parts, salvage=args.salvage) as store:
+        if store.salvaged is not None:
+            print(f"Salvaged {store.salvaged} rows of the damaged store (kept as "
+                  f"{str(out) + '.damaged'!r}); solving the rest")
         before = len(store)
         try:
             n = run_sweep(case, scenarios, store, backend=args.backend, workers=args.workers,

@@ -82,52 +82,102 @@ class StoreLock:
             self.fd = None
 
 
+def integrity_problem(path: Path) -> str | None:
+    """SQLite's first complaint about a store file (``PRAGMA integrity_check``), or None."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            res = [r[0] for r in conn.execute("PRAGMA integrity_check(5)")]
+            return None if res == ["ok"] else res[0]
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+
+
 def check_integrity(path: Path) -> None:
-    """Refuse a damaged store file (SQLite's ``PRAGMA integrity_check``), saying how many of
-    its rows can still be read.
+    """Refuse a damaged store file, saying how many of its rows can still be read.
 
     Raises
     ------
     StoreError
-        When the check fails or the file is not an SQLite database.
+        When the integrity check fails or the file is not an SQLite database.
     """
-    problem = None
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-            res = [r[0] for r in conn.execute("PRAGMA integrity_check(5)")]
-            if res != ["ok"]:
-                problem = res[0]
-    except sqlite3.DatabaseError as exc:
-        problem = str(exc)
+    problem = integrity_problem(path)
     if problem is None:
         return
     ok, lost = salvage_count(path)
+    if not ok:
+        raise StoreError(f"result store {str(path)!r} is damaged (SQLite: {problem}); no stored "
+                         "row is readable; rerun with --force to start again", field="--out")
     raise StoreError(f"result store {str(path)!r} is damaged (SQLite: {problem}); {ok} stored "
                      f"rows are readable{f' and at least {lost} are lost' if lost else ''}; "
-                     "keep the file for the readable rows and rerun with another --out, or "
-                     "with --force to start again", field="--out")
+                     "rerun with --resume --salvage to keep them and solve the rest, or with "
+                     "--force to start again", field="--out")
 
 
-def salvage_count(path: Path) -> tuple[int, int]:
-    """(rows readable, rows known lost) of a damaged store's ``results`` table, reading row by
-    row so one bad page loses only its own rows."""
+def _readable(path: Path) -> tuple[list[tuple], int, dict[str, str]]:
+    """(rows readable, rows known lost, readable meta) of a damaged store, reading row by row
+    so one bad page loses only its own rows."""
+    rows: list[tuple] = []
+    lost = 0
+    meta: dict[str, str] = {}
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             try:
                 top = int(conn.execute("SELECT max(rowid) FROM results").fetchone()[0] or 0)
             except sqlite3.DatabaseError:
-                return 0, 0
-            ok = lost = 0
+                return rows, lost, meta
             for rid in range(1, top + 1):
                 try:
                     r = conn.execute("SELECT * FROM results WHERE rowid = ?", (rid,)).fetchone()
                 except sqlite3.DatabaseError:
                     lost += 1
                     continue
-                ok += r is not None
-            return ok, lost
+                if r is not None:
+                    rows.append(tuple(r))
     except sqlite3.DatabaseError:
-        return 0, 0
+        pass
+    return rows, lost, meta
+
+
+def salvage_count(path: Path) -> tuple[int, int]:
+    """(rows readable, rows known lost) of a damaged store's ``results`` table."""
+    rows, lost, _ = _readable(path)
+    return len(rows), lost
+
+
+def salvage(path: Path) -> int:
+    """Replace a damaged store by a fresh one holding its readable rows and its meta
+    (fingerprint, input digests); the damaged files are kept as ``<store>.damaged`` (plus
+    ``-wal``/``-shm``). Returns the rows kept.
+
+    Raises
+    ------
+    StoreError
+        When the store's fingerprint cannot be read (its rows could belong to any sweep) or a
+        ``.damaged`` copy already exists.
+    """
+    rows, _, meta = _readable(path)
+    if "fingerprint" not in meta:
+        raise StoreError(f"result store {str(path)!r}: its fingerprint is unreadable, so its "
+                         "rows cannot be matched to this sweep; rerun with --force to start "
+                         "again", field="--out")
+    kept = Path(str(path) + ".damaged")
+    if kept.exists():
+        raise StoreError(f"{str(kept)!r} already exists (an earlier salvage); move it away "
+                         "first", field="--out")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        src = Path(str(path) + suffix)
+        if src.exists():
+            os.replace(src, str(kept) + suffix)
+    with contextlib.closing(sqlite3.connect(str(path))) as conn, conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("CREATE TABLE results (" + ", ".join(f'"{n}" {t}' for n, t in COLUMNS)
+                     + ")")
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+        conn.executemany(f"INSERT OR IGNORE INTO results VALUES ({', '.join('?' * len(_NAMES))})",
+                         [r for r in rows if len(r) == len(_NAMES)])
+    return len(rows)
 
 
 def changed_inputs(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:
@@ -168,20 +218,26 @@ class ResultStore:
     fingerprint : identifies the sweep; a store holding another fingerprint is refused.
     resume : continue a store that already holds rows (otherwise such a store is refused).
     force : delete an existing store first.
+    inputs : ``{description: digest}`` of what the sweep depends on, kept to say what changed.
+    salvage : a damaged store (with ``resume``) is replaced by its readable rows (see
+        :func:`salvage`) instead of refused.
     """
 
     def __init__(self, path: str | Path, *, fingerprint: str = "", resume: bool = False,
-                 force: bool = False, inputs: Mapping[str, str] | None = None) -> None:
+                 force: bool = False, inputs: Mapping[str, str] | None = None,
+                 salvage: bool = False) -> None:
         self.path = Path(path)
         self.conn: sqlite3.Connection | None = None
+        self.salvaged: int | None = None  # rows kept from a damaged store (with ``salvage``)
         self._lock = StoreLock(self.path)  # before --force deletes anything
         try:
-            self._open(fingerprint, resume, force, dict(inputs or {}))
+            self._open(fingerprint, resume, force, dict(inputs or {}), salvage)
         except BaseException:
             self.close()
             raise
 
-    def _open(self, fingerprint: str, resume: bool, force: bool, inputs: dict[str, str]) -> None:
+    def _open(self, fingerprint: str, resume: bool, force: bool, inputs: dict[str, str],
+              salvage_rows: bool) -> None:
         if force:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
@@ -189,7 +245,9 @@ class ResultStore:
         if exists and not resume:
             raise StoreError(f"result store {str(self.path)!r} already exists; use --resume to "
                              "continue that sweep or --force to start again", field="--out")
-        if exists:
+        if exists and salvage_rows and integrity_problem(self.path) is not None:
+            self.salvaged = salvage(self.path)
+        elif exists:
             check_integrity(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -225,3 +225,36 @@ def test_a_damaged_store_on_resume_is_one_line(tmp_path: Path,
     assert code == 2 and len(lines) == 1 and "Traceback" not in err, err
     assert "is damaged (SQLite:" in lines[0] and "stored rows are readable" in lines[0]
     assert p.read_bytes() == before  # the damaged file is kept for salvage
+
+
+def test_salvage_keeps_the_readable_rows_and_solves_the_rest(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case_f, scen_f = _files(tmp_path, 300)
+    p = tmp_path / "s.sqlite"
+    argv = [str(case_f), str(scen_f), "--out", str(p), "--no-fixed-design", "--no-progress"]
+    assert main(argv) == 0
+    with ResultStore(p, resume=True) as st:
+        ref = st.frame().set_index("id")["npv_usd"]
+    con = sqlite3.connect(p)
+    page, pages = (int(con.execute(f"PRAGMA {k}").fetchone()[0])
+                   for k in ("page_size", "page_count"))
+    con.close()
+    with open(p, "r+b") as fh:  # one page in the middle of the file overwritten
+        fh.seek(page * (pages // 2))
+        fh.write(b"\xa5" * page)
+    ok, lost = salvage_count(p)
+    assert ok + lost == 300 and 0 < lost < 20  # one 4 KiB leaf page holds a few rows
+    capsys.readouterr()
+    assert main([*argv, "--resume"]) == 2
+    assert "rerun with --resume --salvage to keep them" in capsys.readouterr().err
+    assert main([*argv, "--salvage"]) == 2  # --salvage continues a store: needs --resume
+    assert "--salvage needs --resume" in capsys.readouterr().err
+    assert main([*argv, "--resume", "--salvage"]) == 0
+    out = capsys.readouterr().out
+    assert f"Salvaged {ok} rows of the damaged store" in out
+    assert f"({ok} already stored, {300 - ok} solved now)" in out
+    assert Path(str(p) + ".damaged").exists()
+    with ResultStore(p, resume=True) as st:
+        df = st.frame().set_index("id")
+    assert len(df) == 300 and df.index.is_unique
+    assert df["npv_usd"].loc[ref.index].tolist() == ref.tolist()  # = the undamaged run

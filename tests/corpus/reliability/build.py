@@ -301,14 +301,13 @@ def stores() -> None:
     _entry("sweep_resume_damaged_store",
            ["sweep", CASE, one, "--out", f"{R}/damaged.sqlite", "--resume"],
            f"recyclopt: error: result store '{R}/damaged.sqlite' is damaged (SQLite: "
-           f"{problem}); {ok} stored rows are readable and at least {lost} are lost; keep the "
-           "file for the readable rows and rerun with another --out, or with --force to start "
+           f"{problem}); {ok} stored rows are readable and at least {lost} are lost; rerun "
+           "with --resume --salvage to keep them and solve the rest, or with --force to start "
            "again")
     _entry("sweep_resume_not_a_store",
            ["sweep", CASE, one, "--out", f"{R}/not_a_store.sqlite", "--resume"],
            f"recyclopt: error: result store '{R}/not_a_store.sqlite' is damaged (SQLite: file "
-           "is not a database); 0 stored rows are readable; keep the file for the readable "
-           "rows and rerun with another --out, or with --force to start again")
+           "is not a database); no stored row is readable; rerun with --force to start again")
 
 
 def build() -> None:
