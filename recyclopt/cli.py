@@ -29,6 +29,9 @@ from .errors import InputError, RecycloptError, SolverError
 
 EXIT_INPUT = 2
 EXIT_FAILURE = 1
+#: The tables ``simulate --output`` writes (a .csv output holds the first; the others go beside
+#: it as ``<stem>.<table>.csv``).
+SIMULATE_TABLES = ("streams", "elements", "duties", "balance")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,18 +111,28 @@ def _read_feed(spec: str, rate_kg_h: float | None, flowsheet) -> tuple[str, obje
 
 
 # --------------------------------------------------------------------------- commands
-def _check_output(args: argparse.Namespace) -> None:
-    """Before any solve: the --output format is supported and no file would be overwritten
-    without --force."""
+def _check_output(args: argparse.Namespace, inputs: dict[str, object] | None = None,
+                  tables: Sequence[str] = ()) -> None:
+    """Before any solve: the --output format is supported, the path is writable, it is none of
+    the ``inputs`` the command reads, and no file would be overwritten without --force (for a
+    .csv output also the ``<stem>.<table>.csv`` files written beside it)."""
+    from .outputs import check_output
+
     if not args.output:
         return
     out = Path(args.output)
     if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
         raise InputError(f"--output {args.output!r}: allowed formats .csv, .xlsx, .json",
                          field="--output")
-    if out.exists() and not args.force:
-        raise InputError(f"output file {args.output!r} already exists; use --force to "
-                         "overwrite it", field="--output")
+    paths = [out]
+    if out.suffix.lower() == ".csv":
+        paths += [out.with_name(f"{out.stem}.{t}.csv") for t in tables[1:]]
+    for p in paths:
+        check_output(p, inputs=inputs, force=args.force)
+
+
+def _feed_input(spec: str | None) -> dict[str, object]:
+    return {"feed file": Path(spec)} if spec and Path(spec).is_file() else {}
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -130,7 +143,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     if args.rate is not None and not (args.rate >= 0):
         raise InputError(f"--rate {args.rate!r} kg/h; allowed range >= 0", field="--rate")
-    _check_output(args)
+    from .flowsheet import flowsheet_file
+
+    _check_output(args, {"flowsheet file": flowsheet_file(args.flowsheet),
+                         **_feed_input(args.feed)}, SIMULATE_TABLES)
     fs = load_flowsheet(args.flowsheet)
     feeds = {}
     if args.feed:
@@ -167,7 +183,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
               f"fuel heat {tot['heat_W'] / J_PER_KWH / feed:.4g} kWh per kg feed; "
               f"reagents {tot['reagents_kg_s'] / feed:.4g} kg per kg feed")
     if args.output:
-        tables = {
+        tables = {  # in the order of SIMULATE_TABLES
             "streams": res.stream_table(unit=unit),
             "elements": res.stream_table(basis="element", unit=unit),
             "duties": res.duties(),
@@ -181,9 +197,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_optimize(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from .inputs import case_inputs
     from .optimize import load_case, optimize
 
-    _check_output(args)
     if args.time_limit is not None and not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit!r} s; allowed range > 0",
                          field="--time-limit")
@@ -196,6 +212,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         from .optimize.analysis import targeted_prices
 
         targeted_prices(case, target)
+    _check_output(args, case_inputs(case))
     try:
         plan = optimize(case, objective=args.objective, mode=args.mode,
                         time_limit=args.time_limit, heuristic=args.heuristic)

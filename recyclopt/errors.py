@@ -55,3 +55,13 @@ class FeedRefusedError(InputError):
 
 class SolverError(RecycloptError):
     """The optimisation solver did not return a usable, proven result."""
+
+
+class OutputError(InputError):
+    """An output path that cannot be written as asked: it is an input, a folder, in a missing or
+    read-only folder, on a full disk, or an existing file without ``--force``."""
+
+
+class NumericalError(SolverError):
+    """A plan the solver called optimal that fails verification in the case's own units
+    (infeasible, or worse than a trivially feasible plan): a numerical failure."""

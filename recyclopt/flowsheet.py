@@ -851,6 +851,16 @@ def _flowsheet_root():
         return Path(__file__).resolve().parent.parent / "flowsheets"
 
 
+def flowsheet_file(name_or_path: str | Path) -> Path | None:
+    """The file :func:`load_flowsheet` reads for ``name_or_path`` (a path, or a bundled route's
+    file), or None when there is none; used to fingerprint and protect a case's inputs."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return p if p.is_file() else None
+    f = _flowsheet_root().joinpath(f"{name_or_path}.yaml")
+    return Path(str(f)) if f.is_file() else None
+
+
 def available_flowsheets() -> list[str]:
     """Names of the bundled flowsheets."""
     root = _flowsheet_root()

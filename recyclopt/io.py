@@ -3,47 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import InputError
+from .outputs import atomic_write
 
 TABLE_FORMATS = (".csv", ".xlsx", ".json")
-
-
-def atomic_write(path: str | Path, write: Callable[[Path], None], *, force: bool = False) -> Path:
-    """Write a file atomically: ``write(tmp)`` then rename over ``path``.
-
-    Parameters
-    ----------
-    path : destination.
-    write : callable that writes the content to the temporary path it is given.
-    force : overwrite an existing file (otherwise an existing file is an error).
-    """
-    dest = Path(path)
-    if dest.exists() and not force:
-        raise InputError(f"output file {str(dest)!r} already exists; use --force to overwrite it",
-                         field="output")
-    if not dest.parent.exists():
-        raise InputError(f"output folder {str(dest.parent)!r} does not exist", field="output")
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=dest.suffix, dir=dest.parent)
-    os.close(fd)
-    # mkstemp creates the file owner-only (0600); give it the mode a plain open() would
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
-        os.replace(tmp_path, dest)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-    return dest
 
 
 def parse_yaml(text: str, source: str, error: type[InputError]):

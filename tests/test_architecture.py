@@ -47,6 +47,8 @@ LAYER_OF = {
     "recyclopt.version": "data",
     "recyclopt.accessors": "data",  # the base of result objects; higher layers attach to it
     "recyclopt.io": "data",
+    "recyclopt.outputs": "data",  # output checks and the atomic writer
+    "recyclopt.inputs": "flowsheet",  # the files a command reads (case, routes, scenarios)
     "recyclopt._fields": "data",
     "recyclopt.data": "data",
     "recyclopt.cases": "data",

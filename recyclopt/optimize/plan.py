@@ -281,20 +281,25 @@ def optimize(case: Case | str | Path | None = None, *, objective: str | None = N
     build_s = time.perf_counter() - t0
     x, info = solve(om, time_limit=time_limit, mip_gap=mip_gap, method=method,
                     heuristic=heuristic)
+    from .verify import check_plan  # re-checked in the case's units: never a wrong "Optimal"
+
+    # building nothing is a feasible plan unless a limit or a feed obligation forbids it
+    nothing_ok = extra is None and not any(
+        np.any(f.min_share(om.case.years) > 0) for f in om.case.feedstocks)
     if tie_break is None:
         tie_break = om.objective in TIE_BREAK_OBJECTIVES
     if not tie_break:
-        return read_plan(om, x, info, build_s)
+        return check_plan(read_plan(om, x, info, build_s), nothing_feasible=nothing_ok)
     t1 = time.perf_counter()
     om2, x2, info2 = tie_break_cheapest(om, x, info, mip_gap=mip_gap, time_limit=time_limit,
                                         method=method, extra=extra, price_factor=price_factor)
     if x2 is None:
-        return read_plan(om, x, info, build_s)
+        return check_plan(read_plan(om, x, info, build_s), nothing_feasible=nothing_ok)
     plan = read_plan(om2, x2, info, build_s)
     plan.objective = om.objective
     plan.objective_value = float(om.c @ x2)
     plan.tie_break = {"cost_usd": info2.objective, "time_s": time.perf_counter() - t1}
-    return plan
+    return check_plan(plan, nothing_feasible=nothing_ok)
 
 
 def tie_break_cheapest(om: OptModel, x: np.ndarray, info: SolveInfo, *,

@@ -52,8 +52,19 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return r
 
 
+def _inputs(src: str | None) -> dict[str, object]:
+    """The files the report reads: a results file, or a case and what it references."""
+    if src is not None and Path(src).suffix.lower() in RESULT_SUFFIXES:
+        return {"results file": Path(src)}
+    from ..inputs import case_inputs
+    from ..optimize import load_case
+
+    return dict(case_inputs(load_case(src)))
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Handle ``recyclopt report``; returns the exit code."""
+    from ..outputs import check_output
     from .html import write_report
     from .make import case_report, results_report
 
@@ -61,11 +72,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in HTML_SUFFIXES:
         raise InputError(f"--output {args.output!r}: the report is HTML; use a .html name",
                          field="--output")
-    if out.exists() and not args.force:
-        raise InputError(f"output file {args.output!r} already exists; use --force to "
-                         "overwrite it", field="--output")
-    if not out.parent.exists():
-        raise InputError(f"output folder {str(out.parent)!r} does not exist", field="--output")
     if not args.price_factor > 0:
         raise InputError(f"--price-factor {args.price_factor!r}; allowed range > 0",
                          field="--price-factor")
@@ -75,6 +81,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise InputError(f"--time-limit {args.time_limit!r} s; allowed range > 0",
                          field="--time-limit")
     src = args.source
+    check_output(out, inputs=_inputs(src), force=args.force)
     if src is not None and Path(src).suffix.lower() in RESULT_SUFFIXES:
         inp = results_report(src, title=args.title, routes=not args.no_routes)
     else:

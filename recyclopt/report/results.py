@@ -14,6 +14,7 @@ tables under these names (each optional), shown by the report's scenario section
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,15 @@ from ..errors import InputError
 
 PLAN_TABLES = ("capacities", "flows", "option_flows", "products", "cash_flow", "capex", "opex")
 SCENARIO_TABLES = ("tornado", "samples", "pareto")
+#: Columns each plan table must hold for the report's views (those of a PlantPlan's tables).
+REQUIRED_COLUMNS = {
+    "capacities": ("stage", "built", "capacity"),
+    "flows": ("feedstock", "path", "year", "magnet_kg"),
+    "products": ("product", "element", "year", "kg"),
+    "cash_flow": ("year", "cash_flow_usd", "discounted_cash_flow_usd"),
+    "capex": ("capex_usd",),
+    "opex": ("year",),
+}
 _INDEXED = {"capacities": "option", "option_flows": "option", "capex": "option"}
 
 
@@ -104,10 +114,14 @@ def _read_xlsx(path: Path) -> dict[str, Any]:
     ``meta`` sheet; older files have the index in their first column."""
     try:
         meta_sheet = pd.read_excel(path, sheet_name="meta") if "meta" in pd.ExcelFile(
-            path).sheet_names else None
+            path, engine="openpyxl").sheet_names else None
     except ImportError:
         raise InputError("reading .xlsx needs openpyxl: pip install 'recyclopt[excel]'",
                          field="results") from None
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile):
+        raise InputError("not a readable Excel workbook (.xlsx); give the file written by "
+                         "'recyclopt optimize --output plan.xlsx' (or its .json)",
+                         source=str(path)) from None
     if meta_sheet is None:
         sheets = pd.read_excel(path, sheet_name=None, index_col=0)
         return {str(k): v for k, v in sheets.items()}
@@ -160,6 +174,12 @@ def load_results(path: str | Path) -> tuple[PlanTables | None, dict[str, pd.Data
     if missing:
         raise InputError(f"plan tables missing: {missing}", source=str(p), field=missing[0])
     meta = tables.get("meta") or {}
+    for k, cols in REQUIRED_COLUMNS.items():
+        gone = [c for c in cols if c not in tables[k].columns]
+        if gone:
+            raise InputError(f"plan table {k!r} lacks column(s) {gone}; it is not a plan "
+                             "written by 'recyclopt optimize --output' (write it again)",
+                             source=str(p), field=f"{k}.{gone[0]}")
     t = {}
     for k in PLAN_TABLES:
         df = tables[k]

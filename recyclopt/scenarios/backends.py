@@ -20,6 +20,7 @@ the scenarios not yet stored.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import multiprocessing as mp
@@ -91,11 +92,73 @@ def run_chunk(spec: SweepSpec, chunk: list[Scenario]) -> list[dict[str, Any]]:
 
 
 _WORKER_SPEC: SweepSpec | None = None
+_WATCHED: set[int] = set()  # per worker process: the driver pids being watched
 
 
-def _init_worker(spec_bytes: bytes) -> None:
+def _alive(pid: int) -> bool:
+    """True while process ``pid`` runs (a zombie, killed but not yet reaped, counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def watch_driver(driver_pid: int, period_s: float = 0.5) -> None:
+    """In a worker process on the driver's machine: exit as soon as the sweep's driver dies
+    (SIGKILL included), so no worker outlives its sweep.
+
+    Linux also gets ``PR_SET_PDEATHSIG`` (the kernel kills the worker when its parent, the
+    pool's fork server or Dask's nanny, exits). Everywhere, a daemon thread polls the driver
+    every ``period_s``; when the driver is gone it also kills this worker's parent if that
+    parent is one of the driver's children (a local Dask nanny, which would restart the worker)
+    and then exits. Idempotent; does nothing in the driver itself.
+    """
+    import threading
+    import time
+
+    if driver_pid == os.getpid() or driver_pid in _WATCHED:
+        return
+    _WATCHED.add(driver_pid)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    parent = os.getppid()
+    helper = parent if parent != driver_pid and _parent_of(parent) == driver_pid else None
+
+    def watch() -> None:
+        while _alive(driver_pid) and os.getppid() == parent:
+            time.sleep(period_s)
+        if helper is not None:
+            with contextlib.suppress(OSError):
+                os.kill(helper, signal.SIGKILL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="recyclopt-driver-watch", daemon=True).start()
+
+
+def _init_worker(spec_bytes: bytes, driver_pid: int) -> None:
     global _WORKER_SPEC
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver decides when to stop
+    watch_driver(driver_pid)
     _WORKER_SPEC = pickle.loads(spec_bytes)
 
 
@@ -172,7 +235,7 @@ def _iter_processes(spec: SweepSpec, chunks: list[list[Scenario]], workers: int
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     ex = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
-                             initializer=_init_worker, initargs=(pickle.dumps(spec),))
+                             initializer=_init_worker, initargs=(pickle.dumps(spec), os.getpid()))
     try:
         futs = [ex.submit(_pool_chunk, ch) for ch in chunks]
         for f in as_completed(futs):
@@ -200,6 +263,8 @@ def _iter_dask(spec: SweepSpec, chunks: list[list[Scenario]], workers: int,
                                dashboard_address=None)
         client = Client(cluster)
     try:
+        if cluster is not None:  # local workers die with this driver; remote ones are not ours
+            client.run(watch_driver, os.getpid())
         spec_f = client.scatter(spec, broadcast=True)
         futs = [client.submit(run_chunk, spec_f, ch, pure=False) for ch in chunks]
         for f in as_completed(futs):

@@ -10,12 +10,17 @@ import argparse
 import hashlib
 import json
 import pickle
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, RecycloptError
 from .params import BACKENDS
+
+#: Exit code of an interrupted sweep (128 + SIGINT, the shell's convention).
+EXIT_INTERRUPTED = 130
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -34,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     s.add_argument("--out", help="result store (.sqlite; default: <scenarios>.sqlite here)")
     s.add_argument("--resume", action="store_true", help="continue an interrupted sweep "
                    "in --out (solves only the scenarios not yet stored)")
+    s.add_argument("--salvage", action="store_true", help="with --resume: a damaged store "
+                   "keeps its readable rows (the damaged file stays as <store>.damaged) and "
+                   "the rest is solved again")
     s.add_argument("--force", action="store_true", help="replace an existing store")
     s.add_argument("--objective", choices=["npv", "annual_profit", "recovered_value",
                                            "recovered_mass", "min_co2"])
@@ -47,14 +55,54 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return s
 
 
-def _fingerprint(case_path: str, scen_path: str, ids_values: list[str], opts: object) -> str:
-    h = hashlib.sha256()
-    for p in (case_path, scen_path):
-        f = Path(p)
-        h.update(f.read_bytes() if f.is_file() else p.encode())
-    h.update(json.dumps(ids_values).encode())
+def sweep_inputs(case: Any, scen_source: str) -> dict[str, Path]:
+    """``{description: path}`` of every file a sweep's results depend on: the case file, the
+    flowsheets and data tables it references, the scenario file and its price histories."""
+    from ..inputs import case_inputs, scenario_inputs
+
+    return {**case_inputs(case), **scenario_inputs(scen_source)}
+
+
+def fingerprint(files: dict[str, Path], ids_values: list[str], opts: object
+                ) -> tuple[str, dict[str, str]]:
+    """The store fingerprint of a sweep and its parts ``{description: digest}``: each input
+    file's bytes, the scenarios' ids and values with the solver settings, and the recyclopt
+    version (a new version may solve differently)."""
+    from ..version import __version__
+    from ..inputs import file_digests
+
+    parts = file_digests(files)
+    h = hashlib.sha256(json.dumps(ids_values).encode())
     h.update(pickle.dumps(opts))
-    return h.hexdigest()[:24]
+    parts["the scenarios or solver settings"] = h.hexdigest()[:24]
+    parts["the recyclopt version"] = __version__
+    whole = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
+    return whole, parts
+
+
+def resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The exact command that continues an interrupted sweep (same options, ``--resume``)."""
+    argv = ["recyclopt", "sweep", args.case, args.scenarios, "--out", str(out), "--resume",
+            "--backend", args.backend]
+    for opt, val in (("--scheduler", args.scheduler), ("--workers", args.workers),
+                     ("--sets", args.sets), ("--objective", args.objective),
+                     ("--time-limit", args.time_limit), ("--export", args.export)):
+        if val is not None:
+            argv += [opt, str(val)]
+    if args.no_fixed_design:
+        argv.append("--no-fixed-design")
+    return shlex.join(argv)
+
+
+def _check_outputs(args: argparse.Namespace, out: Path, inputs: dict[str, Path]) -> None:
+    """Before any solve: the store and the export are writable and neither is an input."""
+    from ..outputs import check_output
+
+    check_output(out, inputs=inputs, force=True, option="--out", create_parent=True)
+    if args.export:
+        exp = Path(args.export)
+        check_output(exp, inputs={**inputs, "result store": out}, force=args.force,
+                     option="--export")
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -73,6 +121,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                          field="--time-limit")
     if args.scheduler and args.backend != "dask":
         raise InputError("--scheduler needs --backend dask", field="--scheduler")
+    if args.salvage and not args.resume:
+        raise InputError("--salvage needs --resume (it continues a damaged store)",
+                         field="--salvage")
     if args.export and Path(args.export).suffix.lower() not in (".parquet", ".csv"):
         raise InputError(f"--export {args.export!r}: allowed formats .parquet, .csv",
                          field="--export")
@@ -83,14 +134,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     opts = EngineOptions(objective=args.objective, time_limit=args.time_limit,
                          fixed_design=not args.no_fixed_design)
     out = Path(args.out) if args.out else Path(Path(args.scenarios).stem + ".sqlite")
-    fp = _fingerprint(args.case, args.scenarios, [s.key() for s in scenarios],
-                      (opts, sorted(sf.levers.items())))
+    files = sweep_inputs(case, sf.source)
+    _check_outputs(args, out, files)
+    fp, parts = fingerprint(files, [s.key() for s in scenarios],
+                            (opts, sorted(sf.levers.items())))
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    with ResultStore(out, fingerprint=fp, resume=args.resume, force=args.force) as store:
+    with ResultStore(out, fingerprint=fp, resume=args.resume, force=args.force,
+                     inputs=parts, salvage=args.salvage) as store:
+        if store.salvaged is not None:
+            print(f"Salvaged {store.salvaged} rows of the damaged store (kept as "
+                  f"{str(out) + '.damaged'!r}); solving the rest")
         before = len(store)
-        n = run_sweep(case, scenarios, store, backend=args.backend, workers=args.workers,
-                      scheduler=args.scheduler, options=opts, levers=sf.levers,
-                      progress=progress)
+        try:
+            n = run_sweep(case, scenarios, store, backend=args.backend, workers=args.workers,
+                          scheduler=args.scheduler, options=opts, levers=sf.levers,
+                          progress=progress)
+        except KeyboardInterrupt:
+            print(f"recyclopt: error: interrupted; {len(store)} of {len(scenarios)} scenarios "
+                  f"are stored in {str(out)!r}; resume with: {resume_command(args, out)}",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
         df = store.frame()
         print(f"Sweep of case {case.name!r}: {len(scenarios)} scenarios "
               f"({before} already stored, {n} solved now) -> {out}")

@@ -421,7 +421,13 @@ def _history(src: str, where: str, d: Mapping[str, Any], base_dir: Path | None
         if not f.is_file():
             raise _err(src, f"{where}.file", f"{str(f)!r} does not exist")
         col = d.get("column")
-        df = pd.read_csv(f)
+        try:
+            df = pd.read_csv(f, encoding="utf-8")
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            why = ("is not UTF-8 text" if isinstance(exc, UnicodeDecodeError)
+                   else "is not a readable CSV table")
+            raise _err(src, f"{where}.file", f"price history {str(f)!r} {why}; give a CSV "
+                       "file with a header row and one price per line in 'column'") from None
         if col not in df.columns:
             raise _err(src, f"{where}.column", f"{col!r} is not a column of {f.name}; "
                        f"columns: {list(df.columns)}")

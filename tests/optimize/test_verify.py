@@ -1,0 +1,116 @@
+"""Plans are verified after the solve, in the case's units: a wrong answer is a numerical
+failure, never "Optimal"."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from recyclopt.errors import InputError, NumericalError
+from recyclopt.optimize import case_from_dict, optimize
+from recyclopt.optimize.verify import check_plan, likely_cause, verify_plan
+
+from .cases import small_case
+
+
+@pytest.fixture(scope="module")
+def plan():
+    # small_case: builds manual + sx and takes 30,000 'ev' units a year (see its summary)
+    return optimize(case_from_dict(small_case()))
+
+
+def _with(plan, **tables):
+    return dataclasses.replace(plan, **{k: v for k, v in tables.items()})
+
+
+def test_a_sound_plan_passes(plan) -> None:
+    assert verify_plan(plan) == []
+    assert check_plan(plan) is plan
+
+
+def test_units_above_availability(plan) -> None:
+    flows = plan.flows.copy()
+    ev = flows["feedstock"] == "ev"
+    # 'ev' availability is 30,000 units a year (small_case); take 40,000 in one year
+    k = flows.index[ev][0]
+    flows.loc[k, "units"] = 40_000.0
+    problems = verify_plan(_with(plan, flows=flows))
+    y = int(flows.loc[k, "year"])
+    assert f"feedstock 'ev' in {y}: 40000 units taken of 30000 available" in problems
+
+
+def test_throughput_above_capacity_and_unbuilt_option(plan) -> None:
+    of = plan.option_flows.copy()
+    of.loc["sx", of.columns[0]] = 30_001.0  # capacity 30,000 kg/yr
+    of.loc["shred", of.columns[1]] = 5.0  # not built
+    problems = verify_plan(_with(plan, option_flows=of))
+    assert "option 'sx' runs 30001 per year above its capacity 30000" in problems
+    assert "option 'shred' runs 5 per year above its zero capacity (not built)" in problems
+
+
+def test_equipment_that_cannot_run_the_peak(plan) -> None:
+    cap = plan.capacities.copy()
+    cap.loc["manual", "equipment_units"] = 0.0  # 0 x 50,000 units/yr < 30,000 units/yr
+    problems = verify_plan(_with(plan, capacities=cap))
+    assert "option 'manual': 0 equipment units of 50000 cannot run 30000 per year" in problems
+
+
+def test_more_recovered_than_fed(plan) -> None:
+    prod = plan.products.copy()
+    y = int(prod["year"].iloc[0])
+    nd = (prod["element"] == "Nd") & (prod["year"] == y)
+    # the year's feed holds 30,000 units x 0.25 kg Nd = 7,500 kg (small_case 'ev' content)
+    prod.loc[nd, "kg"] = 0.0
+    prod.loc[prod.index[nd][0], "kg"] = 7_600.0
+    problems = verify_plan(_with(plan, products=prod))
+    assert f"7600 kg of Nd recovered in {y} from feed holding 7500" in problems
+
+
+def test_objective_that_is_not_the_plans_npv(plan) -> None:
+    bad = _with(plan, objective_value=plan.npv_usd + 1_000.0)
+    assert any("the solver's objective" in p for p in verify_plan(bad))
+
+
+def test_worse_than_building_nothing(plan) -> None:
+    cf = plan.cash_flow.copy()
+    cf["cash_flow_usd"] -= 1e6
+    cf["discounted_cash_flow_usd"] = cf["cash_flow_usd"] * cf["discount_factor"]
+    npv = float(cf["discounted_cash_flow_usd"].sum())
+    bad = _with(plan, cash_flow=cf, npv_usd=npv, objective_value=npv)
+    assert npv < 0
+    with pytest.raises(NumericalError, match="worse than building nothing") as info:
+        check_plan(bad)
+    assert "Optimal" in str(info.value) and "likely cause" in str(info.value)
+    # with extra constraints (a forced route), building nothing may be infeasible
+    assert verify_plan(bad, nothing_feasible=False) == []
+
+
+@pytest.mark.parametrize("edit", ["availability", "equipment"])
+def test_red_team_magnitudes_never_optimal(edit: str) -> None:
+    # issue 21: availability 1e12 returned NPV -2.16e12 "Optimal"; an equipment capacity of
+    # 1e12 bought zero units. Either the input is refused up front (plausibility ranges) or
+    # the plan fails verification; it is never returned.
+    d = small_case()
+    if edit == "availability":
+        d["feedstocks"][1]["availability_units"] = 1e12
+    else:
+        d["options"][0]["equipment"]["capacity_per_unit"] = 1e12
+    with pytest.raises((NumericalError, InputError)) as info:
+        optimize(case_from_dict(d))
+    if isinstance(info.value, NumericalError):
+        assert "outside the safe range" in str(info.value)
+
+
+def test_likely_cause_names_the_largest_offender() -> None:
+    d = small_case()
+    d["feedstocks"][1]["availability_units"] = 1e12
+    d["options"][0]["equipment"]["capacity_per_unit"] = 1e10
+    try:
+        case = case_from_dict(d)
+    except InputError:
+        pytest.skip("refused up front by the case's plausibility ranges")
+    cause = likely_cause(case)
+    assert cause.index("feedstocks.ev.availability_units = 1e+12") < cause.index(
+        "options.manual.equipment.capacity_per_unit = 1e+10")
+    assert "solver tolerances" in likely_cause(case_from_dict(small_case()))
