@@ -7,7 +7,8 @@ masses) and the case, and writes the same formulation as :mod:`recyclopt.optimiz
 (written independently here, from the model's documented formulation):
 
 * ``x[k, y]`` units of pair k in year y, ``0 <= x <= availability``;
-* ``cap[o]`` <= min(largest possible throughput, max_capacity, end of the capex curve);
+* ``cap[o]`` <= min(max(largest possible throughput, the capex curve's first point),
+  max_capacity, end of the capex curve) (a plant built at its minimum size runs below it);
 * ``build[o]`` binary with ``cap[o] <= M_o build[o]`` (M_o the bound on cap, at least 1);
 * piecewise capex by multiple choice: ``cap[o] = sum w_s``, ``sum z_s = build[o]``,
   ``lo_s z_s <= w_s <= hi_s z_s``;
@@ -146,8 +147,9 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
     tmax = np.bincount(lo_, weights=lv * peak[fk[lp]], minlength=n_o)
     if tight:
         tmax = np.minimum(tmax, useful)
-    ub_cap = np.minimum(tmax, [o.max_capacity if o.max_capacity is not None else np.inf
-                               for o in opts])
+    first = np.array([o.capex.points[0] if o.capex is not None else 0.0 for o in opts])
+    ub_cap = np.minimum(np.maximum(tmax, first),
+                        [o.max_capacity if o.max_capacity is not None else np.inf for o in opts])
     ub_cap = np.minimum(ub_cap, [o.capex.points[-1] if o.capex is not None else np.inf
                                  for o in opts])
     # piecewise capex: segment k of a curve joins points k and k+1 (CapexCurve's segments)
