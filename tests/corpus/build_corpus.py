@@ -89,7 +89,7 @@ def build() -> None:
     case_text("not_yaml", "name: [unclosed\nstages: {a: 1\n", ["not valid YAML", "line"])
     case_text("top_list", "- name: x\n- stages: []\n", ["must be a mapping"])
     case_text("empty_file", "", ["must be a mapping"])
-    case("unknown_top_field", lambda d: d.update(colour="red"), ["case.colour", "allowed"])
+    case("unknown_top_field", lambda d: d.update(colour="red"), [":117: colour: unknown field", "allowed"])
     case("construction_year_low", lambda d: d["horizon"].update(construction_year=1800),
          ["horizon.construction_year", "1800", "[1900, 2200]"])
     case("operating_years_zero", lambda d: d["horizon"].update(operating_years=0),
@@ -101,10 +101,10 @@ def build() -> None:
          ["costing.convention", "fancy", "simple, qgess"])
     case("costing_unknown_field", lambda d: d["costing"].update(tax=0.2),
          ["costing", "tax"])
-    case("stages_missing", lambda d: d.pop("stages"), ["stages", "non-empty list"])
+    case("stages_missing", lambda d: d.pop("stages"), ["stages: missing", "process stages"])
     case("stages_duplicate", lambda d: d.update(stages=["liberation", "liberation"]),
          ["stages", "duplicate"])
-    case("feedstocks_empty", lambda d: d.update(feedstocks=[]), ["feedstocks", "non-empty"])
+    case("feedstocks_empty", lambda d: d.update(feedstocks=[]), ["feedstocks: needs at least 1 item"])
     case("feedstock_not_mapping", lambda d: d["feedstocks"].append("ssd"),
          ["feedstocks[2]", "expected a mapping"])
     case("feedstock_no_name", lambda d: d["feedstocks"][0].pop("name"),
@@ -132,13 +132,14 @@ def build() -> None:
     case("growth_high", lambda d: d["feedstocks"][1].update(growth_per_yr=3),
          ["feedstocks.ev.growth_per_yr", "[-0.5, 1]"])
     case("feedstock_duplicate", lambda d: d["feedstocks"].append(copy.deepcopy(d["feedstocks"][1])),
-         ["feedstocks", "duplicate feedstock names"])
+         ["feedstocks.ev: duplicate name 'ev'"])
     case("tags_not_list", lambda d: d["feedstocks"][1].update(tags="oxidised"),
          ["feedstocks.ev.tags", "list"])
     case("feedstock_unknown_field", lambda d: d["feedstocks"][1].update(colour="grey"),
-         ["feedstocks[1].colour", "allowed"])
+         ["feedstocks.ev.colour", "allowed"])
     case("availability_table_unknown",
-         lambda d: d["feedstocks"][1].update(availability_table="mars"),
+         lambda d: (d["feedstocks"][1].pop("availability_units"),
+                    d["feedstocks"][1].update(availability_table="mars")),
          ["feedstocks.ev.availability_table", "mars"])
     case("catalogue_unknown", lambda d: (d["feedstocks"][1].pop("content_kg_per_unit"),
                                          d["feedstocks"][1].update(catalogue="NOPE")),
@@ -159,18 +160,18 @@ def build() -> None:
     case("option_next_not_list", lambda d: d["options"][0].update(next="hydromet"),
          ["options.manual.next", "list"])
     case("option_next_unknown", lambda d: d["options"][0].update(next=["pyro"]),
-         ["options.manual.next", "pyro", "does not exist"])
+         ["options.manual.next[0]", "unknown option 'pyro'"])
     case("option_next_from_last", lambda d: d["options"][2].update(next=["sx"]),
          ["options.hydromet.next", "last stage"])
     case("option_duplicate", lambda d: d["options"].append(copy.deepcopy(d["options"][3])),
-         ["options", "duplicate option names"])
+         ["options.sx: duplicate name 'sx'"])
     case("stage_without_options", lambda d: d.update(stages=["liberation", "extraction",
                                                              "refining"]),
          ["stages", "refining", "no options"])
     case("capex_one_point", lambda d: d["options"][1]["capex"].update(points=[[1, 2]]),
-         ["options.shred.capex.points", "at least two"])
+         ["options.shred.capex.points", "at least 2 items"])
     case("capex_point_shape", lambda d: d["options"][1]["capex"].update(points=[[1, 2], [3]]),
-         ["options.shred.capex.points[1]", "[capacity, cost_usd]"])
+         ["options.shred.capex.points[1]", "[capacity, cost_usd]", "at least 2"])
     case("capex_exponent_high", lambda d: d["options"][2]["capex"].update(exponent=3),
          ["options.hydromet.capex.exponent", "(0, 2]"])
     case("capex_missing_ref", lambda d: d["options"][2]["capex"].pop("ref_capacity"),
@@ -180,10 +181,10 @@ def build() -> None:
     case("equipment_capacity_zero", lambda d: d["options"][0]["equipment"].update(
         capacity_per_unit=0), ["options.manual.equipment.capacity_per_unit", "(0, inf]"])
     case("equipment_capacity_missing", lambda d: d["options"][0]["equipment"].pop(
-        "capacity_per_unit"), ["options.manual.equipment.capacity_per_unit", "not a number"])
+        "capacity_per_unit"), ["options.manual.equipment.capacity_per_unit", "missing"])
     case("operators_huge", lambda d: d["options"][2].update(operators=1e5),
          ["options.hydromet.operators", "[0, 10000]"])
-    case("products_missing", lambda d: d.pop("products"), ["products", "at least one product"])
+    case("products_missing", lambda d: d.pop("products"), ["products: missing", "prices"])
     case("product_price_missing", lambda d: d["products"]["reo"].pop("price_usd_per_kg"),
          ["products.reo.price_usd_per_kg", "missing"])
     case("product_max_negative", lambda d: d["products"]["reo"].update(max_kg_per_yr=-1),
@@ -210,7 +211,7 @@ def build() -> None:
         "elements": ["Nd"], "demand_kg_per_yr": 100, "share": 1.5}}),
         ["policy.recycled_content.share", "[0, 1]"])
     case("policy_floor_unknown_product", lambda d: d.update(policy={
-        "price_floor_usd_per_kg": {"gold": 5}}), ["policy", "gold", "does not exist"])
+        "price_floor_usd_per_kg": {"gold": 5}}), ["policy.price_floor_usd_per_kg.gold", "unknown product 'gold'"])
     case("policy_unknown_field", lambda d: d.update(policy={"quota": 1}),
          ["policy.quota", "allowed"])
     case("mode_bad", lambda d: d.update(mode="serial"), ["mode", "serial", "parallel"])
