@@ -68,8 +68,8 @@ class Where:
                 name = item.get("name") if isinstance(item, Mapping) else None
                 out += f".{name}" if isinstance(name, str) and name else f"[{part}]"
                 node = item
-            else:
-                out += f".{part}"
+            else:  # a year key reads as an index: availability_units[2030]
+                out += f"[{part}]" if isinstance(part, int) else f".{part}"
                 node = node.get(part) if isinstance(node, Mapping) else None
         return out.lstrip(".") or "(top level)"
 
@@ -170,7 +170,7 @@ def _message(err: Mapping[str, Any], model: type, loc: Path) -> str:
         return f"{v!r} is not a finite number (NaN/inf not allowed)"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         _, meta = _resolve(model, loc)
-        return f"{v:g} is out of range; allowed {_range_of(meta)}"
+        return f"{v:g} is outside the allowed range {_range_of(meta)}"
     if kind == "literal_error":
         allowed = [a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ", ")
                    .split(",")]

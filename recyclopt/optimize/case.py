@@ -255,8 +255,8 @@ def _feedstock(f: FeedstockSpec, years: np.ndarray, path: tuple, where: Where) -
     if magnet is None:
         magnet = sum(content.values())
     if magnet <= 0:
-        raise where.fail((*path, "magnet_kg_per_unit"), f"{magnet:g} is out of range; "
-                         "allowed (0, inf]")
+        raise where.fail((*path, "magnet_kg_per_unit"), f"{magnet:g} is outside the allowed "
+                         "range (0, inf]")
     if sum(content.values()) > magnet * (1 + 1e-9):
         raise where.fail((*path, "content_kg_per_unit"), f"elements sum to "
                          f"{sum(content.values()):g} kg, more than the magnet mass "

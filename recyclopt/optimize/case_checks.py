@@ -52,11 +52,11 @@ def availability_tables() -> tuple[str, ...]:
 
 
 def known(where: Where, path: Sequence[Any], name: Any, registry: Iterable[Any],
-          what: str) -> None:
+          what: str, verb: str = "does not exist") -> None:
     """Refuse ``name`` when it is not in ``registry``, suggesting the closest entry."""
     reg = list(registry)
     if name not in reg:
-        raise where.fail(path, f"unknown {what} {name!r}; {allowed_text(reg)}"
+        raise where.fail(path, f"{what} {name!r} {verb}; {allowed_text(reg)}"
                          f"{suggest(name, reg)}")
 
 
@@ -142,12 +142,14 @@ def check_option(spec: CaseSpec, o: OptionSpec, path: tuple, tags: set[str],
         known(where, (*path, "yields", e), e, element_symbols(), "element")
     for e, form in o.products.items():
         known(where, (*path, "products", e), e, spec.elements, "element (not in elements)")
-        known(where, (*path, "products", e), form, spec.products, "product")
+        known(where, (*path, "products", e), form, spec.products, "product",
+              "has no price (not in products)")
         if e not in spec.products[form].price_usd_per_kg:
             raise where.fail((*path, "products", e), f"product {form!r} has no price for "
                              f"{e}; add products.{form}.price_usd_per_kg.{e}")
     for s, form in o.product_streams.items():
-        known(where, (*path, "product_streams", s), form, spec.products, "product")
+        known(where, (*path, "product_streams", s), form, spec.products, "product",
+              "has no price (not in products)")
     for key in ("requires", "excludes"):
         for i, t in enumerate(getattr(o, key)):
             known(where, (*path, key, i), t, sorted(tags), "tag (no feedstock has it)")

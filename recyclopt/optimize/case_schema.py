@@ -31,12 +31,13 @@ CASE_SCHEMA_ID = "https://recyclopt.invalid/schemas/case.schema.json"
 def F(default: Any = ..., *, doc: str, unit: str = "", source: str = "",
       ge: float | None = None, gt: float | None = None, le: float | None = None,
       lt: float | None = None, plausible: tuple[float, float] | None = None, why: str = "",
-      **kw: Any) -> Any:
+      schema: dict[str, Any] | None = None, **kw: Any) -> Any:
     """A declared field: pydantic ``Field`` plus unit, source and plausible range.
 
     ``plausible`` is a range outside which a value is refused unless the case lists the field
-    in ``allow_implausible``; ``why`` says why the range is what it is."""
-    extra: dict[str, Any] = {}
+    in ``allow_implausible``; ``why`` says why the range is what it is. ``schema``: JSON
+    Schema keywords for bounds that another layer checks (e.g. the economics classes)."""
+    extra: dict[str, Any] = dict(schema or {})
     if unit:
         extra["unit"] = unit
     if source:
@@ -72,7 +73,7 @@ def _series_check(lo: float | None, hi: float | None):
             raise PydanticCustomError("case", "{got} is not a finite number (NaN/inf not "
                                       "allowed)", {"got": repr(x), "sub": sub})
         if (lo is not None and x < lo) or (hi is not None and x > hi):
-            raise PydanticCustomError("case", "{got} is out of range; allowed {range}",
+            raise PydanticCustomError("case", "{got} is outside the allowed range {range}",
                                       {"got": f"{x:g}", "sub": sub, "range": _range(lo, hi)})
         return x
 
@@ -146,9 +147,10 @@ _BIG_CAPEX = "above the largest rare-earth processing investments (~1e10 USD)"
 class HorizonSpec(Spec):
     construction_year: int = F(2026, doc="year construction starts", unit="year",
                                ge=1900, le=2200)
-    operating_years: int = F(10, doc="number of operating years", unit="yr", ge=1, le=200)
-    construction_years: int = F(1, doc="years of construction before operation", unit="yr",
-                                ge=0, le=20)
+    operating_years: int = F(10, doc="number of operating years (checked by Horizon)",
+                             unit="yr", schema={"minimum": 1})
+    construction_years: int = F(1, doc="years of construction before operation (checked by "
+                                "Horizon)", unit="yr", schema={"minimum": 0})
 
 
 class CostingSpec(Spec):

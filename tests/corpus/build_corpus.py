@@ -160,7 +160,7 @@ def build() -> None:
     case("option_next_not_list", lambda d: d["options"][0].update(next="hydromet"),
          ["options.manual.next", "list"])
     case("option_next_unknown", lambda d: d["options"][0].update(next=["pyro"]),
-         ["options.manual.next[0]", "unknown option 'pyro'"])
+         ["options.manual.next[0]", "option 'pyro' does not exist"])
     case("option_next_from_last", lambda d: d["options"][2].update(next=["sx"]),
          ["options.hydromet.next", "last stage"])
     case("option_duplicate", lambda d: d["options"].append(copy.deepcopy(d["options"][3])),
@@ -211,7 +211,7 @@ def build() -> None:
         "elements": ["Nd"], "demand_kg_per_yr": 100, "share": 1.5}}),
         ["policy.recycled_content.share", "[0, 1]"])
     case("policy_floor_unknown_product", lambda d: d.update(policy={
-        "price_floor_usd_per_kg": {"gold": 5}}), ["policy.price_floor_usd_per_kg.gold", "unknown product 'gold'"])
+        "price_floor_usd_per_kg": {"gold": 5}}), ["policy.price_floor_usd_per_kg.gold", "product 'gold' does not exist"])
     case("policy_unknown_field", lambda d: d.update(policy={"quota": 1}),
          ["policy.quota", "allowed"])
     case("mode_bad", lambda d: d.update(mode="serial"), ["mode", "serial", "parallel"])
