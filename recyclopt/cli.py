@@ -296,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     register_report(sub)
     register_sweep(sub)
 
+    from .case_cli import add_parser as register_case
+
+    register_case(sub)
+
     from ._bench import register_bench
 
     register_bench(sub)

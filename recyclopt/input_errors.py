@@ -73,6 +73,39 @@ class Where:
                 node = node.get(part) if isinstance(node, Mapping) else None
         return out.lstrip(".") or "(top level)"
 
+    def path_of(self, dotted: str) -> Path:
+        """The data path of a dotted field name (the inverse of :meth:`dotted`; keys that
+        contain dots, such as scenario parameter paths, are matched whole)."""
+        path: list[Any] = []
+        node, rest = self.data, dotted
+        while rest and node is not None:
+            rest = rest.lstrip(".")
+            if isinstance(node, list):
+                idx = None
+                if rest.startswith("["):
+                    head, _, rest = rest[1:].partition("]")
+                    idx = int(head) if head.isdigit() else None
+                else:
+                    for i, item in enumerate(node):
+                        name = item.get("name") if isinstance(item, Mapping) else None
+                        if isinstance(name, str) and rest.split(".")[0] == name:
+                            idx, rest = i, rest[len(name):]
+                            break
+                if idx is None or idx >= len(node):
+                    break
+                path.append(idx)
+                node = node[idx]
+            elif isinstance(node, Mapping):
+                keys = sorted((k for k in node if rest == str(k) or rest.startswith(
+                    f"{k}.") or rest.startswith(f"{k}[")), key=lambda k: -len(str(k)))
+                if not keys:
+                    break
+                path.append(keys[0])
+                node, rest = node[keys[0]], rest[len(str(keys[0])):]
+            else:
+                break
+        return tuple(path)
+
     def fail(self, path: Sequence[Any], msg: str) -> InputError:
         """The error ``<file>:<line>: <field>: <msg>``."""
         name = self.dotted(path)
@@ -125,7 +158,8 @@ def _resolve_doc(model: type, loc: Sequence[Any]) -> tuple[Any, list[Any], str]:
     return _strip(ann, meta), meta, doc
 
 
-def _range_of(meta: list[Any]) -> str:
+def range_of(meta: list[Any]) -> str:
+    """``[lo, hi]`` (open ends as ``(``/``)``) from pydantic constraint metadata."""
     lo = hi = None
     lo_open = hi_open = False
     flat: list[Any] = []
@@ -170,7 +204,7 @@ def _message(err: Mapping[str, Any], model: type, loc: Path) -> str:
         return f"{v!r} is not a finite number (NaN/inf not allowed)"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         _, meta = _resolve(model, loc)
-        return f"{v:g} is outside the allowed range {_range_of(meta)}"
+        return f"{v:g} is outside the allowed range {range_of(meta)}"
     if kind == "literal_error":
         allowed = [a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ", ")
                    .split(",")]

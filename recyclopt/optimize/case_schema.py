@@ -145,6 +145,8 @@ _BIG_CAPEX = "above the largest rare-earth processing investments (~1e10 USD)"
 
 # --------------------------------------------------------------------------- components
 class HorizonSpec(Spec):
+    """Construction start and the length of construction and operation."""
+
     construction_year: int = F(2026, doc="year construction starts", unit="year",
                                ge=1900, le=2200)
     operating_years: int = F(10, doc="number of operating years (checked by Horizon)",
@@ -163,6 +165,8 @@ class CostingSpec(Spec):
 
 
 class EquipmentSpec(Spec):
+    """Discrete equipment: an integer number of units sized for the peak year."""
+
     capacity_per_unit: float = F(doc="throughput of one unit, in the option's basis per year",
                                  unit="basis/yr", gt=0.0, plausible=(0.0, 1e10),
                                  why="a single machine handling over 1e10 items or kg a year")
@@ -180,6 +184,8 @@ Point = Annotated[list[NonNeg], Field(min_length=2, max_length=2)]
 
 
 class CapexSpec(Spec):
+    """A capex curve: explicit points, or a scaling law cost = ref_cost (cap/ref_cap)^exponent."""
+
     points: list[Point] | None = F(None, doc="[capacity, cost_usd] points of the capex curve",
                                    min_length=2)
     ref_cost_usd: float | None = F(None, doc="scaling law: cost at the reference capacity",
@@ -198,6 +204,8 @@ class CapexSpec(Spec):
 
 
 class FeedstockSpec(Spec):
+    """An end-of-life feedstock: composition, availability, price and tags."""
+
     name: str = F(doc="feedstock name (unique)", min_length=1)
     unit: str = F("unit", doc="what one unit is (hard disk drive, traction motor, kg ...)")
     content_kg_per_unit: dict[str, NonNeg] | None = F(
@@ -228,6 +236,8 @@ class FeedstockSpec(Spec):
 
 
 class OptionSpec(Spec):
+    """A process option in a stage: yields, costs, capacity and compatibility."""
+
     name: str = F(doc="option name (unique)", min_length=1)
     stage: str = F(doc="stage the option belongs to (one of stages)")
     next: list[str] | None = F(None, doc="options of the next stage this one may feed "
@@ -274,6 +284,8 @@ class OptionSpec(Spec):
 
 
 class ProductSpec(Spec):
+    """A product sold: price per kg of each element it contains."""
+
     price_usd_per_kg: dict[str, NonNeg] = F(doc="element -> price per kg of element contained",
                                             unit="USD/kg", min_length=1,
                                             plausible=(0.0, 1e5), why=_BIG_PRICE)
@@ -285,6 +297,8 @@ class ProductSpec(Spec):
 
 
 class PricesSpec(Spec):
+    """Utility, reagent and by-product prices and emission factors."""
+
     electricity_usd_per_kwh: float = F(0.0, doc="electricity price", unit="USD/kWh", ge=0.0,
                                        plausible=(0.0, 5.0), why="10x the dearest retail "
                                        "electricity (~0.5 USD/kWh)")
@@ -305,6 +319,8 @@ class PricesSpec(Spec):
 
 
 class LabourSpec(Spec):
+    """Wage and paid hours of an operator position."""
+
     usd_per_hour: float = F(0.0, doc="loaded wage", unit="USD/h", ge=0.0,
                             plausible=(0.0, 1000.0), why="10x the highest industrial wages")
     hours_per_operator_yr: float = F(8000.0, doc="paid hours per operator position",
@@ -313,12 +329,16 @@ class LabourSpec(Spec):
 
 
 class RecycledContentSpec(Spec):
+    """A recycled-content quota on a demand."""
+
     elements: list[str] = F(doc="elements the quota counts")
     demand_kg_per_yr: float = F(doc="demand the share applies to", unit="kg/yr", ge=0.0)
     share: float = F(doc="recycled share of the demand", ge=0.0, le=1.0)
 
 
 class PolicySpec(Spec):
+    """Obligations, caps and incentives."""
+
     min_recovered_kg_per_yr: dict[str, NonNeg] = F({}, doc="element -> minimum recovered",
                                                    unit="kg/yr")
     max_co2_t_per_yr: float | None = F(None, doc="emission cap", unit="t CO2/yr", ge=0.0)
