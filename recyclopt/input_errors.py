@@ -21,20 +21,40 @@ from .errors import InputError
 Path = tuple[Any, ...]
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
 def suggest(word: Any, candidates: Iterable[Any]) -> str:
-    """``"; did you mean 'x'?"`` for the closest candidate, or ``""`` when none is close."""
+    """``"; did you mean 'x'?"`` for the closest candidate, or ``""`` when none is close.
+
+    Close means: the same but for letter case; else at most one edit per four characters
+    (one for short names: ``rio`` -> ``reo``); else a difflib similarity of 0.7 or more
+    (``price_usd_kg`` -> ``price_usd_per_kg``)."""
     cands = [str(c) for c in candidates]
     w = str(word)
     lower = {c.lower(): c for c in cands}
     if w.lower() in lower and lower[w.lower()] != w:
         return f"; did you mean {lower[w.lower()]!r}?"
+    if cands:
+        dist, best = min((edit_distance(w, c), c) for c in cands)
+        if dist <= max(1, len(w) // 4):
+            return f"; did you mean {best!r}?"
     close = difflib.get_close_matches(w, cands, n=1, cutoff=0.7)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def allowed_text(names: Iterable[Any], limit: int = 20) -> str:
-    """``"allowed: a, b, c"`` (the first ``limit`` names, then a count)."""
+def allowed_text(names: Iterable[Any], limit: int | None = 20) -> str:
+    """``"allowed: a, b, c"`` (the first ``limit`` names, then a count; all when None)."""
     names = sorted(map(str, names))
+    limit = len(names) if limit is None else limit
     more = f" (+{len(names) - limit} more)" if len(names) > limit else ""
     return f"allowed: {', '.join(names[:limit])}{more}"
 
@@ -194,7 +214,7 @@ def _message(err: Mapping[str, Any], model: type, loc: Path) -> str:
     if kind == "extra_forbidden":
         parent, _ = _resolve(model, loc[:-1])
         names = list(getattr(parent, "model_fields", {}))
-        return f"unknown field; {allowed_text(names)}{suggest(loc[-1], names)}"
+        return f"unknown field; {allowed_text(names, None)}{suggest(loc[-1], names)}"
     if kind == "missing":
         return f"missing (required: {_resolve_doc(model, loc)[2]})"
     if kind in ("float_type", "int_type", "float_parsing", "int_parsing", "int_from_float"):
@@ -236,7 +256,9 @@ def validation_error(exc: Any, model: type, where: Where) -> InputError:
         sub = (e.get("ctx") or {}).get("sub")
         if sub is not None:
             loc = (*loc, sub)
-        errs.append((where.line(loc) or 0, loc, e))
-    errs.sort(key=lambda t: t[0])  # stable: pydantic's order within a line
-    _, loc, e = errs[0]
+        # an unknown key first (a misspelt required key is also reported "missing"), then
+        # in file order; stable: pydantic's order within a line
+        errs.append((e["type"] != "extra_forbidden", where.line(loc) or 0, loc, e))
+    errs.sort(key=lambda t: t[:2])
+    *_, loc, e = errs[0]
     return where.fail(loc, _message(e, model, loc))

@@ -52,12 +52,19 @@ def availability_tables() -> tuple[str, ...]:
 
 
 def known(where: Where, path: Sequence[Any], name: Any, registry: Iterable[Any],
-          what: str, verb: str = "does not exist") -> None:
-    """Refuse ``name`` when it is not in ``registry``, suggesting the closest entry."""
+          what: str, verb: str = "does not exist", *, listed: bool = True) -> None:
+    """Refuse ``name`` when it is not in ``registry``: ``<what> <name> <verb>; allowed: ...;
+    did you mean ...?`` (without the list when ``listed`` is false)."""
     reg = list(registry)
     if name not in reg:
-        raise where.fail(path, f"{what} {name!r} {verb}; {allowed_text(reg)}"
-                         f"{suggest(name, reg)}")
+        allowed = f"; {allowed_text(reg)}" if listed else ""
+        raise where.fail(path, f"{what} {name!r} {verb}{allowed}{suggest(name, reg)}")
+
+
+def chemical_element(where: Where, path: Sequence[Any], name: Any) -> None:
+    """Refuse a name that is not a chemical element symbol (``Ndd``, ``nd``)."""
+    known(where, path, name, element_symbols(), "element", "is not a chemical element symbol",
+          listed=False)
 
 
 def check_case(spec: CaseSpec, where: Where) -> None:
@@ -88,11 +95,10 @@ def check_unique(spec: CaseSpec, where: Where) -> None:
 def check_elements(spec: CaseSpec, where: Where) -> None:
     """Tracked elements and product price keys are chemical elements."""
     for i, e in enumerate(spec.elements):
-        known(where, ("elements", i), e, element_symbols(), "element")
+        chemical_element(where, ("elements", i), e)
     for p, prod in spec.products.items():
         for e in prod.price_usd_per_kg:
-            known(where, ("products", p, "price_usd_per_kg", e), e, element_symbols(),
-                  "element")
+            chemical_element(where, ("products", p, "price_usd_per_kg", e), e)
 
 
 def check_feedstock(f: FeedstockSpec, path: tuple, where: Where) -> None:
@@ -120,7 +126,7 @@ def check_feedstock(f: FeedstockSpec, path: tuple, where: Where) -> None:
         raise where.fail((*path, "content_kg_per_unit"), "missing (element -> kg per unit), "
                          "or name a 'catalogue' feedstock")
     for e in f.content_kg_per_unit or {}:
-        known(where, (*path, "content_kg_per_unit", e), e, element_symbols(), "element")
+        chemical_element(where, (*path, "content_kg_per_unit", e), e)
 
 
 def check_option(spec: CaseSpec, o: OptionSpec, path: tuple, tags: set[str],
@@ -139,9 +145,9 @@ def check_option(spec: CaseSpec, o: OptionSpec, path: tuple, tags: set[str],
         raise where.fail((*path, "yields"), f"contradicts flowsheet {o.flowsheet!r}, which "
                          "gives the yields per feedstock; remove one")
     for e in o.yields:
-        known(where, (*path, "yields", e), e, element_symbols(), "element")
+        chemical_element(where, (*path, "yields", e), e)
     for e, form in o.products.items():
-        known(where, (*path, "products", e), e, spec.elements, "element (not in elements)")
+        known(where, (*path, "products", e), e, spec.elements, "element", "is not in elements")
         known(where, (*path, "products", e), form, spec.products, "product",
               "has no price (not in products)")
         if e not in spec.products[form].price_usd_per_kg:
@@ -152,18 +158,18 @@ def check_option(spec: CaseSpec, o: OptionSpec, path: tuple, tags: set[str],
               "has no price (not in products)")
     for key in ("requires", "excludes"):
         for i, t in enumerate(getattr(o, key)):
-            known(where, (*path, key, i), t, sorted(tags), "tag (no feedstock has it)")
+            known(where, (*path, key, i), t, sorted(tags), "tag", "is on no feedstock")
     for r in o.reagents_kg_per_basis:
         known(where, (*path, "reagents_kg_per_basis", r), r, spec.prices.reagents_usd_per_kg,
-              "reagent (no price in prices.reagents_usd_per_kg)")
+              "reagent", "has no price in prices.reagents_usd_per_kg")
     for b in o.byproducts_kg_per_basis:
         known(where, (*path, "byproducts_kg_per_basis", b), b,
-              spec.prices.byproducts_usd_per_kg, "by-product (no price in "
-              "prices.byproducts_usd_per_kg; negative for a disposal cost)")
+              spec.prices.byproducts_usd_per_kg, "by-product", "has no price in "
+              "prices.byproducts_usd_per_kg (negative for a disposal cost)")
     for s, b in o.byproduct_streams.items():
         known(where, (*path, "byproduct_streams", s), b, spec.prices.byproducts_usd_per_kg,
-              "by-product (no price in prices.byproducts_usd_per_kg; negative for a disposal "
-              "cost)")
+              "by-product", "has no price in prices.byproducts_usd_per_kg (negative for a "
+              "disposal cost)")
 
 
 def check_graph(spec: CaseSpec, where: Where) -> None:
@@ -200,12 +206,12 @@ def check_policy(spec: CaseSpec, where: Where) -> None:
     """Policy names: tracked elements and existing products."""
     pol = spec.policy
     for e in pol.min_recovered_kg_per_yr:
-        known(where, ("policy", "min_recovered_kg_per_yr", e), e, spec.elements,
-              "element (not in elements)")
+        known(where, ("policy", "min_recovered_kg_per_yr", e), e, spec.elements, "element",
+              "is not in elements")
     if pol.recycled_content is not None:
         for i, e in enumerate(pol.recycled_content.elements):
             known(where, ("policy", "recycled_content", "elements", i), e, spec.elements,
-                  "element (not in elements)")
+                  "element", "is not in elements")
     for key in ("price_floor_usd_per_kg", "credit_usd_per_kg"):
         for p in getattr(pol, key):
             known(where, ("policy", key, p), p, spec.products, "product")

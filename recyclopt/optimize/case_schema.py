@@ -123,8 +123,8 @@ def _supply(v: Any) -> str | dict[str, Any]:
                                       {"got": repr(extra[0]) if extra else "'min_share' "
                                        "missing"})
         return {"min_share": _series_check(0.0, 1.0)(v["min_share"])}
-    raise PydanticCustomError("case", "{got} is not a supply rule; allowed: optional, all, "
-                              "{{min_share: share}}", {"got": repr(v)})
+    raise PydanticCustomError("case", "{got} is not a supply rule; allowed: {allowed}",
+                              {"got": repr(v), "allowed": "optional, all, {min_share: share}"})
 
 
 SupplyRule = Annotated[Any, PlainValidator(_supply), WithJsonSchema({
