@@ -15,40 +15,20 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Sequence
-from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..input_errors import Where, allowed_text, suggest
-from .case_schema import CaseSpec, FeedstockSpec, OptionSpec
-
-#: Option fields a ``blank`` (cost-free pass-through) option may not set.
-BLANK_REFUSES = ("capex", "capex_segments", "opex_usd_per_basis", "opex_usd_per_yr",
-                 "kwh_per_basis", "heat_kwh_per_basis", "reagents_kg_per_basis",
-                 "co2_kg_per_basis", "byproducts_kg_per_basis", "equipment", "operators",
-                 "flowsheet", "yields", "default_yield", "mass_yield", "max_capacity",
-                 "product_streams", "byproduct_streams")
-#: Feedstock keys that ``availability_table`` replaces.
-TABLE_REPLACES = ("availability_units", "collection_rate", "growth_per_yr")
-
-
-@cache
-def element_symbols() -> frozenset[str]:
-    """Chemical element symbols (IUPAC periodic table, via ``chemicals``)."""
-    from chemicals.elements import periodic_table
-
-    return frozenset(el.symbol for el in periodic_table)
-
-
-@cache
-def availability_tables() -> tuple[str, ...]:
-    """Names of the bundled ``<name>_availability.csv`` tables."""
-    from importlib import resources
-
-    return tuple(sorted(f.name[:-len("_availability.csv")]
-                        for f in resources.files("recyclopt.data").iterdir()
-                        if f.name.endswith("_availability.csv")))
+from .case_schema import (
+    BLANK_REFUSES,
+    TABLE_REPLACES,
+    CaseSpec,
+    FeedstockSpec,
+    OptionSpec,
+    availability_tables,
+    element_symbols,
+)
 
 
 def known(where: Where, path: Sequence[Any], name: Any, registry: Iterable[Any],

@@ -15,6 +15,7 @@ registries, plausibility) are in :mod:`recyclopt.optimize.case_checks`.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
@@ -26,6 +27,34 @@ DEFAULT_ELEMENTS = ("Nd", "Pr", "Dy", "Tb")
 
 #: JSON Schema ``$id`` of the case format (the editor modeline points at the shipped file).
 CASE_SCHEMA_ID = "https://recyclopt.invalid/schemas/case.schema.json"
+
+
+#: Option fields a ``blank`` (cost-free pass-through) option may not set.
+BLANK_REFUSES = ("capex", "capex_segments", "opex_usd_per_basis", "opex_usd_per_yr",
+                 "kwh_per_basis", "heat_kwh_per_basis", "reagents_kg_per_basis",
+                 "co2_kg_per_basis", "byproducts_kg_per_basis", "equipment", "operators",
+                 "flowsheet", "yields", "default_yield", "mass_yield", "max_capacity",
+                 "product_streams", "byproduct_streams")
+#: Feedstock keys that ``availability_table`` replaces.
+TABLE_REPLACES = ("availability_units", "collection_rate", "growth_per_yr")
+
+
+@functools.cache
+def element_symbols() -> frozenset[str]:
+    """Chemical element symbols (IUPAC periodic table, via ``chemicals``)."""
+    from chemicals.elements import periodic_table
+
+    return frozenset(el.symbol for el in periodic_table)
+
+
+@functools.cache
+def availability_tables() -> tuple[str, ...]:
+    """Names of the bundled ``<name>_availability.csv`` tables."""
+    from importlib import resources
+
+    return tuple(sorted(f.name[:-len("_availability.csv")]
+                        for f in resources.files("recyclopt.data").iterdir()
+                        if f.name.endswith("_availability.csv")))
 
 
 def F(default: Any = ..., *, doc: str, unit: str = "", source: str = "",
@@ -203,20 +232,52 @@ class CapexSpec(Spec):
     source: str = F("", doc="where the curve comes from")
 
 
+#: Placeholder for "a chemical element symbol" in field schemas; case_json_schema() points it
+#: at $defs/ElementSymbol (the periodic table is read only when the schema is generated).
+_ELEMENT = {"x-recyclopt": "element"}
+
+
+_CATALOGUE = {"x-recyclopt": "catalogue"}
+_TABLE = {"x-recyclopt": "table"}
+_DEFS = {"element": "ElementSymbol", "catalogue": "CatalogueFeedstock",
+         "table": "AvailabilityTable"}
+
+
+def _resolve_elements(node: Any) -> Any:
+    """Replace the registry placeholders by references to their ``$defs``."""
+    if isinstance(node, dict) and set(node) == {"x-recyclopt"}:
+        return {"$ref": f"#/$defs/{_DEFS[node['x-recyclopt']]}"}
+    if isinstance(node, dict):
+        return {k: _resolve_elements(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve_elements(v) for v in node]
+    return node
+
+
+def _not_any(keys: tuple[str, ...]) -> dict[str, Any]:
+    return {"not": {"anyOf": [{"required": [k]} for k in keys]}}
+
+
 class FeedstockSpec(Spec):
     """An end-of-life feedstock: composition, availability, price and tags."""
+
+    model_config = ConfigDict(json_schema_extra={"dependentSchemas": {
+        "availability_table": _not_any(TABLE_REPLACES),
+        "catalogue": _not_any(("content_kg_per_unit",))}})
 
     name: str = F(doc="feedstock name (unique)", min_length=1)
     unit: str = F("unit", doc="what one unit is (hard disk drive, traction motor, kg ...)")
     content_kg_per_unit: dict[str, NonNeg] | None = F(
-        None, doc="element -> kg per unit; or name a catalogue entry", unit="kg/unit")
+        None, doc="element -> kg per unit; or name a catalogue entry", unit="kg/unit",
+        schema={"propertyNames": _ELEMENT})
     magnet_kg_per_unit: float | None = F(None, doc="magnet mass per unit (default: the "
                                          "catalogue's, or the sum of the content)",
                                          unit="kg/unit", gt=0.0, plausible=(0.0, 1e4),
                                          why="10 t of magnet in one item: above a 10 MW "
                                          "direct-drive wind generator (~6 t)")
     catalogue: str | None = F(None, doc="bundled feedstock id (recyclopt/data/feedstocks.csv) "
-                              "giving the composition", source="recyclopt/data/feedstocks.csv")
+                              "giving the composition", source="recyclopt/data/feedstocks.csv",
+                              schema={"anyOf": [_CATALOGUE, {"type": "null"}]})
     cost_usd_per_unit: float = F(0.0, doc="purchase price (negative: a gate fee received)",
                                  unit="USD/unit", plausible=(-1e5, 1e5),
                                  why="over 100,000 USD per end-of-life item")
@@ -225,7 +286,8 @@ class FeedstockSpec(Spec):
         plausible=(0.0, 1e10), why=_BIG_UNITS)
     availability_table: str | None = F(None, doc="bundled table <name>_availability.csv "
                                        "(units x collection rate per year)",
-                                       source="recyclopt/data/*_availability.csv")
+                                       source="recyclopt/data/*_availability.csv",
+                                       schema={"anyOf": [_TABLE, {"type": "null"}]})
     collection_rate: float = F(1.0, doc="share of the units collected", ge=0.0, le=1.0)
     growth_per_yr: float = F(0.0, doc="yearly growth of a constant availability", ge=-0.5,
                              le=1.0)
@@ -238,13 +300,19 @@ class FeedstockSpec(Spec):
 class OptionSpec(Spec):
     """A process option in a stage: yields, costs, capacity and compatibility."""
 
+    model_config = ConfigDict(json_schema_extra={
+        "dependentSchemas": {"flowsheet": _not_any(("yields",))},
+        "if": {"properties": {"blank": {"const": True}}, "required": ["blank"]},
+        "then": _not_any(BLANK_REFUSES)})
+
     name: str = F(doc="option name (unique)", min_length=1)
     stage: str = F(doc="stage the option belongs to (one of stages)")
     next: list[str] | None = F(None, doc="options of the next stage this one may feed "
-                               "(default: all)")
+                               "(default: all)", schema={"minItems": 1})
     basis: Literal["kg", "units"] = F("kg", doc="capacity basis: kg of magnet, or units "
                                       "(first stage only)")
-    yields: dict[str, Fraction] = F({}, doc="element -> fraction passed on")
+    yields: dict[str, Fraction] = F({}, doc="element -> fraction passed on",
+                                    schema={"propertyNames": _ELEMENT})
     default_yield: float = F(1.0, doc="yield of elements not in yields", ge=0.0, le=1.0)
     mass_yield: float = F(1.0, doc="magnet mass passed on per mass entering", ge=0.0, le=10.0)
     products: dict[str, str] = F({}, doc="element -> product it is sold as (last stage)")
@@ -288,6 +356,7 @@ class ProductSpec(Spec):
 
     price_usd_per_kg: dict[str, NonNeg] = F(doc="element -> price per kg of element contained",
                                             unit="USD/kg", min_length=1,
+                                            schema={"propertyNames": _ELEMENT},
                                             plausible=(0.0, 1e5), why=_BIG_PRICE)
     max_kg_per_yr: float | None = F(None, doc="market size", unit="kg/yr", ge=0.0)
     book_as: Literal["revenue", "negative_cost"] | None = F(
@@ -363,7 +432,7 @@ class CaseSpec(Spec):
     horizon: HorizonSpec = F(HorizonSpec(), doc="construction and operating years")
     costing: CostingSpec = F(CostingSpec(), doc="costing convention and its parameters")
     elements: list[str] = F(list(DEFAULT_ELEMENTS), doc="elements tracked and sold",
-                            min_length=1)
+                            min_length=1, schema={"items": _ELEMENT})
     stages: list[str] = F(doc="process stages in order", min_length=1)
     feedstocks: list[FeedstockSpec] = F(doc="end-of-life feedstocks", min_length=1)
     options: list[OptionSpec] = F(doc="process options, each in a stage", min_length=1)
@@ -386,6 +455,41 @@ def default_of(spec: type[Spec], name: str) -> Any:
 
 def case_json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the case file format."""
-    schema = CaseSpec.model_json_schema(mode="validation")
+    schema = _resolve_elements(CaseSpec.model_json_schema(mode="validation"))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$defs"]["ElementSymbol"] = {"description": "chemical element symbol",
+                                        "enum": sorted(element_symbols())}
+    from ..feedstock import names as catalogue_names
+
+    schema["$defs"]["CatalogueFeedstock"] = {"description": "bundled catalogue feedstock",
+                                             "enum": catalogue_names()}
+    schema["$defs"]["AvailabilityTable"] = {"description": "bundled availability table",
+                                            "enum": list(availability_tables())}
+    schema["$defs"]["CostingSpec"] = costing_json_schema()
     return schema
+
+
+def costing_json_schema() -> dict[str, Any]:
+    """The costing mapping: ``convention`` and that convention's own parameters (from the
+    economics dataclasses, whose defaults and sources apply)."""
+    import dataclasses
+
+    from ..economics import QGESSCosting, SimpleCosting
+
+    def one(name: str, cls: type) -> dict[str, Any]:
+        props: dict[str, Any] = {"convention": {"const": name}}
+        for f in dataclasses.fields(cls):
+            if f.name == "capex_schedule":
+                props[f.name] = {"type": "array", "items": {"type": "number"}}
+            elif f.name == "escalation_reference":
+                props[f.name] = {"enum": ["production_start", "construction_start"]}
+            else:
+                props[f.name] = {"type": "number", "default": f.default}
+            if f.name in getattr(cls, "SOURCES", {}):
+                props[f.name]["description"] = cls.SOURCES[f.name]
+        req = [] if name == "simple" else ["convention"]
+        return {"type": "object", "additionalProperties": False, "properties": props,
+                "required": req}
+
+    return {"description": CostingSpec.__doc__.split("\n")[0], "type": "object",
+            "oneOf": [one("simple", SimpleCosting), one("qgess", QGESSCosting)]}

@@ -73,6 +73,15 @@ SEMANTIC = {
     "operating_years_zero", "discount_rate_negative", "costing_unknown_field",
     "costing_convention", "availability_missing",
     "availability_nan",  # JSON has no NaN: a YAML .nan reaches the validator as a number
+    # names defined in another section of the same case (stages, options, tags, products,
+    # reagent and by-product prices, tracked elements)
+    "stage_typo", "next_option_typo", "requires_tag_typo", "excludes_tag_unknown",
+    "option_product_typo", "price_floor_typo", "reagent_typo", "byproduct_typo",
+    "min_recovered_untracked", "option_products_untracked",
+    # plausibility: a range with an opt-out (allow_implausible), not a hard bound
+    "availability_huge", "availability_year_huge", "byproduct_price_huge", "capex_huge",
+    "carbon_price_huge", "electricity_huge", "equipment_capacity_huge", "feed_cost_huge",
+    "opex_negative", "price_huge", "wage_huge", "waiver_elsewhere",
 }
 
 
