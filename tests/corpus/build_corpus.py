@@ -437,6 +437,36 @@ def strict_magnitudes() -> None:
         "[0, 1e+10]", units))
 
 
+def scen_exact(name: str, text: str, needle: str, msg: str, after: str | None = None) -> None:
+    """A scenario file whose whole error line is known (run through ``recyclopt sweep``)."""
+    path = _write("scenarios", f"{name}.yaml", text)
+    ENTRIES.append({"name": f"scenario/{name}", "argv": [
+        "sweep", "{corpus}/valid/small_case.yaml", path, "--out", "{tmp}/store.sqlite"],
+        "exit": 2, "expect": [f"{name}.yaml"],
+        "exact": f"{path}:{_line(text, needle, after)}: {msg}"})
+
+
+def strict_scenarios() -> None:
+    """Scenario files: duplicate set names, misspelt keys with the line (issue 21)."""
+    scen_exact("duplicate_set", "sets:\n  prices:\n    scenarios: [{name: a}]\n  prices:\n"
+               "    scenarios: [{name: b}]\n", "prices:",
+               "prices: duplicate key (lines 2 and 4); YAML would keep only the last; delete "
+               "one", after="name: a")
+    scen_exact("scenario_key_typo", "sets:\n  a:\n    scenarios:\n      - name: x\n"
+               "        overides: {prices.electricity_usd_per_kwh: 0.2}\n", "overides:",
+               "sets.a.scenarios[0].overides: unknown field; allowed: description, name, "
+               "overrides; did you mean 'overrides'?")
+    scen_exact("distribution_key_typo", "sets:\n  a:\n    sample: {method: lhs, n: 2}\n"
+               "    parameters:\n      prices.electricity_usd_per_kwh:\n        dist: uniform\n"
+               "        low: 0.1\n        hihg: 0.2\n", "hihg:",
+               "sets.a.parameters.prices.electricity_usd_per_kwh.hihg: unknown field for a "
+               "uniform distribution; allowed: high, low; did you mean 'high'?")
+    scen_exact("set_key_typo", "sets:\n  a:\n    one_at_a_tme:\n"
+               "      prices.electricity_usd_per_kwh: [0.1, 0.2]\n", "one_at_a_tme:",
+               "sets.a.one_at_a_tme: unknown field; allowed: description, one_at_a_time, "
+               "overrides, parameters, sample, scenarios; did you mean 'one_at_a_time'?")
+
+
 def build_strict_cases() -> None:
     strict_unknown_keys()
     strict_conflicts()
@@ -444,6 +474,7 @@ def build_strict_cases() -> None:
     strict_types()
     strict_yaml()
     strict_magnitudes()
+    strict_scenarios()
 
 
 def build() -> None:
