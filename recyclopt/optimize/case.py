@@ -58,6 +58,11 @@ class Feedstock:
     cost_usd_per_unit : purchase price (negative: a gate fee received)
     tags : properties used for compatibility (e.g. ``oxidised``, ``shredded``)
     catalogue : catalogue feedstock id used to build a feed stream for flowsheet options
+    supply : feed obligation, the least share of the availability the plant must process:
+        0.0 (``supply: optional``, availability is a ceiling), 1.0 (``supply: all``, every
+        collected unit processed), a share (``supply: {min_share: 0.8}``) or year -> share
+        (``supply: {min_share: {2027: 0.5, 2030: 1.0}}``: each share holds from its year until
+        the next one listed; before the first, none)
     """
 
     name: str
@@ -69,8 +74,15 @@ class Feedstock:
     tags: frozenset[str] = frozenset()
     catalogue: str | None = None
     source: str = ""
-    #: feed obligation: "optional" (a ceiling), "all", or {"min_share": share or {year: share}}
-    supply: str | dict[str, Any] = default_of(FeedstockSpec, "supply")
+    supply: float | dict[int, float] = 0.0
+
+    def min_share(self, years: np.ndarray) -> np.ndarray:
+        """The obligation's share of the availability in each of ``years``."""
+        if not isinstance(self.supply, dict):
+            return np.full(len(years), float(self.supply))
+        steps = sorted(self.supply.items())
+        return np.array([next((v for y0, v in reversed(steps) if y0 <= int(y)), 0.0)
+                         for y in years], dtype=float)
 
 
 @dataclass
@@ -119,7 +131,6 @@ class Option:
     product_streams: dict[str, str] = field(default_factory=dict)  # stream -> product form
     byproduct_streams: dict[str, str] = field(default_factory=dict)  # stream -> by-product
     blank: bool = False
-    capex_segments: int | None = None
 
 
 @dataclass
@@ -128,7 +139,6 @@ class Product:
     price_usd_per_kg: dict[str, float]  # element -> USD per kg of element contained
     max_kg_per_yr: float | None = None
     source: str = ""
-    book_as: str | None = None  # "revenue" | "negative_cost"; None: the convention's rule
 
 
 @dataclass
@@ -265,7 +275,23 @@ def _feedstock(f: FeedstockSpec, years: np.ndarray, path: tuple, where: Where) -
         name=f.name, content_kg_per_unit=content, magnet_kg_per_unit=float(magnet),
         availability=_availability(f, years, path, where),
         cost_usd_per_unit=f.cost_usd_per_unit, unit=f.unit, tags=frozenset(f.tags),
-        catalogue=f.catalogue, source=f.source, supply=f.supply)
+        catalogue=f.catalogue, source=f.source, supply=_supply(f, years, path, where))
+
+
+def _supply(f: FeedstockSpec, years: np.ndarray, path: tuple, where: Where
+            ) -> float | dict[int, float]:
+    """The ``supply`` rule as the least share: 0 (optional), 1 (all), a share or year ->
+    share (each holding from its year until the next listed)."""
+    if f.supply in ("optional", "all"):
+        return 1.0 if f.supply == "all" else 0.0
+    share = f.supply["min_share"]
+    if not isinstance(share, dict):
+        return share
+    late = [y for y in share if y > int(years[-1])]
+    if late:
+        raise where.fail((*path, "supply", "min_share", late[0]), f"year {late[0]} is after "
+                         f"the last operating year {int(years[-1])}")
+    return dict(sorted(share.items()))
 
 
 def _option(o: OptionSpec, path: tuple, where: Where) -> Option:
@@ -286,8 +312,7 @@ def _option(o: OptionSpec, path: tuple, where: Where) -> Option:
                             e.operators_per_unit, e.max_units) if e is not None else None,
         operators=o.operators, requires=frozenset(o.requires), excludes=frozenset(o.excludes),
         flowsheet=o.flowsheet, product_streams=dict(o.product_streams),
-        byproduct_streams=dict(o.byproduct_streams), blank=o.blank,
-        capex_segments=o.capex_segments)
+        byproduct_streams=dict(o.byproduct_streams), blank=o.blank)
 
 
 def _costing(spec: CaseSpec, where: Where) -> SimpleCosting | QGESSCosting:
@@ -324,7 +349,7 @@ def _is_number(v: Any) -> bool:
 
 
 def _product(name: str, p: ProductSpec) -> Product:
-    return Product(name, dict(p.price_usd_per_kg), p.max_kg_per_yr, p.source, p.book_as)
+    return Product(name, dict(p.price_usd_per_kg), p.max_kg_per_yr, p.source)
 
 
 def _policy(p: PolicySpec) -> Policy:

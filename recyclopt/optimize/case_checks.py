@@ -58,6 +58,9 @@ def check_case(spec: CaseSpec, where: Where) -> None:
         check_option(spec, o, ("options", k), tags, where)
     check_graph(spec, where)
     check_policy(spec, where)
+    for b in spec.prices.byproducts_book_as:
+        known(where, ("prices", "byproducts_book_as", b), b, spec.prices.byproducts_usd_per_kg,
+              "by-product", "has no price in prices.byproducts_usd_per_kg")
     check_plausible(spec, where)
 
 

@@ -30,7 +30,7 @@ CASE_SCHEMA_ID = "https://recyclopt.invalid/schemas/case.schema.json"
 
 
 #: Option fields a ``blank`` (cost-free pass-through) option may not set.
-BLANK_REFUSES = ("capex", "capex_segments", "opex_usd_per_basis", "opex_usd_per_yr",
+BLANK_REFUSES = ("capex", "opex_usd_per_basis", "opex_usd_per_yr",
                  "kwh_per_basis", "heat_kwh_per_basis", "reagents_kg_per_basis",
                  "co2_kg_per_basis", "byproducts_kg_per_basis", "equipment", "operators",
                  "flowsheet", "yields", "default_yield", "mass_yield", "max_capacity",
@@ -332,8 +332,6 @@ class OptionSpec(Spec):
     byproducts_kg_per_basis: dict[str, NonNeg] = F({}, doc="by-product -> kg",
                                                    unit="kg/basis")
     capex: CapexSpec | None = F(None, doc="capex curve: points or a scaling law")
-    capex_segments: int | None = F(None, doc="pieces of the piecewise-linear capex (default: "
-                                   "the curve's own points)", ge=1, le=200)
     max_capacity: float | None = F(None, doc="largest capacity", unit="basis/yr", ge=0.0,
                                    plausible=(0.0, 1e12), why="1e12 kg/yr is 1,000x world "
                                    "steel output per plant")
@@ -359,9 +357,6 @@ class ProductSpec(Spec):
                                             schema={"propertyNames": _ELEMENT},
                                             plausible=(0.0, 1e5), why=_BIG_PRICE)
     max_kg_per_yr: float | None = F(None, doc="market size", unit="kg/yr", ge=0.0)
-    book_as: Literal["revenue", "negative_cost"] | None = F(
-        None, doc="book sales as revenue or as a negative cost (default: the costing "
-        "convention's rule)")
     source: str = F("", doc="where the prices come from")
 
 
@@ -384,6 +379,9 @@ class PricesSpec(Spec):
                                                 "disposal cost)", unit="USD/kg",
                                                 plausible=(-1e4, 1e4),
                                                 why="disposal or sale above 10,000 USD/kg")
+    byproducts_book_as: dict[str, Literal["revenue", "negative_cost"]] = F(
+        {}, doc="by-product -> revenue or negative_cost (default: the costing convention's "
+        "rule for a positive price, negative_cost for a disposal cost)")
     source: str = F("", doc="where the prices come from")
 
 
@@ -444,6 +442,9 @@ class CaseSpec(Spec):
                        "min_co2"] = F("npv", doc="what the optimizer maximises/minimises")
     policy: PolicySpec = F(PolicySpec(), doc="obligations, caps and incentives")
     sources: dict[str, str] = F({}, doc="named sources cited by the case")
+    capex_max_error: float | None = F(None, doc="refine power-law capex curves until their "
+                                      "chords stay within this relative error", gt=0.0,
+                                      le=0.5)
     allow_implausible: list[str] = F([], doc="dotted field paths (* matches a name) whose "
                                      "plausibility range is waived")
 

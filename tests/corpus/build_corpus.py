@@ -104,7 +104,7 @@ def fs_base() -> dict:
 # ---------------------------------------------------------------------- strict case files
 # Issue 15 item 6 / issue 21 items 1 and 6: each entry's whole error line is asserted.
 OPTION_FIELDS = ("basis, blank, byproduct_streams, byproducts_kg_per_basis, capex, "
-                 "capex_segments, co2_kg_per_basis, default_yield, description, equipment, "
+                 "co2_kg_per_basis, default_yield, description, equipment, "
                  "excludes, flowsheet, heat_kwh_per_basis, kwh_per_basis, mass_yield, "
                  "max_capacity, name, next, operators, opex_usd_per_basis, opex_usd_per_yr, "
                  "product_streams, products, reagents_kg_per_basis, requires, source, stage, "
@@ -153,12 +153,13 @@ def strict_unknown_keys() -> None:
                "opex_usd_per_bassis:", f"options.hydromet.opex_usd_per_bassis: unknown field; "
                f"allowed: {OPTION_FIELDS}; did you mean 'opex_usd_per_basis'?")
     case_exact("typo_top_policy", lambda d: d.update(polcy={}), "polcy:",
-               "polcy: unknown field; allowed: allow_implausible, costing, description, "
+               "polcy: unknown field; allowed: allow_implausible, capex_max_error, costing, "
+               "description, "
                "elements, feedstocks, horizon, labour, mode, name, objective, options, policy, "
                "prices, products, sources, stages; did you mean 'policy'?")
     case_exact("typo_product_price", lambda d: _rename(d["products"]["reo"],
                                                        "price_usd_per_kg", "price_usd_kg"),
-               "price_usd_kg:", "products.reo.price_usd_kg: unknown field; allowed: book_as, "
+               "price_usd_kg:", "products.reo.price_usd_kg: unknown field; allowed: "
                "max_kg_per_yr, price_usd_per_kg, source; did you mean 'price_usd_per_kg'?")
     case_exact("typo_horizon", lambda d: _rename(d["horizon"], "operating_years",
                                                  "operating_year"), "operating_year:",
@@ -175,7 +176,7 @@ def strict_unknown_keys() -> None:
     case_exact("typo_prices_case", lambda d: _rename(d["prices"], "electricity_usd_per_kwh",
                                                      "electricity_usd_per_kWh"),
                "electricity_usd_per_kWh:", "prices.electricity_usd_per_kWh: unknown field; "
-               "allowed: byproducts_usd_per_kg, electricity_usd_per_kwh, grid_co2_kg_per_kwh, "
+               "allowed: byproducts_book_as, byproducts_usd_per_kg, electricity_usd_per_kwh, grid_co2_kg_per_kwh, "
                "heat_co2_kg_per_kwh, heat_usd_per_kwh, reagents_usd_per_kg, source; did you "
                "mean 'electricity_usd_per_kwh'?")
     case_exact("typo_mode", lambda d: d.update(mode="paralel"), "mode:",

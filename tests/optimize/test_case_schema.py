@@ -14,7 +14,7 @@ import yaml
 from recyclopt.case_cli import SCHEMA_FILES, schema_text, shipped_schema_path
 from recyclopt.errors import InputError
 from recyclopt.optimize import case_from_dict, load_case
-from recyclopt.optimize.case import Feedstock, Option
+from recyclopt.optimize.case import Option
 from recyclopt.optimize.case_docs import fields_markdown
 from recyclopt.optimize.case_schema import CaseSpec, OptionSpec, case_json_schema
 from recyclopt.scenarios.schema import scenario_json_schema
@@ -116,24 +116,24 @@ def test_defaults_are_stated_once():
     # the dataclass defaults are the schema's: change one, the other follows
     assert Option.__dataclass_fields__["default_yield"].default == \
         OptionSpec.model_fields["default_yield"].default == 1.0
-    assert Feedstock.__dataclass_fields__["supply"].default == "optional"
     spec = CaseSpec.model_validate(small_case())
     case = case_from_dict(small_case())
     assert case.hours_per_operator_yr == spec.labour.hours_per_operator_yr == 2080
     assert case.options[1].default_yield == OptionSpec.model_fields["default_yield"].default
 
 
-def test_new_fields_reach_the_objects():
+def test_supply_rule_as_least_share():
+    # supply: optional -> 0, all -> 1, {min_share: {year: share}} holds from its year on
     d = small_case()
-    d["feedstocks"][0]["supply"] = {"min_share": {2027: 0.5}}
+    d["feedstocks"][0]["supply"] = {"min_share": {2028: 0.5, 2030: 1.0}}
     d["feedstocks"][1]["supply"] = "all"
-    d["options"][1]["capex_segments"] = 8
-    d["products"]["reo"]["book_as"] = "revenue"
     c = case_from_dict(d)
-    assert c.feedstocks[0].supply == {"min_share": {2027: 0.5}}
-    assert c.feedstocks[1].supply == "all"
-    assert c.option("shred").capex_segments == 8
-    assert c.products["reo"].book_as == "revenue"
+    assert c.feedstocks[0].min_share(c.years).tolist() == [0.0, 0.5, 0.5, 1.0, 1.0]
+    assert c.feedstocks[1].supply == 1.0
+    d["feedstocks"][0]["supply"] = {"min_share": {2040: 0.5}}
+    with pytest.raises(InputError, match=r"feedstocks.hdd.supply.min_share\[2040\]: year 2040 "
+                       "is after the last operating year 2031"):
+        case_from_dict(d)
 
 
 def test_bundled_case_loads_unchanged():
