@@ -86,11 +86,13 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _check_nodes(root: yaml.Node, max_nodes: int) -> None:
-    """Expanded node count within ``max_nodes``, no self-containing alias, no duplicate key.
+def _check_nodes(root: yaml.Node, max_nodes: int) -> dict[int, tuple[str, int, int]]:
+    """Expanded node count within ``max_nodes`` and no self-containing alias; returns the
+    mappings with a duplicate key (by node id), reported with their path later.
 
     Post-order walk over the distinct nodes with an explicit stack; an aliased node is
     counted once per use through the memoised sizes."""
+    dups: dict[int, tuple[str, int, int]] = {}
     size: dict[int, int] = {}
     on_path: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -111,32 +113,46 @@ def _check_nodes(root: yaml.Node, max_nodes: int) -> None:
             raise _Refused("an alias refers to a node that contains it (a recursive "
                            "structure)", node.start_mark.line + 1)
         on_path.add(nid)
-        if isinstance(node, yaml.MappingNode):
-            _check_duplicate_keys(node)
+        if isinstance(node, yaml.MappingNode) and (dup := _duplicate_key(node)):
+            dups[nid] = dup
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node) if id(c) not in size)
+    return dups
 
 
-def _check_duplicate_keys(node: yaml.MappingNode) -> None:
+def _duplicate_key(node: yaml.MappingNode) -> tuple[str, int, int] | None:
+    """(key, first line, second line) of a key written twice in one mapping, read before
+    construction (merge keys ``<<`` are flattened later and may repeat a key by design)."""
     seen: dict[tuple[str, str], int] = {}
     for k, _ in node.value:
         if not isinstance(k, yaml.ScalarNode) or k.tag == "tag:yaml.org,2002:merge":
             continue
-        key = (k.tag, k.value)
-        line = k.start_mark.line + 1
+        key, line = (k.tag, k.value), k.start_mark.line + 1
         if key in seen:
-            raise _Refused(f"{k.value}: duplicate key (lines {seen[key]} and {line}); YAML "
-                           "would keep only the last; delete one", line)
+            return k.value, seen[key], line
         seen[key] = line
+    return None
 
 
-def _record_lines(loader: _BoundedLoader, root: yaml.Node, data: Any) -> dict[Path, int]:
-    """Line of each key and list item, by path (walks the data and the nodes together)."""
+def _duplicate_error(dup: tuple[str, int, int], name: str) -> _Refused:
+    return _Refused(f"{name}: duplicate key (lines {dup[1]} and {dup[2]}); YAML would keep "
+                    "only the last; delete one", dup[2])
+
+
+def _record_lines(loader: _BoundedLoader, root: yaml.Node, data: Any,
+                  dups: dict[int, tuple[str, int, int]]) -> dict[Path, int]:
+    """Line of each key and list item, by path (walks the data and the nodes together);
+    a mapping in ``dups`` is refused naming its dotted path."""
+    from .input_errors import Where
+
     lines: dict[Path, int] = {(): root.start_mark.line + 1}
     stack: list[tuple[yaml.Node, Any, Path]] = [(root, data, ())]
     while stack:
         node, obj, path = stack.pop()
         if isinstance(node, yaml.MappingNode) and isinstance(obj, Mapping):
+            if id(node) in dups:
+                dup = dups[id(node)]
+                raise _duplicate_error(dup, Where("", InputError, data).dotted((*path, dup[0])))
             for k, v in node.value:
                 if not isinstance(k, yaml.ScalarNode):
                     continue
@@ -172,9 +188,13 @@ def load_yaml(text: str, source: str, error: type[InputError], *, max_chars: int
             node = loader.get_single_node()
             if node is None:
                 return YamlDocument(None, {})
-            _check_nodes(node, max_nodes)
+            dups = _check_nodes(node, max_nodes)
             data = loader.construct_document(node)
-            return YamlDocument(data, _record_lines(loader, node, data))
+            lines = _record_lines(loader, node, data, dups)
+            if dups:  # in a part the walk did not reach (a mapping used as a key)
+                dup = next(iter(dups.values()))
+                raise _duplicate_error(dup, dup[0])
+            return YamlDocument(data, lines)
         finally:
             loader.dispose()
     except _Refused as exc:

@@ -339,13 +339,15 @@ def strict_yaml() -> None:
     """Duplicate keys, alias bombs, deep nesting, recursive aliases (issue 21 items 1, 6)."""
     base = yaml.safe_dump(small_case(), sort_keys=False)
     dup = base.replace("  discount_rate: 0.1\n", "  discount_rate: 0.1\n  discount_rate: 0.05\n")
-    case_exact("duplicate_key", None, "discount_rate: 0.05", "discount_rate: duplicate key "
+    case_exact("duplicate_key", None, "discount_rate: 0.05", "costing.discount_rate: "
+               "duplicate key "
                f"(lines {_line(dup, 'discount_rate: 0.1')} and "
                f"{_line(dup, 'discount_rate: 0.05')}); YAML would keep only the last; delete "
                "one", text=dup)
     dup2 = base.replace("  cost_usd_per_unit: 5.0\n",
                         "  cost_usd_per_unit: 5.0\n  cost_usd_per_unit: 0.5\n")
-    case_exact("duplicate_key_nested", None, "cost_usd_per_unit: 0.5", "cost_usd_per_unit: "
+    case_exact("duplicate_key_nested", None, "cost_usd_per_unit: 0.5",
+               "feedstocks.ev.cost_usd_per_unit: "
                f"duplicate key (lines {_line(dup2, 'cost_usd_per_unit: 5.0')} and "
                f"{_line(dup2, 'cost_usd_per_unit: 0.5')}); YAML would keep only the last; "
                "delete one", text=dup2)
@@ -451,7 +453,7 @@ def strict_scenarios() -> None:
     """Scenario files: duplicate set names, misspelt keys with the line (issue 21)."""
     scen_exact("duplicate_set", "sets:\n  prices:\n    scenarios: [{name: a}]\n  prices:\n"
                "    scenarios: [{name: b}]\n", "prices:",
-               "prices: duplicate key (lines 2 and 4); YAML would keep only the last; delete "
+               "sets.prices: duplicate key (lines 2 and 4); YAML would keep only the last; delete "
                "one", after="name: a")
     scen_exact("scenario_key_typo", "sets:\n  a:\n    scenarios:\n      - name: x\n"
                "        overides: {prices.electricity_usd_per_kwh: 0.2}\n", "overides:",
