@@ -254,7 +254,10 @@ def _availability(f: FeedstockSpec, years: np.ndarray, path: tuple, where: Where
     return s * f.collection_rate
 
 
-def _feedstock(f: FeedstockSpec, years: np.ndarray, path: tuple, where: Where) -> Feedstock:
+def _feedstock(spec: CaseSpec, k: int, years: np.ndarray, where: Where) -> Feedstock:
+    from .case_checks import check_magnet_supply
+
+    f, path = spec.feedstocks[k], ("feedstocks", k)
     content = dict(f.content_kg_per_unit or {})
     magnet = f.magnet_kg_per_unit
     if f.catalogue is not None:
@@ -271,9 +274,12 @@ def _feedstock(f: FeedstockSpec, years: np.ndarray, path: tuple, where: Where) -
         raise where.fail((*path, "content_kg_per_unit"), f"elements sum to "
                          f"{sum(content.values()):g} kg, more than the magnet mass "
                          f"{magnet:g} kg")
+    availability = _availability(f, years, path, where)
+    if f.availability_units is not None:
+        check_magnet_supply(spec, k, availability, float(magnet), where)
     return Feedstock(
         name=f.name, content_kg_per_unit=content, magnet_kg_per_unit=float(magnet),
-        availability=_availability(f, years, path, where),
+        availability=availability,
         cost_usd_per_unit=f.cost_usd_per_unit, unit=f.unit, tags=frozenset(f.tags),
         catalogue=f.catalogue, source=f.source, supply=_supply(f, years, path, where))
 
@@ -412,8 +418,7 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
     years = horizon.operating_calendar_years
     return Case(
         name=spec.name, description=spec.description,
-        feedstocks=[_feedstock(f, years, ("feedstocks", k), where)
-                    for k, f in enumerate(spec.feedstocks)],
+        feedstocks=[_feedstock(spec, k, years, where) for k in range(len(spec.feedstocks))],
         stages=list(spec.stages),
         options=[_option(o, ("options", k), where) for k, o in enumerate(spec.options)],
         products={n: _product(n, p) for n, p in spec.products.items()},

@@ -22,6 +22,8 @@ from pydantic import BaseModel
 from ..input_errors import Where, allowed_text, suggest
 from .case_schema import (
     BLANK_REFUSES,
+    MAGNET_WHY,
+    MAX_MAGNET_KG_PER_YR,
     TABLE_REPLACES,
     CaseSpec,
     FeedstockSpec,
@@ -228,16 +230,34 @@ def _walk(m: BaseModel, path: tuple) -> Iterable[tuple[tuple, Any, dict[str, Any
                     yield from _walk(x, (*path, name, k))
 
 
+def waived(where: Where, waivers: Iterable[str], *paths: Sequence[Any]) -> bool:
+    """True when a dotted form of one of ``paths`` matches an ``allow_implausible`` entry."""
+    names = {where.dotted(p) for p in paths}
+    return any(fnmatch.fnmatchcase(n, w) for n in names for w in waivers)
+
+
+def check_magnet_supply(spec: CaseSpec, k: int, units: Any, magnet_kg: float,
+                        where: Where) -> None:
+    """A feedstock's peak magnet mass per year (units x magnet_kg_per_unit) is plausible."""
+    path = ("feedstocks", k, "availability_units")
+    peak_year = max(units.index, key=lambda y: units[y])
+    kg = float(units[peak_year]) * magnet_kg
+    if kg > MAX_MAGNET_KG_PER_YR and not waived(where, spec.allow_implausible, path):
+        raise where.fail(path, f"{float(units[peak_year]):g} units x {magnet_kg:g} kg = "
+                         f"{kg:g} kg of magnet in {peak_year} is implausible; plausible "
+                         f"[0, {MAX_MAGNET_KG_PER_YR:g}] kg/yr ({MAGNET_WHY}); if you mean it, "
+                         f"add '{where.dotted(path)}' to allow_implausible")
+
+
 def check_plausible(spec: CaseSpec, where: Where) -> None:
     """Values outside their declared plausible range, unless waived in allow_implausible."""
-    waived = spec.allow_implausible
+    waivers = spec.allow_implausible
     for path, v, extra in _walk(spec, ()):
         lo, hi = extra["plausible"]
         for p, x in _values(v, path):
             if lo <= x <= hi:
                 continue
-            names = {where.dotted(p), where.dotted(path)}
-            if any(fnmatch.fnmatchcase(n, w) for n in names for w in waived):
+            if waived(where, waivers, p, path):
                 continue
             raise where.fail(p, f"{x:g} is implausible; plausible [{lo:g}, {hi:g}] "
                              f"({extra['plausible_why']}); if you mean it, add "

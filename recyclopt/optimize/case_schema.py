@@ -166,8 +166,11 @@ SupplyRule = Annotated[Any, PlainValidator(_supply), WithJsonSchema({
                    {"type": "object", "additionalProperties": {
                        "type": "number", "minimum": 0, "maximum": 1}}]}}}]})]
 
-_BIG_UNITS = ("more items per year than the world makes of any magnet-bearing product "
-              "(~1.5e9 phones, ~3e8 hard disks a year)")
+#: Plausible magnet mass of one feedstock per year, kg: the check is on mass, so a feedstock
+#: counted in grams or in items gives the same verdict.
+MAX_MAGNET_KG_PER_YR = 1e9
+MAGNET_WHY = ("5x the world's yearly NdFeB magnet production (~2e8 kg, 2023); per-unit "
+              "availability times magnet_kg_per_unit")
 _BIG_PRICE = "25x the highest rare-earth price on record (Tb oxide ~4,000 USD/kg, 2022)"
 _BIG_CAPEX = "above the largest rare-earth processing investments (~1e10 USD)"
 
@@ -282,8 +285,8 @@ class FeedstockSpec(Spec):
                                  unit="USD/unit", plausible=(-1e5, 1e5),
                                  why="over 100,000 USD per end-of-life item")
     availability_units: Availability = F(
-        None, doc="units available per year before the collection rate", unit="unit/yr",
-        plausible=(0.0, 1e10), why=_BIG_UNITS)
+        None, doc="units available per year before the collection rate (plausible: at most "
+        f"{MAX_MAGNET_KG_PER_YR:g} kg of magnet a year, {MAGNET_WHY})", unit="unit/yr")
     availability_table: str | None = F(None, doc="bundled table <name>_availability.csv "
                                        "(units x collection rate per year)",
                                        source="recyclopt/data/*_availability.csv",
