@@ -144,3 +144,33 @@ def test_bundled_case_loads_unchanged():
     assert c.option("swarf_intake").blank and c.option("swarf_intake").capex is None
     assert c.option("hd_short_loop").operators == 6
     assert c.costing.discount_rate == 0.08
+
+
+# Scenario corpus files whose defect needs the case (override paths and their ranges) or
+# compares values (low > high, repeated names): the loader's, not the schema's, to catch.
+SCENARIO_SEMANTIC = {"oat_reversed", "override_out_of_range", "override_unknown_path",
+                     "scenario_name_repeat"}
+
+
+def test_scenario_schema_rejects_the_corpus_bad_files():
+    validator = jsonschema.Draft202012Validator(scenario_json_schema())
+    passed, rejected = set(), set()
+    for path in sorted((CORPUS / "scenarios").glob("*.yaml")):
+        try:
+            data = load_yaml(path.read_text(encoding="utf-8"), path.name, InputError).data
+        except InputError:
+            continue  # not YAML, duplicate keys: refused before any schema
+        (rejected if not validator.is_valid(_json(data)) else passed).add(path.stem)
+    assert passed == SCENARIO_SEMANTIC
+    assert len(rejected) >= 10
+
+
+def test_cli_prints_the_schema(capsys):
+    from recyclopt.cli import main
+
+    assert main(["case", "schema"]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(schema_text("case"))
+    assert main(["case", "schema", "--scenarios"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "recyclopt scenario file"
+    assert main(["case", "fields"]) == 0
+    assert capsys.readouterr().out == fields_markdown()
