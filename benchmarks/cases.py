@@ -251,7 +251,7 @@ def generate(spec: GenSpec) -> dict[str, Any]:
              "equipment": {"capacity_per_unit": MOTORS_PER_WORKER, "cost_usd": 0.0,
                            "operators_per_unit": 1.0}},
             {"name": f"swarf_intake@{s}", "stage": "liberation", "basis": "kg",
-             "requires": ["swarf", near], "next": proc[1:], "blank": True,
+             "requires": ["swarf", near], "next": proc[1:],
              "opex_usd_per_basis": handling},
             {"name": proc[0], "stage": "processing", "requires": ["hd_ok"],
              "yields": dict.fromkeys(("Nd", "Pr", "Dy", "Tb"), float(rng.uniform(*HD_YIELD))),

@@ -29,11 +29,15 @@ def mapping(cls: type[InputError], src: str, where: str, v: Any) -> Mapping[str,
 
 def only(cls: type[InputError], src: str, where: str, d: Mapping[str, Any],
          allowed: set[str]) -> None:
-    """Refuse keys of ``d`` outside ``allowed``, naming the first unknown one."""
+    """Refuse keys of ``d`` outside ``allowed``, naming the first unknown one and the closest
+    allowed key."""
+    from .input_errors import suggest
+
     extra = sorted(set(map(str, d)) - allowed)
     if extra:
         raise field_error(cls, src, f"{where}.{extra[0]}" if where else extra[0],
-                          f"unknown field; allowed: {sorted(allowed)}")
+                          f"unknown field; allowed: {', '.join(sorted(allowed))}"
+                          f"{suggest(extra[0], allowed)}")
 
 
 def number(cls: type[InputError], src: str, fieldname: str, v: Any, lo: float | None = None,

@@ -15,10 +15,12 @@ class RecycloptError(Exception):
 class InputError(RecycloptError, ValueError):
     """Bad input: a field outside its allowed range, a missing field, a wrong type."""
 
-    def __init__(self, message: str, *, source: str | None = None, field: str | None = None):
+    def __init__(self, message: str, *, source: str | None = None, field: str | None = None,
+                 line: int | None = None):
         self.source = source
         self.field = field
-        prefix = f"{source}: " if source else ""
+        self.line = line
+        prefix = (f"{source}:{line}: " if line else f"{source}: ") if source else ""
         super().__init__(prefix + message)
 
 

@@ -16,16 +16,11 @@ TABLE_FORMATS = (".csv", ".xlsx", ".json")
 
 def parse_yaml(text: str, source: str, error: type[InputError]):
     """Parse an input file's YAML text; a syntax error becomes ``error`` naming the file, the
-    line and the column (PyYAML's safe loader: no ``!!python`` tags)."""
-    import yaml
+    line and the column (PyYAML's safe loader: no ``!!python`` tags; size, depth, alias and
+    duplicate-key guards of :mod:`recyclopt.yaml_input`)."""
+    from .yaml_input import load_yaml
 
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise error(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                    source=source) from None
+    return load_yaml(text, source, error).data
 
 
 def read_input_text(path: str | Path, what: str) -> str:
@@ -41,8 +36,13 @@ def read_input_text(path: str | Path, what: str) -> str:
     InputError
         When the file cannot be read or is not UTF-8 text.
     """
+    from .yaml_input import MAX_CHARS
+
     p = Path(path)
     try:
+        if p.stat().st_size > 4 * MAX_CHARS:  # UTF-8: at most 4 bytes per character
+            raise InputError(f"{what} is {p.stat().st_size:,} bytes, over the input limit of "
+                             f"{MAX_CHARS:,} characters", source=str(p))
         return p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{what} is not UTF-8 text (byte {exc.start}); save it as UTF-8 "

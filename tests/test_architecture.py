@@ -47,6 +47,9 @@ LAYER_OF = {
     "recyclopt.version": "data",
     "recyclopt.accessors": "data",  # the base of result objects; higher layers attach to it
     "recyclopt.io": "data",
+    "recyclopt.yaml_input": "data",  # the bounded YAML loader (lines, limits, duplicates)
+    "recyclopt.input_errors": "data",  # validation errors as one line (file:line: field)
+    "recyclopt.schemas": "data",  # the shipped JSON Schemas (package data)
     "recyclopt.outputs": "data",  # output checks and the atomic writer
     "recyclopt.inputs": "flowsheet",  # the files a command reads (case, routes, scenarios)
     "recyclopt._fields": "data",
@@ -68,6 +71,7 @@ LAYER_OF = {
     "recyclopt.__main__": "cli",
     "recyclopt._bench": "cli",
     "recyclopt.forecast_cli": "cli",
+    "recyclopt.case_cli": "cli",
     "recyclopt": "cli",  # the package's own __init__ (exactly): it re-exports the public API
 }
 

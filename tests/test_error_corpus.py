@@ -42,4 +42,6 @@ def test_error_entry(entry: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert bad not in line, line
     for s in entry["expect"]:
         assert s in line, f"{s!r} not in {line!r}"
+    if "exact" in entry:  # the whole line: file, line number, field, message, suggestion
+        assert line == "recyclopt: error: " + entry["exact"].replace("{corpus}", str(CORPUS))
     assert list(tmp_path.iterdir()) == [], "an input error left files behind"

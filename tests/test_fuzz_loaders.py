@@ -98,3 +98,19 @@ def test_case_with_one_field_replaced_never_crashes(idx: int, value) -> None:
         node = node[k]
     node[last] = value
     _check(case_from_dict, d)
+
+
+@FUZZ
+@given(s=structures)
+def test_bounded_yaml_reads_what_pyyaml_reads(s) -> None:
+    # the bounded loader parses any document PyYAML writes to the same data (reference:
+    # yaml.safe_load), and records a line for every key and list item
+    from recyclopt.yaml_input import load_yaml
+
+    text = yaml.safe_dump(s)
+    doc = load_yaml(text, "f.yaml", InputError)
+    ref = yaml.safe_load(text)
+    assert repr(doc.data) == repr(ref)  # repr: NaN compares unequal to itself
+    n_lines = text.count("\n") + 1
+    assert all(1 <= ln <= n_lines for ln in doc.lines.values())
+    assert set(p for p in _paths(ref) if p) <= set(doc.lines)

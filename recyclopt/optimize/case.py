@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._fields import field_error, mapping, number, only
 from ..economics import (
     CapexCurve,
     Horizon,
@@ -29,30 +28,28 @@ from ..economics import (
     scaling_law_curve,
 )
 from ..errors import InputError
+from ..input_errors import Where, allowed_text, suggest, validation_error
+from .case_schema import (
+    MODES,
+    OBJECTIVES,
+    CapexSpec,
+    CaseSpec,
+    EquipmentSpec,
+    FeedstockSpec,
+    LabourSpec,
+    OptionSpec,
+    PolicySpec,
+    PricesSpec,
+    ProductSpec,
+    default_of,
+)
 
-OBJECTIVES = ("npv", "annual_profit", "recovered_value", "recovered_mass", "min_co2")
-MODES = ("parallel", "single_path")
+__all__ = ["MODES", "OBJECTIVES", "Case", "CaseError", "Equipment", "Feedstock", "Option",
+           "Policy", "Product", "case_from_dict", "load_case"]
 
 
 class CaseError(InputError):
     """A case file or case dict that does not validate."""
-
-
-def _err(src: str, fieldname: str, msg: str) -> CaseError:
-    return field_error(CaseError, src, fieldname, msg)  # type: ignore[return-value]
-
-
-def _num(src: str, fieldname: str, v: Any, lo: float | None = None, hi: float | None = None,
-         *, lo_open: bool = False) -> float:
-    return number(CaseError, src, fieldname, v, lo, hi, lo_open=lo_open)
-
-
-def _map(src: str, fieldname: str, v: Any) -> Mapping[str, Any]:
-    return mapping(CaseError, src, fieldname, v)
-
-
-def _only(src: str, where: str, d: Mapping[str, Any], allowed: set[str]) -> None:
-    only(CaseError, src, where, d, allowed)
 
 
 # --------------------------------------------------------------------------- components
@@ -79,8 +76,8 @@ class Feedstock:
     content_kg_per_unit: dict[str, float]
     magnet_kg_per_unit: float
     availability: pd.Series
-    cost_usd_per_unit: float = 0.0
-    unit: str = "unit"
+    cost_usd_per_unit: float = default_of(FeedstockSpec, "cost_usd_per_unit")
+    unit: str = default_of(FeedstockSpec, "unit")
     tags: frozenset[str] = frozenset()
     catalogue: str | None = None
     source: str = ""
@@ -101,8 +98,8 @@ class Equipment:
 
     capacity_per_unit: float  # basis per year
     cost_usd: float
-    yearly_cost_usd: float = 0.0
-    operators_per_unit: float = 0.0
+    yearly_cost_usd: float = default_of(EquipmentSpec, "yearly_cost_usd")
+    operators_per_unit: float = default_of(EquipmentSpec, "operators_per_unit")
     max_units: int | None = None
 
 
@@ -118,23 +115,23 @@ class Option:
     name: str
     stage: str
     next: list[str] | None = None
-    basis: str = "kg"
+    basis: str = default_of(OptionSpec, "basis")
     yields: dict[str, float] = field(default_factory=dict)
-    default_yield: float = 1.0
-    mass_yield: float = 1.0
+    default_yield: float = default_of(OptionSpec, "default_yield")
+    mass_yield: float = default_of(OptionSpec, "mass_yield")
     products: dict[str, str] = field(default_factory=dict)  # element -> product form
-    opex_usd_per_basis: float = 0.0
-    opex_usd_per_yr: float = 0.0
-    kwh_per_basis: float = 0.0
-    heat_kwh_per_basis: float = 0.0
+    opex_usd_per_basis: float = default_of(OptionSpec, "opex_usd_per_basis")
+    opex_usd_per_yr: float = default_of(OptionSpec, "opex_usd_per_yr")
+    kwh_per_basis: float = default_of(OptionSpec, "kwh_per_basis")
+    heat_kwh_per_basis: float = default_of(OptionSpec, "heat_kwh_per_basis")
     reagents_kg_per_basis: dict[str, float] = field(default_factory=dict)
-    co2_kg_per_basis: float = 0.0
+    co2_kg_per_basis: float = default_of(OptionSpec, "co2_kg_per_basis")
     byproducts_kg_per_basis: dict[str, float] = field(default_factory=dict)
     capex: CapexCurve | None = None
     capex_lang: bool = True
     max_capacity: float | None = None
     equipment: Equipment | None = None
-    operators: float = 0.0
+    operators: float = default_of(OptionSpec, "operators")
     requires: frozenset[str] = frozenset()
     excludes: frozenset[str] = frozenset()
     flowsheet: str | None = None
@@ -163,7 +160,7 @@ class Policy:
     max_co2_t_per_yr: float | None = None
     recycled_content: dict[str, Any] | None = None  # elements, demand_kg_per_yr, share
     max_feedstock_share: float | None = None
-    carbon_price_usd_per_t: float = 0.0
+    carbon_price_usd_per_t: float = default_of(PolicySpec, "carbon_price_usd_per_t")
     price_floor_usd_per_kg: dict[str, float] = field(default_factory=dict)  # form -> floor
     credit_usd_per_kg: dict[str, float] = field(default_factory=dict)  # form -> credit
 
@@ -189,9 +186,9 @@ class Case:
     #: by-product -> "revenue" or "negative_cost" (resolved: every priced by-product)
     byproduct_book_as: dict[str, str] = field(default_factory=dict)
     labour_usd_per_hour: float = 0.0
-    hours_per_operator_yr: float = 8000.0
-    mode: str = "parallel"
-    objective: str = "npv"
+    hours_per_operator_yr: float = default_of(LabourSpec, "hours_per_operator_yr")
+    mode: str = default_of(CaseSpec, "mode")
+    objective: str = default_of(CaseSpec, "objective")
     policy: Policy = field(default_factory=Policy)
     description: str = ""
     source: str = "<case>"
@@ -213,477 +210,264 @@ class Case:
         raise KeyError(name)
 
 
-# --------------------------------------------------------------------------- parsing
-def _capex(src: str, where: str, d: Any) -> CapexCurve | None:
-    if d is None:
+# --------------------------------------------------------------------------- building
+# The schema (case_schema.py) has validated types, ranges and keys, and case_checks.py the
+# names and conflicts; the functions below only turn the specs into the typed objects.
+def _capex(c: CapexSpec | None) -> CapexCurve | None:
+    if c is None:
         return None
-    d = _map(src, where, d)
-    _only(src, where, d, {"points", "ref_cost_usd", "ref_capacity", "exponent", "min_capacity",
-                          "max_capacity", "n_points", "source", "lang"})
-    try:
-        if "points" in d:
-            pts = d["points"]
-            if not isinstance(pts, list) or len(pts) < 2:
-                raise _err(src, f"{where}.points", "need at least two [capacity, cost_usd] pairs")
-            caps, costs = [], []
-            for k, p in enumerate(pts):
-                if not isinstance(p, list | tuple) or len(p) != 2:
-                    raise _err(src, f"{where}.points[{k}]", f"expected [capacity, cost_usd], "
-                               f"got {p!r}")
-                caps.append(_num(src, f"{where}.points[{k}][0]", p[0], 0.0))
-                costs.append(_num(src, f"{where}.points[{k}][1]", p[1], 0.0))
-            return CapexCurve(caps, costs, source=str(d.get("source", "")))
+    if c.points is not None:
+        return CapexCurve([p[0] for p in c.points], [p[1] for p in c.points], source=c.source)
+    return scaling_law_curve(c.ref_cost_usd, c.ref_capacity, c.exponent, c.min_capacity,
+                             c.max_capacity, c.n_points, source=c.source)
+
+
+def _check_capex(c: CapexSpec | None, path: tuple, where: Where) -> None:
+    """Points, or all five scaling-law keys, and a curve the economics layer accepts."""
+    if c is None:
+        return
+    if c.points is None:
         for k in ("ref_cost_usd", "ref_capacity", "exponent", "min_capacity", "max_capacity"):
-            if k not in d:
-                raise _err(src, f"{where}.{k}", "missing (give 'points' or a scaling law)")
-        return scaling_law_curve(
-            _num(src, f"{where}.ref_cost_usd", d["ref_cost_usd"], 0.0, lo_open=True),
-            _num(src, f"{where}.ref_capacity", d["ref_capacity"], 0.0, lo_open=True),
-            _num(src, f"{where}.exponent", d["exponent"], 0.0, 2.0, lo_open=True),
-            _num(src, f"{where}.min_capacity", d["min_capacity"], 0.0, lo_open=True),
-            _num(src, f"{where}.max_capacity", d["max_capacity"], 0.0, lo_open=True),
-            int(_num(src, f"{where}.n_points", d.get("n_points", 6), 2, 50)),
-            source=str(d.get("source", "")),
-        )
+            if getattr(c, k) is None:
+                raise where.fail((*path, k), "missing (give 'points' or a scaling law: "
+                                 "ref_cost_usd, ref_capacity, exponent, min_capacity, "
+                                 "max_capacity)")
+    try:
+        _capex(c)
     except InputError as exc:
-        if exc.source:
-            raise
-        raise _err(src, where, str(exc)) from None
+        raise where.fail(path, str(exc)) from None
 
 
-def _bundled_availability(src: str, where: str, table: str, feed: str, years: np.ndarray
-                          ) -> pd.Series:
+def _bundled_availability(table: str, feed: str, years: np.ndarray, path: tuple,
+                          where: Where) -> pd.Series:
     """Units x collection rate per year from a bundled ``<table>_availability.csv``."""
     from importlib import resources
 
     f = resources.files("recyclopt.data").joinpath(f"{table}_availability.csv")
-    if not f.is_file():
-        raise _err(src, f"{where}.availability_table", f"no bundled table {table!r}")
     with f.open("r", encoding="utf-8") as fh:
         df = pd.read_csv(fh)
     df = df[df["feedstock"] == feed].set_index("year")
     missing = [int(y) for y in years if int(y) not in df.index]
     if df.empty or missing:
-        raise _err(src, f"{where}.availability_table", f"table {table!r} has no rows for "
-                   f"feedstock {feed!r} in year(s) {missing or list(years)}")
+        raise where.fail(path, f"table {table!r} has no rows for feedstock {feed!r} in "
+                         f"year(s) {missing or list(years)}")
     d = df.loc[years.astype(int)]
     return (d["eol_units"] * d["collection_rate"]).astype(float)
 
 
-def _availability(src: str, where: str, d: Mapping[str, Any], years: np.ndarray) -> pd.Series:
-    if d.get("availability_table"):
-        return _bundled_availability(src, where, str(d["availability_table"]),
-                                     str(d.get("catalogue", d.get("name"))), years)
-    rate = _num(src, f"{where}.collection_rate", d.get("collection_rate", 1.0), 0.0, 1.0)
-    av = d.get("availability_units")
-    if av is None:
-        raise _err(src, f"{where}.availability_units", "missing (units per year, a number or "
-                   "a mapping year -> units)")
-    if isinstance(av, Mapping):
-        vals = {}
-        for y, v in av.items():
-            try:
-                yi = int(y)
-            except (TypeError, ValueError):
-                raise _err(src, f"{where}.availability_units", f"year {y!r} is not a year") \
-                    from None
-            vals[yi] = _num(src, f"{where}.availability_units[{yi}]", v, 0.0)
-        missing = [int(y) for y in years if int(y) not in vals]
+def _availability(f: FeedstockSpec, years: np.ndarray, path: tuple, where: Where) -> pd.Series:
+    """Units per operating year after the collection rate."""
+    if f.availability_table is not None:
+        return _bundled_availability(f.availability_table, f.catalogue or f.name, years,
+                                     (*path, "availability_table"), where)
+    av = f.availability_units
+    if isinstance(av, dict):
+        missing = [int(y) for y in years if int(y) not in av]
         if missing:
-            raise _err(src, f"{where}.availability_units", f"no value for operating year(s) "
-                       f"{missing}; the horizon runs {int(years[0])}-{int(years[-1])}")
-        s = pd.Series({int(y): vals[int(y)] for y in years}, dtype=float)
+            raise where.fail((*path, "availability_units"), f"no value for operating year(s) "
+                             f"{missing}; the horizon runs {int(years[0])}-{int(years[-1])}")
+        s = pd.Series({int(y): av[int(y)] for y in years}, dtype=float)
     else:
-        s = pd.Series(_num(src, f"{where}.availability_units", av, 0.0), index=years.astype(int),
-                      dtype=float)
-    growth = _num(src, f"{where}.growth_per_yr", d.get("growth_per_yr", 0.0), -0.5, 1.0)
-    if growth:
-        s = s * (1.0 + growth) ** np.arange(len(s))
-    return s * rate
+        s = pd.Series(av, index=years.astype(int), dtype=float)
+    if f.growth_per_yr:
+        s = s * (1.0 + f.growth_per_yr) ** np.arange(len(s))
+    return s * f.collection_rate
 
 
-def _feedstock(src: str, k: int, d: Any, years: np.ndarray, elements: list[str]) -> Feedstock:
-    where = f"feedstocks[{k}]"
-    d = _map(src, where, d)
-    _only(src, where, d, {"name", "unit", "content_kg_per_unit", "magnet_kg_per_unit",
-                          "catalogue", "cost_usd_per_unit", "availability_units",
-                          "availability_table",
-                          "collection_rate", "growth_per_yr", "tags", "source", "supply"})
-    if "name" not in d:
-        raise _err(src, f"{where}.name", "missing")
-    name = str(d["name"])
-    where = f"feedstocks.{name}"
-    content: dict[str, float] = {}
-    magnet = d.get("magnet_kg_per_unit")
-    if "catalogue" in d and "content_kg_per_unit" not in d:
+def _feedstock(spec: CaseSpec, k: int, years: np.ndarray, where: Where) -> Feedstock:
+    from .case_checks import check_magnet_supply
+
+    f, path = spec.feedstocks[k], ("feedstocks", k)
+    content = dict(f.content_kg_per_unit or {})
+    magnet = f.magnet_kg_per_unit
+    if f.catalogue is not None:
         from ..feedstock import catalogue_content
 
-        try:
-            content, magnet_cat = catalogue_content(str(d["catalogue"]))
-        except InputError as exc:
-            raise _err(src, f"{where}.catalogue", str(exc)) from None
+        content, magnet_cat = catalogue_content(f.catalogue)
         magnet = magnet if magnet is not None else magnet_cat
-    else:
-        cm = _map(src, f"{where}.content_kg_per_unit", d.get("content_kg_per_unit"))
-        if not cm:
-            raise _err(src, f"{where}.content_kg_per_unit", "missing (element -> kg per unit), "
-                       "or name a 'catalogue' feedstock")
-        content = {str(e): _num(src, f"{where}.content_kg_per_unit.{e}", v, 0.0)
-                   for e, v in cm.items()}
     if magnet is None:
         magnet = sum(content.values())
-    magnet = _num(src, f"{where}.magnet_kg_per_unit", magnet, 0.0, lo_open=True)
+    if magnet <= 0:
+        raise where.fail((*path, "magnet_kg_per_unit"), f"{magnet:g} is outside the allowed "
+                         "range (0, inf]")
     if sum(content.values()) > magnet * (1 + 1e-9):
-        raise _err(src, f"{where}.content_kg_per_unit", f"elements sum to "
-                   f"{sum(content.values()):g} kg, more than the magnet mass {magnet:g} kg")
-    tags = d.get("tags") or []
-    if not isinstance(tags, list):
-        raise _err(src, f"{where}.tags", "expected a list of strings")
+        raise where.fail((*path, "content_kg_per_unit"), f"elements sum to "
+                         f"{sum(content.values()):g} kg, more than the magnet mass "
+                         f"{magnet:g} kg")
+    availability = _availability(f, years, path, where)
+    if f.availability_units is not None:
+        check_magnet_supply(spec, k, availability, float(magnet), where)
     return Feedstock(
-        name=name, content_kg_per_unit=content, magnet_kg_per_unit=magnet,
-        availability=_availability(src, where, d, years),
-        cost_usd_per_unit=_num(src, f"{where}.cost_usd_per_unit", d.get("cost_usd_per_unit", 0.0)),
-        unit=str(d.get("unit", "unit")), tags=frozenset(map(str, tags)),
-        catalogue=str(d["catalogue"]) if "catalogue" in d else None,
-        source=str(d.get("source", "")),
-        supply=_supply(src, f"{where}.supply", d.get("supply", "optional"), years),
-    )
+        name=f.name, content_kg_per_unit=content, magnet_kg_per_unit=float(magnet),
+        availability=availability,
+        cost_usd_per_unit=f.cost_usd_per_unit, unit=f.unit, tags=frozenset(f.tags),
+        catalogue=f.catalogue, source=f.source, supply=_supply(f, years, path, where))
 
 
-def _supply(src: str, where: str, v: Any, years: np.ndarray) -> float | dict[int, float]:
-    """A feedstock's ``supply`` obligation as a share or year -> share (see ``Feedstock``)."""
-    if v in ("optional", "all"):
-        return 1.0 if v == "all" else 0.0
-    if not isinstance(v, Mapping):
-        raise _err(src, where, f"{v!r}; allowed: optional, all, or {{min_share: share}} "
-                   "(a share in [0, 1], or a mapping year -> share)")
-    _only(src, where, v, {"min_share"})
-    if "min_share" not in v:
-        raise _err(src, f"{where}.min_share", "missing (a share in [0, 1], or year -> share)")
-    share = v["min_share"]
-    if not isinstance(share, Mapping):
-        return _num(src, f"{where}.min_share", share, 0.0, 1.0)
-    out: dict[int, float] = {}
-    for y, x in share.items():
-        try:
-            yi = int(y)
-        except (TypeError, ValueError):
-            raise _err(src, f"{where}.min_share", f"year {y!r} is not a year") from None
-        if yi > int(years[-1]):
-            raise _err(src, f"{where}.min_share", f"year {yi} is after the last operating "
-                       f"year {int(years[-1])}")
-        out[yi] = _num(src, f"{where}.min_share[{yi}]", x, 0.0, 1.0)
-    return dict(sorted(out.items()))
+def _supply(f: FeedstockSpec, years: np.ndarray, path: tuple, where: Where
+            ) -> float | dict[int, float]:
+    """The ``supply`` rule as the least share: 0 (optional), 1 (all), a share or year ->
+    share (each holding from its year until the next listed)."""
+    if f.supply in ("optional", "all"):
+        return 1.0 if f.supply == "all" else 0.0
+    share = f.supply["min_share"]
+    if not isinstance(share, dict):
+        return share
+    late = [y for y in share if y > int(years[-1])]
+    if late:
+        raise where.fail((*path, "supply", "min_share", late[0]), f"year {late[0]} is after "
+                         f"the last operating year {int(years[-1])}")
+    return dict(sorted(share.items()))
 
 
-_OPTION_FIELDS = {
-    "name", "stage", "next", "basis", "yields", "default_yield", "mass_yield", "products",
-    "opex_usd_per_basis", "opex_usd_per_yr", "kwh_per_basis", "heat_kwh_per_basis",
-    "reagents_kg_per_basis", "co2_kg_per_basis", "byproducts_kg_per_basis", "capex",
-    "max_capacity", "equipment", "operators", "requires", "excludes", "flowsheet",
-    "product_streams", "byproduct_streams", "blank", "source", "description",
-}
-
-
-def _option(src: str, k: int, d: Any, stages: list[str]) -> Option:
-    where = f"options[{k}]"
-    d = _map(src, where, d)
-    _only(src, where, d, _OPTION_FIELDS)
-    if "name" not in d:
-        raise _err(src, f"{where}.name", "missing")
-    name = str(d["name"])
-    where = f"options.{name}"
-    stage = str(d.get("stage", ""))
-    if stage not in stages:
-        raise _err(src, f"{where}.stage", f"{stage!r} is not a stage; stages: {stages}")
-    basis = str(d.get("basis", "kg"))
-    if basis not in ("kg", "units"):
-        raise _err(src, f"{where}.basis", f"{basis!r}; allowed: kg, units")
-    if basis == "units" and stage != stages[0]:
-        raise _err(src, f"{where}.basis", "'units' (end-of-life items) is only allowed in the "
-                   f"first stage {stages[0]!r}")
-    yields = {str(e): _num(src, f"{where}.yields.{e}", v, 0.0, 1.0)
-              for e, v in _map(src, f"{where}.yields", d.get("yields")).items()}
-    eq = None
-    if d.get("equipment") is not None:
-        e = _map(src, f"{where}.equipment", d["equipment"])
-        _only(src, f"{where}.equipment", e, {"capacity_per_unit", "cost_usd", "yearly_cost_usd",
-                                              "operators_per_unit", "max_units", "source"})
-        eq = Equipment(
-            _num(src, f"{where}.equipment.capacity_per_unit", e.get("capacity_per_unit"), 0.0,
-                 lo_open=True),
-            _num(src, f"{where}.equipment.cost_usd", e.get("cost_usd", 0.0), 0.0),
-            _num(src, f"{where}.equipment.yearly_cost_usd", e.get("yearly_cost_usd", 0.0), 0.0),
-            _num(src, f"{where}.equipment.operators_per_unit", e.get("operators_per_unit", 0.0),
-                 0.0),
-            int(_num(src, f"{where}.equipment.max_units", e["max_units"], 0)) if e.get(
-                "max_units") is not None else None,
-        )
-    capex_d = d.get("capex")
-    lang = True
-    if isinstance(capex_d, Mapping) and "lang" in capex_d:
-        lang = bool(capex_d["lang"])
-    products = {}
-    for e, form in _map(src, f"{where}.products", d.get("products")).items():
-        products[str(e)] = str(form)
-    nxt = d.get("next")
-    if nxt is not None and not isinstance(nxt, list):
-        raise _err(src, f"{where}.next", "expected a list of option names")
-
-    def fmap(key: str) -> dict[str, float]:
-        return {str(s): _num(src, f"{where}.{key}.{s}", v, 0.0)
-                for s, v in _map(src, f"{where}.{key}", d.get(key)).items()}
-
+def _option(o: OptionSpec, path: tuple, where: Where) -> Option:
+    _check_capex(o.capex, (*path, "capex"), where)
+    e = o.equipment
     return Option(
-        name=name, stage=stage, next=[str(x) for x in nxt] if nxt is not None else None,
-        basis=basis, yields=yields,
-        default_yield=_num(src, f"{where}.default_yield", d.get("default_yield", 1.0), 0.0, 1.0),
-        mass_yield=_num(src, f"{where}.mass_yield", d.get("mass_yield", 1.0), 0.0, 10.0),
-        products=products,
-        opex_usd_per_basis=_num(src, f"{where}.opex_usd_per_basis",
-                                d.get("opex_usd_per_basis", 0.0)),
-        opex_usd_per_yr=_num(src, f"{where}.opex_usd_per_yr", d.get("opex_usd_per_yr", 0.0), 0.0),
-        kwh_per_basis=_num(src, f"{where}.kwh_per_basis", d.get("kwh_per_basis", 0.0), 0.0),
-        heat_kwh_per_basis=_num(src, f"{where}.heat_kwh_per_basis",
-                                d.get("heat_kwh_per_basis", 0.0), 0.0),
-        reagents_kg_per_basis=fmap("reagents_kg_per_basis"),
-        co2_kg_per_basis=_num(src, f"{where}.co2_kg_per_basis", d.get("co2_kg_per_basis", 0.0)),
-        byproducts_kg_per_basis=fmap("byproducts_kg_per_basis"),
-        capex=_capex(src, f"{where}.capex", capex_d), capex_lang=lang,
-        max_capacity=_num(src, f"{where}.max_capacity", d["max_capacity"], 0.0)
-        if d.get("max_capacity") is not None else None,
-        equipment=eq,
-        operators=_num(src, f"{where}.operators", d.get("operators", 0.0), 0.0, 1e4),
-        requires=frozenset(map(str, d.get("requires") or [])),
-        excludes=frozenset(map(str, d.get("excludes") or [])),
-        flowsheet=str(d["flowsheet"]) if d.get("flowsheet") else None,
-        product_streams={str(k): str(v) for k, v in
-                         _map(src, f"{where}.product_streams", d.get("product_streams")).items()},
-        byproduct_streams={str(k): str(v) for k, v in
-                           _map(src, f"{where}.byproduct_streams",
-                                d.get("byproduct_streams")).items()},
-        blank=bool(d.get("blank", False)),
-    )
+        name=o.name, stage=o.stage, next=list(o.next) if o.next is not None else None,
+        basis=o.basis, yields=dict(o.yields), default_yield=o.default_yield,
+        mass_yield=o.mass_yield, products=dict(o.products),
+        opex_usd_per_basis=o.opex_usd_per_basis, opex_usd_per_yr=o.opex_usd_per_yr,
+        kwh_per_basis=o.kwh_per_basis, heat_kwh_per_basis=o.heat_kwh_per_basis,
+        reagents_kg_per_basis=dict(o.reagents_kg_per_basis),
+        co2_kg_per_basis=o.co2_kg_per_basis,
+        byproducts_kg_per_basis=dict(o.byproducts_kg_per_basis),
+        capex=_capex(o.capex), capex_lang=o.capex.lang if o.capex is not None else True,
+        max_capacity=o.max_capacity,
+        equipment=Equipment(e.capacity_per_unit, e.cost_usd, e.yearly_cost_usd,
+                            e.operators_per_unit, e.max_units) if e is not None else None,
+        operators=o.operators, requires=frozenset(o.requires), excludes=frozenset(o.excludes),
+        flowsheet=o.flowsheet, product_streams=dict(o.product_streams),
+        byproduct_streams=dict(o.byproduct_streams), blank=o.blank)
+
+
+def _costing(spec: CaseSpec, where: Where) -> SimpleCosting | QGESSCosting:
+    """The convention's dataclass from its own parameters (its defaults and ranges apply)."""
+    cls = SimpleCosting if spec.costing.convention == "simple" else QGESSCosting
+    names = [f.name for f in dataclasses.fields(cls)]
+    kw = dict(spec.costing.model_extra or {})
+    for k, v in kw.items():
+        path = ("costing", k)
+        if k not in names:
+            raise where.fail(path, f"unknown field of the {spec.costing.convention!r} "
+                             f"convention; {allowed_text(['convention', *names])}"
+                             f"{suggest(k, names)}")
+        if k == "capex_schedule":
+            if not isinstance(v, list) or not all(_is_number(x) for x in v):
+                raise where.fail(path, "expected a list of fractions, e.g. [0.1, 0.6, 0.3]")
+            kw[k] = tuple(v)
+        elif k == "escalation_reference":
+            if v not in ("production_start", "construction_start"):
+                raise where.fail(path, f"{v!r} is not allowed; allowed: production_start, "
+                                 f"construction_start{suggest(v, ['production_start'])}")
+        elif not _is_number(v):
+            raise where.fail(path, f"{v!r} is not a number")
+    try:
+        return cls(**kw)
+    except InputError as exc:
+        bad = str(exc.field or "").rsplit(".", 1)[-1]
+        raise where.fail(("costing", bad) if bad in kw else ("costing",),
+                         str(exc).split(": ", 1)[-1]) from None
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v)
+
+
+def _product(name: str, p: ProductSpec) -> Product:
+    return Product(name, dict(p.price_usd_per_kg), p.max_kg_per_yr, p.source)
+
+
+def _policy(p: PolicySpec) -> Policy:
+    rc = p.recycled_content.model_dump() if p.recycled_content is not None else None
+    return Policy(dict(p.min_recovered_kg_per_yr), p.max_co2_t_per_yr, rc,
+                  p.max_feedstock_share, p.carbon_price_usd_per_t,
+                  dict(p.price_floor_usd_per_kg), dict(p.credit_usd_per_kg))
+
+
+def _horizon(spec: CaseSpec, where: Where) -> Horizon:
+    h = spec.horizon
+    try:
+        return Horizon(h.construction_year, h.operating_years, h.construction_years)
+    except InputError as exc:
+        raise where.fail(("horizon", str(exc.field or "").rsplit(".", 1)[-1]),
+                         str(exc).split(": ", 1)[-1]) from None
+
+
+def _prices(p: PricesSpec) -> dict[str, Any]:
+    return {"electricity_usd_per_kwh": p.electricity_usd_per_kwh,
+            "heat_usd_per_kwh": p.heat_usd_per_kwh,
+            "grid_co2_kg_per_kwh": p.grid_co2_kg_per_kwh,
+            "heat_co2_kg_per_kwh": p.heat_co2_kg_per_kwh,
+            "reagent_prices": dict(p.reagents_usd_per_kg),
+            "byproduct_prices": dict(p.byproducts_usd_per_kg)}
 
 
 def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
-                   base_dir: Path | None = None) -> Case:
-    """Validate a case definition (see module docstring) into a :class:`Case`."""
-    src = source
+                   base_dir: Path | None = None,
+                   lines: Mapping[tuple[Any, ...], int] | None = None) -> Case:
+    """Validate a case definition into a :class:`Case`.
+
+    Parameters
+    ----------
+    d : the case, as read from YAML (fields: :mod:`recyclopt.optimize.case_schema`).
+    source : file name for messages.
+    base_dir : folder of the case file (relative paths).
+    lines : line of each key by path (from :func:`recyclopt.yaml_input.load_yaml`), so
+        errors name the line.
+
+    Raises
+    ------
+    CaseError
+        One line: ``<file>:<line>: <field>: <what is wrong>; allowed ...; did you mean ...?``.
+    """
+    from pydantic import ValidationError
+
+    from .case_checks import check_case
+
     if not isinstance(d, Mapping):
-        raise CaseError("a case must be a mapping", source=src)
-    _only(src, "case", d, {"name", "description", "horizon", "costing", "elements", "stages",
-                           "feedstocks", "options", "products", "prices", "labour", "mode",
-                           "objective", "policy", "sources", "capex_max_error"})
-    h = _map(src, "horizon", d.get("horizon"))
-    _only(src, "horizon", h, {"construction_year", "operating_years", "construction_years"})
+        raise CaseError("a case must be a mapping of fields (name, stages, feedstocks, "
+                        "options, products ...)", source=source)
+    where = Where(source, CaseError, d, lines)
     try:
-        horizon = Horizon(int(_num(src, "horizon.construction_year",
-                                   h.get("construction_year", 2026), 1900, 2200)),
-                          int(_num(src, "horizon.operating_years", h.get("operating_years", 10))),
-                          int(_num(src, "horizon.construction_years",
-                                   h.get("construction_years", 1))))
-    except InputError as exc:
-        if exc.source:
-            raise
-        raise _err(src, f"horizon.{exc.field or ''}".rstrip("."), str(exc)) from None
+        spec = CaseSpec.model_validate(dict(d))
+    except ValidationError as exc:
+        raise validation_error(exc, CaseSpec, where) from None
+    check_case(spec, where)
+    horizon = _horizon(spec, where)
     years = horizon.operating_calendar_years
-    c = dict(_map(src, "costing", d.get("costing")))
-    conv = str(c.pop("convention", "simple"))
-    try:
-        if conv == "simple":
-            costing: SimpleCosting | QGESSCosting = SimpleCosting(**c)
-        elif conv == "qgess":
-            if "capex_schedule" in c:
-                c["capex_schedule"] = tuple(c["capex_schedule"])
-            costing = QGESSCosting(**c)
-        else:
-            raise _err(src, "costing.convention", f"{conv!r}; allowed: simple, qgess")
-    except TypeError as exc:
-        raise _err(src, "costing", f"{exc}") from None
-    except InputError as exc:
-        if exc.source:
-            raise
-        raise _err(src, "costing", str(exc)) from None
-    stages = d.get("stages")
-    if not isinstance(stages, list) or not stages:
-        raise _err(src, "stages", "a non-empty list of stage names is required")
-    stages = [str(s) for s in stages]
-    if len(set(stages)) != len(stages):
-        raise _err(src, "stages", f"duplicate stage names in {stages}")
-    elements = [str(e) for e in (d.get("elements") or ["Nd", "Pr", "Dy", "Tb"])]
-    fl = d.get("feedstocks")
-    if not isinstance(fl, list) or not fl:
-        raise _err(src, "feedstocks", "a non-empty list is required")
-    feedstocks = [_feedstock(src, k, f, years, elements) for k, f in enumerate(fl)]
-    names = [f.name for f in feedstocks]
-    if len(set(names)) != len(names):
-        raise _err(src, "feedstocks", f"duplicate feedstock names in {names}")
-    ol = d.get("options")
-    if not isinstance(ol, list) or not ol:
-        raise _err(src, "options", "a non-empty list is required")
-    options = [_option(src, k, o, stages) for k, o in enumerate(ol)]
-    onames = [o.name for o in options]
-    if len(set(onames)) != len(onames):
-        raise _err(src, "options", f"duplicate option names in {onames}")
-    by_stage = {s: [o.name for o in options if o.stage == s] for s in stages}
-    for s, os_ in by_stage.items():
-        if not os_:
-            raise _err(src, "stages", f"stage {s!r} has no options (add a blank pass-through "
-                       "option if it may be skipped)")
-    for o in options:
-        k = stages.index(o.stage)
-        if o.next is not None:
-            if k == len(stages) - 1:
-                raise _err(src, f"options.{o.name}.next", "an option in the last stage feeds "
-                           "nothing")
-            for n in o.next:
-                if n not in onames:
-                    raise _err(src, f"options.{o.name}.next", f"option {n!r} does not exist")
-                if n not in by_stage[stages[k + 1]]:
-                    raise _err(src, f"options.{o.name}.next", f"option {n!r} is not in the next "
-                               f"stage {stages[k + 1]!r}")
-    pr = _map(src, "products", d.get("products"))
-    if not pr:
-        raise _err(src, "products", "at least one product with prices is required")
-    products = {}
-    for pname, p in pr.items():
-        p = _map(src, f"products.{pname}", p)
-        _only(src, f"products.{pname}", p, {"price_usd_per_kg", "max_kg_per_yr", "source"})
-        prices = _map(src, f"products.{pname}.price_usd_per_kg", p.get("price_usd_per_kg"))
-        if not prices:
-            raise _err(src, f"products.{pname}.price_usd_per_kg", "missing: a product needs a "
-                       "price per kg of each element it contains")
-        products[str(pname)] = Product(
-            str(pname),
-            {str(e): _num(src, f"products.{pname}.price_usd_per_kg.{e}", v) for e, v in
-             prices.items()},
-            _num(src, f"products.{pname}.max_kg_per_yr", p["max_kg_per_yr"], 0.0)
-            if p.get("max_kg_per_yr") is not None else None,
-            str(p.get("source", "")),
-        )
-    for o in options:
-        for e, form in o.products.items():
-            if form not in products:
-                raise _err(src, f"options.{o.name}.products.{e}", f"product {form!r} has no "
-                           f"price; products: {sorted(products)}")
-            if e not in products[form].price_usd_per_kg:
-                raise _err(src, f"products.{form}.price_usd_per_kg", f"no price for element "
-                           f"{e!r}, which option {o.name!r} sends to it")
-        for s, form in o.product_streams.items():
-            if form not in products:
-                raise _err(src, f"options.{o.name}.product_streams.{s}", f"product {form!r} "
-                           f"has no price; products: {sorted(products)}")
-    last = stages[-1]
-    for o in options:
-        if o.stage == last and not o.products and not o.product_streams:
-            raise _err(src, f"options.{o.name}.products", "an option in the last stage must "
-                       "say which product each element goes to")
-    prices = dict(_map(src, "prices", d.get("prices")))
-    _only(src, "prices", prices, {"electricity_usd_per_kwh", "heat_usd_per_kwh",
-                                  "grid_co2_kg_per_kwh", "heat_co2_kg_per_kwh", "reagents_usd_per_kg",
-                                  "byproducts_usd_per_kg", "byproducts_book_as", "source"})
-    reagent_prices = {str(k): _num(src, f"prices.reagents_usd_per_kg.{k}", v, 0.0) for k, v in
-                      _map(src, "prices.reagents_usd_per_kg",
-                           prices.get("reagents_usd_per_kg")).items()}
-    by_prices = {str(k): _num(src, f"prices.byproducts_usd_per_kg.{k}", v) for k, v in
-                 _map(src, "prices.byproducts_usd_per_kg",
-                      prices.get("byproducts_usd_per_kg")).items()}
-    for o in options:
-        for r in o.reagents_kg_per_basis:
-            if r not in reagent_prices:
-                raise _err(src, f"options.{o.name}.reagents_kg_per_basis.{r}", "reagent has no "
-                           "price in prices.reagents_usd_per_kg")
-        for b in list(o.byproducts_kg_per_basis) + list(o.byproduct_streams.values()):
-            if b not in by_prices:
-                raise _err(src, f"options.{o.name}", f"by-product {b!r} has no price in "
-                           "prices.byproducts_usd_per_kg (negative for a disposal cost)")
-    book_as = _byproduct_book_as(src, prices, by_prices, costing)
-    if d.get("capex_max_error") is not None:
-        tol = _num(src, "capex_max_error", d["capex_max_error"], 0.0, 0.5, lo_open=True)
-        options = [_refined(src, o, tol) for o in options]
-    lab = _map(src, "labour", d.get("labour"))
-    _only(src, "labour", lab, {"usd_per_hour", "hours_per_operator_yr", "source"})
-    pol = _map(src, "policy", d.get("policy"))
-    _only(src, "policy", pol, {"min_recovered_kg_per_yr", "max_co2_t_per_yr", "recycled_content",
-                               "max_feedstock_share", "carbon_price_usd_per_t",
-                               "price_floor_usd_per_kg", "credit_usd_per_kg"})
-    policy = Policy(
-        {str(e): _num(src, f"policy.min_recovered_kg_per_yr.{e}", v, 0.0) for e, v in
-         _map(src, "policy.min_recovered_kg_per_yr",
-              pol.get("min_recovered_kg_per_yr")).items()},
-        _num(src, "policy.max_co2_t_per_yr", pol["max_co2_t_per_yr"], 0.0)
-        if pol.get("max_co2_t_per_yr") is not None else None,
-        dict(_map(src, "policy.recycled_content", pol.get("recycled_content"))) or None,
-        _num(src, "policy.max_feedstock_share", pol["max_feedstock_share"], 0.0, 1.0)
-        if pol.get("max_feedstock_share") is not None else None,
-        _num(src, "policy.carbon_price_usd_per_t", pol.get("carbon_price_usd_per_t", 0.0), 0.0),
-        {str(k): _num(src, f"policy.price_floor_usd_per_kg.{k}", v, 0.0) for k, v in
-         _map(src, "policy.price_floor_usd_per_kg", pol.get("price_floor_usd_per_kg")).items()},
-        {str(k): _num(src, f"policy.credit_usd_per_kg.{k}", v, 0.0) for k, v in
-         _map(src, "policy.credit_usd_per_kg", pol.get("credit_usd_per_kg")).items()},
-    )
-    if policy.recycled_content:
-        rc = policy.recycled_content
-        _only(src, "policy.recycled_content", rc, {"elements", "demand_kg_per_yr", "share"})
-        _num(src, "policy.recycled_content.share", rc.get("share"), 0.0, 1.0)
-        _num(src, "policy.recycled_content.demand_kg_per_yr", rc.get("demand_kg_per_yr"), 0.0)
-    for form in list(policy.price_floor_usd_per_kg) + list(policy.credit_usd_per_kg):
-        if form not in products:
-            raise _err(src, "policy", f"product {form!r} does not exist; products: "
-                       f"{sorted(products)}")
-    mode = str(d.get("mode", "parallel"))
-    if mode not in MODES:
-        raise _err(src, "mode", f"{mode!r}; allowed: {list(MODES)}")
-    objective = str(d.get("objective", "npv"))
-    if objective not in OBJECTIVES:
-        raise _err(src, "objective", f"{objective!r}; allowed: {list(OBJECTIVES)}")
+    costing = _costing(spec, where)
+    options = [_option(o, ("options", k), where) for k, o in enumerate(spec.options)]
+    if spec.capex_max_error is not None:
+        options = [refined(o, spec.capex_max_error) for o in options]
     return Case(
-        name=str(d.get("name", "case")), description=str(d.get("description", "")),
-        feedstocks=feedstocks, stages=stages, options=options, products=products,
-        horizon=horizon, costing=costing, elements=elements,
-        electricity_usd_per_kwh=_num(src, "prices.electricity_usd_per_kwh",
-                                     prices.get("electricity_usd_per_kwh", 0.0), 0.0),
-        heat_usd_per_kwh=_num(src, "prices.heat_usd_per_kwh", prices.get("heat_usd_per_kwh", 0.0),
-                              0.0),
-        grid_co2_kg_per_kwh=_num(src, "prices.grid_co2_kg_per_kwh",
-                                 prices.get("grid_co2_kg_per_kwh", 0.0), 0.0, 5.0),
-        heat_co2_kg_per_kwh=_num(src, "prices.heat_co2_kg_per_kwh",
-                                 prices.get("heat_co2_kg_per_kwh", 0.0), 0.0, 5.0),
-        reagent_prices=reagent_prices, byproduct_prices=by_prices,
-        byproduct_book_as=book_as,
-        labour_usd_per_hour=_num(src, "labour.usd_per_hour", lab.get("usd_per_hour", 0.0), 0.0),
-        hours_per_operator_yr=_num(src, "labour.hours_per_operator_yr",
-                                   lab.get("hours_per_operator_yr", 8000.0), 0.0, 8784.0),
-        mode=mode, objective=objective, policy=policy, source=src,
-        sources={str(k): str(v) for k, v in _map(src, "sources", d.get("sources")).items()},
+        name=spec.name, description=spec.description,
+        feedstocks=[_feedstock(spec, k, years, where) for k in range(len(spec.feedstocks))],
+        stages=list(spec.stages), options=options,
+        products={n: _product(n, p) for n, p in spec.products.items()},
+        horizon=horizon, costing=costing, elements=list(spec.elements),
+        **_prices(spec.prices),
+        byproduct_book_as=byproduct_book_as(spec.prices.byproducts_book_as,
+                                            dict(spec.prices.byproducts_usd_per_kg), costing),
+        labour_usd_per_hour=spec.labour.usd_per_hour,
+        hours_per_operator_yr=spec.labour.hours_per_operator_yr,
+        mode=spec.mode, objective=spec.objective, policy=_policy(spec.policy), source=source,
+        sources=dict(spec.sources),
     )
 
 
-BOOK_AS = ("revenue", "negative_cost")
-
-
-def _byproduct_book_as(src: str, prices: Mapping[str, Any], by_prices: dict[str, float],
-                       costing: SimpleCosting | QGESSCosting) -> dict[str, str]:
-    """How each by-product is booked: ``prices.byproducts_book_as`` where given, else the
-    costing convention's ``BYPRODUCTS_BOOK_AS`` for a positive price and ``negative_cost``
-    for a disposal cost (a negative price)."""
-    given = _map(src, "prices.byproducts_book_as", prices.get("byproducts_book_as"))
-    out = {}
-    for b, v in given.items():
-        if b not in by_prices:
-            raise _err(src, f"prices.byproducts_book_as.{b}", "by-product has no price in "
-                       f"prices.byproducts_usd_per_kg; priced: {sorted(by_prices)}")
-        if v not in BOOK_AS:
-            raise _err(src, f"prices.byproducts_book_as.{b}", f"{v!r}; allowed: "
-                       f"{list(BOOK_AS)}")
-        out[str(b)] = str(v)
+def byproduct_book_as(given: Mapping[str, str], by_prices: Mapping[str, float],
+                      costing: SimpleCosting | QGESSCosting) -> dict[str, str]:
+    """How each by-product is booked: ``prices.byproducts_book_as`` where given (names and
+    values checked by the schema), else the costing convention's ``BYPRODUCTS_BOOK_AS`` for a
+    price >= 0 and ``negative_cost`` for a disposal cost (a negative price)."""
+    out = {str(b): str(v) for b, v in given.items()}
     for b, price in by_prices.items():
         out.setdefault(b, costing.BYPRODUCTS_BOOK_AS if price >= 0 else "negative_cost")
     return out
 
 
-def _refined(src: str, o: Option, tol: float) -> Option:
+def refined(o: Option, tol: float) -> Option:
     """``o`` with its power-law capex curve resampled on enough breakpoints that its chords
     stay within ``tol`` (relative) of the law (tabulated curves are exact already)."""
     if o.capex is None or o.capex.law is None:
@@ -702,7 +486,7 @@ def load_case(path: str | Path | None = None) -> Case:
     or a bundled case name."""
     from importlib import resources
 
-    from ..io import parse_yaml
+    from ..yaml_input import load_yaml
 
     if path is None:
         path = "taiwan"
@@ -723,5 +507,5 @@ def load_case(path: str | Path | None = None) -> Case:
                              if x.name.endswith(".yaml"))
             raise CaseError(f"unknown case {str(path)!r}; bundled: {bundled} (or a .yaml path)")
         text, src = f.read_text(encoding="utf-8"), f"{path}.yaml"
-    data = parse_yaml(text, src, CaseError)
-    return case_from_dict(data, source=src)
+    doc = load_yaml(text, src, CaseError)
+    return case_from_dict(doc.data, source=src, lines=doc.lines)

@@ -146,8 +146,7 @@ def define_feed_to_build(mb: MatrixBuilder, idx: YearIndex, fo: OptionFeeds, ava
     ``cap <= M build`` allows. This is the disaggregated form of facility-location models.
     """
     Y = idx.Y
-    costly = np.array([o.capex is not None or o.opex_usd_per_yr > 0 or o.operators > 0
-                       for o in options])
+    costly = np.array([o.has_fixed_cost for o in options])
     keep = costly[fo.o]
     if not keep.any():
         return

@@ -63,8 +63,7 @@ def objective_pieces(mb: MatrixBuilder, d: ModelData, price_factor: float) -> di
         pieces["direct"][ucol] = [options[o].equipment.cost_usd for o in d.eq_opts]
         pieces["fixed"][ucol] = [options[o].equipment.yearly_cost_usd for o in d.eq_opts]
     if d.staffed:
-        pieces["labour"][mb.col("staff", 0)] = (d.case.labour_usd_per_hour
-                                                * d.case.hours_per_operator_yr)
+        pieces["labour"][mb.col("staff", 0)] = d.case.wage_usd_per_operator_yr
     return pieces
 
 

@@ -416,8 +416,8 @@ class PlanReader:
         self.co2 = pairs["co2_kg_per_unit"].to_numpy(dtype=float)
         self.byp = (pairs["byproduct_revenue_usd_per_unit"].to_numpy(dtype=float)
                     if "byproduct_revenue_usd_per_unit" in pairs else np.zeros(len(pairs)))
-        self.costly = np.array([o.capex is not None or o.opex_usd_per_yr > 0 or o.operators > 0
-                                for o in options], dtype=bool)
+        self.costly = np.array([o.has_fixed_cost for o in options], dtype=bool)
+        self.blank = np.array([o.blank for o in options], dtype=bool)
         self.lang = np.array([o.capex_lang for o in options], dtype=bool)
         self.operators = np.array([o.operators for o in options], dtype=float)
         self.op_per_unit = np.array([o.equipment.operators_per_unit if o.equipment else 0.0
@@ -430,7 +430,7 @@ class PlanReader:
         self.seg_o = np.asarray(seg["o"], dtype=np.int64)
         self.seg_a = np.asarray(seg["intercept"], dtype=float)
         self.seg_b = np.asarray(seg["slope"], dtype=float)
-        self.wage = case.labour_usd_per_hour * case.hours_per_operator_yr
+        self.wage = case.wage_usd_per_operator_yr
         self.weights = om.meta["weights"]
 
     def with_prices(self, revenue: np.ndarray, var_cost: np.ndarray) -> PlanReader:
@@ -464,7 +464,8 @@ class PlanReader:
         flowing = peak > 1e-9
         paid = (x[self._build] > 0.5 if self._build is not None else np.zeros(n, bool)) \
             & self.costly
-        built = (paid | ~self.costly) & flowing
+        # a blank is a cost-free pass-through (stage skipped), never equipment that is built
+        built = (paid | ~self.costly) & flowing & ~self.blank
         units = np.zeros(n)
         if self._units is not None and len(self._eq_opts):
             units[self._eq_opts] = x[self._units]

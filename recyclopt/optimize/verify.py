@@ -100,6 +100,8 @@ def _capacity(plan: Any, rtol: float) -> list[str]:
         peak = float(np.max(row.to_numpy(dtype=float), initial=0.0))
         c = float(cap.at[name, "capacity"]) if name in cap.index else 0.0
         built = bool(cap.at[name, "built"]) if name in cap.index else False
+        if name in opts and opts[name].blank:
+            continue  # a pass-through (stage skipped): no capacity, nothing built
         limit = c if built else 0.0
         if peak > limit + _tol(max(c, peak), rtol):
             out.append(f"option {name!r} runs {peak:.6g} per year above its "

@@ -68,8 +68,8 @@ def fingerprint(files: dict[str, Path], ids_values: list[str], opts: object
     """The store fingerprint of a sweep and its parts ``{description: digest}``: each input
     file's bytes, the scenarios' ids and values with the solver settings, and the recyclopt
     version (a new version may solve differently)."""
-    from ..version import __version__
     from ..inputs import file_digests
+    from ..version import __version__
 
     parts = file_digests(files)
     h = hashlib.sha256(json.dumps(ids_values).encode())

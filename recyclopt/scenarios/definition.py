@@ -347,7 +347,8 @@ class Distribution:
         return float(hist.min()), float(hist.max())
 
 
-_DIST_KEYS = {"uniform": ({"low", "high"}, set()),
+#: Distribution -> (required keys, optional keys), besides ``dist``.
+DIST_KEYS = {"uniform": ({"low", "high"}, set()),
               "triangular": ({"low", "mode", "high"}, set()),
               "lognormal": ({"median", "sigma"}, {"low", "high"}),
               "resample": (set(), {"values", "file", "column", "mode"})}
@@ -359,13 +360,15 @@ def parse_distribution(src: str, where: str, d: Any, base_dir: Path | None) -> D
         raise _err(src, where, "expected a mapping with 'dist' and its parameters, e.g. "
                    "{dist: uniform, low: 1, high: 2}")
     kind = d.get("dist")
-    if kind not in _DIST_KEYS:
-        raise _err(src, f"{where}.dist", f"{kind!r}; allowed: {sorted(_DIST_KEYS)}")
-    need, opt = _DIST_KEYS[kind]
+    if kind not in DIST_KEYS:
+        raise _err(src, f"{where}.dist", f"{kind!r}; allowed: {sorted(DIST_KEYS)}")
+    need, opt = DIST_KEYS[kind]
     extra = sorted(set(d) - need - opt - {"dist"})
     if extra:
+        from ..input_errors import suggest
+
         raise _err(src, f"{where}.{extra[0]}", f"unknown field for a {kind} distribution; "
-                   f"allowed: {sorted(need | opt)}")
+                   f"allowed: {', '.join(sorted(need | opt))}{suggest(extra[0], need | opt)}")
     for k in sorted(need):
         if k not in d:
             raise _err(src, f"{where}.{k}", f"missing (a {kind} distribution needs "
@@ -652,6 +655,29 @@ def resolve(case: Case, values: Mapping[str, float], settings: Any = None, *,
 
 
 # --------------------------------------------------------------------------- parsing
+#: Keys of the file, of a set, of an explicit scenario and of a set's ``sample`` (the parser
+#: below and the JSON Schema of :mod:`recyclopt.scenarios.schema` both read them).
+FILE_FIELDS = {"case": "case name or file the sweep runs on (the CLI's CASE argument wins)",
+               "seed": "default seed of the sampled sets",
+               "levers": "policy lever settings (recyclopt.scenarios.policy)",
+               "sets": "named scenario sets",
+               "description": "free text"}
+SET_FIELDS = {"overrides": "values common to every scenario of the set (dotted case paths)",
+              "scenarios": "explicit scenarios: a list of {name, overrides}",
+              "sample": "sampling of 'parameters': {method: lhs | monte_carlo, n, seed}",
+              "parameters": "dotted case path -> distribution",
+              "one_at_a_time": "dotted case path -> [low, high] (tornado)",
+              "description": "free text"}
+SCENARIO_FIELDS = {"name": "scenario name (unique in its set)",
+                   "overrides": "dotted case path -> value",
+                   "description": "free text"}
+SAMPLE_FIELDS = {"method": "lhs (Latin hypercube, default) or monte_carlo",
+                 "n": "number of scenarios to draw",
+                 "seed": "seed of this set (default: the file's seed)"}
+SAMPLE_METHODS = ("lhs", "monte_carlo")
+MAX_SAMPLES = 10_000_000
+
+
 def _int(src: str, where: str, v: Any, lo: int, hi: int | None = None) -> int:
     x = _number(src, where, v)
     if x != int(x) or x < lo or (hi is not None and x > hi):
@@ -677,7 +703,7 @@ def scenarios_from_dict(d: Mapping[str, Any], *, source: str = "<scenarios>",
     src = source
     if not isinstance(d, Mapping):
         raise ScenarioError("a scenario file must hold a mapping", source=src)
-    _only(src, "", d, {"case", "seed", "levers", "sets", "description"})
+    _only(src, "", d, set(FILE_FIELDS))
     seed = _int(src, "seed", d.get("seed", 0), 0)
     sets_d = _mapping(src, "sets", d.get("sets"))
     if not sets_d:
@@ -689,8 +715,7 @@ def scenarios_from_dict(d: Mapping[str, Any], *, source: str = "<scenarios>",
             raise _err(src, f"sets.{name}", "a set name must be non-empty and without '/'")
         where = f"sets.{name}"
         sd = _mapping(src, where, sd)
-        _only(src, where, sd, {"overrides", "scenarios", "sample", "parameters",
-                               "one_at_a_time", "description"})
+        _only(src, where, sd, set(SET_FIELDS))
         s = ScenarioSet(name, overrides=dict(_mapping(src, f"{where}.overrides",
                                                       sd.get("overrides"))))
         sl = sd.get("scenarios")
@@ -700,8 +725,7 @@ def scenarios_from_dict(d: Mapping[str, Any], *, source: str = "<scenarios>",
             seen = set()
             for k, sc in enumerate(sl):
                 sc = _mapping(src, f"{where}.scenarios[{k}]", sc)
-                _only(src, f"{where}.scenarios[{k}]", sc, {"name", "overrides",
-                                                           "description"})
+                _only(src, f"{where}.scenarios[{k}]", sc, set(SCENARIO_FIELDS))
                 nm = str(sc.get("name", f"s{k}"))
                 if nm in seen or "/" in nm:
                     raise _err(src, f"{where}.scenarios[{k}].name", f"{nm!r} is repeated or "
@@ -711,15 +735,15 @@ def scenarios_from_dict(d: Mapping[str, Any], *, source: str = "<scenarios>",
                                                       "overrides", sc.get("overrides")))))
         if sd.get("parameters") is not None or sd.get("sample") is not None:
             smp = _mapping(src, f"{where}.sample", sd.get("sample"))
-            _only(src, f"{where}.sample", smp, {"method", "n", "seed"})
+            _only(src, f"{where}.sample", smp, set(SAMPLE_FIELDS))
             method = str(smp.get("method", "lhs"))
-            if method not in ("lhs", "monte_carlo"):
+            if method not in SAMPLE_METHODS:
                 raise _err(src, f"{where}.sample.method", f"{method!r}; allowed: "
-                           "['lhs', 'monte_carlo']")
+                           f"{list(SAMPLE_METHODS)}")
             s.method = method
             if "n" not in smp:
                 raise _err(src, f"{where}.sample.n", "missing (number of scenarios to draw)")
-            s.n = _int(src, f"{where}.sample.n", smp["n"], 1, 10_000_000)
+            s.n = _int(src, f"{where}.sample.n", smp["n"], 1, MAX_SAMPLES)
             s.seed = _int(src, f"{where}.sample.seed", smp.get("seed", seed), 0)
             pars = _mapping(src, f"{where}.parameters", sd.get("parameters"))
             if not pars:
@@ -752,7 +776,7 @@ def load_scenarios(path: str | Path) -> ScenarioFile:
     ``taiwan_scenarios`` loads from ``recyclopt/cases``."""
     from importlib import resources
 
-    from ..io import parse_yaml
+    from ..yaml_input import load_yaml
 
     p = Path(path)
     if p.suffix.lower() in (".yaml", ".yml", ".json") or p.exists():
@@ -769,8 +793,25 @@ def load_scenarios(path: str | Path) -> ScenarioFile:
         if not f.is_file():
             raise ScenarioError(f"unknown scenario file {str(path)!r} (give a .yaml path)")
         text, src, base_dir = f.read_text(encoding="utf-8"), f"{path}.yaml", None
-    data = parse_yaml(text, src, ScenarioError)
-    return scenarios_from_dict(data, source=src, base_dir=base_dir)
+    doc = load_yaml(text, src, ScenarioError)
+    try:
+        return scenarios_from_dict(doc.data, source=src, base_dir=base_dir)
+    except ScenarioError as exc:
+        raise with_line(exc, doc.data, doc.lines) from None
+
+
+def with_line(exc: ScenarioError, data: Any, lines: Mapping[Any, int]) -> ScenarioError:
+    """``exc`` with the line of its field (``file:line: field: ...``) when it has one."""
+    from ..input_errors import Where
+
+    if not exc.field or exc.line or not exc.source:
+        return exc
+    where = Where(exc.source, ScenarioError, data, lines)
+    line = where.line(where.path_of(exc.field))
+    if line is None:
+        return exc
+    msg = str(exc)[len(f"{exc.source}: "):]
+    return ScenarioError(msg, source=exc.source, field=exc.field, line=line)
 
 
 def scenario_case(case: Case, scenario: Scenario | Mapping[str, float], settings: Any = None,

@@ -89,6 +89,8 @@ def test_unbounded_cannot_be_built_from_a_valid_case() -> None:
         o.pop("equipment", None)
         o["opex_usd_per_basis"] = -10.0  # paid to take material
     d["products"]["reo"]["price_usd_per_kg"]["Nd"] = 1e6
+    # deliberately implausible (the case's opt-out of the plausibility ranges)
+    d["allow_implausible"] = ["options.*.opex_usd_per_basis", "products.reo.price_usd_per_kg"]
     plan = optimize(case_from_dict(d))
     assert plan.solver.proven_optimal and np.isfinite(plan.objective_value)
 

@@ -1,0 +1,75 @@
+"""``recyclopt case``: the case file format for people and editors.
+
+* ``recyclopt case schema`` prints the JSON Schema of case files (``--scenarios``: of scenario
+  files), for editors: put ``# yaml-language-server: $schema=<file>`` on a case file's first
+  line;
+* ``recyclopt case schema --write`` regenerates the copies shipped in ``recyclopt/schemas``;
+* ``recyclopt case fields`` prints the Markdown table of case fields (``docs/case_fields.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+SCHEMA_FILES = {"case": "case.schema.json", "scenarios": "scenarios.schema.json"}
+
+
+def schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of ``kind`` (``case`` or ``scenarios``), generated from the
+    declarations."""
+    if kind == "case":
+        from .optimize.case_schema import case_json_schema
+
+        return case_json_schema()
+    from .scenarios.schema import scenario_json_schema
+
+    return scenario_json_schema()
+
+
+def schema_text(kind: str) -> str:
+    """The schema as the shipped file holds it (sorted keys, two-space indent)."""
+    return json.dumps(schema(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def shipped_schema_path(kind: str) -> Path:
+    """Path of the schema file shipped in the package."""
+    return Path(str(resources.files("recyclopt.schemas").joinpath(SCHEMA_FILES[kind])))
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``recyclopt case`` on the CLI's subparsers."""
+    p = subparsers.add_parser("case", help="the case file format: JSON Schema, field table")
+    sub = p.add_subparsers(dest="case_command")
+    s = sub.add_parser("schema", help="print the JSON Schema of case (or scenario) files")
+    s.add_argument("--scenarios", action="store_true", help="the scenario file format")
+    s.add_argument("--write", action="store_true", help="regenerate the schema files shipped "
+                   "in recyclopt/schemas (development)")
+    s.set_defaults(func=run)
+    f = sub.add_parser("fields", help="print the Markdown table of case fields")
+    f.set_defaults(func=run)
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``recyclopt case ...``."""
+    cmd = getattr(args, "case_command", None)
+    if cmd == "fields":
+        from .optimize.case_docs import fields_markdown
+
+        print(fields_markdown(), end="")
+        return 0
+    if cmd != "schema":
+        print("usage: recyclopt case {schema [--scenarios] [--write], fields}")
+        return 2
+    if args.write:
+        for kind in SCHEMA_FILES:
+            shipped_schema_path(kind).write_text(schema_text(kind), encoding="utf-8")
+            print(f"wrote {shipped_schema_path(kind)}")
+        return 0
+    print(schema_text("scenarios" if args.scenarios else "case"), end="")
+    return 0
