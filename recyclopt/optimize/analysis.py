@@ -366,6 +366,24 @@ def break_even_feed_scale(case: Case, *, mode: str | None = None, rtol: float = 
     return FeedScale(hi, (lo, hi), rtol, plan, plan.npv_usd, n)
 
 
+def best_plant_npv(case: Case, *, mode: str | None = None, mip_gap: float | None = MIP_GAP
+                   ) -> tuple[float, list[str]]:
+    """The best NPV among plans that build a plant (sell some product), and what it builds.
+
+    Unlike the NPV optimum it can be negative: "build nothing" is excluded by one row (the
+    plan's product revenue at least 1e-6 of the most it could be, as in the start of
+    :func:`cost_of_recovery`), so a change that makes every plant worse shows. One MILP.
+    Returns ``(-inf, [])`` when no plan sells a product.
+    """
+    s = _Search(case, None, mode, None, mip_gap)
+    om, x, info = s.solve_at(1.0, require=True)
+    if x is None:
+        return -np.inf, []
+    built = PlanReader(om).money(x)["built"]
+    return float(info.objective), [o.name for o, b in zip(case.options, built, strict=True)
+                                   if b]
+
+
 def _read(om: OptModel, x: np.ndarray) -> PlantPlan:
     """The plan of a solved model (solver details not kept)."""
     return read_plan(om, x, SolveInfo("Optimal", 0.0, True, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0), 0.0)
