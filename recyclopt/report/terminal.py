@@ -308,7 +308,7 @@ def optimize_answer(case: Any, plan: Any, *, price_factor: float = 1.0,
     else:
         cor = cost_of_recovery(case, mode=mode)
         alone = {p: cost_of_recovery(case, p, mode=mode) for p in case.products}
-        fs = break_even_feed_scale(case, mode=mode)
+        fs = break_even_feed_scale(case, mode=mode, rtol=1e-2)
         blocks += ["", f"No plant pays at these prices (NPV {usd(plan.npv_usd)}: build "
                        "nothing). The smallest change that makes a plant pay:"]
         blocks += price_blocks(case, cor, alone)

@@ -90,7 +90,7 @@ def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | N
     added (:func:`~recyclopt.optimize.analysis.cost_of_recovery`, a few MILPs each).
     """
     base_case = with_price_factor(case, price_multiplier)
-    base, _ = best_plant_npv(base_case, mode=mode)
+    base, base_built = best_plant_npv(base_case, mode=mode)
     n = 1
     rows = []
     for r in declared_assumptions(case).itertuples():
@@ -98,6 +98,9 @@ def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | N
             continue
         ends = {}
         for tag, v in (("low", r.low), ("high", r.high)):
+            if v == r.value:  # the end is today's value: no solve
+                ends[tag] = (base, base_built)
+                continue
             ends[tag] = best_plant_npv(apply_values(base_case, {r.path: float(v)}), mode=mode)
             n += 1
         lo, hi = ends["low"][0], ends["high"][0]
