@@ -199,8 +199,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                            exact_top=3 if args.exact_drivers else 0))
     if args.break_even is not None and (plan.built or target is not None):
         from .optimize import cost_of_recovery
+        from .report.terminal import price_blocks
 
-        print("\n" + cost_of_recovery(case, target, mode=args.mode).summary())
+        render(["", f"Cost of recovery ({target or 'all products'}):",
+                *price_blocks(case, cost_of_recovery(case, target, mode=args.mode), {})])
     if args.output:
         plan.to_file(args.output, force=args.force)
         print(f"\nwrote {args.output}")

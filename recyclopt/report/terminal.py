@@ -214,13 +214,14 @@ def built_blocks(plan: Any) -> list[Block]:
 # --------------------------------------------------------------------------- no plant pays
 def price_blocks(case: Any, cor: Any, alone: dict[str, Any]) -> list[Block]:
     """The break-even price of all products together, each product alone, and the plant."""
+    what = "every product price" if cor.target == "all products" else \
+        f"the price of {cor.target}"
     if cor.multiplier is None:
-        return [f"  Price: {cor.message} ({cor.n_milp} MILPs)."]
+        return [f"  Price of {cor.target}: {cor.message} ({cor.n_milp} MILPs)."]
     rows = [[k, num(case.products[k.split(':')[0]].price_usd_per_kg[k.split(':')[1]]),
              num(v)] for k, v in cor.prices_usd_per_kg.items()]
     out: list[Block] = [
-        f"  Price: every product price {factor(cor.multiplier)} of today's (exact, "
-        f"{cor.n_milp} MILPs).",
+        f"  Price: {what} {factor(cor.multiplier)} of today's (exact, {cor.n_milp} MILPs).",
         Table("  Break-even prices, USD per kg of element:",
               ["product:element", "today", "break-even"], rows, right={1, 2})]
     arows = []
