@@ -367,21 +367,25 @@ def break_even_feed_scale(case: Case, *, mode: str | None = None, rtol: float = 
 
 
 def best_plant_npv(case: Case, *, mode: str | None = None, mip_gap: float | None = MIP_GAP
-                   ) -> tuple[float, list[str]]:
-    """The best NPV among plans that build a plant (sell some product), and what it builds.
+                   ) -> tuple[float, list[str], int]:
+    """The best NPV among plans that build a plant (sell some product), what it builds, and
+    the MILPs solved.
 
-    Unlike the NPV optimum it can be negative: "build nothing" is excluded by one row (the
-    plan's product revenue at least 1e-6 of the most it could be, as in the start of
-    :func:`cost_of_recovery`), so a change that makes every plant worse shows. One MILP.
-    Returns ``(-inf, [])`` when no plan sells a product.
+    Unlike the NPV optimum it can be negative: when the optimum builds no paying plant,
+    "build nothing" is excluded by one row (the plan's product revenue at least 1e-6 of the
+    most it could be, as in the start of :func:`cost_of_recovery`) and the model re-solved,
+    so a change that makes every plant worse shows. Returns ``(-inf, [], n)`` when no plan
+    sells a product.
     """
     s = _Search(case, None, mode, None, mip_gap)
-    om, x, info = s.solve_at(1.0, require=True)
+    om, x, info = s.solve_at(1.0)  # fast; when it builds a paying plant, that is the best
+    if not (s.steps[-1]["sells"] and info.objective > 0):
+        om, x, info = s.solve_at(1.0, require=True)
     if x is None:
-        return -np.inf, []
+        return -np.inf, [], len(s.steps)
     built = PlanReader(om).money(x)["built"]
     return float(info.objective), [o.name for o, b in zip(case.options, built, strict=True)
-                                   if b]
+                                   if b], len(s.steps)
 
 
 def _read(om: OptModel, x: np.ndarray) -> PlantPlan:

@@ -90,8 +90,7 @@ def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | N
     added (:func:`~recyclopt.optimize.analysis.cost_of_recovery`, a few MILPs each).
     """
     base_case = with_price_factor(case, price_multiplier)
-    base, base_built = best_plant_npv(base_case, mode=mode)
-    n = 1
+    base, base_built, n = best_plant_npv(base_case, mode=mode)
     rows = []
     for r in declared_assumptions(case).itertuples():
         if not r.ranged:
@@ -101,8 +100,10 @@ def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | N
             if v == r.value:  # the end is today's value: no solve
                 ends[tag] = (base, base_built)
                 continue
-            ends[tag] = best_plant_npv(apply_values(base_case, {r.path: float(v)}), mode=mode)
-            n += 1
+            npv, what, k = best_plant_npv(apply_values(base_case, {r.path: float(v)}),
+                                          mode=mode)
+            ends[tag] = (npv, what)
+            n += k
         lo, hi = ends["low"][0], ends["high"][0]
         rows.append({"path": r.path, "value": r.value, "low": r.low, "high": r.high,
                      "unit": r.unit, "npv_low_usd": lo, "npv_high_usd": hi,

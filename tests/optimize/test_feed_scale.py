@@ -54,3 +54,15 @@ def test_no_plant_pays_below_the_largest_scale():
     assert res.scale is None and res.plan is None
     assert res.n_milp == 4  # scales 1, 2, 4, 8
     assert "no plant pays" in res.message
+
+
+@pytest.mark.parametrize("units", [1000.0, 5000.0])
+def test_best_plant_npv_is_negative_when_no_plant_pays(units):
+    from recyclopt.optimize.analysis import best_plant_npv
+
+    npv, built, n = best_plant_npv(case_from_dict(_tiny(units)))
+    # by hand (above): NPV = 3 d A - 10000: -4,793 at 1,000 units/yr (the plant is required,
+    # a second MILP), +16,033 at 5,000 (the NPV optimum itself, one MILP)
+    assert npv == pytest.approx(3 * D * units - 10000, rel=1e-9)
+    assert built == ["plant"]
+    assert n == (2 if units == 1000.0 else 1)
