@@ -264,7 +264,10 @@ def driver_blocks(dr: Any, counts: dict[str, int], n_ranged: int, measure: str
     parts = ", ".join(f"{num(v)} in {k}" for k, v in counts.items())
     out: list[Block] = ["", f"The answer rests on {num(total)} assumption-grade numbers "
                             f"({parts}); {num(n_ranged)} have a range and are ranked."]
-    if dr is None or dr.table.empty:
+    if dr is None:
+        out.append("  (the inputs are ranked by their effect on the NPV: objective npv only)")
+        return out
+    if dr.table.empty:
         out.append("  (no ranged assumption-grade inputs declared for this case)")
         return out
     rows = []
@@ -316,6 +319,7 @@ def optimize_answer(case: Any, plan: Any, *, price_factor: float = 1.0,
         blocks += feed_blocks(fs)
         m = cor.multiplier if cor.multiplier is not None else 1.0
         measure = f"the best plant's NPV at the break-even prices, {factor(m)}"
+    drivers = drivers and plan.objective == "npv"  # the ranking's measure is an NPV
     dr = rank_assumptions(case, price_multiplier=m, mode=mode,
                           exact_top=0 if plan.built else exact_top) if drivers else None
     declared = declared_assumptions(case)
