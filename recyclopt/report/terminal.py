@@ -275,7 +275,8 @@ def driver_blocks(dr: Any, counts: dict[str, int], n_ranged: int, measure: str
         be = dr.break_even.get(r.path)
         rows.append([str(i), r.path, f"{num(r.value)} ({num(r.low)} to {num(r.high)}) "
                      f"{r.unit}", f"{usd(r.npv_low_usd)} / {usd(r.npv_high_usd)}"]
-                    + ([f"{factor(be[0])} / {factor(be[1])}"] if dr.break_even else []))
+                    + ([f"{factor(be[0])} / {factor(be[1])}" if be else "-"]
+                       if dr.break_even else []))
     cols = ["#", "input", "value (range) unit", "NPV at low / high"]
     cols += ["break-even price at low / high"] if dr.break_even else []
     out.append(Table(f"The three assumptions the answer is most sensitive to ({measure}, each "

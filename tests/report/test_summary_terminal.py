@@ -138,3 +138,22 @@ def test_price_factor_is_validated_before_any_solve(bad, capsys):
     cap = capsys.readouterr()
     assert "--price-factor" in cap.err and "allowed range > 0" in cap.err
     assert "Plant plan" not in cap.out
+
+
+def test_driver_blocks_rank_three_and_show_exact_break_even_when_given():
+    from recyclopt.report.terminal import driver_blocks, render_plain
+    from recyclopt.scenarios.assumptions import Drivers
+
+    table = pd.DataFrame({"path": ["a.x", "b.y", "c.z", "d.w"], "value": [1.0, 2.0, 3.0, 4.0],
+                          "low": [0.5, 1.0, 2.0, 3.0], "high": [2.0, 3.0, 4.0, 5.0],
+                          "unit": ["u"] * 4, "npv_low_usd": [-2e6, -1e5, 0.0, 1.0],
+                          "npv_high_usd": [3e6, 2e5, 1e3, 2.0],
+                          "swing_usd": [3e6, 2e5, 1e3, 2.0]})
+    dr = Drivers(table, 2.0, 0.0, {"a.x": (2.5, 1.2)}, 9)
+    text = render_plain(driver_blocks(dr, {"t.csv": 7, "u.csv": 3}, 4, "measure"))
+    assert "rests on 10 assumption-grade numbers (7 in t.csv, 3 in u.csv); 4 have a range" \
+        in text
+    rows = text.splitlines()[-3:]
+    assert [r.split()[1] for r in rows] == ["a.x", "b.y", "c.z"]  # three, in the given order
+    assert "-2.00 M USD / 3.00 M USD" in rows[0] and "x2.500 / x1.200" in rows[0]
+    assert rows[1].rstrip().endswith("-")  # no exact break-even for the others
