@@ -195,7 +195,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
-    import pandas as pd
+    import math
 
     from .inputs import case_inputs
     from .optimize import load_case, optimize
@@ -203,10 +203,17 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if args.time_limit is not None and not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit!r} s; allowed range > 0",
                          field="--time-limit")
+    if not (math.isfinite(args.price_factor) and args.price_factor > 0):
+        raise InputError(f"--price-factor {args.price_factor!r}; allowed range > 0 (finite)",
+                         field="--price-factor")
     if args.heuristic == "lp_guided" and args.time_limit is None:
         raise InputError("--heuristic lp_guided needs --time-limit (it takes a share of it)",
                          field="--heuristic")
-    case = load_case(args.case)
+    from .optimize.analysis import with_price_factor
+    from .scenarios.assumptions import declared_assumptions
+
+    case = with_price_factor(load_case(args.case), args.price_factor)
+    declared_assumptions(case)  # a bad assumption table fails before any solve
     target = None if args.break_even in (None, "all") else args.break_even
     if target is not None:  # a bad name fails before any solve
         from .optimize.analysis import targeted_prices
@@ -218,13 +225,16 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                         time_limit=args.time_limit, heuristic=args.heuristic)
     except SolverError as exc:  # name the case file the fault is in
         raise SolverError(f"{case.source}: {exc}") from None
-    with pd.option_context("display.width", 200, "display.max_columns", 40,
-                           "display.float_format", "{:,.6g}".format):
-        print(plan.summary())
-    if args.break_even is not None or (not plan.built and plan.objective == "npv"):
-        from .optimize import cost_of_recovery
+    from .report.terminal import optimize_answer, render
 
-        print("\n" + cost_of_recovery(case, target, mode=args.mode).summary())
+    render(optimize_answer(case, plan, price_factor=args.price_factor, mode=args.mode,
+                           exact_top=3 if args.exact_drivers else 0))
+    if args.break_even is not None and (plan.built or target is not None):
+        from .optimize import cost_of_recovery
+        from .report.terminal import price_blocks
+
+        render(["", f"Cost of recovery ({target or 'all products'}):",
+                *price_blocks(case, cost_of_recovery(case, target, mode=args.mode), {})])
     if args.output:
         from .optimize.plan_file import write_plan
 
@@ -312,6 +322,11 @@ def add_optimize(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="print the exact break-even price of a product, an element or "
                         "product:element ('all': every product price together) and the plan "
                         "that breaks even (printed anyway when no plant pays)")
+    o.add_argument("--price-factor", type=float, default=1.0, metavar="F",
+                   help="every product price times F (> 0), a price scenario")
+    o.add_argument("--exact-drivers", action="store_true",
+                   help="when no plant pays, also give the exact break-even price at each end "
+                        "of the three most sensitive assumptions (about 30 more MILPs)")
     o.add_argument("--output", help="write the plan to FILE.csv, .xlsx or .json")
     o.add_argument("--force", action="store_true", help="overwrite an existing output file")
     o.set_defaults(func=cmd_optimize)

@@ -1,20 +1,8 @@
-"""``recyclopt optimize`` prints the exact break-even prices and the plan that breaks even."""
+"""``recyclopt --break-even TARGET`` prints the exact break-even price of that target."""
 
 from __future__ import annotations
 
-import re
-
 from recyclopt.cli import main
-
-
-def test_optimize_prints_break_even_prices_per_kg_and_the_plan(capsys):
-    # the bundled case builds nothing at today's prices, so the cost of recovery is printed
-    assert main(["optimize"]) == 0
-    out = capsys.readouterr().out
-    assert re.search(r"Cost of recovery \(all products\), exact in [1-6] MILPs", out)
-    assert re.search(r"Dy_oxide:Dy\s+[\d,.]+ USD/kg of element", out)
-    assert "the plan that breaks even (NPV at today's prices" in out
-    assert re.search(r"hd_short_loop\s+capacity [\d,.]+ kg/yr, capex [\d,]+ USD", out)
 
 
 def test_break_even_of_one_element_and_a_bad_name(capsys):

@@ -264,6 +264,135 @@ class _Search:
         return BreakEven(self.target, m, prices, plan, a + b, len(self.steps), self.steps, msg)
 
 
+def with_price_factor(case: Case, factor: float) -> Case:
+    """A copy of ``case`` with every product price times ``factor`` (a price scenario)."""
+    prods = {n: dataclasses.replace(p, price_usd_per_kg={e: v * factor for e, v in
+                                                         p.price_usd_per_kg.items()})
+             for n, p in case.products.items()}
+    return dataclasses.replace(case, products=prods)
+
+
+def with_feed_scale(case: Case, scale: float) -> Case:
+    """A copy of ``case`` with every feedstock's availability times ``scale``."""
+    feeds = [dataclasses.replace(f, availability=f.availability * scale)
+             for f in case.feedstocks]
+    return dataclasses.replace(case, feedstocks=feeds)
+
+
+@dataclass
+class FeedScale:
+    """The break-even feed scale: the smallest factor on every feedstock's availability at
+    which some plant pays (NPV > 0), the prices fixed.
+
+    Attributes
+    ----------
+    scale : the factor (the upper end of the final bracket; None when no plant pays below
+        ``max_scale``).
+    bracket : ``(lo, hi)``: no plant pays at ``lo``, one pays at ``hi``.
+    rtol : the bracket's relative width at the end, ``hi / lo - 1 <= rtol``.
+    plan : the plan that pays at ``scale`` (None when not found).
+    npv_usd : its NPV at ``scale``.
+    n_milp : MILPs solved.
+    message : why no scale was found, or empty.
+    """
+
+    scale: float | None
+    bracket: tuple[float, float]
+    rtol: float
+    plan: PlantPlan | None
+    npv_usd: float | None
+    n_milp: int
+    message: str = ""
+
+
+def break_even_feed_scale(case: Case, *, mode: str | None = None, rtol: float = 1e-3,
+                          max_scale: float = 1e3, mip_gap: float | None = MIP_GAP,
+                          pays_usd: float = 1.0) -> FeedScale:
+    """The smallest factor ``s`` on every feedstock's availability at which some plant pays.
+
+    NPV*(s), the best NPV with every availability times ``s``, is non-decreasing in ``s``
+    (a larger ``s`` only relaxes the supply rows; building nothing stays feasible at 0), so
+    "some plant pays" (an option carries flow and NPV*(s) > ``pays_usd``) holds on an interval
+    ``(s*, inf)``. The search brackets ``s*`` by doubling (or halving, when a plant pays at
+    ``s = 1``) and then bisects geometrically, ``mid = sqrt(lo hi)``, until
+    ``hi / lo - 1 <= rtol``: about ``log2(log(hi0/lo0) / log(1 + rtol))`` MILPs after the
+    bracket. The superstructure is built once (availability enters only the supply rows).
+
+    Parameters
+    ----------
+    case : the case (its prices as given).
+    mode : overrides the case's mode.
+    rtol : relative width of the final bracket.
+    max_scale : no scale above this is looked for (and none below ``1 / max_scale``).
+    mip_gap : the MILPs' relative gap.
+    pays_usd : the NPV a plant must exceed to count as paying (USD).
+    """
+    sup = build(case)
+    n = 0
+    plans: dict[float, tuple[OptModel, np.ndarray]] = {}
+
+    def pays(s: float) -> bool:
+        nonlocal n
+        case_s = with_feed_scale(case, s)
+        om = build_model(case_s, objective="npv", mode=mode,
+                         sup=dataclasses.replace(sup, case=case_s))
+        x, info = solve(om, mip_gap=mip_gap)
+        n += 1
+        ok = _built_any(om, x) and info.objective > pays_usd
+        if ok:
+            plans[s] = (om, x)
+        return ok
+
+    if pays(1.0):  # a plant pays today: halve down to a scale where none does
+        lo, hi = 0.5, 1.0
+        while pays(lo):
+            lo, hi = lo / 2, lo
+            if lo < 1 / max_scale:
+                plan = _read(*plans[hi])
+                return FeedScale(hi, (0.0, hi), rtol, plan, plan.npv_usd, n,
+                                 f"a plant pays even at x{hi:g} of today's feed")
+    else:
+        lo, hi = 1.0, 2.0
+        while not pays(hi):
+            lo, hi = hi, hi * 2
+            if hi > max_scale:
+                return FeedScale(None, (lo, np.inf), rtol, None, None, n,
+                                 f"no plant pays below x{max_scale:g} of today's feed")
+    while hi / lo - 1 > rtol:
+        mid = float(np.sqrt(lo * hi))
+        lo, hi = (lo, mid) if pays(mid) else (mid, hi)
+    om, x = plans[hi]
+    plan = _read(om, x)
+    return FeedScale(hi, (lo, hi), rtol, plan, plan.npv_usd, n)
+
+
+def best_plant_npv(case: Case, *, mode: str | None = None, mip_gap: float | None = MIP_GAP
+                   ) -> tuple[float, list[str], int]:
+    """The best NPV among plans that build a plant (sell some product), what it builds, and
+    the MILPs solved.
+
+    Unlike the NPV optimum it can be negative: when the optimum builds no paying plant,
+    "build nothing" is excluded by one row (the plan's product revenue at least 1e-6 of the
+    most it could be, as in the start of :func:`cost_of_recovery`) and the model re-solved,
+    so a change that makes every plant worse shows. Returns ``(-inf, [], n)`` when no plan
+    sells a product.
+    """
+    s = _Search(case, None, mode, None, mip_gap)
+    om, x, info = s.solve_at(1.0)  # fast; when it builds a paying plant, that is the best
+    if not (s.steps[-1]["sells"] and info.objective > 0):
+        om, x, info = s.solve_at(1.0, require=True)
+    if x is None:
+        return -np.inf, [], len(s.steps)
+    built = PlanReader(om).money(x)["built"]
+    return float(info.objective), [o.name for o, b in zip(case.options, built, strict=True)
+                                   if b], len(s.steps)
+
+
+def _read(om: OptModel, x: np.ndarray) -> PlantPlan:
+    """The plan of a solved model (solver details not kept)."""
+    return read_plan(om, x, SolveInfo("Optimal", 0.0, True, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0), 0.0)
+
+
 def _built_any(om: OptModel, x: np.ndarray | None) -> bool:
     """Whether some option of the plan carries flow."""
     return x is not None and bool(PlanReader(om).money(x)["built"].any())
