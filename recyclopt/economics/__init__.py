@@ -15,8 +15,11 @@ from recyclopt.economics.cashflow import (
     CashFlowResult,
     Horizon,
     NPVWeights,
+    capex_start_fits,
+    capex_start_weights,
     cash_flow_table,
     npv_weights,
+    phased_capex_cash,
 )
 from recyclopt.economics.conventions import (
     Convention,
@@ -44,6 +47,8 @@ __all__ = [
     "QGESSCosting",
     "SimpleCosting",
     "annuity_factor",
+    "capex_start_fits",
+    "capex_start_weights",
     "cash_flow_table",
     "cost_of_recovery",
     "escalate",
@@ -51,6 +56,7 @@ __all__ = [
     "npv",
     "npv_weights",
     "payback_year",
+    "phased_capex_cash",
     "power_law_chord_error",
     "rescale_by_index",
     "scaling_law_curve",

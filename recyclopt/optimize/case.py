@@ -24,6 +24,7 @@ from ..errors import InputError
 
 OBJECTIVES = ("npv", "annual_profit", "recovered_value", "recovered_mass", "min_co2")
 MODES = ("parallel", "single_path")
+PLANNING_MODES = ("single_build", "phased")
 
 
 class CaseError(InputError):
@@ -48,6 +49,20 @@ def _only(src: str, where: str, d: Mapping[str, Any], allowed: set[str]) -> None
 
 
 # --------------------------------------------------------------------------- components
+@dataclass(frozen=True)
+class Stockpile:
+    """A feedstock's store: collected units kept for a later year.
+
+    Attributes
+    ----------
+    cap_units : most units in store at any year end (the feedstock's unit), > 0.
+    holding_usd_per_unit_yr : cost of keeping one unit in store for a year, >= 0.
+    """
+
+    cap_units: float
+    holding_usd_per_unit_yr: float = 0.0
+
+
 @dataclass
 class Feedstock:
     """An end-of-life feedstock.
@@ -65,6 +80,8 @@ class Feedstock:
         collected unit processed), a share (``supply: {min_share: 0.8}``) or year -> share
         (``supply: {min_share: {2027: 0.5, 2030: 1.0}}``: each share holds from its year until
         the next one listed; before the first, none)
+    stockpile : a store for collected units processed in a later year (None: none); see
+        :func:`recyclopt.optimize.phased.define_stockpile`
     """
 
     name: str
@@ -77,6 +94,7 @@ class Feedstock:
     catalogue: str | None = None
     source: str = ""
     supply: float | dict[int, float] = 0.0
+    stockpile: Stockpile | None = None
 
     def min_share(self, years: np.ndarray) -> np.ndarray:
         """The obligation's share of the availability in each of ``years``."""
@@ -154,6 +172,26 @@ class Policy:
     credit_usd_per_kg: dict[str, float] = field(default_factory=dict)  # form -> credit
 
 
+@dataclass(frozen=True)
+class Planning:
+    """When capacity may be built (see :mod:`recyclopt.optimize.phased`).
+
+    Attributes
+    ----------
+    mode : ``single_build`` (every option sized once, online from the first operating year:
+        the default) or ``phased`` (capacity blocks online in any of ``build_years``).
+    build_years : operating years in which a block may come online (its capex is spent from
+        ``construction_years`` earlier, by the costing's capex schedule).
+    max_expansions : blocks per option after its first (None: one per build year).
+    idle : an option may stand idle in a year (no flow, no fixed opex, no operators).
+    """
+
+    mode: str = "single_build"
+    build_years: tuple[int, ...] = ()
+    max_expansions: int | None = None
+    idle: bool = True
+
+
 @dataclass
 class Case:
     """A complete optimisation case."""
@@ -177,6 +215,7 @@ class Case:
     mode: str = "parallel"
     objective: str = "npv"
     policy: Policy = field(default_factory=Policy)
+    planning: Planning = field(default_factory=Planning)
     description: str = ""
     source: str = "<case>"
     sources: dict[str, str] = field(default_factory=dict)
@@ -287,7 +326,8 @@ def _feedstock(src: str, k: int, d: Any, years: np.ndarray, elements: list[str])
     _only(src, where, d, {"name", "unit", "content_kg_per_unit", "magnet_kg_per_unit",
                           "catalogue", "cost_usd_per_unit", "availability_units",
                           "availability_table",
-                          "collection_rate", "growth_per_yr", "tags", "source", "supply"})
+                          "collection_rate", "growth_per_yr", "tags", "source", "supply",
+                          "stockpile"})
     if "name" not in d:
         raise _err(src, f"{where}.name", "missing")
     name = str(d["name"])
@@ -326,7 +366,57 @@ def _feedstock(src: str, k: int, d: Any, years: np.ndarray, elements: list[str])
         catalogue=str(d["catalogue"]) if "catalogue" in d else None,
         source=str(d.get("source", "")),
         supply=_supply(src, f"{where}.supply", d.get("supply", "optional"), years),
+        stockpile=_stockpile(src, f"{where}.stockpile", d.get("stockpile")),
     )
+
+
+def _stockpile(src: str, where: str, v: Any) -> Stockpile | None:
+    """A feedstock's ``stockpile: {cap_units, holding_usd_per_unit_yr, source}``."""
+    if v is None:
+        return None
+    v = _map(src, where, v)
+    _only(src, where, v, {"cap_units", "holding_usd_per_unit_yr", "source"})
+    if "cap_units" not in v:
+        raise _err(src, f"{where}.cap_units", "missing (most units in store, > 0)")
+    return Stockpile(_num(src, f"{where}.cap_units", v["cap_units"], 0.0, lo_open=True),
+                     _num(src, f"{where}.holding_usd_per_unit_yr",
+                          v.get("holding_usd_per_unit_yr", 0.0), 0.0))
+
+
+def _planning(src: str, v: Any, years: np.ndarray, costing: Any,
+              horizon: Horizon) -> Planning:
+    """The case's ``planning: {mode, build_years | every_years, max_expansions, idle}``."""
+    from ..economics import capex_start_fits
+
+    v = _map(src, "planning", v)
+    _only(src, "planning", v, {"mode", "build_years", "every_years", "max_expansions", "idle"})
+    mode = str(v.get("mode", "single_build"))
+    if mode not in PLANNING_MODES:
+        raise _err(src, "planning.mode", f"{mode!r}; allowed: {list(PLANNING_MODES)}")
+    if "build_years" in v and "every_years" in v:
+        raise _err(src, "planning.every_years", "give build_years or every_years, not both")
+    fits = set(years[capex_start_fits(costing, horizon)].tolist())
+    if "build_years" in v:
+        by = v["build_years"]
+        if not isinstance(by, list) or not by:
+            raise _err(src, "planning.build_years", "a non-empty list of operating years")
+        out = sorted({int(_num(src, "planning.build_years", y)) for y in by})
+        for y in out:
+            if y not in fits:
+                raise _err(src, "planning.build_years", f"{y}: a block must come online in "
+                           f"an operating year whose capex schedule ends inside the horizon "
+                           f"({min(fits)}..{max(fits)})")
+    else:
+        n = int(_num(src, "planning.every_years", v.get("every_years", 1), 1, len(years)))
+        out = [int(y) for y in years[::n] if int(y) in fits]
+    mx = v.get("max_expansions")
+    mx = None if mx is None else int(_num(src, "planning.max_expansions", mx, 0, len(out)))
+    idle = v.get("idle", True)
+    if not isinstance(idle, bool):
+        raise _err(src, "planning.idle", f"{idle!r}; allowed: true, false")
+    if mode == "single_build":
+        return Planning()
+    return Planning(mode, tuple(out), mx, idle)
 
 
 def _supply(src: str, where: str, v: Any, years: np.ndarray) -> float | dict[int, float]:
@@ -453,7 +543,7 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
         raise CaseError("a case must be a mapping", source=src)
     _only(src, "case", d, {"name", "description", "horizon", "costing", "elements", "stages",
                            "feedstocks", "options", "products", "prices", "labour", "mode",
-                           "objective", "policy", "sources"})
+                           "objective", "policy", "sources", "planning"})
     h = _map(src, "horizon", d.get("horizon"))
     _only(src, "horizon", h, {"construction_year", "operating_years", "construction_years"})
     try:
@@ -630,6 +720,7 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
         hours_per_operator_yr=_num(src, "labour.hours_per_operator_yr",
                                    lab.get("hours_per_operator_yr", 8000.0), 0.0, 8784.0),
         mode=mode, objective=objective, policy=policy, source=src,
+        planning=_planning(src, d.get("planning"), years, costing, horizon),
         sources={str(k): str(v) for k, v in _map(src, "sources", d.get("sources")).items()},
     )
 

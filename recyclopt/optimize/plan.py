@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,9 @@ import pandas as pd
 
 from ..economics import cash_flow_table
 from ..io import write_tables
-from .case import Case, load_case
+from .case import Case, CaseError, load_case
 from .model import OptModel, build_model
+from .plan_phased import holding_cost, phased_cash_flow, phased_plant, stockpile_table
 from .solve import SolveInfo, solve
 
 
@@ -24,6 +25,9 @@ class PlantPlan:
     ``option_flows`` (option, year), ``products`` (product, element, year), ``cash_flow``
     (per year, from the costing convention), ``capex`` and ``opex`` breakdowns; plus the
     objective value, ``npv_usd`` recomputed from the cash-flow table, and solver statistics.
+    ``blocks`` (``planning: phased``): one row per capacity block built (option, year
+    online, capacity, capex, equipment bought); ``stockpile``: per stockpiled feedstock and
+    year, units collected, processed and in store, and the holding cost.
     """
 
     case: Case
@@ -39,6 +43,8 @@ class PlantPlan:
     opex: pd.DataFrame
     solver: SolveInfo
     build_s: float = 0.0
+    blocks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stockpile: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def built(self) -> list[str]:
@@ -97,6 +103,13 @@ class PlantPlan:
         for e, v in self.recovered_kg().items():
             lines.append(f"  {e:4s} {v:,.1f}")
         cf = self.cash_flow.set_index("year")
+        if not self.blocks.empty:
+            lines += ["", "Capacity blocks (year online, capacity per year on the option's "
+                      "basis, capex USD before the Lang factor):",
+                      self.blocks.round(1).to_string(index=False)]
+        if not self.stockpile.empty:
+            lines += ["", "Stockpile (units of each feedstock; in store at year end):",
+                      self.stockpile.round(1).to_string(index=False)]
         lines += ["", "Cash flow (USD):",
                   cf[["capex_usd", "revenue_usd", "variable_opex_usd", "fixed_opex_usd",
                       "labour_usd", "cash_flow_usd"]].round(0).to_string()]
@@ -106,6 +119,8 @@ class PlantPlan:
         return {"capacities": self.capacities, "flows": self.flows,
                 "option_flows": self.option_flows, "products": self.products,
                 "cash_flow": self.cash_flow, "capex": self.capex, "opex": self.opex,
+                **({"blocks": self.blocks} if not self.blocks.empty else {}),
+                **({"stockpile": self.stockpile} if not self.stockpile.empty else {}),
                 "solver": pd.DataFrame([vars(self.solver) | {"objective": self.objective,
                                                              "objective_value":
                                                              self.objective_value,
@@ -166,20 +181,26 @@ def _plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float) -> Plant
                     prow.append({"product": form, "element": el, "year": y, "kg": tot[j, yi]})
     products = pd.DataFrame(prow, columns=["product", "element", "year", "kg"])
     # capacities and capex
-    cap = om.block_values(x, "cap")
-    built = om.block_values(x, "build") > 0.5
-    units = np.zeros(len(case.options))
-    for j, o in enumerate(om.meta["eq_opts"]):
-        units[o] = om.block_values(x, "units")[j]
-    capex_curve = np.zeros(len(case.options))
-    seg = om.meta["seg"]
-    if len(seg):
-        z = om.block_values(x, "seg_z")
-        w = om.block_values(x, "seg_w")
-        c = seg["intercept"].to_numpy() * z + seg["slope"].to_numpy() * w
-        np.add.at(capex_curve, seg["o"].to_numpy(), c)
-    eq_cost = np.array([units[i] * (o.equipment.cost_usd if o.equipment else 0.0)
-                        for i, o in enumerate(case.options)])
+    phased = om.meta.get("npv_c") is not None
+    if phased:  # blocks over time (recyclopt.optimize.phased)
+        plant = phased_plant(om, x)
+        cap, built, units = plant.cap, plant.built, plant.units
+        capex_curve, eq_cost = plant.capex_curve, plant.eq_cost
+    else:
+        cap = om.block_values(x, "cap")
+        built = om.block_values(x, "build") > 0.5
+        units = np.zeros(len(case.options))
+        for j, o in enumerate(om.meta["eq_opts"]):
+            units[o] = om.block_values(x, "units")[j]
+        capex_curve = np.zeros(len(case.options))
+        seg = om.meta["seg"]
+        if len(seg):
+            z = om.block_values(x, "seg_z")
+            w = om.block_values(x, "seg_w")
+            c = seg["intercept"].to_numpy() * z + seg["slope"].to_numpy() * w
+            np.add.at(capex_curve, seg["o"].to_numpy(), c)
+        eq_cost = np.array([units[i] * (o.equipment.cost_usd if o.equipment else 0.0)
+                            for i, o in enumerate(case.options)])
     peak = thr.max(axis=1)
     costly = np.array([o.capex is not None or o.opex_usd_per_yr > 0 or o.operators > 0
                        for o in case.options])
@@ -200,15 +221,22 @@ def _plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float) -> Plant
     direct = float(capex_curve[[not o.capex_lang for o in case.options]].sum() + eq_cost.sum())
     # yearly money
     rev = pairs["revenue_usd_per_unit"].to_numpy() * om.meta["price_factor"] @ xv
-    var = pairs["var_cost_usd_per_unit"].to_numpy() @ xv
+    var = pairs["var_cost_usd_per_unit"].to_numpy() @ xv + holding_cost(om, x)
     fixed = float(sum(o.opex_usd_per_yr for o, b in zip(case.options, built, strict=True) if b))
     fixed += float(sum(units[i] * o.equipment.yearly_cost_usd for i, o in
                        enumerate(case.options) if o.equipment))
     staff = float(om.block_values(x, "staff").sum())
     labour = staff * case.labour_usd_per_hour * case.hours_per_operator_yr
-    cfr = cash_flow_table(case.costing, case.horizon, revenue_usd=rev, variable_opex_usd=var,
-                          labour_usd=np.full(Y, labour), fixed_opex_usd=np.full(Y, fixed),
-                          bec_usd=bec, direct_tpc_usd=direct)
+    if phased:
+        fixed, labour, staff = plant.fixed, plant.labour, plant.staff
+        cf_table = phased_cash_flow(om, plant, rev, var)
+        npv_usd = float(cf_table["discounted_cash_flow_usd"].sum())
+    else:
+        cfr = cash_flow_table(case.costing, case.horizon, revenue_usd=rev,
+                              variable_opex_usd=var, labour_usd=np.full(Y, labour),
+                              fixed_opex_usd=np.full(Y, fixed), bec_usd=bec,
+                              direct_tpc_usd=direct)
+        cf_table, npv_usd = cfr.table, cfr.npv_usd
     capex = capacities.loc[capacities["built"], ["stage", "capacity", "capex_usd",
                                                   "capex_lang"]].copy()
     kwh = pairs["kwh_per_unit"].to_numpy() @ xv
@@ -221,8 +249,10 @@ def _plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float) -> Plant
         "co2_t": co2 / 1000.0, "fixed_opex_usd": fixed, "labour_usd": labour,
         "staff": staff,
     })
-    return PlantPlan(case, om.objective, info.objective, cfr.npv_usd, capacities, flows,
-                     option_flows, products, cfr.table, capex, opex, info, build_s)
+    return PlantPlan(case, om.objective, info.objective, npv_usd, capacities, flows,
+                     option_flows, products, cf_table, capex, opex, info, build_s,
+                     blocks=plant.blocks if phased else pd.DataFrame(),
+                     stockpile=stockpile_table(om, x, xv))
 
 
 def optimize(case: Case | str | Path | None = None, *, objective: str | None = None,
@@ -303,6 +333,7 @@ class PlanReader:
         self._x = block("x")
         self._build, self._units = block("build"), block("units")
         self._seg_z, self._seg_w, self._staff = block("seg_z"), block("seg_w"), block("staff")
+        self._stock = block("stock")
         names, code = np.unique(np.asarray(sup.pairs["path"].tolist(), dtype=object)
                                 .astype(str), return_inverse=True)
         self.path_names, self.path_code = names, code.astype(np.int64)
@@ -350,10 +381,26 @@ class PlanReader:
         self.seg_b = np.asarray(seg["slope"], dtype=float)
         self.wage = case.labour_usd_per_hour * case.hours_per_operator_yr
         self.weights = om.meta["weights"]
+        self._hold = np.repeat(np.asarray(om.meta["stock_hold"], dtype=float), self.Y)
+        self._npv_c = om.meta.get("npv_c")  # the phased plant's NPV vector
+        self._om = om
+
+    def blocks(self, x: np.ndarray) -> pd.DataFrame:
+        """The capacity blocks of a phased plan (``PlantPlan.blocks``); empty otherwise."""
+        if self._npv_c is None:
+            return pd.DataFrame()
+        return phased_plant(self._om, x).blocks
+
+    def stockpile(self, x: np.ndarray) -> pd.DataFrame:
+        """Stockpile per feedstock and year (``PlantPlan.stockpile``)."""
+        return stockpile_table(self._om, x, self._flows(x))
 
     def with_prices(self, revenue: np.ndarray, var_cost: np.ndarray) -> PlanReader:
         """A copy reading plans whose per-pair revenue and variable cost (USD per unit, before
         the model's price factor) are these; everything else is this reader's."""
+        if self._npv_c is not None:
+            raise CaseError("re-pricing reads single-build plans; planning: phased is "
+                            "solved and read per case", field="planning")
         r = object.__new__(PlanReader)
         r.__dict__.update(self.__dict__)
         r.revenue = np.asarray(revenue, dtype=float) * self._pf
@@ -370,12 +417,15 @@ class PlanReader:
         units = np.zeros(n)
         if self._units is not None and len(self._eq_opts):
             units[self._eq_opts] = x[self._units]
-        if len(self.seg_o):
+        eq_cost = units * self.eq_cost
+        if self._npv_c is not None:  # phased: capex summed over the blocks (undiscounted)
+            plant = phased_plant(self._om, x)
+            capex_curve, eq_cost = plant.capex_curve, plant.eq_cost
+        elif len(self.seg_o):
             c = self.seg_a * x[self._seg_z] + self.seg_b * x[self._seg_w]
             capex_curve = np.bincount(self.seg_o, weights=c, minlength=n)
         else:
             capex_curve = np.zeros(n)
-        eq_cost = units * self.eq_cost
         built = x[self._build] > 0.5 if self._build is not None else np.zeros(n, bool)
         if len(self._free):  # options without costs count as built when they carry flow
             peak = (self._free_load @ xv).max(axis=1) if self.Y else np.zeros(len(self._free))
@@ -384,7 +434,10 @@ class PlanReader:
         fixed = float(sum(v for v, b in zip(self.opex_yr, bl, strict=True) if b))
         fixed += float(sum(units[i] * c for i, c in self.eq_yearly))
         staff = float(x[self._staff].sum()) if self._staff is not None else 0.0
-        return {"rev": self.revenue @ xv, "var": self.var_cost @ xv, "fixed": fixed,
+        var = self.var_cost @ xv
+        if self._stock is not None:  # stockpile holding cost
+            var = var + (self._hold * x[self._stock]).reshape(-1, self.Y).sum(axis=0)
+        return {"rev": self.revenue @ xv, "var": var, "fixed": fixed,
                 "labour": staff * self.wage, "bec": float(capex_curve[self.lang].sum()),
                 "direct": float(capex_curve[~self.lang].sum() + eq_cost.sum()),
                 "capex": capex_curve + eq_cost, "built": built}
@@ -399,6 +452,8 @@ class PlanReader:
 
     def npv(self, x: np.ndarray) -> float:
         """The plan's NPV (``PlantPlan.npv_usd``) for the builder-order solution ``x``."""
+        if self._npv_c is not None:  # phased: the model's NPV vector
+            return float(self._npv_c @ x)
         return self._npv(self._money(x, self._flows(x)))
 
     def row(self, x: np.ndarray, objective: float) -> dict[str, Any]:
@@ -414,7 +469,7 @@ class PlanReader:
         built = m["built"]
         row: dict[str, Any] = {
             "objective": float(objective),
-            "npv_usd": self._npv(m),
+            "npv_usd": self._npv(m) if self._npv_c is None else float(self._npv_c @ x),
             "capex_usd": float(m["capex"][built].sum()),
             "revenue_usd": float(m["rev"].sum()),
             "co2_t": float((self.co2 @ xv / 1000.0).sum()),
