@@ -63,6 +63,7 @@ from .phased import (
     define_operation,
     define_phased_capacity,
     define_phased_equipment,
+    define_phased_feed_to_build,
     define_phased_headcount,
     define_phased_variables,
 )
@@ -247,7 +248,9 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         define_build_switch(mb, d)
     if formulation == "tight" and d.K * d.idx.Y <= CUTS_MAX_FLOW_COLUMNS:
         formulation = "tight_cuts_yearly"
-    if formulation in ("tight_cuts", "tight_cuts_yearly"):
+    if d.phased and formulation in ("tight_cuts", "tight_cuts_yearly"):
+        define_phased_feed_to_build(mb, d)
+    elif formulation in ("tight_cuts", "tight_cuts_yearly"):
         define_feed_to_build(mb, d.idx, d.fo, d.x_avail, d.options, d.feeds,
                              yearly=formulation == "tight_cuts_yearly")
     if d.phased:

@@ -56,13 +56,29 @@ def fixed_options(d: ModelData) -> list[int]:
     return [i for i, o in enumerate(d.options) if o.opex_usd_per_yr > 0 or o.operators > 0]
 
 
+def single_block_ub(d: ModelData) -> np.ndarray:
+    """Upper bounds of ``bld[o, t]`` (n_opt x T): 0 for the later blocks of an option whose
+    capacity costs nothing (no capex curve), unless it has fixed costs and may not idle.
+
+    Such an option's first block can be as large as needed at no cost, so later ones add
+    nothing; with idling its fixed costs follow ``act``, not the blocks. Without idling an
+    option runs from its first block on, so its blocks keep their years.
+    """
+    free = np.array([o.capex is None and (d.case.planning.idle or not (
+        o.opex_usd_per_yr > 0 or o.operators > 0)) for o in d.options])
+    ub = np.ones((d.n_opt, len(d.starts)))
+    ub[free, 1:] = 0.0
+    return ub
+
+
 def define_phased_variables(mb: MatrixBuilder, d: ModelData) -> None:
     """The phased plant's blocks, after ``x``, in column order.
 
     ==================  ==================================================================
     ``cap[o]``          ``0 <= cap <= n_blocks cap_ub[o]``
     ``build[o]``        binary
-    ``blk[o, t]``       ``0 <= blk <= cap_ub[o]``;   ``bld[o, t]`` binary
+    ``blk[o, t]``       ``0 <= blk <= cap_ub[o]``
+    ``bld[o, t]``       binary (:func:`single_block_ub`: one block for free capacity)
     ``bseg_z[s, t]``    binary (``<= z_ub[s]``);  ``bseg_w[s, t]``, ``0 <= w <= hi_s``
     ``act[o, y]``       binary, options with a fixed opex or operators
     ``buy[e, t]``       integer, ``<= max_units`` or ``ceil(tmax / per unit)``
@@ -77,7 +93,8 @@ def define_phased_variables(mb: MatrixBuilder, d: ModelData) -> None:
     mb.add_block("cap", n, 0.0, d.cap_ub * n_blocks, labels=names)
     mb.add_block("build", n, 0.0, 1.0, "B", labels=names)
     mb.add_block("blk", n * T, 0.0, tix.each(d.cap_ub), labels=tix.labels(names))
-    mb.add_block("bld", n * T, 0.0, 1.0, "B", labels=tix.labels(names))
+    mb.add_block("bld", n * T, 0.0, single_block_ub(d).reshape(-1), "B",
+                 labels=tix.labels(names))
     S = len(d.seg["o"])
     if S:
         mb.add_block("bseg_z", S * T, 0.0, tix.each(d.z_ub), "B",
@@ -300,3 +317,38 @@ def define_phased_headcount(mb: MatrixBuilder, d: ModelData) -> None:
     vals.append(-np.ones(idx.Y))
     mb.add_group("phased_headcount", np.concatenate(rows), np.concatenate(cols),
                  np.concatenate(vals), idx.Y, -np.inf, 0.0, labels=idx.labels(["plant"]))
+
+
+def define_phased_feed_to_build(mb: MatrixBuilder, d: ModelData) -> None:
+    """Valid inequalities linking each feedstock's yearly flow through a costly option to the
+    blocks online (group ``feed_to_build``, per feedstock f, option o, year y)::
+
+        sum_{k of f through o} load[k, o] x[k, y]  <=  load_fo x_avail[f, y] sum_{t <= y} bld[o, t]
+
+    the phased form of :func:`~recyclopt.optimize.families.define_feed_to_build` (yearly):
+    no block online, no flow; one online, the supply rows bound the flow. In the LP
+    relaxation they stop a fraction of a block from taking a feedstock's whole supply.
+    """
+    fo, idx, T = d.fo, d.idx, len(d.starts)
+    costly = np.array([o.capex is not None or o.opex_usd_per_yr > 0 or o.operators > 0
+                       for o in d.options])
+    keep = costly[fo.o]
+    if not keep.any():
+        return
+    kf = np.flatnonzero(keep)
+    row_of = np.full(len(fo.o), -1)
+    row_of[kf] = np.arange(len(kf))
+    ent = np.flatnonzero(keep[fo.of])  # option-load entries feeding a kept row
+    r1 = idx.cells(row_of[fo.of[ent]])
+    c1 = mb.col("x", idx.cells(fo.lp[ent]))
+    v1 = idx.each(fo.lv[ent])
+    U = fo.load[kf][:, None] * d.x_avail[fo.f[kf]]  # kept pairs x Y
+    tt, yy = np.nonzero(_online(d))
+    n = len(kf)
+    r2 = np.repeat(np.arange(n) * idx.Y, len(tt)) + np.tile(yy, n)
+    c2 = mb.col("bld", np.repeat(fo.o[kf] * T, len(tt)) + np.tile(tt, n))
+    v2 = -U[np.repeat(np.arange(n), len(tt)), np.tile(yy, n)]
+    labels = [(d.feeds[f], d.options[o].name, y) for f, o in
+              zip(fo.f[kf].tolist(), fo.o[kf].tolist(), strict=True) for y in idx.years]
+    mb.add_group("feed_to_build", np.concatenate((r1, r2)), np.concatenate((c1, c2)),
+                 np.concatenate((v1, v2)), n * idx.Y, -np.inf, 0.0, labels=labels)
