@@ -325,7 +325,8 @@ def define_phased_feed_to_build(mb: MatrixBuilder, d: ModelData) -> None:
 
         sum_{k of f through o} load[k, o] x[k, y]  <=  load_fo x_avail[f, y] sum_{t <= y} bld[o, t]
 
-    the phased form of :func:`~recyclopt.optimize.families.define_feed_to_build` (yearly):
+    with ``act[o, y]`` (tighter: ``act <= sum_{t <= y} bld``) in place of the blocks online
+    for the options that have it. The phased form of :func:`~recyclopt.optimize.families.define_feed_to_build` (yearly):
     no block online, no flow; one online, the supply rows bound the flow. In the LP
     relaxation they stop a fraction of a block from taking a feedstock's whole supply.
     """
@@ -343,11 +344,21 @@ def define_phased_feed_to_build(mb: MatrixBuilder, d: ModelData) -> None:
     c1 = mb.col("x", idx.cells(fo.lp[ent]))
     v1 = idx.each(fo.lv[ent])
     U = fo.load[kf][:, None] * d.x_avail[fo.f[kf]]  # kept pairs x Y
-    tt, yy = np.nonzero(_online(d))
     n = len(kf)
-    r2 = np.repeat(np.arange(n) * idx.Y, len(tt)) + np.tile(yy, n)
-    c2 = mb.col("bld", np.repeat(fo.o[kf] * T, len(tt)) + np.tile(tt, n))
-    v2 = -U[np.repeat(np.arange(n), len(tt)), np.tile(yy, n)]
+    fpos = np.full(d.n_opt, -1)
+    fx = fixed_options(d)
+    fpos[fx] = np.arange(len(fx))
+    on_act = fpos[fo.o[kf]] >= 0  # options that operate by act[o, y]: act <= blocks online
+    ja = np.flatnonzero(on_act)
+    r_a = idx.cells(ja)
+    c_a = mb.col("act", idx.cells(fpos[fo.o[kf][ja]]))
+    v_a = -U[ja].reshape(-1)
+    jb = np.flatnonzero(~on_act)
+    tt, yy = np.nonzero(_online(d))
+    r_b = np.repeat(jb * idx.Y, len(tt)) + np.tile(yy, len(jb))
+    c_b = mb.col("bld", np.repeat(fo.o[kf][jb] * T, len(tt)) + np.tile(tt, len(jb)))
+    v_b = -U[np.repeat(jb, len(tt)), np.tile(yy, len(jb))]
+    r2, c2, v2 = (np.concatenate(p) for p in ((r_a, r_b), (c_a, c_b), (v_a, v_b)))
     labels = [(d.feeds[f], d.options[o].name, y) for f, o in
               zip(fo.f[kf].tolist(), fo.o[kf].tolist(), strict=True) for y in idx.years]
     mb.add_group("feed_to_build", np.concatenate((r1, r2)), np.concatenate((c1, c2)),
