@@ -351,7 +351,7 @@ def define_phased_feed_to_build(mb: MatrixBuilder, d: ModelData) -> None:
     on_act = fpos[fo.o[kf]] >= 0  # options that operate by act[o, y]: act <= blocks online
     ja = np.flatnonzero(on_act)
     r_a = idx.cells(ja)
-    c_a = mb.col("act", idx.cells(fpos[fo.o[kf][ja]]))
+    c_a = mb.col("act", idx.cells(fpos[fo.o[kf][ja]])) if len(ja) else ja
     v_a = -U[ja].reshape(-1)
     jb = np.flatnonzero(~on_act)
     tt, yy = np.nonzero(_online(d))
