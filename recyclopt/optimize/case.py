@@ -81,7 +81,7 @@ class Feedstock:
         (``supply: {min_share: {2027: 0.5, 2030: 1.0}}``: each share holds from its year until
         the next one listed; before the first, none)
     stockpile : a store for collected units processed in a later year (None: none); see
-        :func:`recyclopt.optimize.phased.define_stockpile`
+        :mod:`recyclopt.optimize.stockpile`
     """
 
     name: str

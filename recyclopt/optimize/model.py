@@ -19,6 +19,13 @@ Variables (by block)
 ``units[o]``  integer equipment count of options with discrete equipment
 ``staff``     plant headcount (integer: whole people)
 ``use[p]``    1 if path p is the plant's single path (single-path mode)
+``stock[f, y]``  units of feedstock f in store at the end of year y (feedstocks with a
+              ``stockpile``: :mod:`recyclopt.optimize.stockpile`)
+
+With ``planning: {mode: phased}`` the plant blocks (``cap`` ... ``staff``) are those of
+:mod:`recyclopt.optimize.phased` instead: capacity blocks per build year, each on its capex
+curve, the years each option operates, equipment bought per build year and a headcount per
+year; the objective is :func:`~recyclopt.optimize.objective.phased_objective`.
 """
 
 from __future__ import annotations
