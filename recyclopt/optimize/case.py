@@ -703,6 +703,10 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
     objective = str(d.get("objective", "npv"))
     if objective not in OBJECTIVES:
         raise _err(src, "objective", f"{objective!r}; allowed: {list(OBJECTIVES)}")
+    planning = _planning(src, d.get("planning"), years, costing, horizon)
+    if planning.mode == "phased" and objective == "annual_profit":
+        raise _err(src, "objective", "annual_profit annualises a single plant; with planning: "
+                   "phased use npv, recovered_value, recovered_mass or min_co2")
     return Case(
         name=str(d.get("name", "case")), description=str(d.get("description", "")),
         feedstocks=feedstocks, stages=stages, options=options, products=products,
@@ -720,7 +724,7 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
         hours_per_operator_yr=_num(src, "labour.hours_per_operator_yr",
                                    lab.get("hours_per_operator_yr", 8000.0), 0.0, 8784.0),
         mode=mode, objective=objective, policy=policy, source=src,
-        planning=_planning(src, d.get("planning"), years, costing, horizon),
+        planning=planning,
         sources={str(k): str(v) for k, v in _map(src, "sources", d.get("sources")).items()},
     )
 

@@ -240,3 +240,16 @@ def test_planning_fields_are_strict() -> None:
     c = case_from_dict(one_line([1e5] * 6, 1e5, planning={"mode": "phased",
                                                           "every_years": 2}))
     assert c.planning.build_years == (2027, 2029, 2031)
+
+
+def test_phased_annual_profit_is_an_input_error() -> None:
+    with pytest.raises(CaseError, match="objective"):
+        case_from_dict(one_line([1e5], 1e5, planning={"mode": "phased"},
+                                objective="annual_profit"))
+
+
+def test_phased_other_objectives() -> None:
+    """recovered_mass on the growing case: every kg processed, 0.25 kg Nd each."""
+    d = one_line(GROWING, 2e5, planning={"mode": "phased"}, objective="recovered_mass")
+    plan = optimize(case_from_dict(d))
+    assert plan.objective_value == pytest.approx(0.25 * sum(GROWING), rel=1e-9)
