@@ -253,3 +253,20 @@ def test_phased_other_objectives() -> None:
     d = one_line(GROWING, 2e5, planning={"mode": "phased"}, objective="recovered_mass")
     plan = optimize(case_from_dict(d))
     assert plan.objective_value == pytest.approx(0.25 * sum(GROWING), rel=1e-9)
+
+
+def test_plan_reader_reads_the_phased_plan() -> None:
+    """The sweeps' reader: the phased plan's NPV, capex (summed over blocks) and blocks."""
+    d = one_line(GROWING, 2e5, planning={"mode": "phased"})
+    case = case_from_dict(d)
+    plan = optimize(case)
+    om = build_model(case)
+    x, info = solve(om)
+    r = PlanReader(om)
+    row = r.row(x, info.objective)
+    assert row["npv_usd"] == pytest.approx(plan.npv_usd, rel=1e-9)
+    # two blocks, 1e5 and 2e5 kg/yr, each paying the fixed part (by hand: 2 A + 3e5 B)
+    assert row["capex_usd"] == pytest.approx(2 * 2e5 + B * 3e5, rel=1e-9)
+    assert r.blocks(x).equals(plan.blocks)
+    with pytest.raises(CaseError, match="planning"):
+        r.with_prices(r.revenue, r.var_cost)
