@@ -139,17 +139,22 @@ def capacity_bounds(options: list, fo: OptionFeeds, f_idx: np.ndarray, avail: np
     """``tmax`` (the largest useful throughput of each option) and ``cap_ub``.
 
     ``naive`` sums every pair's peak load (a feedstock with two paths through an option
-    counts twice); otherwise each feedstock counts once (:func:`deliverable`), raised to the
-    curve's minimum size (:func:`useful_capacity`). ``cap_ub`` also applies the option's
-    ``max_capacity`` and its capex curve's last point.
+    counts twice); otherwise each feedstock counts once (:func:`deliverable`). ``cap_ub`` is
+    that throughput raised to the curve's minimum size (a plant may be built at its minimum
+    and run below it: :func:`useful_capacity`), within the option's ``max_capacity`` and its
+    capex curve's last point.
     """
     n_opt = len(options)
     peak_avail = avail.max(axis=1)[f_idx]
     tmax = np.zeros(n_opt)
     np.add.at(tmax, fo.lo, fo.lv * peak_avail[fo.lp])
     if not naive:
-        tmax = np.minimum(tmax, useful_capacity(options, deliverable(fo, avail, n_opt)))
-    cap_ub = np.array([min(tmax[i], o.max_capacity if o.max_capacity is not None else np.inf)
+        tmax = np.minimum(tmax, deliverable(fo, avail, n_opt))
+        size = useful_capacity(options, tmax)
+    else:
+        size = np.maximum(tmax, [o.capex.points[0] if o.capex is not None else 0.0
+                                 for o in options])
+    cap_ub = np.array([min(size[i], o.max_capacity if o.max_capacity is not None else np.inf)
                        for i, o in enumerate(options)])
     curve_cap = np.array([o.capex.points[-1] if o.capex is not None else np.inf for o in options])
     return tmax, np.minimum(cap_ub, curve_cap)

@@ -270,3 +270,28 @@ def test_plan_reader_reads_the_phased_plan() -> None:
     assert r.blocks(x).equals(plan.blocks)
     with pytest.raises(CaseError, match="planning"):
         r.with_prices(r.revenue, r.var_cost)
+
+
+def test_stockpile_defers_a_year_too_small_for_the_minimum_plant() -> None:
+    """5e4 kg in each of 2027 and 2028, all to be processed; the smallest line is 1e5 kg/yr
+    (capex A + 1e5 B = 7e5 USD) with 1e5 USD/yr fixed opex while it operates. Without a
+    store the line runs from 2027 at half load; with one (0.5 USD/kg-yr) the 2027 feed waits
+    a year and a line online from 2028 (capex paid in 2027) processes 1e5 kg then."""
+    A, F, h = 2e5, 1e5, 0.5
+    C = A + B * 1e5
+    run_both = hand_npv([5e4, 5e4], [(0, C)]) - F / 1.1 - F / 1.1 ** 2
+    deferred = hand_npv([0.0, 1e5], [(1, C)], holding=[h * 5e4, 0.0]) - F / 1.1 ** 2
+    assert deferred > 0 > run_both
+    d = one_line([5e4, 5e4], A, planning={"mode": "phased"})
+    d["options"][0]["opex_usd_per_yr"] = F
+    d["feedstocks"][0]["supply"] = "all"
+    assert optimize(case_from_dict(d)).npv_usd == pytest.approx(run_both, rel=1e-9)
+    # the single build too: a line at its minimum size, run below it (not infeasible)
+    single = {k: v for k, v in d.items() if k != "planning"}
+    assert optimize(case_from_dict(single)).npv_usd == pytest.approx(run_both, rel=1e-9)
+    d["feedstocks"][0]["stockpile"] = {"cap_units": 5e4, "holding_usd_per_unit_yr": h}
+    plan = optimize(case_from_dict(d))
+    assert plan.npv_usd == pytest.approx(deferred, rel=1e-9)
+    assert blocks_of(plan) == [(2028, 1e5)]
+    assert plan.stockpile["in_store"].tolist() == pytest.approx([5e4, 0.0])
+    assert plan.cash_flow["capex_usd"].tolist() == pytest.approx([0.0, C, 0.0])
