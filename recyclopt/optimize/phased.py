@@ -363,3 +363,4 @@ def define_phased_feed_to_build(mb: MatrixBuilder, d: ModelData) -> None:
               zip(fo.f[kf].tolist(), fo.o[kf].tolist(), strict=True) for y in idx.years]
     mb.add_group("feed_to_build", np.concatenate((r1, r2)), np.concatenate((c1, c2)),
                  np.concatenate((v1, v2)), n * idx.Y, -np.inf, 0.0, labels=labels)
+

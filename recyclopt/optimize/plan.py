@@ -13,8 +13,14 @@ from ..economics import cash_flow_table
 from ..io import write_tables
 from .case import Case, CaseError, load_case
 from .model import OptModel, build_model
-from .plan_phased import holding_cost, phased_cash_flow, phased_plant, stockpile_table
-from .solve import SolveInfo, solve
+from .plan_phased import (
+    holding_cost,
+    phased_cash_flow,
+    phased_plant,
+    single_build_start,
+    stockpile_table,
+)
+from .solve import SolveInfo, SolverError, solve
 
 
 @dataclass
@@ -255,6 +261,23 @@ def _plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float) -> Plant
                      stockpile=stockpile_table(om, x, xv))
 
 
+def phased_start(om: OptModel, *, time_limit: float | None = None, **kw) -> np.ndarray | None:
+    """The single-build optimum of ``om``'s case as a first plan for its phased model
+    (:func:`~recyclopt.optimize.plan_phased.single_build_start`); ``kw`` as
+    :func:`build_model`. None when the phased model's first build year is not the first
+    operating year or the single build finds no plan."""
+    import dataclasses
+
+    from .case import Planning
+
+    single = build_model(dataclasses.replace(om.case, planning=Planning()), sup=om.sup, **kw)
+    try:
+        xs, _ = solve(single, time_limit=None if time_limit is None else time_limit / 4)
+    except SolverError:  # no single-build plan: the phased solve reports the failure
+        return None
+    return single_build_start(om, single, xs) if np.isfinite(xs).all() else None
+
+
 def optimize(case: Case | str | Path | None = None, *, objective: str | None = None,
              mode: str | None = None, time_limit: float | None = None,
              mip_gap: float | None = 1e-6, method: str = "highspy",
@@ -272,8 +295,12 @@ def optimize(case: Case | str | Path | None = None, *, objective: str | None = N
     om = build_model(case, objective=objective, mode=mode, extra=extra,
                      price_factor=price_factor)
     build_s = time.perf_counter() - t0
+    start = None
+    if case.planning.mode == "phased" and method == "highspy":
+        start = phased_start(om, objective=objective, mode=mode, extra=extra,
+                             price_factor=price_factor, time_limit=time_limit)
     x, info = solve(om, time_limit=time_limit, mip_gap=mip_gap, method=method,
-                    heuristic=heuristic)
+                    heuristic=heuristic, start=start)
     return _plan(om, x, info, build_s)
 
 

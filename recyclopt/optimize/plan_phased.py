@@ -146,3 +146,47 @@ def phased_cash_flow(om: OptModel, plant: PhasedPlant, revenue: np.ndarray,
     t["cash_flow_usd"] = t["cash_flow_usd"] - capex
     t["discounted_cash_flow_usd"] = t["cash_flow_usd"] * t["discount_factor"]
     return t
+
+
+def single_build_start(phased: OptModel, single: OptModel, x: np.ndarray) -> np.ndarray | None:
+    """The single-build plan ``x`` (columns of ``single``) as a plan of the phased model
+    ``phased`` (same case): every block online in the first build year, every option
+    operating in every year it is built, equipment bought then, the same headcount each year.
+
+    It is feasible for the phased model when the first build year is the first operating
+    year (None otherwise): a first incumbent for the solver, so that the phased plan found
+    within a time limit is never worse than the single build.
+    """
+    starts = np.asarray(phased.meta["starts"])
+    if not len(starts) or starts[0] != 0:
+        return None
+    options = phased.case.options
+    T, Y, n = len(starts), len(phased.meta["years"]), len(options)
+    pb, sb = phased.builder, single.builder
+    out = np.zeros(pb.n)
+
+    def get(name: str) -> np.ndarray:
+        b = sb.blocks[name]
+        return x[b.offset:b.offset + b.size]
+
+    def put(name: str, idx: np.ndarray, v: np.ndarray) -> None:
+        out[pb.col(name, idx)] = v
+
+    for name in ("x", "cap", "build", "use", "stock"):
+        if name in sb.blocks and name in pb.blocks:
+            put(name, np.arange(sb.blocks[name].size), get(name))
+    put("blk", np.arange(n) * T, get("cap"))
+    put("bld", np.arange(n) * T, np.round(get("build")))
+    S = len(phased.meta["seg_arrays"]["o"])
+    if S:
+        put("bseg_z", np.arange(S) * T, np.round(get("seg_z")))
+        put("bseg_w", np.arange(S) * T, get("seg_w"))
+    fx = [i for i, o in enumerate(options) if o.opex_usd_per_yr > 0 or o.operators > 0]
+    if fx:
+        put("act", np.arange(len(fx) * Y), np.repeat(np.round(get("build"))[fx], Y))
+    eq = list(phased.meta["eq_opts"])
+    if eq:
+        put("buy", np.arange(len(eq)) * T, np.round(get("units")))
+    if "staff" in pb.blocks:
+        put("staff", np.arange(Y), np.full(Y, np.round(get("staff")[0])))
+    return out

@@ -712,7 +712,8 @@ def scale_compiled(cm: Compiled) -> tuple[Compiled, np.ndarray, float]:
 def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | None = 1e-6,
           threads: int | None = None, verbose: bool = False, method: str = "highspy",
           raise_on_failure: bool = True, scaling: bool = True,
-          heuristic: str = "auto") -> tuple[np.ndarray, SolveInfo]:
+          heuristic: str = "auto", start: np.ndarray | None = None
+          ) -> tuple[np.ndarray, SolveInfo]:
     """Solve a built model; returns the column values (builder order) and solver info.
 
     Parameters
@@ -730,6 +731,9 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         at least :data:`~recyclopt.optimize.heuristic.AUTO_MIN_COLUMNS` columns when a time
         limit is given; ``none`` never. It needs a time limit and ``method="highspy"``; the
         optimum is the same. The solve time reported includes the heuristic's.
+    start : a known feasible plan (column values in builder order) handed to HiGHS as its
+        first incumbent (``method="highspy"``; ignored by HiGHS if infeasible, and when the
+        heuristic's plan is given).
     """
     from .heuristic import AUTO_MIN_COLUMNS, HEURISTICS, SHARE, lp_guided_plan
 
@@ -770,6 +774,15 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
             start.value_valid = True
             h.setSolution(start)
         h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t1), 1.0))
+    if start is not None and (heur is None or heur.x is None):
+        idx = idx if idx is not None else _compiled_index(om, cm)
+        ok = idx >= 0
+        sv = np.zeros(len(cm.columns))
+        sv[idx[ok]] = np.asarray(start, dtype=float)[ok] / col_scale[idx[ok]]
+        first = highspy.HighsSolution()
+        first.col_value = sv.tolist()
+        first.value_valid = True
+        h.setSolution(first)
 
     try:
         run_status = h.run()
