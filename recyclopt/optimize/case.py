@@ -383,6 +383,15 @@ def _stockpile(src: str, where: str, v: Any) -> Stockpile | None:
                           v.get("holding_usd_per_unit_yr", 0.0), 0.0))
 
 
+def _whole(src: str, fieldname: str, v: Any, lo: float | None = None,
+           hi: float | None = None) -> int:
+    """A whole number within [lo, hi]."""
+    x = _num(src, fieldname, v, lo, hi)
+    if not float(x).is_integer():
+        raise _err(src, fieldname, f"{v!r}: a whole number is required")
+    return int(x)
+
+
 def _planning(src: str, v: Any, years: np.ndarray, costing: Any,
               horizon: Horizon) -> Planning:
     """The case's ``planning: {mode, build_years | every_years, max_expansions, idle}``."""
@@ -393,6 +402,10 @@ def _planning(src: str, v: Any, years: np.ndarray, costing: Any,
     mode = str(v.get("mode", "single_build"))
     if mode not in PLANNING_MODES:
         raise _err(src, "planning.mode", f"{mode!r}; allowed: {list(PLANNING_MODES)}")
+    extra = sorted(set(v) - {"mode"})
+    if mode == "single_build" and extra:
+        raise _err(src, f"planning.{extra[0]}", "only with planning.mode: phased (a single "
+                   "build has one build year, the first)")
     if "build_years" in v and "every_years" in v:
         raise _err(src, "planning.every_years", "give build_years or every_years, not both")
     fits = set(years[capex_start_fits(costing, horizon)].tolist())
@@ -400,17 +413,17 @@ def _planning(src: str, v: Any, years: np.ndarray, costing: Any,
         by = v["build_years"]
         if not isinstance(by, list) or not by:
             raise _err(src, "planning.build_years", "a non-empty list of operating years")
-        out = sorted({int(_num(src, "planning.build_years", y)) for y in by})
+        out = sorted({_whole(src, "planning.build_years", y) for y in by})
         for y in out:
             if y not in fits:
                 raise _err(src, "planning.build_years", f"{y}: a block must come online in "
                            f"an operating year whose capex schedule ends inside the horizon "
                            f"({min(fits)}..{max(fits)})")
     else:
-        n = int(_num(src, "planning.every_years", v.get("every_years", 1), 1, len(years)))
+        n = _whole(src, "planning.every_years", v.get("every_years", 1), 1, len(years))
         out = [int(y) for y in years[::n] if int(y) in fits]
     mx = v.get("max_expansions")
-    mx = None if mx is None else int(_num(src, "planning.max_expansions", mx, 0, len(out)))
+    mx = None if mx is None else _whole(src, "planning.max_expansions", mx, 0, len(out))
     idle = v.get("idle", True)
     if not isinstance(idle, bool):
         raise _err(src, "planning.idle", f"{idle!r}; allowed: true, false")

@@ -296,3 +296,15 @@ def test_stockpile_defers_a_year_too_small_for_the_minimum_plant() -> None:
     assert blocks_of(plan) == [(2028, 1e5)]
     assert plan.stockpile["in_store"].tolist() == pytest.approx([5e4, 0.0])
     assert plan.cash_flow["capex_usd"].tolist() == pytest.approx([0.0, C, 0.0])
+
+
+@pytest.mark.parametrize(("planning", "field"), [
+    ({"mode": "phased", "every_years": 1.5}, "planning.every_years"),
+    ({"mode": "phased", "max_expansions": -1}, "planning.max_expansions"),
+    ({"build_years": [2027]}, "planning.build_years"),  # single build: one build year
+    ({"mode": "phased", "idle": "yes"}, "planning.idle"),
+    ({"mode": "phased", "every_year": 1}, "planning.every_year"),
+])
+def test_planning_errors_name_the_field(planning: dict, field: str) -> None:
+    with pytest.raises(CaseError, match=field.replace(".", r"\.")):
+        case_from_dict(one_line([1e5] * 3, 1e5, planning=planning))
