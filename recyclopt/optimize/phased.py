@@ -33,8 +33,12 @@ Idling (``act = 0`` with capacity kept) saves the option's fixed opex
 (``opex_usd_per_yr``) and its operators; equipment keeps its yearly cost and per-unit
 operators while owned, and the capex-linked fixed opex of a convention (QGESS maintenance,
 taxes and insurance on TPC) runs from a block's build year to the horizon end. With no
-salvage value or decommissioning cost in the data, decommissioning is idling to the horizon
-end.
+salvage value or decommissioning cost in the data, decommissioning (an option "retired",
+DESIGN.md section 4) is idling to the horizon end.
+
+In the terms of DESIGN.md section 4: capacity is "built in a year" (``bld[o, t]``),
+"expanded in blocks" (further ``blk[o, t]``), "idled or retired" (``act[o, y] = 0``);
+"feed stockpiles between years" are :mod:`recyclopt.optimize.stockpile`.
 """
 
 from __future__ import annotations
