@@ -136,20 +136,20 @@ def build_direct(case: Case, sup: Superstructure, *, objective: str | None = Non
         deliver = np.zeros((n_o, Y))
         for y in range(Y):
             deliver[:, y] = np.bincount(fo_o, weights=fo_load * avail[fo_f, y], minlength=n_o)
-        useful = deliver.max(axis=1)
-        # a plant is never smaller than its curve's first point (it may run below it); a
-        # curve whose cost falls somewhere is left unbounded
-        for i, o in enumerate(opts):
-            if o.capex is not None:
-                falls = bool((np.diff(np.asarray(o.capex.costs, float)) < 0).any())
-                useful[i] = np.inf if falls else max(useful[i], float(o.capex.points[0]))
+        deliver_peak = deliver.max(axis=1)
     peak = avail.max(axis=1)
     tmax = np.bincount(lo_, weights=lv * peak[fk[lp]], minlength=n_o)
     if tight:
-        tmax = np.minimum(tmax, useful)
-    first = np.array([o.capex.points[0] if o.capex is not None else 0.0 for o in opts])
-    ub_cap = np.minimum(np.maximum(tmax, first),
-                        [o.max_capacity if o.max_capacity is not None else np.inf for o in opts])
+        tmax = np.minimum(tmax, deliver_peak)
+    # a plant is never smaller than its curve's first point (it may run below it); with the
+    # tight bounds a curve whose cost falls somewhere is left unbounded
+    size = tmax.copy()
+    for i, o in enumerate(opts):
+        if o.capex is not None:
+            falls = bool((np.diff(np.asarray(o.capex.costs, float)) < 0).any())
+            size[i] = np.inf if (tight and falls) else max(size[i], float(o.capex.points[0]))
+    ub_cap = np.minimum(size, [o.max_capacity if o.max_capacity is not None else np.inf
+                               for o in opts])
     ub_cap = np.minimum(ub_cap, [o.capex.points[-1] if o.capex is not None else np.inf
                                  for o in opts])
     # piecewise capex: segment k of a curve joins points k and k+1 (CapexCurve's segments)

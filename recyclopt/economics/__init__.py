@@ -16,8 +16,11 @@ from recyclopt.economics.cashflow import (
     CashFlowResult,
     Horizon,
     NPVWeights,
+    capex_start_fits,
+    capex_start_weights,
     cash_flow_table,
     npv_weights,
+    phased_capex_cash,
 )
 from recyclopt.economics.conventions import (
     Convention,
@@ -45,6 +48,8 @@ __all__ = [
     "QGESSCosting",
     "SimpleCosting",
     "annuity_factor",
+    "capex_start_fits",
+    "capex_start_weights",
     "cash_flow_table",
     "cost_of_recovery",
     "escalate",
@@ -53,6 +58,7 @@ __all__ = [
     "npv_weights",
     "payback_year",
     "points_for_error",
+    "phased_capex_cash",
     "power_law_chord_error",
     "rescale_by_index",
     "scaling_law_curve",

@@ -438,3 +438,75 @@ def npv_weights(convention: Convention, horizon: Horizon) -> NPVWeights:
         w_direct_tpc=w_tpc,
         **arrays,
     )
+
+
+def capex_start_fits(convention: Convention, horizon: Horizon) -> np.ndarray:
+    """Operating-year positions ``t`` at which a capacity block may come online.
+
+    A block online from operating year ``t`` starts construction ``t`` years after the
+    horizon's construction start; its capex schedule must end inside the horizon:
+    ``t + len(capex_schedule) <= construction_years + operating_years``.
+    """
+    n_sched = len(convention.factors().capex_schedule)
+    t = np.arange(horizon.operating_years)
+    return t[t + n_sched <= horizon.n_years]
+
+
+def capex_start_weights(convention: Convention, horizon: Horizon) -> np.ndarray:
+    """NPV per USD of total plant cost (TPC) of a block online from each operating year.
+
+    For a block whose first operating year is operating year ``t`` (its construction starts
+    ``t`` years after the horizon's, capex spent by the convention's schedule ``s_i``)::
+
+        w_tpc[t] = toc_per_tpc * sum_i s_i (1 + i_capex)^(t+i) (1 + r)^-(t+i)
+                   + fixed_opex_per_tpc * sum_{y >= t} w_fixed_opex[y]
+
+    ``w_tpc[0]`` is :func:`npv_weights`' ``w_direct_tpc`` (the single-build plant); a Lang-
+    factor cost has ``lang_factor`` times this weight. Positions whose schedule ends after
+    the horizon (:func:`capex_start_fits`) are ``nan``.
+    """
+    f = convention.factors()
+    w = npv_weights(convention, horizon)
+    s = np.asarray(f.capex_schedule)
+    i = np.arange(len(s), dtype=float)
+    out = np.full(horizon.operating_years, np.nan)
+    tail = np.cumsum(w.w_fixed_opex[::-1])[::-1]  # sum_{y >= t} w_fixed_opex[y]
+    for t in capex_start_fits(convention, horizon).tolist():
+        g = ((1.0 + f.capex_escalation) / (1.0 + f.discount_rate)) ** (t + i)
+        out[t] = f.toc_per_tpc * float(np.sum(s * g)) + f.fixed_opex_per_tpc * tail[t]
+    return out
+
+
+def phased_capex_cash(convention: Convention, horizon: Horizon, tpc_by_start: ArrayLike
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Capex per horizon year and TPC in service per operating year of a phased plant.
+
+    Parameters
+    ----------
+    convention, horizon : as :func:`cash_flow_table`.
+    tpc_by_start : TPC (USD, Lang factor applied) of the blocks and equipment coming online
+        in each operating year (one value per operating year).
+
+    Returns
+    -------
+    capex : escalated capex per horizon year (TOC spread by the schedule from each block's
+        construction start), to replace the table's ``capex_usd``.
+    tpc_in_service : TPC online in each operating year; ``fixed_opex_per_tpc`` times it is
+        the fixed opex that the convention ties to TPC (pass it as ``fixed_opex_usd``
+        to :func:`cash_flow_table` with ``bec_usd = direct_tpc_usd = 0``).
+    """
+    f = convention.factors()
+    tpc = as_year_array("tpc_by_start", tpc_by_start, horizon.operating_years)
+    fits = np.zeros(horizon.operating_years, bool)
+    fits[capex_start_fits(convention, horizon)] = True
+    if np.any((tpc != 0) & ~fits):
+        t = int(np.flatnonzero((tpc != 0) & ~fits)[0])
+        raise EconomicsInputError(f"tpc_by_start: a block online in operating year {t} "
+                                  "has a capex schedule ending after the horizon",
+                                  field="tpc_by_start")
+    capex = np.zeros(horizon.n_years)
+    for t in np.flatnonzero(tpc).tolist():
+        for i, share in enumerate(f.capex_schedule):
+            capex[t + i] += (f.toc_per_tpc * tpc[t] * share
+                             * (1.0 + f.capex_escalation) ** (t + i))
+    return capex, np.cumsum(tpc)

@@ -38,6 +38,7 @@ from .case_schema import (
     FeedstockSpec,
     LabourSpec,
     OptionSpec,
+    PlanningSpec,
     PolicySpec,
     PricesSpec,
     ProductSpec,
@@ -45,7 +46,7 @@ from .case_schema import (
 )
 
 __all__ = ["MODES", "OBJECTIVES", "Case", "CaseError", "Equipment", "Feedstock", "Option",
-           "Policy", "Product", "case_from_dict", "load_case"]
+           "Planning", "Policy", "Product", "Stockpile", "case_from_dict", "load_case"]
 
 
 class CaseError(InputError):
@@ -53,6 +54,40 @@ class CaseError(InputError):
 
 
 # --------------------------------------------------------------------------- components
+@dataclass(frozen=True)
+class Stockpile:
+    """A feedstock's store: collected units kept for a later year.
+
+    Attributes
+    ----------
+    cap_units : most units in store at any year end (the feedstock's unit), > 0.
+    holding_usd_per_unit_yr : cost of keeping one unit in store for a year, >= 0.
+    """
+
+    cap_units: float
+    holding_usd_per_unit_yr: float = 0.0
+
+
+@dataclass(frozen=True)
+class Planning:
+    """When capacity may be built (see :mod:`recyclopt.optimize.phased`).
+
+    Attributes
+    ----------
+    mode : ``single_build`` (every option sized once, online from the first operating year:
+        the default) or ``phased`` (capacity blocks online in any of ``build_years``).
+    build_years : operating years in which a block may come online (its capex is spent from
+        ``construction_years`` earlier, by the costing's capex schedule).
+    max_expansions : blocks per option after its first (None: one per build year).
+    idle : an option may stand idle in a year (no flow, no fixed opex, no operators).
+    """
+
+    mode: str = "single_build"
+    build_years: tuple[int, ...] = ()
+    max_expansions: int | None = None
+    idle: bool = True
+
+
 @dataclass
 class Feedstock:
     """An end-of-life feedstock.
@@ -82,6 +117,7 @@ class Feedstock:
     catalogue: str | None = None
     source: str = ""
     supply: float | dict[int, float] = 0.0
+    stockpile: Stockpile | None = None
 
     def min_share(self, years: np.ndarray) -> np.ndarray:
         """The obligation's share of the availability in each of ``years``."""
@@ -190,6 +226,7 @@ class Case:
     mode: str = default_of(CaseSpec, "mode")
     objective: str = default_of(CaseSpec, "objective")
     policy: Policy = field(default_factory=Policy)
+    planning: Planning = field(default_factory=Planning)
     description: str = ""
     source: str = "<case>"
     sources: dict[str, str] = field(default_factory=dict)
@@ -301,7 +338,9 @@ def _feedstock(spec: CaseSpec, k: int, years: np.ndarray, where: Where) -> Feeds
         name=f.name, content_kg_per_unit=content, magnet_kg_per_unit=float(magnet),
         availability=availability,
         cost_usd_per_unit=f.cost_usd_per_unit, unit=f.unit, tags=frozenset(f.tags),
-        catalogue=f.catalogue, source=f.source, supply=_supply(f, years, path, where))
+        catalogue=f.catalogue, source=f.source, supply=_supply(f, years, path, where),
+        stockpile=(None if f.stockpile is None else
+                   Stockpile(f.stockpile.cap_units, f.stockpile.holding_usd_per_unit_yr)))
 
 
 def _supply(f: FeedstockSpec, years: np.ndarray, path: tuple, where: Where
@@ -318,6 +357,48 @@ def _supply(f: FeedstockSpec, years: np.ndarray, path: tuple, where: Where
         raise where.fail((*path, "supply", "min_share", late[0]), f"year {late[0]} is after "
                          f"the last operating year {int(years[-1])}")
     return dict(sorted(share.items()))
+
+
+def _planning(spec: CaseSpec, horizon: Horizon, costing: SimpleCosting | QGESSCosting,
+              where: Where) -> Planning:
+    """The case's ``planning`` with its cross-field rules: the phased keys only with
+    ``mode: phased``; ``build_years`` or ``every_years``, not both; a block comes online in an
+    operating year whose capex schedule ends inside the horizon; no phased ``annual_profit``."""
+    from ..economics import capex_start_fits
+
+    p: PlanningSpec = spec.planning
+    given = [k for k in ("build_years", "every_years", "max_expansions")
+             if getattr(p, k) is not None] + ([] if p.idle else ["idle"])
+    if p.mode == "single_build":
+        if given:
+            raise where.fail(("planning", given[0]), "only with planning.mode: phased (a "
+                             "single build has one build year, the first)")
+        return Planning()
+    if spec.objective == "annual_profit":
+        raise where.fail(("objective",), "annual_profit annualises a single plant; with "
+                         "planning: phased use npv, recovered_value, recovered_mass or min_co2")
+    if p.build_years is not None and p.every_years is not None:
+        raise where.fail(("planning", "every_years"), "give build_years or every_years, "
+                         "not both")
+    years = horizon.operating_calendar_years
+    fits = set(years[capex_start_fits(costing, horizon)].tolist())
+    if p.build_years is not None:
+        out = sorted(set(p.build_years))
+        bad = [y for y in out if y not in fits]
+        if bad:
+            raise where.fail(("planning", "build_years"), f"{bad[0]}: a block must come "
+                             "online in an operating year whose capex schedule ends inside "
+                             f"the horizon ({min(fits)}..{max(fits)})")
+    else:
+        n = p.every_years or 1
+        if n > len(years):
+            raise where.fail(("planning", "every_years"), f"{n} is outside the allowed range "
+                             f"[1, {len(years)}] (the operating years)")
+        out = [int(y) for y in years[::n] if int(y) in fits]
+    if p.max_expansions is not None and p.max_expansions > len(out):
+        raise where.fail(("planning", "max_expansions"), f"{p.max_expansions} is outside the "
+                         f"allowed range [0, {len(out)}] (the build years)")
+    return Planning(p.mode, tuple(out), p.max_expansions, p.idle)
 
 
 def _option(o: OptionSpec, path: tuple, where: Where) -> Option:
@@ -452,6 +533,7 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
         labour_usd_per_hour=spec.labour.usd_per_hour,
         hours_per_operator_yr=spec.labour.hours_per_operator_yr,
         mode=spec.mode, objective=spec.objective, policy=_policy(spec.policy), source=source,
+        planning=_planning(spec, horizon, costing, where),
         sources=dict(spec.sources),
     )
 

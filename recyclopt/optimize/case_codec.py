@@ -17,12 +17,12 @@ import pandas as pd
 
 from ..economics import CapexCurve, Horizon, QGESSCosting, SimpleCosting
 from ..errors import InputError
-from .case import Case, Equipment, Feedstock, Option, Policy, Product
+from .case import Case, Equipment, Feedstock, Option, Planning, Policy, Product, Stockpile
 
 #: Types a saved case may hold, by the tag written for them.
 TYPES: dict[str, type] = {t.__name__: t for t in (
-    Case, Feedstock, Option, Equipment, Product, Policy, Horizon, SimpleCosting, QGESSCosting,
-    CapexCurve)}
+    Case, Feedstock, Option, Equipment, Product, Policy, Planning, Stockpile, Horizon,
+    SimpleCosting, QGESSCosting, CapexCurve)}
 
 
 def encode(v: Any) -> Any:

@@ -261,6 +261,16 @@ def _not_any(keys: tuple[str, ...]) -> dict[str, Any]:
     return {"not": {"anyOf": [{"required": [k]} for k in keys]}}
 
 
+class StockpileSpec(Spec):
+    """A feedstock's store: collected units kept for a later year."""
+
+    cap_units: float = F(doc="most units in store at any year end", unit="feedstock unit",
+                         gt=0.0)
+    holding_usd_per_unit_yr: float = F(0.0, doc="cost of keeping one unit in store a year",
+                                       unit="USD/unit/yr", ge=0.0)
+    source: str = F("", doc="where the cap and cost come from")
+
+
 class FeedstockSpec(Spec):
     """An end-of-life feedstock: composition, availability, price and tags."""
 
@@ -297,6 +307,8 @@ class FeedstockSpec(Spec):
     tags: list[str] = F([], doc="properties for option compatibility (requires/excludes)")
     supply: SupplyRule = F("optional", doc="optional (a ceiling), all (every collected unit "
                            "processed) or {min_share: share or {year: share}}")
+    stockpile: StockpileSpec | None = F(None, doc="a store for collected units "
+                                        "processed in a later year")
     source: str = F("", doc="where the figures come from")
 
 
@@ -423,6 +435,24 @@ class PolicySpec(Spec):
                                              unit="USD/kg")
 
 
+class PlanningSpec(Spec):
+    """When capacity may be built (``recyclopt.optimize.phased``)."""
+
+    mode: Literal["single_build", "phased"] = F("single_build", doc="single_build (every "
+                                                "option sized once, online from the first "
+                                                "operating year) or phased (capacity blocks "
+                                                "online in any build year)")
+    build_years: list[int] | None = F(None, doc="operating years a block may come online "
+                                      "(default: every every_years-th operating year)",
+                                      min_length=1)
+    every_years: int | None = F(None, doc="a build year every N operating years from the "
+                                "first (default 1)", ge=1)
+    max_expansions: int | None = F(None, doc="blocks per option after its first (default: "
+                                   "one per build year)", ge=0)
+    idle: bool = F(True, doc="an option may stand idle in a year (no flow, fixed opex or "
+                   "operators)")
+
+
 class CaseSpec(Spec):
     """A plant-optimisation case file."""
 
@@ -444,6 +474,7 @@ class CaseSpec(Spec):
     objective: Literal["npv", "annual_profit", "recovered_value", "recovered_mass",
                        "min_co2"] = F("npv", doc="what the optimizer maximises/minimises")
     policy: PolicySpec = F(PolicySpec(), doc="obligations, caps and incentives")
+    planning: PlanningSpec = F(PlanningSpec(), doc="when capacity may be built")
     sources: dict[str, str] = F({}, doc="named sources cited by the case")
     capex_max_error: float | None = F(None, doc="refine power-law capex curves until their "
                                       "chords stay within this relative error", gt=0.0,

@@ -26,6 +26,7 @@ import numpy as np
 from .index import OptionFeeds, PairYearLabels, YearIndex
 from .matrix import MatrixBuilder
 from .model_data import ModelData
+from .stockpile import stock_supply_entries
 
 
 def define_variables(mb: MatrixBuilder, d: ModelData, mode: str) -> None:
@@ -42,9 +43,22 @@ def define_variables(mb: MatrixBuilder, d: ModelData, mode: str) -> None:
     ``use[p]``          binary: path p is the plant's single path (``single_path`` mode)
     ==================  ==================================================================
     """
-    K, idx, options = d.K, d.idx, d.options
-    x_ub = d.avail[d.f_idx, :].reshape(-1)  # k-major: col = k*Y + y
-    mb.add_block("x", K * idx.Y, 0.0, x_ub, labels=PairYearLabels(K, idx.years))
+    define_flow_variables(mb, d)
+    define_plant_variables(mb, d)
+    define_path_variables(mb, d, mode)
+
+
+def define_flow_variables(mb: MatrixBuilder, d: ModelData) -> None:
+    """The flow block ``x[k, y]``, ``0 <= x <= x_avail[f(k), y]`` (the availability, plus
+    the stockpile cap of a feedstock with one)."""
+    x_ub = d.x_avail[d.f_idx, :].reshape(-1)  # k-major: col = k*Y + y
+    mb.add_block("x", d.K * d.idx.Y, 0.0, x_ub, labels=PairYearLabels(d.K, d.idx.years))
+
+
+def define_plant_variables(mb: MatrixBuilder, d: ModelData) -> None:
+    """The single-build plant's blocks: ``cap``, ``build``, ``seg_z``, ``seg_w``, ``units``,
+    ``staff`` (see :func:`define_variables`)."""
+    options = d.options
     names = [o.name for o in options]
     mb.add_block("cap", d.n_opt, 0.0, d.cap_ub, labels=names)
     mb.add_block("build", d.n_opt, 0.0, 1.0, "B", labels=names)
@@ -62,6 +76,10 @@ def define_variables(mb: MatrixBuilder, d: ModelData, mode: str) -> None:
                      labels=[options[i].name for i in d.eq_opts])
     if d.staffed:
         mb.add_block("staff", 1, 0.0, np.inf, "I", labels=["staff"])
+
+
+def define_path_variables(mb: MatrixBuilder, d: ModelData, mode: str) -> None:
+    """``use[p]``, binary: path p is the plant's single path (``single_path`` mode only)."""
     if mode == "single_path":
         mb.add_block("use", len(d.paths), 0.0, 1.0, "B",
                      labels=["/".join(d.sup.paths[p]) for p in d.paths])
@@ -72,6 +90,8 @@ def define_supply(mb: MatrixBuilder, d: ModelData) -> None:
 
         supply_lo[f, y]  <=  sum_{k of f} x[k, y]  <=  avail[f, y]
 
+    With a stockpile (:mod:`recyclopt.optimize.stockpile`) the middle term is what is
+    collected, ``sum_k x[k, y] + s[f, y] - s[f, y-1]``.
     ``supply_lo`` is -inf for ``supply: optional`` (availability is a ceiling),
     ``avail`` for ``supply: all`` (every collected unit processed) and
     ``min_share[f, y] * avail`` for a minimum share. Kept as rows, not as bounds of ``x``, so
@@ -88,6 +108,9 @@ def define_supply(mb: MatrixBuilder, d: ModelData) -> None:
         rows = np.concatenate((rows, idx.cells(stuck)))
         xcol = np.concatenate((xcol, mb.col("x", idx.year_of(len(stuck)))))
         vals = np.concatenate((vals, np.zeros(len(stuck) * idx.Y)))
+    if len(d.stock_f):  # collected = processed + stored - taken from store
+        sr, sc, sv = stock_supply_entries(mb, d)
+        rows, xcol, vals = (np.concatenate(t) for t in ((rows, sr), (xcol, sc), (vals, sv)))
     mb.add_group("supply", rows, xcol, vals, d.F * idx.Y, d.supply_lo.reshape(-1),
                  d.avail.reshape(-1), labels=idx.labels(d.feeds))
 
@@ -289,7 +312,7 @@ def define_single_path(mb: MatrixBuilder, d: ModelData) -> None:
     """
     idx, K = d.idx, d.K
     pidx = np.array([d.p_pos[p] for p in d.sup.column("pairs", "path_index").tolist()])
-    x_ub = d.avail[d.f_idx, :].reshape(-1)
+    x_ub = d.x_avail[d.f_idx, :].reshape(-1)
     r = np.arange(K * idx.Y)
     xcol = mb.col("x", idx.cells(np.arange(K)))
     mb.add_group("single_path_link", np.concatenate((r, r)),

@@ -19,6 +19,13 @@ Variables (by block)
 ``units[o]``  integer equipment count of options with discrete equipment
 ``staff``     plant headcount (integer: whole people)
 ``use[p]``    1 if path p is the plant's single path (single-path mode)
+``stock[f, y]``  units of feedstock f in store at the end of year y (feedstocks with a
+              ``stockpile``: :mod:`recyclopt.optimize.stockpile`)
+
+With ``planning: {mode: phased}`` the plant blocks (``cap`` ... ``staff``) are those of
+:mod:`recyclopt.optimize.phased` instead: capacity blocks per build year, each on its capex
+curve, the years each option operates, equipment bought per build year and a headcount per
+year; the objective is :func:`~recyclopt.optimize.objective.phased_objective`.
 """
 
 from __future__ import annotations
@@ -39,7 +46,9 @@ from .families import (
     define_capacity,
     define_equipment,
     define_feed_to_build,
+    define_flow_variables,
     define_headcount,
+    define_path_variables,
     define_piecewise_capex,
     define_single_path,
     define_supply,
@@ -49,7 +58,23 @@ from .index import YearIndex, option_feeds
 from .limits import define_markets, define_policy_limits
 from .matrix import Block, Group, MatrixBuilder, stack_csr
 from .model_data import model_data
-from .objective import define_epsilon_limits, epsilon_metrics, objective_pieces, objective_vector
+from .objective import (
+    define_epsilon_limits,
+    epsilon_metrics,
+    objective_pieces,
+    objective_vector,
+    phased_objective,
+)
+from .phased import (
+    define_block_capex,
+    define_operation,
+    define_phased_capacity,
+    define_phased_equipment,
+    define_phased_feed_to_build,
+    define_phased_headcount,
+    define_phased_variables,
+)
+from .stockpile import define_stockpile_variables
 from .superstructure import Superstructure, build
 
 __all__ = ["CUTS_MAX_FLOW_COLUMNS", "FORMULATIONS", "Block", "Group", "MatrixBuilder",
@@ -219,32 +244,54 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     sup = sup or build(case)
     d = model_data(case, sup, naive=formulation == "naive")
     mb = MatrixBuilder()
-    define_variables(mb, d, mode)
+    if d.phased:
+        define_flow_variables(mb, d)
+        define_phased_variables(mb, d)
+        define_path_variables(mb, d, mode)
+    else:
+        define_variables(mb, d, mode)
+    define_stockpile_variables(mb, d)
     define_supply(mb, d)
-    define_capacity(mb, d)
-    define_build_switch(mb, d)
+    if d.phased:
+        define_phased_capacity(mb, d)
+    else:
+        define_capacity(mb, d)
+        define_build_switch(mb, d)
     if formulation == "tight" and d.K * d.idx.Y <= CUTS_MAX_FLOW_COLUMNS:
         formulation = "tight_cuts_yearly"
-    if formulation in ("tight_cuts", "tight_cuts_yearly"):
-        define_feed_to_build(mb, d.idx, d.fo, d.avail, d.options, d.feeds,
+    if d.phased and formulation in ("tight_cuts", "tight_cuts_yearly"):
+        define_phased_feed_to_build(mb, d)
+    elif formulation in ("tight_cuts", "tight_cuts_yearly"):
+        define_feed_to_build(mb, d.idx, d.fo, d.x_avail, d.options, d.feeds,
                              yearly=formulation == "tight_cuts_yearly")
-    define_piecewise_capex(mb, d)
-    define_equipment(mb, d)
-    define_headcount(mb, d)
+    if d.phased:
+        define_block_capex(mb, d)
+        define_operation(mb, d)
+        define_phased_equipment(mb, d)
+        define_phased_headcount(mb, d)
+    else:
+        define_piecewise_capex(mb, d)
+        define_equipment(mb, d)
+        define_headcount(mb, d)
     define_markets(mb, d)
     define_policy_limits(mb, d)
     if mode == "single_path":
         define_single_path(mb, d)
     w = npv_weights(case.costing, case.horizon)
-    pieces = objective_pieces(mb, d, price_factor)
-    c, sense = objective_vector(mb, d, objective, pieces, price_factor, w)
+    if d.phased:
+        c, sense, pieces, npv_c = phased_objective(mb, d, objective, price_factor, w)
+    else:
+        pieces = objective_pieces(mb, d, price_factor)
+        c, sense = objective_vector(mb, d, objective, pieces, price_factor, w)
+        npv_c = None
     metrics = epsilon_metrics(mb, d, pieces)
     define_epsilon_limits(mb, metrics, extra)
     m, columns = pyomo_from_builder(mb, c, sense) if pyomo else (None, [])
     meta = _Meta({"pieces": pieces, "weights": w, "seg_arrays": d.seg, "eq_opts": d.eq_opts,
-                  "years": case.years, "f_idx": d.f_idx, "avail": d.avail,
+                  "years": case.years, "f_idx": d.f_idx, "avail": d.x_avail,
                   "supply_lo": d.supply_lo, "rec_tot": d.rec_tot, "metrics": metrics,
-                  "price_factor": price_factor})
+                  "price_factor": price_factor, "starts": d.starts, "npv_c": npv_c,
+                  "stock_f": d.stock_f, "stock_hold": d.stock_hold})
     return OptModel(case, sup, mb, m, columns, c, sense, objective, meta)
 
 

@@ -39,6 +39,12 @@ class ModelData:
     rec_arr, forms, elements_rec : kg recovered per unit, K x (form, element) columns.
     rec_tot : kg of the case's elements recovered per unit of each pair.
     co2 : kg CO2 per unit of each pair.
+    x_avail : the most of each feedstock processed in a year, F x Y: ``avail`` plus its
+        stockpile cap (units stored earlier); ``avail`` without a stockpile.
+    stock_f, stock_cap, stock_hold : feedstocks with a stockpile, their caps (units) and
+        holding costs (USD per unit-year).
+    starts : operating-year positions at which a capacity block may come online
+        (``planning: phased``; empty for a single build).
     """
 
     case: Case
@@ -63,6 +69,15 @@ class ModelData:
     elements_rec: list[str]
     rec_tot: np.ndarray
     co2: np.ndarray
+    x_avail: np.ndarray
+    stock_f: np.ndarray
+    stock_cap: np.ndarray
+    stock_hold: np.ndarray
+    starts: np.ndarray
+
+    @property
+    def phased(self) -> bool:
+        return len(self.starts) > 0
 
     @property
     def K(self) -> int:
@@ -124,22 +139,22 @@ def capacity_bounds(options: list, fo: OptionFeeds, f_idx: np.ndarray, avail: np
     """``tmax`` (the largest useful throughput of each option) and ``cap_ub``.
 
     ``naive`` sums every pair's peak load (a feedstock with two paths through an option
-    counts twice); otherwise each feedstock counts once (:func:`deliverable`), raised to the
-    curve's minimum size (:func:`useful_capacity`). ``cap_ub`` is ``tmax`` raised to the
-    curve's first point (a plant built at its minimum size and run below it, in every
-    formulation), then limited by the option's ``max_capacity`` and the curve's last point.
+    counts twice); otherwise each feedstock counts once (:func:`deliverable`). ``cap_ub`` is
+    that throughput raised to the curve's minimum size (a plant may be built at its minimum
+    and run below it: :func:`useful_capacity`), within the option's ``max_capacity`` and its
+    capex curve's last point.
     """
     n_opt = len(options)
     peak_avail = avail.max(axis=1)[f_idx]
     tmax = np.zeros(n_opt)
     np.add.at(tmax, fo.lo, fo.lv * peak_avail[fo.lp])
     if not naive:
-        tmax = np.minimum(tmax, useful_capacity(options, deliverable(fo, avail, n_opt)))
-    # a plant is never smaller than its curve's first point (built at that minimum, run
-    # below it), so the capacity may exceed the throughput up to that size
-    min_size = np.array([o.capex.points[0] if o.capex is not None else 0.0 for o in options])
-    cap_ub = np.array([min(max(tmax[i], min_size[i]),
-                           o.max_capacity if o.max_capacity is not None else np.inf)
+        tmax = np.minimum(tmax, deliverable(fo, avail, n_opt))
+        size = useful_capacity(options, tmax)
+    else:
+        size = np.maximum(tmax, [o.capex.points[0] if o.capex is not None else 0.0
+                                 for o in options])
+    cap_ub = np.array([min(size[i], o.max_capacity if o.max_capacity is not None else np.inf)
                        for i, o in enumerate(options)])
     curve_cap = np.array([o.capex.points[-1] if o.capex is not None else np.inf for o in options])
     return tmax, np.minimum(cap_ub, curve_cap)
@@ -185,7 +200,12 @@ def model_data(case: Case, sup: Superstructure, naive: bool) -> ModelData:
     share = np.array([f.min_share(case.years) for f in case.feedstocks]).reshape(avail.shape)
     options = case.options
     fo = option_feeds(sup, f_idx, options)
-    tmax, cap_ub = capacity_bounds(options, fo, f_idx, avail, naive)
+    stock_f = np.array([i for i, f in enumerate(case.feedstocks) if f.stockpile is not None],
+                       dtype=np.int64)
+    stock_cap = np.array([case.feedstocks[i].stockpile.cap_units for i in stock_f], dtype=float)
+    x_avail = avail.copy()
+    x_avail[stock_f] += stock_cap[:, None]
+    tmax, cap_ub = capacity_bounds(options, fo, f_idx, x_avail, naive)
     sg, z_ub = capex_segments(options, cap_ub, naive)
     staffed = any(o.operators > 0 for o in options) or any(
         o.equipment is not None and o.equipment.operators_per_unit > 0 for o in options)
@@ -201,4 +221,8 @@ def model_data(case: Case, sup: Superstructure, naive: bool) -> ModelData:
         seg=sg, z_ub=z_ub, eq_opts=[i for i, o in enumerate(options) if o.equipment is not None],
         staffed=staffed, paths=paths, p_pos={p: j for j, p in enumerate(paths)},
         rec_arr=rec_arr, forms=[f for f, _ in rec.columns] if rec.columns.size else [],
-        elements_rec=elements_rec, rec_tot=rec_tot, co2=sup.column("pairs", "co2_kg_per_unit"))
+        elements_rec=elements_rec, rec_tot=rec_tot, co2=sup.column("pairs", "co2_kg_per_unit"),
+        x_avail=x_avail, stock_f=stock_f, stock_cap=stock_cap,
+        stock_hold=np.array([case.feedstocks[i].stockpile.holding_usd_per_unit_yr
+                             for i in stock_f], dtype=float),
+        starts=np.flatnonzero(np.isin(case.years, case.planning.build_years)))

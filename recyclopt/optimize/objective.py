@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..economics import NPVWeights, annuity_factor
+from ..economics import NPVWeights, annuity_factor, capex_start_weights
 from .case import CaseError
 from .matrix import MatrixBuilder
 from .model_data import ModelData
+from .phased import fixed_options
+from .stockpile import stockpile_cost
 
 #: The objectives :func:`objective_vector` writes.
 OBJECTIVES = ("npv", "annual_profit", "recovered_value", "recovered_mass", "min_co2",
@@ -95,6 +97,7 @@ def objective_vector(mb: MatrixBuilder, d: ModelData, objective: str, pieces: di
                    - w.w_variable_opex[yflat] * var[kflat])
         c -= w.w_fixed_opex.sum() * pieces["fixed"] + w.w_labour.sum() * pieces["labour"]
         c -= w.w_bec * pieces["bec"] + w.w_direct_tpc * pieces["direct"]
+        c -= stockpile_cost(mb, d, w.w_variable_opex)
         return c, "max"
     if objective == "annual_profit":
         Y = d.idx.Y
@@ -103,6 +106,7 @@ def objective_vector(mb: MatrixBuilder, d: ModelData, objective: str, pieces: di
         lang_f = case.costing.factors().lang_factor
         c[xcol] = (rev[kflat] + byp[kflat] - var[kflat]) / Y
         c -= pieces["fixed"] + pieces["labour"] + crf * (lang_f * pieces["bec"] + pieces["direct"])
+        c -= stockpile_cost(mb, d, np.full(Y, 1.0 / Y))
         return c, "max"
     if objective == "recovered_value":
         return pieces["revenue"].copy(), "max"
@@ -150,3 +154,72 @@ def define_epsilon_limits(mb: MatrixBuilder, metrics: dict[str, np.ndarray],
         nz = np.flatnonzero(v)
         mb.add_group(f"epsilon_{k}_{metric}", np.zeros(len(nz), dtype=int), nz, v[nz], 1, lo, hi,
                      labels=[metric])
+
+
+def phased_objective(mb: MatrixBuilder, d: ModelData, objective: str, price_factor: float,
+                     w: NPVWeights) -> tuple[np.ndarray, str, dict, np.ndarray]:
+    """Objective of the time-phased plant (:mod:`recyclopt.optimize.phased`).
+
+    The NPV (max), with ``W[t]`` the NPV per USD of TPC online from build year t
+    (:func:`recyclopt.economics.capex_start_weights`; ``lang`` the Lang factor for options
+    costed through it, 1 otherwise) and ``F[t] = sum_{y >= t} w_fix[y]``::
+
+        sum_y w_rev[y] (rev + byp) x - w_var[y] var x
+        - sum_{s, t} lang W[t] (intercept_s z[s, t] + slope_s w[s, t])
+        - sum_{e, t} (W[t] cost_e + F[t] yearly_e) buy[e, t]
+        - sum_{o, y} w_fix[y] opex_o act[o, y] - sum_y w_lab[y] wage staff[y]
+
+    ``recovered_value``, ``recovered_mass`` and ``min_co2`` are :func:`objective_vector`'s;
+    ``annual_profit`` (an annualised single plant) has no phased form.
+
+    Returns
+    -------
+    c, sense : the objective.
+    pieces : ``revenue`` per column (for the epsilon metrics).
+    npv_c : the NPV vector (the plan reader's NPV, whatever the objective).
+    """
+    case = d.case
+    xcol, kflat, yflat = _flow_columns(mb, d)
+    rev = d.sup.column("pairs", "revenue_usd_per_unit") * price_factor
+    byp = (d.sup.column("pairs", "byproduct_revenue_usd_per_unit")
+           if "byproduct_revenue_usd_per_unit" in d.sup.pairs else np.zeros(d.K))
+    var = d.sup.column("pairs", "var_cost_usd_per_unit")
+    pieces = {"revenue": np.zeros(mb.n)}
+    pieces["revenue"][xcol] = rev[kflat]
+    c = np.zeros(mb.n)
+    c[xcol] = (w.w_revenue[yflat] * (rev[kflat] + byp[kflat])
+               - w.w_variable_opex[yflat] * var[kflat])
+    W = capex_start_weights(case.costing, case.horizon)[d.starts]
+    F = np.cumsum(w.w_fixed_opex[::-1])[::-1][d.starts]
+    T, Y = len(d.starts), d.idx.Y
+    sg = d.seg
+    if len(sg["o"]):
+        lang = np.where([d.options[o].capex_lang for o in sg["o"].tolist()],
+                        case.costing.factors().lang_factor, 1.0)
+        S = len(sg["o"])
+        c[mb.col("bseg_z", np.arange(S * T))] = -np.outer(lang * sg["intercept"], W).ravel()
+        c[mb.col("bseg_w", np.arange(S * T))] = -np.outer(lang * sg["slope"], W).ravel()
+    if d.eq_opts:
+        eqs = [d.options[o].equipment for o in d.eq_opts]
+        cost = np.array([e.cost_usd for e in eqs])
+        yearly = np.array([e.yearly_cost_usd for e in eqs])
+        c[mb.col("buy", np.arange(len(eqs) * T))] = -(np.outer(cost, W)
+                                                       + np.outer(yearly, F)).ravel()
+    fx = fixed_options(d)
+    if fx:
+        opex = np.array([d.options[o].opex_usd_per_yr for o in fx])
+        c[mb.col("act", np.arange(len(fx) * Y))] = -np.outer(opex, w.w_fixed_opex).ravel()
+    if d.staffed:
+        c[mb.col("staff", np.arange(Y))] = -case.wage_usd_per_operator_yr * w.w_labour
+    c -= stockpile_cost(mb, d, w.w_variable_opex)
+    if objective == "npv":
+        return c, "max", pieces, c
+    if objective == "annual_profit":
+        raise CaseError("objective 'annual_profit' annualises a single plant; with "
+                        "planning: phased use npv", field="objective")
+    if objective == "min_cost":  # the NPV's cost terms: the NPV vector less its revenue
+        cost = -c
+        cost[xcol] += w.w_revenue[yflat] * (rev[kflat] + byp[kflat])
+        return cost, "min", pieces, c
+    cc, sense = objective_vector(mb, d, objective, pieces, price_factor, w)
+    return cc, sense, pieces, c

@@ -12,9 +12,15 @@ import scipy.sparse as sp
 
 from ..accessors import Result
 from ..economics import cash_flow_table
-from .case import Case, load_case
+from .case import Case, CaseError, load_case
 from .model import OptModel, build_model
-from .solve import SolveInfo, solve
+from .plan_phased import (
+    phased_cash_flow,
+    phased_plant,
+    single_build_start,
+    stockpile_table,
+)
+from .solve import SolveInfo, SolverError, solve
 
 
 @dataclass
@@ -26,6 +32,9 @@ class PlantPlan(Result):
     (per year, from the costing convention), ``capex`` and ``opex`` breakdowns; plus the
     objective value, ``npv_usd`` recomputed from the cash-flow table, and solver statistics.
     ``.plot()``/``.iplot()`` charts are attached by :mod:`recyclopt.report` when imported.
+    ``blocks`` (``planning: phased``): one row per capacity block built (option, year
+    online, capacity, capex, equipment bought); ``stockpile``: per stockpiled feedstock and
+    year, units collected, processed and in store, and the holding cost.
     """
 
     case: Case
@@ -45,6 +54,8 @@ class PlantPlan(Result):
     #: the tie-break solve: its objective and time (empty when none ran)
     tie_break: dict = field(default_factory=dict)
     price_factor: float = 1.0  # every product price times this in the solve
+    blocks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stockpile: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def built(self) -> list[str]:
@@ -116,6 +127,13 @@ class PlantPlan(Result):
         for e, v in self.recovered_kg().items():
             lines.append(f"  {e:4s} {v:,.1f}")
         cf = self.cash_flow.set_index("year")
+        if not self.blocks.empty:
+            lines += ["", "Capacity blocks (year online, capacity per year on the option's "
+                      "basis, capex USD before the Lang factor):",
+                      self.blocks.round(1).to_string(index=False)]
+        if not self.stockpile.empty:
+            lines += ["", "Stockpile (units of each feedstock; in store at year end):",
+                      self.stockpile.round(1).to_string(index=False)]
         cols = ["capex_usd", "revenue_usd", "variable_opex_usd", "fixed_opex_usd",
                 "labour_usd", "cash_flow_usd"]
         if cf["byproduct_revenue_usd"].any():
@@ -127,6 +145,8 @@ class PlantPlan(Result):
         return {"capacities": self.capacities, "flows": self.flows,
                 "option_flows": self.option_flows, "products": self.products,
                 "cash_flow": self.cash_flow, "capex": self.capex, "opex": self.opex,
+                **({"blocks": self.blocks} if not self.blocks.empty else {}),
+                **({"stockpile": self.stockpile} if not self.stockpile.empty else {}),
                 "solver": pd.DataFrame([vars(self.solver) | {"objective": self.objective,
                                                              "objective_value":
                                                              self.objective_value,
@@ -198,11 +218,19 @@ def read_plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float,
         "capex_lang": [o.capex_lang for o in options],
     }, index=pd.Index(reader.names, name="option"))
     Y = len(years)
-    cfr = cash_flow_table(case.costing, case.horizon, revenue_usd=m["rev"],
-                          byproduct_revenue_usd=m["byp"], variable_opex_usd=m["var"],
-                          labour_usd=np.full(Y, m["labour"]),
-                          fixed_opex_usd=np.full(Y, m["fixed"]), bec_usd=m["bec"],
-                          direct_tpc_usd=m["direct"])
+    blocks = pd.DataFrame()
+    if om.meta.get("npv_c") is not None:  # phased: capex in each block's build years
+        plant = phased_plant(om, x)
+        cf_table = phased_cash_flow(om, plant, m["rev"], m["var"], m["byp"])
+        npv_usd = float(cf_table["discounted_cash_flow_usd"].sum())
+        blocks = plant.blocks
+    else:
+        cfr = cash_flow_table(case.costing, case.horizon, revenue_usd=m["rev"],
+                              byproduct_revenue_usd=m["byp"], variable_opex_usd=m["var"],
+                              labour_usd=np.full(Y, m["labour"]),
+                              fixed_opex_usd=np.full(Y, m["fixed"]), bec_usd=m["bec"],
+                              direct_tpc_usd=m["direct"])
+        cf_table, npv_usd = cfr.table, cfr.npv_usd
     capex = capacities.loc[capacities["built"] | capacities["idle"],
                            ["stage", "capacity", "capex_usd", "capex_curve_usd",
                             "capex_lang"]].copy()
@@ -217,9 +245,10 @@ def read_plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float,
         "co2_t": reader.co2 @ xv / 1000.0, "fixed_opex_usd": m["fixed"],
         "labour_usd": m["labour"], "staff": m["staff"],
     })
-    return PlantPlan(case, om.objective, info.objective, cfr.npv_usd, capacities, flows,
-                     option_flows, products, cfr.table, capex, opex, info, build_s,
-                     mode=solved_mode(om), price_factor=float(om.meta["price_factor"]))
+    return PlantPlan(case, om.objective, info.objective, npv_usd, capacities, flows,
+                     option_flows, products, cf_table, capex, opex, info, build_s,
+                     mode=solved_mode(om), price_factor=float(om.meta["price_factor"]),
+                     blocks=blocks, stockpile=stockpile_table(om, x, xv))
 
 
 def _flow_frame(om: OptModel, xv: np.ndarray, years: np.ndarray) -> pd.DataFrame:
@@ -260,6 +289,23 @@ TIE_BREAK_OBJECTIVES = ("recovered_value", "recovered_mass", "min_co2")
 MIP_GAP = 1e-7
 
 
+def phased_start(om: OptModel, *, time_limit: float | None = None, **kw) -> np.ndarray | None:
+    """The single-build optimum of ``om``'s case as a first plan for its phased model
+    (:func:`~recyclopt.optimize.plan_phased.single_build_start`); ``kw`` as
+    :func:`build_model`. None when the phased model's first build year is not the first
+    operating year or the single build finds no plan."""
+    import dataclasses
+
+    from .case import Planning
+
+    single = build_model(dataclasses.replace(om.case, planning=Planning()), sup=om.sup, **kw)
+    try:
+        xs, _ = solve(single, time_limit=None if time_limit is None else time_limit / 4)
+    except SolverError:  # no single-build plan: the phased solve reports the failure
+        return None
+    return single_build_start(om, single, xs) if np.isfinite(xs).all() else None
+
+
 def optimize(case: Case | str | Path | None = None, *, objective: str | None = None,
              mode: str | None = None, time_limit: float | None = None,
              mip_gap: float | None = MIP_GAP, method: str = "highspy",
@@ -279,8 +325,12 @@ def optimize(case: Case | str | Path | None = None, *, objective: str | None = N
     om = build_model(case, objective=objective, mode=mode, extra=extra,
                      price_factor=price_factor)
     build_s = time.perf_counter() - t0
+    start = None
+    if case.planning.mode == "phased" and method == "highspy":
+        start = phased_start(om, objective=objective, mode=mode, extra=extra,
+                             price_factor=price_factor, time_limit=time_limit)
     x, info = solve(om, time_limit=time_limit, mip_gap=mip_gap, method=method,
-                    heuristic=heuristic)
+                    heuristic=heuristic, start=start)
     from .verify import check_plan  # re-checked in the case's units: never a wrong "Optimal"
 
     # building nothing is a feasible plan unless a limit or a feed obligation forbids it
@@ -311,13 +361,17 @@ def tie_break_cheapest(om: OptModel, x: np.ndarray, info: SolveInfo, *,
 
     Solves ``min cost(x)`` subject to the model's rows and one more,
     ``c x >= z* - tol`` (maximised objectives) or ``c x <= z* + tol`` (minimised), with ``c``
-    the first objective, ``z*`` its optimum and ``tol = max(gap, 1e-9) |z*| + 1e-7`` (the
+    the first objective, ``z*`` its optimum and ``tol = max(gap, 1e-9) |z*| + 1e-7`` with
+    ``gap`` the relative gap the first solve proved (the
     first plan satisfies it, so the model stays feasible). ``cost`` is the NPV's discounted
     cost (:func:`~recyclopt.optimize.model.build_model`, objective ``min_cost``). Returns the
     second model, its solution (None when the solve found none) and its solver info.
     """
     z = float(info.objective)
-    tol = max(mip_gap or 0.0, float(info.mip_gap), 1e-9) * abs(z) + 1e-7
+    # within the gap the first solve proved (not the one it was allowed): a proven optimum
+    # keeps its objective to 1e-9 relative
+    gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else float(mip_gap or 0.0)
+    tol = max(gap, 1e-9) * abs(z) + 1e-7
     lo, hi = (z - tol, np.inf) if om.sense == "max" else (-np.inf, z + tol)
     om2 = build_model(om.case, objective="min_cost", mode=solved_mode(om), sup=om.sup,
                       extra=[*(extra or []), (f"objective_{om.objective}", om.c, lo, hi)],
@@ -383,6 +437,7 @@ class PlanReader:
         self._x = block("x")
         self._build, self._units = block("build"), block("units")
         self._seg_z, self._seg_w, self._staff = block("seg_z"), block("seg_w"), block("staff")
+        self._stock = block("stock")
         names, code = np.unique(np.asarray(sup.pairs["path"].tolist(), dtype=object)
                                 .astype(str), return_inverse=True)
         self.path_names, self.path_code = names, code.astype(np.int64)
@@ -432,10 +487,26 @@ class PlanReader:
         self.seg_b = np.asarray(seg["slope"], dtype=float)
         self.wage = case.wage_usd_per_operator_yr
         self.weights = om.meta["weights"]
+        self._hold = np.repeat(np.asarray(om.meta["stock_hold"], dtype=float), self.Y)
+        self._npv_c = om.meta.get("npv_c")  # the phased plant's NPV vector
+        self._om = om
+
+    def blocks(self, x: np.ndarray) -> pd.DataFrame:
+        """The capacity blocks of a phased plan (``PlantPlan.blocks``); empty otherwise."""
+        if self._npv_c is None:
+            return pd.DataFrame()
+        return phased_plant(self._om, x).blocks
+
+    def stockpile(self, x: np.ndarray) -> pd.DataFrame:
+        """Stockpile per feedstock and year (``PlantPlan.stockpile``)."""
+        return stockpile_table(self._om, x, self._flows(x))
 
     def with_prices(self, revenue: np.ndarray, var_cost: np.ndarray) -> PlanReader:
         """A copy reading plans whose per-pair revenue and variable cost (USD per unit, before
         the model's price factor) are these; everything else is this reader's."""
+        if self._npv_c is not None:
+            raise CaseError("re-pricing reads single-build plans; planning: phased is "
+                            "solved and read per case", field="planning")
         r = object.__new__(PlanReader)
         r.__dict__.update(self.__dict__)
         r.revenue = np.asarray(revenue, dtype=float) * self._pf
@@ -470,19 +541,28 @@ class PlanReader:
         if self._units is not None and len(self._eq_opts):
             units[self._eq_opts] = x[self._units]
         idle = (paid | (units > 0.5)) & ~flowing
-        if len(self.seg_o):
+        eq_cost = units * self.eq_cost
+        plant = phased_plant(self._om, x) if self._npv_c is not None else None
+        if plant is not None:  # phased: capex summed over the blocks (undiscounted)
+            units, capex_pw, eq_cost = plant.units, plant.capex_curve, plant.eq_cost
+        elif len(self.seg_o):
             c = self.seg_a * x[self._seg_z] + self.seg_b * x[self._seg_w]
             capex_pw = np.bincount(self.seg_o, weights=c, minlength=n)
         else:
             capex_pw = np.zeros(n)
-        eq_cost = units * self.eq_cost
         cap = x[self._cap] if self._cap is not None else np.zeros(n)
         cap = np.where(self.costly, cap, peak)
         fixed = float(sum(v for v, b in zip(self.opex_yr, paid.tolist(), strict=True) if b))
         fixed += float(sum(units[i] * c for i, c in self.eq_yearly))
         staff = float(x[self._staff].sum()) if self._staff is not None else 0.0
-        return {"rev": self.revenue @ xv, "byp": self.byp @ xv, "var": self.var_cost @ xv,
-                "fixed": fixed, "labour": staff * self.wage, "staff": staff,
+        labour = staff * self.wage
+        if plant is not None:  # per year: blocks online, idling, yearly headcount
+            fixed, labour, staff = plant.fixed, plant.labour, plant.staff
+        var = self.var_cost @ xv
+        if self._stock is not None:  # stockpile holding cost
+            var = var + (self._hold * x[self._stock]).reshape(-1, self.Y).sum(axis=0)
+        return {"rev": self.revenue @ xv, "byp": self.byp @ xv, "var": var,
+                "fixed": fixed, "labour": labour, "staff": staff,
                 "bec": float(capex_pw[self.lang].sum()),
                 "direct": float(capex_pw[~self.lang].sum() + eq_cost.sum()),
                 "capex": capex_pw + eq_cost, "capex_pw": capex_pw, "built": built,
@@ -498,6 +578,8 @@ class PlanReader:
 
     def npv(self, x: np.ndarray) -> float:
         """The plan's NPV (``PlantPlan.npv_usd``) for the builder-order solution ``x``."""
+        if self._npv_c is not None:  # phased: the model's NPV vector
+            return float(self._npv_c @ x)
         return self._npv(self.money(x))
 
     def row(self, x: np.ndarray, objective: float) -> dict[str, Any]:
@@ -513,7 +595,7 @@ class PlanReader:
         built = m["built"]
         row: dict[str, Any] = {
             "objective": float(objective),
-            "npv_usd": self._npv(m),
+            "npv_usd": self._npv(m) if self._npv_c is None else float(self._npv_c @ x),
             "capex_usd": float(m["capex"][built | m["idle"]].sum()),
             "revenue_usd": float(m["rev"].sum()),
             "co2_t": float((self.co2 @ xv / 1000.0).sum()),

@@ -44,7 +44,8 @@ class SolveInfo:
 def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | None = 1e-6,
           threads: int | None = None, verbose: bool = False, method: str = "highspy",
           raise_on_failure: bool = True, scaling: bool = True,
-          heuristic: str = "auto") -> tuple[np.ndarray, SolveInfo]:
+          heuristic: str = "auto", start: np.ndarray | None = None
+          ) -> tuple[np.ndarray, SolveInfo]:
     """Solve a built model; returns the column values (builder order) and solver info.
 
     Parameters
@@ -63,6 +64,9 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         at least :data:`~recyclopt.optimize.heuristic.AUTO_MIN_COLUMNS` columns when a time
         limit is given; ``none`` never. It needs a time limit and ``method="highspy"``; the
         optimum is the same. The solve time reported includes the heuristic's.
+    start : a known feasible plan (column values in builder order) handed to HiGHS as its
+        first incumbent (``method="highspy"``; ignored by HiGHS if infeasible, and when the
+        heuristic's plan is given).
     """
     if heuristic not in start_heuristic.HEURISTICS:
         allowed = ", ".join(start_heuristic.HEURISTICS)
@@ -93,6 +97,12 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         if heur.x is not None:
             highs.set_start(h, heur.x)
         h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t1), 1.0))
+    if start is not None and (heur is None or heur.x is None):
+        idx = idx if idx is not None else compiled_index(om, cm)
+        ok = idx >= 0
+        sv = np.zeros(len(cm.columns))
+        sv[idx[ok]] = np.asarray(start, dtype=float)[ok] / col_scale[idx[ok]]
+        highs.set_start(h, sv)
     try:
         run_ok = highs.run(h)
     except Exception as exc:  # a crash inside the solver library is a solver fault

@@ -81,6 +81,9 @@ def _supply(plan: Any, rtol: float) -> list[str]:
              else pd.Series(dtype=float))
     for fs in plan.case.feedstocks:
         years = fs.availability.index.to_numpy()
+        if getattr(fs, "stockpile", None) is not None:
+            out += _stocked(fs, years, taken, rtol)
+            continue
         for y, share in zip(years, fs.min_share(years), strict=True):
             a = float(fs.availability.get(int(y), 0.0))
             u = float(taken.get((fs.name, int(y)), 0.0))
@@ -90,6 +93,24 @@ def _supply(plan: Any, rtol: float) -> list[str]:
             elif u < share * a - _tol(a, rtol):
                 out.append(f"feedstock {fs.name!r} in {int(y)}: {u:.6g} units taken, below the "
                            f"obligation of {share:g} x {a:.6g}")
+    return out
+
+
+def _stocked(fs: Any, years: np.ndarray, taken: pd.Series, rtol: float) -> list[str]:
+    """A stockpiled feedstock: the store (collected less processed so far) stays within
+    [0, cap] at every year end, and the obligation holds over the horizon (the store is
+    empty at its end)."""
+    avail = fs.availability.reindex(years).to_numpy(dtype=float)
+    used = np.array([float(taken.get((fs.name, int(y)), 0.0)) for y in years])
+    store = np.cumsum(avail - used)
+    tol = _tol(float(avail.sum()), rtol)
+    out = [f"feedstock {fs.name!r} in {int(y)}: {v:.6g} units in store, outside [0, "
+           f"{fs.stockpile.cap_units:.6g}]" for y, v in zip(years, store, strict=True)
+           if v < -tol or v > fs.stockpile.cap_units + tol]
+    need = float(fs.min_share(years) @ avail)
+    if used.sum() < need - tol:
+        out.append(f"feedstock {fs.name!r}: {used.sum():.6g} units processed over the horizon, "
+                   f"below the obligation of {need:.6g}")
     return out
 
 
