@@ -471,3 +471,72 @@ def test_length_checker_counts_the_body_without_the_docstring(tmp_path):
                 + "class C:\n    def m(self):\n" + body81.replace("    x", "        x"),
     })
     assert long_functions(tmp_path / "syn", "syn") == {"syn.a.f": 81, "syn.a.C.m": 81}
+
+
+# --------------------------------------------------------------------------- README module map
+README = PACKAGE_DIR.parent / "README.md"
+
+
+def readme_module_map(text: str) -> dict[str, str]:
+    """The module map of the README's "Architecture" section: listed path -> layer heading.
+
+    The map is the section's first ``text`` block: an unindented line names a layer (its first
+    word), an indented line starts with a module path relative to ``recyclopt/`` (``x.py``, or
+    ``x/`` for a package of data files).
+    """
+    section = text.split("\n## Architecture\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```text\n", 1)[1].split("```", 1)[0]
+    out: dict[str, str] = {}
+    layer = ""
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        if line.startswith(" "):
+            out[line.split()[0]] = layer
+        else:
+            layer = line.split()[0]
+    return out
+
+
+def package_paths(root: Path, package: str) -> dict[str, str]:
+    """Each module as the map writes it -> its dotted name: ``a/b.py`` for a module, ``a/``
+    for a package with nothing but its ``__init__.py``, ``__init__.py`` for the package's own
+    (a package whose ``__init__`` sits beside modules is covered by them)."""
+    out = {}
+    for mod, f in module_names(root, package).items():
+        rel = f.relative_to(root)
+        if rel.name != "__init__.py":
+            out[rel.as_posix()] = mod
+        elif rel.parent == Path("."):
+            out["__init__.py"] = mod
+        elif [p.name for p in f.parent.glob("*.py")] == ["__init__.py"] and not any(
+                d.is_dir() and (d / "__init__.py").exists() for d in f.parent.iterdir()):
+            out[rel.parent.as_posix() + "/"] = mod
+    return out
+
+
+def test_readme_module_map_lists_every_module_under_its_layer():
+    listed = readme_module_map(README.read_text(encoding="utf-8"))
+    paths = package_paths(PACKAGE_DIR, "recyclopt")
+    missing = sorted(set(paths) - set(listed))
+    unknown = sorted(set(listed) - set(paths))
+    wrong = sorted(f"{p} under {listed[p]}, but its layer is "
+                   f"{layer_of(m, LAYER_OF, 'recyclopt')}" for p, m in paths.items()
+                   if p in listed and listed[p] != layer_of(m, LAYER_OF, "recyclopt"))
+    assert not (missing or unknown or wrong), (
+        f"README Architecture map: add {missing}; remove {unknown}; move {wrong}")
+    assert list(dict.fromkeys(listed.values())) == list(LAYERS)  # layers in DESIGN.md order
+
+
+def test_module_map_reader_finds_a_stale_map(tmp_path):
+    _write(tmp_path / "syn", {"__init__.py": "", "low/__init__.py": "", "low/a.py": "",
+                              "data/__init__.py": "", "high/h.py": ""})
+    text = "x\n## Architecture\n```text\nlow\n  low/a.py  does a\n  data/   tables\n" \
+           "high\n  gone.py  removed\n```\n## Next\n"
+    listed = readme_module_map(text)
+    assert listed == {"low/a.py": "low", "data/": "low", "gone.py": "high"}
+    # hand-derived: high/h.py is missing from the map, gone.py is not in the package
+    paths = package_paths(tmp_path / "syn", "syn")
+    assert set(paths) == {"__init__.py", "low/a.py", "data/", "high/h.py"}
+    assert sorted(set(paths) - set(listed)) == ["__init__.py", "high/h.py"]
+    assert sorted(set(listed) - set(paths)) == ["gone.py"]
