@@ -13,7 +13,7 @@ import dataclasses
 import operator
 from dataclasses import dataclass
 from itertools import repeat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyomo.environ as pyo
@@ -333,6 +333,92 @@ def _expand_rows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray | None, np.
     return k, bt, np.where(bt == 1, -np.inf, lo[k]), np.where(bt == -1, np.inf, hi[k])
 
 
+class _RowCollector:
+    """The model's active constraints as blocks of unexpanded rows ``lo <= a x <= hi``, in
+    row order: ``(data, indices, indptr from 0, lo, hi, datas)`` per block. Rows of an
+    ``ArrayConstraint`` come from its CSR arrays a block at a time; any other row from its
+    expression (``generic`` is then set: its terms may repeat or cancel a column)."""
+
+    def __init__(self, cols: _Lazy) -> None:
+        self.cols = cols
+        self.blocks: list[tuple] = []
+        self.generic = False
+        self.lo: list[float] = []  # the generic rows being collected
+        self.hi: list[float] = []
+        self.ind: list[int] = []
+        self.val: list = []
+        self.ptr = [0]
+        self.gdatas: list = []
+
+    def flush(self) -> None:
+        """Close the block of generic rows collected so far."""
+        if self.gdatas:
+            self.blocks.append((_floats(self.val), np.asarray(self.ind, dtype=np.int64),
+                                np.asarray(self.ptr, dtype=np.int64),
+                                np.asarray(self.lo, dtype=float), np.asarray(self.hi, dtype=float),
+                                list(self.gdatas)))
+            for lst in (self.ind, self.val, self.lo, self.hi, self.gdatas):
+                lst.clear()
+            self.ptr[:] = [0]
+
+    def add_array_rows(self, comp: Any, sel: Any, sel_datas: list) -> None:
+        """Rows ``sel`` of an ``ArrayConstraint``, straight from its arrays."""
+        self.flush()
+        (data, indices, indptr), lo_a, hi_a = comp.array_rows()
+        if len(sel_datas) == len(indptr) - 1:  # every row (sel ascending: 0 .. n - 1)
+            self.blocks.append((data, indices, indptr, lo_a, hi_a, sel_datas))
+            return
+        sel = np.asarray(sel, dtype=np.int64)
+        d, i, p = _csr_rows(data, indices, indptr.astype(np.int64, copy=False), sel)
+        self.blocks.append((d, i, p, lo_a[sel], hi_a[sel], sel_datas))
+
+    def add_expression_row(self, con: Any) -> None:
+        """One constraint read from its expression (skipped when it binds nothing)."""
+        lb, body, ub = con.to_bounded_expression(evaluate_bounds=True)
+        if lb is None and ub is None:
+            return
+        idx, coefs, offset = _linear_terms(body, self.cols)
+        if not idx and (lb is None or lb <= offset) and (ub is None or ub >= offset):
+            return
+        self.generic = True
+        self.gdatas.append(con)
+        self.lo.append(-np.inf if lb is None else lb - offset)
+        self.hi.append(np.inf if ub is None else ub - offset)
+        self.ind.extend(idx)
+        self.val.extend(coefs)
+        self.ptr.append(len(self.ind))
+
+    def add_component(self, comp: Any, arrays: bool) -> None:
+        """Every active row of one constraint component (``arrays``: an ``ArrayConstraint``
+        whose columns are the leading compiled columns)."""
+        if arrays:
+            # its rows were stored in index order; only a row the user added (a plain
+            # ConstraintData) can be out of order, and then the ordered path below is taken
+            datas = list(comp._data.values())
+            if all(map(operator.is_, map(type, datas), repeat(ArrayRowData))) and all(
+                    map(operator.attrgetter("_active"), datas)):
+                made = comp.row_numbers
+                self.add_array_rows(comp, made if len(made) == len(datas) else
+                                    list(map(operator.attrgetter("_index"), datas)), datas)
+                return
+        sel: list[int] = []
+        sel_datas: list = []
+        for con in list(comp.values()):
+            if arrays and con.__class__ is ArrayRowData:
+                if con._active:
+                    sel.append(con._index)
+                    sel_datas.append(con)
+                continue
+            if not con.active:
+                continue
+            if sel:
+                self.add_array_rows(comp, sel, sel_datas)
+                sel, sel_datas = [], []
+            self.add_expression_row(con)
+        if sel:
+            self.add_array_rows(comp, sel, sel_datas)
+
+
 def _compile_fast(m: pyo.ConcreteModel) -> Compiled:
     """The fast compiler (see :func:`compile_model`).
 
@@ -345,95 +431,42 @@ def _compile_fast(m: pyo.ConcreteModel) -> Compiled:
     lay = getattr(m, "_recyclopt_layout", None)
     columns, use_layout, sizes = _model_columns(m, lay)
     cols = _Lazy(columns)
-    # blocks of unexpanded rows, in row order: (data, indices, indptr from 0, lo, hi, datas)
-    blocks: list[tuple] = []
-    lo: list[float] = []  # the generic rows being collected
-    hi: list[float] = []
-    ind: list[int] = []
-    val: list = []
-    ptr = [0]
-    gdatas: list = []
-    generic = False
-
-    def flush() -> None:
-        if gdatas:
-            blocks.append((_floats(val), np.asarray(ind, dtype=np.int64),
-                           np.asarray(ptr, dtype=np.int64), np.asarray(lo, dtype=float),
-                           np.asarray(hi, dtype=float), list(gdatas)))
-            for lst in (ind, val, lo, hi, gdatas):
-                lst.clear()
-            ptr[:] = [0]
-
-    def add_array_rows(comp, sel, sel_datas: list) -> None:
-        flush()
-        (data, indices, indptr), lo_a, hi_a = comp.array_rows()
-        if len(sel_datas) == len(indptr) - 1:  # every row (sel ascending: 0 .. n - 1)
-            blocks.append((data, indices, indptr, lo_a, hi_a, sel_datas))
-            return
-        sel = np.asarray(sel, dtype=np.int64)
-        d, i, p = _csr_rows(data, indices, indptr.astype(np.int64, copy=False), sel)
-        blocks.append((d, i, p, lo_a[sel], hi_a[sel], sel_datas))
-
+    rows_in = _RowCollector(cols)
     for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True):
-        # rows of an ArrayConstraint still as the builder made them (made or not, active) are
-        # read from its arrays, whose columns are the leading compiled columns
-        arrays = (use_layout and comp.__class__ is ArrayConstraint
-                  and comp.columns is lay.columns)
-        if arrays:
-            # its rows were stored in index order; only a row the user added (a plain
-            # ConstraintData) can be out of order, and then the ordered path below is taken
-            datas = list(comp._data.values())
-            if all(map(operator.is_, map(type, datas), repeat(ArrayRowData))) and all(
-                    map(operator.attrgetter("_active"), datas)):
-                made = comp.row_numbers
-                add_array_rows(comp, made if len(made) == len(datas) else
-                               list(map(operator.attrgetter("_index"), datas)), datas)
-                continue
-        datas = list(comp.values())
-        sel: list[int] = []
-        sel_datas: list = []
-        for con in datas:
-            if arrays and con.__class__ is ArrayRowData:
-                if con._active:
-                    sel.append(con._index)
-                    sel_datas.append(con)
-                continue
-            if not con.active:
-                continue
-            if sel:
-                add_array_rows(comp, sel, sel_datas)
-                sel, sel_datas = [], []
-            lb, body, ub = con.to_bounded_expression(evaluate_bounds=True)
-            if lb is None and ub is None:
-                continue
-            idx, coefs, offset = _linear_terms(body, cols)
-            if not idx and (lb is None or lb <= offset) and (ub is None or ub >= offset):
-                continue
-            generic = True
-            gdatas.append(con)
-            lo.append(-np.inf if lb is None else lb - offset)
-            hi.append(np.inf if ub is None else ub - offset)
-            ind.extend(idx)
-            val.extend(coefs)
-            ptr.append(len(ind))
-        if sel:
-            add_array_rows(comp, sel, sel_datas)
-    flush()
+        rows_in.add_component(comp, use_layout and comp.__class__ is ArrayConstraint
+                              and comp.columns is lay.columns)
+    rows_in.flush()
+    obj, c_lay, offset, oidx, ocoef = _objective_terms(m, lay, use_layout, cols)
+    n = len(columns)  # final: generic rows and the objective may have added columns
+    c = np.zeros(n)
+    c[:len(c_lay)] = c_lay
+    np.add.at(c, np.asarray(oidx, dtype=np.int64), _floats(ocoef))
+    A, r_lo, r_hi, rows = _standard_form(rows_in.blocks, n, rows_in.generic)
+    col_lo, col_hi, integ = _column_arrays(columns, sizes)
+    sense = "max" if obj.sense == pyo.maximize else "min"
+    return Compiled(A, r_lo, r_hi, col_lo, col_hi, integ, c, float(offset), sense, columns,
+                    rows)
+
+
+def _objective_terms(m: pyo.ConcreteModel, lay: Any, use_layout: bool, cols: _Lazy
+                     ) -> tuple[Any, np.ndarray, float, list, list]:
+    """The one active objective, its layout cost vector (empty unless it is the builder's
+    ``ArrayObjective``), constant, and any other terms as (columns, coefficients)."""
     objs = list(m.component_data_objects(pyo.Objective, active=True, descend_into=True))
     if len(objs) != 1:
         raise SolverError(f"the model must have exactly one active objective; it has {len(objs)}")
     obj = objs[0]
     if use_layout and obj.__class__ is ArrayObjective and obj.cost_vector[2] is lay.columns:
         c_lay, offset, _ = obj.cost_vector  # its expression (made or not) is this vector
-        oidx, ocoef = [], []
-    else:
-        c_lay, offset = np.zeros(0), 0.0
-        oidx, ocoef, offset = _linear_terms(obj.expr, cols)
-    n = len(columns)  # final: generic rows may have added columns
-    c = np.zeros(n)
-    c[:len(c_lay)] = c_lay
-    np.add.at(c, np.asarray(oidx, dtype=np.int64), _floats(ocoef))
-    # all the unexpanded rows as one CSR matrix, then expanded to standard form at once
+        return obj, c_lay, offset, [], []
+    oidx, ocoef, offset = _linear_terms(obj.expr, cols)
+    return obj, np.zeros(0), offset, oidx, ocoef
+
+
+def _standard_form(blocks: list[tuple], n: int, generic: bool
+                   ) -> tuple[Any, np.ndarray, np.ndarray, list]:
+    """All the unexpanded rows as one matrix expanded to standard form at once:
+    ``(A, row_lo, row_hi, rows)`` with ``rows`` the :class:`RowEntry` of each row."""
     data, indices, indptr = stack_csr([b[:3] for b in blocks])
     off = int(indptr[-1])
     # int32 indices where they fit (what HiGHS takes; scipy keeps them through tocsc)
@@ -460,10 +493,7 @@ def _compile_fast(m: pyo.ConcreteModel) -> Compiled:
         A.has_sorted_indices = True
     else:
         A = sp.csc_array(sp.csr_array((data, indices, indptr), shape=(len(rows), n)))
-    col_lo, col_hi, integ = _column_arrays(columns, sizes)
-    sense = "max" if obj.sense == pyo.maximize else "min"
-    return Compiled(A, r_lo, r_hi, col_lo, col_hi, integ, c, float(offset), sense, columns,
-                    rows)
+    return A, r_lo, r_hi, rows
 
 
 def bound_ahead(sense: str, bound: float, value: float) -> float:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..constants import KG_PER_T
-from .case import Case, CaseError, Option, Policy
+from .case import Case, CaseError, Option
 from .coefficients import all_elements, byproduct_column, flowsheet_coefficients
 
 
@@ -184,25 +184,69 @@ def build(case: Case) -> Superstructure:
     els = all_elements(case)
     co = _coef_arrays(case, els)
     coef = _coef_frame(case, els, co)
+    popt, fk, pk = _compatible_pairs(case, paths)
+    sums = _accumulate(case, els, co, popt, fk, pk)
+    rec_cols, rec_vals = _recovered_columns(case, els, co, paths, popt, fk, pk, sums.cum)
+    revenue = pair_revenue(np.column_stack(rec_vals) if rec_vals else np.zeros((len(fk), 0)),
+                           [(form, e) for _, _, form, e in rec_cols], case)
+    var_cost, co2 = _priced_utilities(case, sums)
+    feeds = case.feedstocks
+    K, S = len(fk), len(case.stages)
+    pairs = pd.DataFrame({
+        "feedstock": np.array([f.name for f in feeds], dtype=object)[fk],
+        "path": np.array(["/".join(p) for p in paths], dtype=object)[pk],
+        "path_index": pk,
+        "revenue_usd_per_unit": revenue, "var_cost_usd_per_unit": var_cost,
+        "kwh_per_unit": sums.kwh, "heat_kwh_per_unit": sums.heat, "co2_kg_per_unit": co2,
+        "byproduct_revenue_usd_per_unit": sums.byp,
+    }, index=pd.RangeIndex(K, name="pair"))
+    names = np.array([o.name for o in case.options], dtype=object)
+    load = pd.DataFrame({"pair": np.repeat(np.arange(K), S), "option": names[popt[pk].reshape(-1)],
+                         "basis_per_unit": sums.load_amt.reshape(-1)})
+    recovered = _recovered_frame(rec_cols, rec_vals, K)
+    return Superstructure(case, paths, pairs, load, recovered, coef)
+
+
+def _compatible_pairs(case: Case, paths: list[tuple[str, ...]]
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The option index of each path's stages (P x S), and the feedstock and path of each
+    compatible pair, feedstock-major (the pairs' numbering)."""
     o_idx = {o.name: i for i, o in enumerate(case.options)}
     P, S = len(paths), len(case.stages)
     popt = np.array([[o_idx[n] for n in p] for p in paths], dtype=np.int64).reshape(P, S)
-    ok_of = _compat_matrix(case)  # O x F
-    pair_ok = ok_of[popt].all(axis=1).T  # F x P
-    fk, pk = np.nonzero(pair_ok)  # feedstock-major, as the pairs are numbered
-    K = len(fk)
-    if not K:
+    pair_ok = _compat_matrix(case)[popt].all(axis=1).T  # F x P
+    fk, pk = np.nonzero(pair_ok)
+    if not len(fk):
         raise CaseError("no feedstock is compatible with any complete path (check 'requires', "
                         "'excludes' and tags)", source=case.source, field="options")
+    return popt, fk, pk
+
+
+@dataclass
+class _PairSums:
+    """Per-pair figures summed along each path (per unit of feedstock)."""
+
+    cum: np.ndarray  # K x E element kg per unit leaving the last option
+    var_cost: np.ndarray  # feed cost + opex + reagents - by-product credits, USD
+    byp: np.ndarray  # by-products booked as revenue, USD
+    kwh: np.ndarray
+    heat: np.ndarray  # kWh of heat
+    co2: np.ndarray  # direct kg CO2
+    load_amt: np.ndarray  # K x S basis amount entering each stage's option
+
+
+def _accumulate(case: Case, els: list[str], co: _Coef, popt: np.ndarray, fk: np.ndarray,
+                pk: np.ndarray) -> _PairSums:
+    """Walk all pairs' paths stage by stage at once: the basis amount entering each option
+    (1 per unit, or the magnet kg left), the costs and utilities it incurs, and the element
+    kg that survive its yields."""
     feeds = case.feedstocks
+    K, S = len(fk), len(case.stages)
     content = np.array([[f.content_kg_per_unit.get(e, 0.0) for e in els] for f in feeds])
     cum = content[fk].copy()  # element kg per unit entering the current option
     mass = np.array([f.magnet_kg_per_unit for f in feeds])[fk]
     var_cost = np.array([f.cost_usd_per_unit for f in feeds], dtype=float)[fk]
-    kwh = np.zeros(K)
-    heat = np.zeros(K)
-    co2 = np.zeros(K)
-    byp = np.zeros(K)  # by-products booked as revenue, USD per unit
+    kwh, heat, co2, byp = np.zeros(K), np.zeros(K), np.zeros(K), np.zeros(K)
     units_basis = np.array([o.basis == "units" for o in case.options])
     opex = np.array([o.opex_usd_per_basis for o in case.options])
     n = co.num
@@ -219,13 +263,19 @@ def build(case: Case) -> Superstructure:
         co2 += basis_amt * n["co2_direct_kg_per_basis"][o, fk]
         cum = cum * co.yld[o, fk]
         mass = mass * n["mass_yield"][o, fk]
-    last = popt[pk, S - 1]
-    fcode = co.form[last, fk]  # K x E
-    policy = case.policy
-    prices = {(p.name, e): v for p in case.products.values()
-              for e, v in p.price_usd_per_kg.items()}
+    return _PairSums(cum, var_cost, byp, kwh, heat, co2, load_amt)
+
+
+def _recovered_columns(case: Case, els: list[str], co: _Coef, paths: list[tuple[str, ...]],
+                       popt: np.ndarray, fk: np.ndarray, pk: np.ndarray, cum: np.ndarray
+                       ) -> tuple[list[tuple[int, int, str, str]], list[np.ndarray]]:
+    """The sold (product form, element) columns in element order: ``(first pair, element
+    index, form, element)`` of each and its kg per unit of every pair (0 where another form
+    or nothing is sold). Raises when a path sends an element to a form without a price."""
+    fcode = co.form[popt[pk, len(case.stages) - 1], fk]  # K x E
+    prices = {(p.name, e) for p in case.products.values() for e in p.price_usd_per_kg}
     paid = (fcode > 0) & (cum != 0.0)
-    rec_cols: list[tuple[int, int, str, str]] = []  # (first pair, element index, form, element)
+    rec_cols: list[tuple[int, int, str, str]] = []
     rec_vals: list[np.ndarray] = []
     for j, e in enumerate(els):
         for c in np.unique(fcode[paid[:, j], j]):
@@ -238,47 +288,51 @@ def build(case: Case) -> Superstructure:
                                 source=case.source, field=f"products.{form}")
             rec_cols.append((first, j, form, e))
             rec_vals.append(np.where(sel, cum[:, j], 0.0))
-    revenue = _revenue(els, cum, fcode, paid, co.forms, prices, policy)
-    var_cost += kwh * case.electricity_usd_per_kwh + heat * case.heat_usd_per_kwh
-    co2 += kwh * case.grid_co2_kg_per_kwh + heat * case.heat_co2_kg_per_kwh
-    var_cost += co2 / KG_PER_T * policy.carbon_price_usd_per_t
-    pairs = pd.DataFrame({
-        "feedstock": np.array([f.name for f in feeds], dtype=object)[fk],
-        "path": np.array(["/".join(p) for p in paths], dtype=object)[pk],
-        "path_index": pk,
-        "revenue_usd_per_unit": revenue, "var_cost_usd_per_unit": var_cost,
-        "kwh_per_unit": kwh, "heat_kwh_per_unit": heat, "co2_kg_per_unit": co2,
-        "byproduct_revenue_usd_per_unit": byp,
-    }, index=pd.RangeIndex(K, name="pair"))
-    names = np.array([o.name for o in case.options], dtype=object)
-    load = pd.DataFrame({"pair": np.repeat(np.arange(K), S), "option": names[popt[pk].reshape(-1)],
-                         "basis_per_unit": load_amt.reshape(-1)})
+    return rec_cols, rec_vals
+
+
+def _recovered_frame(rec_cols: list[tuple[int, int, str, str]], rec_vals: list[np.ndarray],
+                     K: int) -> pd.DataFrame:
+    """Pair x (product, element) kg per unit, columns ordered by first pair then element."""
     order = sorted(range(len(rec_cols)), key=lambda i: rec_cols[i][:2])
-    if order:
-        recovered = pd.DataFrame(np.column_stack([rec_vals[i] for i in order]),
-                                 index=pd.RangeIndex(K, name="pair"),
-                                 columns=pd.MultiIndex.from_tuples(
-                                     [rec_cols[i][2:] for i in order],
-                                     names=["product", "element"]))
-    else:
-        recovered = pd.DataFrame(index=pd.RangeIndex(K, name="pair"))
-    return Superstructure(case, paths, pairs, load, recovered, coef)
+    if not order:
+        return pd.DataFrame(index=pd.RangeIndex(K, name="pair"))
+    return pd.DataFrame(np.column_stack([rec_vals[i] for i in order]),
+                        index=pd.RangeIndex(K, name="pair"),
+                        columns=pd.MultiIndex.from_tuples([rec_cols[i][2:] for i in order],
+                                                          names=["product", "element"]))
 
 
-def _revenue(els: list[str], cum: np.ndarray, fcode: np.ndarray, paid: np.ndarray,
-             forms: list[str], prices: dict[tuple[str, str], float], policy: Policy
-             ) -> np.ndarray:
-    """Revenue per unit of each pair: element by element, in element order (as summed along a
-    path), each at its product form's price after floors and credits."""
-    revenue = np.zeros(len(cum))
-    for j, e in enumerate(els):
-        up = np.zeros(len(forms))
-        for c, form in enumerate(forms):
-            if c == 0 or (form, e) not in prices:
-                continue
-            up[c] = max(prices[(form, e)], policy.price_floor_usd_per_kg.get(form, 0.0)) \
-                + policy.credit_usd_per_kg.get(form, 0.0)
-        revenue = np.where(paid[:, j], revenue + cum[:, j] * up[fcode[:, j]], revenue)
+def _priced_utilities(case: Case, sums: _PairSums) -> tuple[np.ndarray, np.ndarray]:
+    """Variable cost with electricity, heat and carbon priced in, and total kg CO2 per unit
+    (direct + grid + heat)."""
+    var_cost = sums.var_cost + (sums.kwh * case.electricity_usd_per_kwh
+                                + sums.heat * case.heat_usd_per_kwh)
+    co2 = sums.co2 + (sums.kwh * case.grid_co2_kg_per_kwh + sums.heat * case.heat_co2_kg_per_kwh)
+    var_cost = var_cost + co2 / KG_PER_T * case.policy.carbon_price_usd_per_t
+    return var_cost, co2
+
+
+def pair_revenue(recovered: np.ndarray, columns: list[tuple[str, str]], case: Case
+                 ) -> np.ndarray:
+    """Revenue per unit of feedstock of each (feedstock, path) pair.
+
+    ``revenue[k] = sum_c R[k, c] * (max(p_c, floor_f(c)) + credit_f(c))`` over the sold
+    columns ``c = (form f, element e)`` taken in element order (the order a path's elements
+    are summed in), skipping zero kg, with ``R`` the recovered kg per unit (``recovered``,
+    K x C), ``p_c`` the case's price of element e in form f, and the policy's price floor and
+    credit per kg of form f. The one revenue evaluation: the superstructure and the sweep
+    engine's re-pricing both call it, so their sums are identical.
+    """
+    pol = case.policy
+    floor, credit = pol.price_floor_usd_per_kg, pol.credit_usd_per_kg
+    prices = {(p.name, e): v for p in case.products.values()
+              for e, v in p.price_usd_per_kg.items()}
+    revenue = np.zeros(len(recovered))
+    for c, (form, e) in enumerate(columns):
+        unit_price = max(prices[(form, e)], floor.get(form, 0.0)) + credit.get(form, 0.0)
+        kg = recovered[:, c]
+        revenue = np.where(kg != 0.0, revenue + kg * unit_price, revenue)
     return revenue
 
 

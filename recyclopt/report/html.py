@@ -343,40 +343,49 @@ def build_html(inp: ReportInput) -> str:
     plan, case = inp.plan, inp.case if inp.case is not None else getattr(inp.plan, "case", None)
     name = getattr(case, "name", "") or getattr(plan, "name", "") or "plan"
     title = inp.title or f"recyclopt report: {name}"
-    nav: list[tuple[str, str]] = []
-    sections: list[str] = []
-
+    parts: list[tuple[str, str, str]] = []  # (anchor, nav label, section), in page order
     if plan is not None:
-        for anchor, label, body in _plan_part(inp, case, charts):
-            sections.append(body)
-            nav.append((anchor, label))
+        parts += _plan_part(inp, case, charts)
+    parts += _scenario_part(inp, charts) + _routes_part(inp, charts)
+    parts.append(("assumptions", "Assumptions", _assumptions_section(inp, case)))
+    return _page(title, inp.source, [(a, b) for a, b, _ in parts], [s for *_, s in parts],
+                 charts)
 
+
+def _scenario_part(inp: ReportInput, charts: _Charts) -> list[tuple[str, str, str]]:
+    """The scenarios section (tornado, sample histograms, Pareto front) when given."""
     scen = dict(inp.scenario)
-    if scen:
-        parts = []
-        if "tornado" in scen:
-            parts.append(_safe(charts, lambda: iplot_tornado(scen["tornado"]), "tornado"))
-        if "samples" in scen:
-            s = scen["samples"]
-            if "npv_usd" in s:
-                parts.append(_safe(charts, lambda: iplot_npv_histogram(s), "npv histogram"))
-            if "route" in s or "built" in s:
-                parts.append(_safe(charts, lambda: iplot_route_frequency(s), "route frequency"))
-        if "pareto" in scen:
-            parts.append(_safe(charts, lambda: iplot_pareto(scen["pareto"]), "pareto"))
-            parts.append(table_html(scen["pareto"], index=False))
-        sections.append("<section id='scenarios'><h2>Scenarios</h2>" + "".join(parts)
-                        + "</section>")
-        nav.append(("scenarios", "Scenarios"))
+    if not scen:
+        return []
+    parts = []
+    if "tornado" in scen:
+        parts.append(_safe(charts, lambda: iplot_tornado(scen["tornado"]), "tornado"))
+    if "samples" in scen:
+        s = scen["samples"]
+        if "npv_usd" in s:
+            parts.append(_safe(charts, lambda: iplot_npv_histogram(s), "npv histogram"))
+        if "route" in s or "built" in s:
+            parts.append(_safe(charts, lambda: iplot_route_frequency(s), "route frequency"))
+    if "pareto" in scen:
+        parts.append(_safe(charts, lambda: iplot_pareto(scen["pareto"]), "pareto"))
+        parts.append(table_html(scen["pareto"], index=False))
+    return [("scenarios", "Scenarios",
+             "<section id='scenarios'><h2>Scenarios</h2>" + "".join(parts) + "</section>")]
 
-    if inp.flowsheets:
-        parts = [f"<h3>{html.escape(t)}</h3>" + charts.div(fig, t) for t, fig in inp.flowsheets]
-        sections.append("<section id='routes'><h2>Routes (solved flowsheets)</h2>"
-                        "<p>Element flows through the flowsheet of each route the plan uses, "
-                        "solved with the mass and energy balance.</p>" + "".join(parts)
-                        + "</section>")
-        nav.append(("routes", "Routes"))
 
+def _routes_part(inp: ReportInput, charts: _Charts) -> list[tuple[str, str, str]]:
+    """The solved flowsheets of the plan's routes, when given."""
+    if not inp.flowsheets:
+        return []
+    parts = [f"<h3>{html.escape(t)}</h3>" + charts.div(fig, t) for t, fig in inp.flowsheets]
+    return [("routes", "Routes",
+             "<section id='routes'><h2>Routes (solved flowsheets)</h2>"
+             "<p>Element flows through the flowsheet of each route the plan uses, "
+             "solved with the mass and energy balance.</p>" + "".join(parts) + "</section>")]
+
+
+def _assumptions_section(inp: ReportInput, case: Any) -> str:
+    """The case's inputs and the bundled data tables, with the sources the case names."""
     tabs = assumptions(case, price_factor=inp.price_factor)
     labels = {
         "feedstocks": "Feedstocks of the case", "options": "Process options of the case",
@@ -398,19 +407,23 @@ def build_html(inp: ReportInput) -> str:
     if srcs:
         parts.append("<h3>Sources named in the case</h3>" + table_html(
             pd.DataFrame({"item": list(srcs), "source": list(srcs.values())}), index=False))
-    sections.append("<section id='assumptions'><h2>Assumptions and sources</h2>"
-                    "<p>Values marked <i>assumption</i> have no public source. Comments in the "
-                    "case file are not carried into the report; the case's own figures are "
-                    "listed with the bundled data tables they were taken from.</p>"
-                    + "".join(parts) + "</section>")
-    nav.append(("assumptions", "Assumptions"))
+    return ("<section id='assumptions'><h2>Assumptions and sources</h2>"
+            "<p>Values marked <i>assumption</i> have no public source. Comments in the "
+            "case file are not carried into the report; the case's own figures are "
+            "listed with the bundled data tables they were taken from.</p>"
+            + "".join(parts) + "</section>")
 
+
+def _page(title: str, source: str | None, nav: list[tuple[str, str]], sections: list[str],
+          charts: _Charts) -> str:
+    """The HTML document around the sections: header, navigation, footer and the plotly.js
+    loader (only when a chart is drawn)."""
     script, js_note = "", ""
     if charts.figures:
         gz, what = plotlyjs_gzip(trace_types(charts.figures))
         script, js_note = loader_script(gz), f" Charts drawn with {what} (MIT licence)."
     when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    src = f" from {html.escape(inp.source)}" if inp.source else ""
+    src = f" from {html.escape(source)}" if source else ""
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"

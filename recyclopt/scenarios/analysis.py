@@ -197,9 +197,6 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
         When a scenario changes the model's layout or a design-only constraint (for example a
         capex curve), which a shared first stage cannot represent.
     """
-    from ..optimize import highs
-    from ..optimize.compiler import compile_model
-    from ..optimize.model import MatrixBuilder, pyomo_from_builder
     from .policy import resolve_settings
 
     if not scenarios:
@@ -210,42 +207,81 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
     if p.sum() <= 0:
         raise InputError("two_stage: the scenario probabilities sum to zero", field="probability")
     p = p / p.sum()
+    per = _scenario_models(case, scenarios, eng)
+    om0 = per[0][0]
+    dcols = eng.design_columns(om0)
+    is_d = np.zeros(om0.builder.n, dtype=bool)
+    is_d[dcols] = True
+    mb, colmap = _extensive_columns(per, is_d)
+    Ad, lo_d, hi_d, xrows = _shared_design_rows(per, scenarios, is_d)
+    nrow = _add_extensive_rows(mb, per, colmap, Ad, lo_d, hi_d, xrows)
+    design, rp, status = _solve_extensive_form(mb, per, colmap, p, len(dcols), opts)
+    det = eng.design
+    tab = _scenario_values(eng, scenarios, p, design, det)
+    S = len(scenarios)
+    eev = float((tab["probability"] * tab["npv_deterministic_design_usd"]).sum(min_count=S))
+    ws = float((tab["probability"] * tab["npv_best_usd"]).sum(min_count=S))
+    rp_check = float((tab["probability"] * tab["npv_stochastic_design_usd"]).sum(min_count=S))
+    return TwoStageResult(rp, eev, ws, _design_series(om0, dcols, design),
+                          _design_series(om0, dcols, det), tab, status,
+                          {"rp_from_evaluation_usd": rp_check, "n_columns": int(mb.n),
+                           "n_rows": int(nrow)})
+
+
+def _scenario_models(case: Case, scenarios: Sequence[Scenario], eng: SweepEngine
+                     ) -> list[tuple[Any, Any]]:
+    """Each scenario's arrays-only model and arrays; all must share the base layout."""
     per = []
     for sc in scenarios:
         case_s, tier, _ = scenario_case(case, sc.values, eng.settings)
         _, om_s, arr = eng.scenario_model(case_s, tier)
         per.append((om_s, arr))
-    om0, arr0 = per[0]
-    layout = [(b.name, b.size, b.kind, b.offset) for b in om0.builder.blocks.values()]
+    layout = [(b.name, b.size, b.kind, b.offset) for b in per[0][0].builder.blocks.values()]
     for sc, (om_s, _) in zip(scenarios, per, strict=True):
         if [(b.name, b.size, b.kind, b.offset) for b in om_s.builder.blocks.values()] != layout:
             raise InputError(f"two_stage: scenario {sc.id!r} changes the model's variables "
                              "(e.g. the mode); a shared design needs the same layout",
                              field=sc.id)
-    n = om0.builder.n
-    dcols = eng.design_columns(om0)
-    is_d = np.zeros(n, dtype=bool)
-    is_d[dcols] = True
-    xcols = np.flatnonzero(~is_d)
-    S, nd, nx = len(scenarios), len(dcols), len(xcols)
-    # design-only rows, per scenario, with the group each belongs to
+    return per
+
+
+def _extensive_columns(per: list[tuple[Any, Any]], is_d: np.ndarray) -> tuple[Any, np.ndarray]:
+    """The extensive form's columns: the shared design blocks (bounds spanning every
+    scenario's), then each scenario's copy of the flow blocks; and the map (scenario,
+    builder column) -> extensive-form column."""
+    from ..optimize.model import MatrixBuilder
+
+    om0 = per[0][0]
+    blocks = sorted(om0.builder.blocks.items(), key=lambda t: t[1].offset)
     mb = MatrixBuilder()
-    for name, b in sorted(om0.builder.blocks.items(), key=lambda t: t[1].offset):
+    for name, b in blocks:
         if name in DESIGN_BLOCKS:
             lo = np.min([a.col_lo[b.offset:b.offset + b.size] for _, a in per], axis=0)
             hi = np.max([a.col_hi[b.offset:b.offset + b.size] for _, a in per], axis=0)
             mb.add_block(name, b.size, lo, hi, b.kind, labels=list(b.labels))
-    for s in range(S):
-        for name, b in sorted(om0.builder.blocks.items(), key=lambda t: t[1].offset):
+    for s, (_, a) in enumerate(per):
+        for name, b in blocks:
             if name not in DESIGN_BLOCKS:
-                a = per[s][1]
                 mb.add_block(f"{name}_s{s}", b.size, a.col_lo[b.offset:b.offset + b.size],
                              a.col_hi[b.offset:b.offset + b.size], b.kind,
                              labels=list(b.labels))
-    colmap = np.empty((S, n), dtype=np.int64)  # scenario, builder column -> EF column
+    dcols, xcols = np.flatnonzero(is_d), np.flatnonzero(~is_d)
+    nd, nx = len(dcols), len(xcols)
+    colmap = np.empty((len(per), len(is_d)), dtype=np.int64)
     colmap[:, dcols] = np.arange(nd)
-    for s in range(S):
+    for s in range(len(per)):
         colmap[s, xcols] = nd + s * nx + np.arange(nx)
+    return mb, colmap
+
+
+def _shared_design_rows(per: list[tuple[Any, Any]], scenarios: Sequence[Scenario],
+                        is_d: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows on the design alone, checked equal in every scenario except the groups in
+    :data:`_LOOSEST_TAKEN` (their loosest big-M is kept), and the rows that touch flows.
+
+    Returns ``(A_design, lo, hi, flow_rows)``.
+    """
+    om0, arr0 = per[0]
     group_of = np.concatenate([np.full(g.A.shape[0], k) for k, g in
                                enumerate(om0.builder.groups)]) if om0.builder.groups else \
         np.zeros(0, dtype=int)
@@ -260,7 +296,6 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
             raise InputError(f"two_stage: scenario {scenarios[s].id!r} changes the model's "
                              "constraints (e.g. adds a policy limit); give every scenario the "
                              "same policy constraints", field=scenarios[s].id)
-    # design-only rows: identical everywhere except the build switch's big-M (largest kept)
     Ad = A0[drows].tocsr().copy()
     lo_d, hi_d = arr0.row_lo[drows].copy(), arr0.row_hi[drows].copy()
     for s, (_, a) in enumerate(per[1:], start=1):
@@ -281,16 +316,21 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
                              "design needs them equal in every scenario", field=scenarios[s].id)
         # cap - M build <= 0 and w_s - hi_s z_s <= 0: the largest M and hi (data are -M, -hi)
         Ad.data = np.minimum(Ad.data, As.data)
+    return Ad, lo_d, hi_d, np.flatnonzero(touches_x)
+
+
+def _add_extensive_rows(mb: Any, per: list[tuple[Any, Any]], colmap: np.ndarray, Ad: Any,
+                        lo_d: np.ndarray, hi_d: np.ndarray, xrows: np.ndarray) -> int:
+    """Add the design rows once and each scenario's flow rows on its own columns, as one
+    group; returns the number of rows."""
     rows_l, cols_l, vals_l, lo_l, hi_l = [], [], [], [], []
-    nrow = 0
     Adc = Ad.tocoo()
     rows_l.append(Adc.row)
     cols_l.append(colmap[0][Adc.col])
     vals_l.append(Adc.data)
     lo_l.append(lo_d)
     hi_l.append(hi_d)
-    nrow += len(drows)
-    xrows = np.flatnonzero(touches_x)
+    nrow = len(lo_d)
     for s, (_, a) in enumerate(per):
         As = a.A[xrows].tocoo()
         rows_l.append(As.row + nrow)
@@ -301,11 +341,22 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
         nrow += len(xrows)
     mb.add_group("extensive_form", np.concatenate(rows_l), np.concatenate(cols_l),
                  np.concatenate(vals_l), nrow, np.concatenate(lo_l), np.concatenate(hi_l))
+    return nrow
+
+
+def _solve_extensive_form(mb: Any, per: list[tuple[Any, Any]], colmap: np.ndarray,
+                          p: np.ndarray, nd: int, opts: EngineOptions
+                          ) -> tuple[np.ndarray, float, str]:
+    """Solve the extensive form with the probability-weighted objective; returns the shared
+    design (integers rounded), the expected objective and the solver status."""
+    from ..optimize import highs
+    from ..optimize.compiler import compile_model
+    from ..optimize.model import pyomo_from_builder
+
     c = np.zeros(mb.n)
     for s, (_, a) in enumerate(per):
         np.add.at(c, colmap[s], p[s] * a.c)
-    sense = om0.sense
-    m, columns = pyomo_from_builder(mb, c, sense)
+    m, columns = pyomo_from_builder(mb, c, per[0][0].sense)
     cm = compile_model(m)
     h = highs.handoff(cm, time_limit=opts.time_limit, mip_gap=opts.mip_gap,
                       threads=opts.threads, verbose=False)
@@ -319,8 +370,14 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
     design = x_ef[:nd].copy()
     ints = np.array([columns[j].is_integer() for j in range(nd)])
     design[ints] = np.round(design[ints])
-    rp = float(h.getInfo().objective_function_value)
-    det = eng.design
+    return (design, float(h.getInfo().objective_function_value),
+            h.modelStatusToString(h.getModelStatus()))
+
+
+def _scenario_values(eng: SweepEngine, scenarios: Sequence[Scenario], p: np.ndarray,
+                     design: np.ndarray, det: np.ndarray) -> pd.DataFrame:
+    """Per scenario: its probability, the NPV of the stochastic and the deterministic design,
+    and its own best plan."""
     rows = []
     for s, sc in enumerate(scenarios):
         best = eng.solve_values(sc.values, fixed_design=False).row
@@ -328,15 +385,7 @@ def two_stage(case: Case, scenarios: Sequence[Scenario], *,
                      "npv_stochastic_design_usd": eng.evaluate_design(sc.values, design),
                      "npv_deterministic_design_usd": eng.evaluate_design(sc.values, det),
                      "npv_best_usd": best["npv_usd"], "routes_best": best["routes"]})
-    tab = pd.DataFrame(rows)
-    eev = float((tab["probability"] * tab["npv_deterministic_design_usd"]).sum(min_count=S))
-    ws = float((tab["probability"] * tab["npv_best_usd"]).sum(min_count=S))
-    rp_check = float((tab["probability"] * tab["npv_stochastic_design_usd"]).sum(min_count=S))
-    return TwoStageResult(rp, eev, ws, _design_series(om0, dcols, design),
-                          _design_series(om0, dcols, det), tab,
-                          h.modelStatusToString(h.getModelStatus()),
-                          {"rp_from_evaluation_usd": rp_check, "n_columns": int(mb.n),
-                           "n_rows": int(nrow)})
+    return pd.DataFrame(rows)
 
 
 __all__ = ["TwoStageResult", "npv_distribution", "one_at_a_time", "route_frequency",

@@ -80,7 +80,7 @@ from ..optimize.compiler import bound_ahead, compile_model
 from ..optimize.model import OptModel, build_model, stack_csr
 from ..optimize.plan import PlanReader, PlantPlan, read_plan
 from ..optimize.solve import SolveInfo
-from ..optimize.superstructure import Superstructure, build
+from ..optimize.superstructure import Superstructure, build, pair_revenue
 from .definition import TIERS, Scenario, scenario_case
 
 #: Variable blocks that make up a plant's design (first-stage decisions).
@@ -239,8 +239,9 @@ class _PriceMap:
     """What re-pricing a superstructure needs, as arrays (read once from the superstructure).
 
     :meth:`prices` gives the per-pair revenue and variable cost of a case that differs from
-    the superstructure's only in ``price``-tier parameters, with the same operations, in the
-    same order, as the superstructure's own assembly (so the numbers are identical).
+    the superstructure's only in ``price``-tier parameters: the revenue by the superstructure's
+    own :func:`~recyclopt.optimize.superstructure.pair_revenue`, the variable cost with the
+    same operations, in the same order, as its assembly (so the numbers are identical).
     """
 
     def __init__(self, sup: Superstructure, elements: list[str]) -> None:
@@ -260,7 +261,6 @@ class _PriceMap:
                         order.append(j)
         self.has_rec = bool(rec.columns.size)
         self.R = rec.to_numpy(dtype=float)[:, order] if order else np.zeros((len(pairs), 0))
-        self.nz = self.R != 0.0
         fnames = pairs["feedstock"].tolist()
         self.fpairs = {n: np.array([f == n for f in fnames]) for n in set(fnames)}
         self.fc0 = {f.name: f.cost_usd_per_unit for f in base.feedstocks}
@@ -271,18 +271,7 @@ class _PriceMap:
     def prices(self, case_s: Case) -> tuple[np.ndarray, np.ndarray]:
         """Per-pair ``(revenue, var_cost)`` of ``case_s``."""
         base = self.base
-        revenue = self.revenue0
-        if self.has_rec:
-            pol = case_s.policy
-            floor, credit = pol.price_floor_usd_per_kg, pol.credit_usd_per_kg
-            up = np.array([max(case_s.products[form].price_usd_per_kg[e], floor.get(form, 0.0))
-                           + credit.get(form, 0.0) for form, e in self.cols], dtype=float)
-            # the terms of each pair added one by one in column order (cumsum is sequential),
-            # skipping zero kg, as the superstructure's loop does: identical sums
-            revenue = np.zeros(len(revenue))
-            if len(up):
-                terms = np.where(self.nz, self.R * up, 0.0)
-                revenue = revenue + np.cumsum(terms, axis=1)[:, -1]
+        revenue = pair_revenue(self.R, self.cols, case_s) if self.has_rec else self.revenue0
         var = self.var0.copy()
         dfc = {f.name: f.cost_usd_per_unit - self.fc0[f.name] for f in case_s.feedstocks
                if f.cost_usd_per_unit != self.fc0[f.name]}

@@ -77,7 +77,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -1186,6 +1186,81 @@ def design_stages(light: Sequence[str], heavy: Sequence[str], feed: Mapping[str,
         targets; the message names the targets, the separation factor and the best purity
         achievable at the target recovery.
     """
+    pb = _split_problem(light, heavy, feed, d_extract, d_scrub, d_strip, oa_strip,
+                        target_purity, target_recovery, strip_tolerance, reflux_factor,
+                        max_stages)
+    oa_strip = pb.oa_strip
+    pb = _with_keys(pb, key)
+    n_strip, log_rho = _strip_section(pb, oa_strip, strip_tolerance)
+    if not pb.beta_prime > 1.0:
+        # no enrichment is possible: the key heavy component is not more extractable
+        best = pb.feed_purity if pb.beta_key <= 1.0 else float("nan")
+        raise _unreachable(pb, best, " (must be > 1)" if pb.beta_key <= 1 else
+                           f" (scrub-section factor D_{pb.key_heavy}/D'_{pb.key_light} = "
+                           f"{pb.beta_prime:.6g} must be > 1)")
+    ev = _Evaluator(pb.heavy_mask, pb.f, pb.d_e, pb.d_s, log_rho, pb.key_idx,
+                    pb.heavy_key_idx, pb.light_key_idx, pb.target_purity, pb.target_recovery)
+    if reflux_factor is not None:
+        ev.w_fixed = math.log1p(1.0 / (reflux_factor * pb.r_min)) / ev.scale
+    best = _BestByTotal(ev)
+    total = _fewest_feasible_total(pb, ev, best)
+    total, n_ext, design, split, purity, recovery = _checked_design(pb, ev, best, total,
+                                                                    n_strip, oa_strip)
+    return _stage_design(pb, design, split, total, n_ext, n_strip, purity, recovery)
+
+
+@dataclass(frozen=True)
+class _SplitProblem:
+    """The checked inputs of :func:`design_stages` and the key pair they imply."""
+
+    comps: tuple[str, ...]
+    heavy: list[str]
+    f: np.ndarray  # feed vector over comps
+    heavy_mask: np.ndarray
+    d_e: np.ndarray
+    d_s: np.ndarray
+    d_st: np.ndarray
+    oa_strip: float
+    target_purity: float
+    target_recovery: float
+    max_stages: int
+    heavy_key_idx: int  # least extractable heavy component
+    light_key_idx: int  # most extractable light component
+    key: str = ""
+    key_idx: int = -1
+
+    @property
+    def key_heavy(self) -> str:
+        return self.comps[self.heavy_key_idx]
+
+    @property
+    def key_light(self) -> str:
+        return self.comps[self.light_key_idx]
+
+    @property
+    def beta_key(self) -> float:
+        return float(self.d_e[self.heavy_key_idx] / self.d_e[self.light_key_idx])
+
+    @property
+    def beta_prime(self) -> float:
+        return float(self.d_e[self.heavy_key_idx] / self.d_s[self.light_key_idx])
+
+    @property
+    def r_min(self) -> float:
+        """Minimum reflux ratio ``1 / (beta' - 1)`` (infinite when ``beta' <= 1``)."""
+        return 1.0 / (self.beta_prime - 1.0) if self.beta_prime > 1 else math.inf
+
+    @property
+    def feed_purity(self) -> float:
+        return float(self.f[self.heavy_mask].sum() / self.f.sum())
+
+
+def _split_problem(light: Sequence[str], heavy: Sequence[str], feed: Mapping[str, float],
+                   d_extract: Mapping[str, float], d_scrub: Mapping[str, float] | None,
+                   d_strip: Mapping[str, float] | float, oa_strip: float,
+                   target_purity: float, target_recovery: float, strip_tolerance: float,
+                   reflux_factor: float | None, max_stages: int) -> _SplitProblem:
+    """Check :func:`design_stages`' inputs (one :class:`InputError` naming the first bad one)."""
     light = [str(c) for c in light]
     heavy = [str(c) for c in heavy]
     if not light or not heavy:
@@ -1207,6 +1282,15 @@ def design_stages(light: Sequence[str], heavy: Sequence[str], feed: Mapping[str,
     d_s = np.array(_as_d_vector("d_scrub", d_extract if d_scrub is None else d_scrub, comps))
     d_st = np.array(_as_d_vector("d_strip", d_strip, comps))
     oa_strip = _check_positive("oa_strip", oa_strip)
+    return _split_problem_feed(comps, light, heavy, feed, d_e, d_s, d_st, oa_strip,
+                               target_purity, target_recovery, max_stages)
+
+
+def _split_problem_feed(comps: tuple[str, ...], light: list[str], heavy: list[str],
+                        feed: Mapping[str, float], d_e: np.ndarray, d_s: np.ndarray,
+                        d_st: np.ndarray, oa_strip: float, target_purity: float,
+                        target_recovery: float, max_stages: int) -> _SplitProblem:
+    """The distribution ratios' signs and the feed checked; the key pair found."""
     for name, d in (("d_extract", d_e), ("d_scrub", d_s)):
         for c, v in zip(comps, d, strict=True):
             if v <= 0:
@@ -1221,70 +1305,73 @@ def design_stages(light: Sequence[str], heavy: Sequence[str], feed: Mapping[str,
         raise InputError("feed has no heavy component", field="feed")
     hi = [comps.index(c) for c in heavy]
     li = [comps.index(c) for c in light]
-    heavy_key_idx = min(hi, key=lambda i: d_e[i])
-    light_key_idx = max(li, key=lambda i: d_e[i])
-    key_heavy, key_light = comps[heavy_key_idx], comps[light_key_idx]
-    key = key_heavy if key is None else key
-    if key not in heavy:
-        raise InputError(f"key must be one of heavy {heavy} (got {key!r})", field="key")
-    key_idx = comps.index(key)
-    beta_key = float(d_e[heavy_key_idx] / d_e[light_key_idx])
-    beta_prime = float(d_e[heavy_key_idx] / d_s[light_key_idx])
-    r_min = 1.0 / (beta_prime - 1.0) if beta_prime > 1 else math.inf
-    feed_purity = float(f[heavy_mask].sum() / f.sum())
+    return _SplitProblem(comps, heavy, f, heavy_mask, d_e, d_s, d_st, oa_strip,
+                         float(target_purity),
+                         float(target_recovery), max_stages,
+                         min(hi, key=lambda i: d_e[i]), max(li, key=lambda i: d_e[i]))
 
-    # 1. strip section
-    e_strip = d_st * oa_strip
+
+def _with_keys(pb: _SplitProblem, key: str | None) -> _SplitProblem:
+    """The problem with its recovery key (default: the least extractable heavy component)."""
+    key = pb.key_heavy if key is None else key
+    if key not in pb.heavy:
+        raise InputError(f"key must be one of heavy {pb.heavy} (got {key!r})", field="key")
+    return replace(pb, key=key, key_idx=pb.comps.index(key))
+
+
+def _strip_section(pb: _SplitProblem, oa_strip: float, strip_tolerance: float
+                   ) -> tuple[int, np.ndarray]:
+    """Fewest strip stages (Kremser on the hardest-to-strip component) and the log of the
+    fraction each component leaves unstripped."""
+    e_strip = pb.d_st * oa_strip
     n_strip = max([1] + [math.ceil(kremser_stages(1.0 / e, strip_tolerance) - 1e-9)
                          for e in e_strip if e > 0])
-    probe = CascadeDesign(comps, 1, 0, n_strip, d_e, d_strip=d_st, oa_strip=oa_strip)
+    probe = CascadeDesign(pb.comps, 1, 0, n_strip, pb.d_e, d_strip=pb.d_st, oa_strip=oa_strip)
     with np.errstate(divide="ignore"):
         log_rho = np.log(_strip_unstripped(probe))
+    return n_strip, log_rho
 
-    def fail(best_purity: float, why: str = "") -> SeparationInfeasibleError:
-        return SeparationInfeasibleError(
-            f"target extract purity {target_purity:.6g} with {key} recovery "
-            f"{target_recovery:.6g} is not reachable for separation factor "
-            f"beta {key_heavy}/{key_light} = {beta_key:.6g}{why} within max_stages = "
-            f"{max_stages} extraction + scrub stages; best achievable purity at that recovery "
-            f"is {best_purity:.6g}"
-        )
 
-    if not beta_prime > 1.0:
-        # no enrichment is possible: the key heavy component is not more extractable
-        best = feed_purity if beta_key <= 1.0 else float("nan")
-        raise fail(best, " (must be > 1)" if beta_key <= 1 else
-                   f" (scrub-section factor D_{key_heavy}/D'_{key_light} = {beta_prime:.6g}"
-                   " must be > 1)")
+def _unreachable(pb: _SplitProblem, best_purity: float, why: str = ""
+                 ) -> SeparationInfeasibleError:
+    """The error for targets no design within ``max_stages`` meets."""
+    return SeparationInfeasibleError(
+        f"target extract purity {pb.target_purity:.6g} with {pb.key} recovery "
+        f"{pb.target_recovery:.6g} is not reachable for separation factor "
+        f"beta {pb.key_heavy}/{pb.key_light} = {pb.beta_key:.6g}{why} within max_stages = "
+        f"{pb.max_stages} extraction + scrub stages; best achievable purity at that recovery "
+        f"is {best_purity:.6g}"
+    )
 
-    if reflux_factor is None:
-        w_fixed, reflux = None, math.inf
-    else:
-        reflux = reflux_factor * r_min
-        w_fixed = None  # set below once the evaluator's scale is known
-    ev = _Evaluator(heavy_mask, f, d_e, d_s, log_rho, key_idx, heavy_key_idx, light_key_idx,
-                    target_purity, target_recovery)
-    if reflux_factor is not None:
-        w_fixed = math.log1p(1.0 / reflux) / ev.scale
-        ev.w_fixed = w_fixed
 
-    def best_purity_at(total: int) -> float:
-        n_ext = np.arange(1, total + 1)
-        t, w = ev.grid()
-        m_p, m_r = ev.margins(n_ext[:, None], (total - n_ext)[:, None], t[None], w[None])
-        lp = np.where(m_r >= 0, m_p, -np.inf).max() + ev.lp_target
-        return feed_purity if not np.isfinite(lp) else float(1.0 / (1.0 + math.exp(-lp)))
+class _BestByTotal:
+    """:func:`_best_for_total` of an evaluator, computed once per total."""
 
-    cache: dict[int, tuple] = {}
+    def __init__(self, ev: _Evaluator) -> None:
+        self.ev = ev
+        self.cache: dict[int, tuple] = {}
 
-    def best(total: int):
-        if total not in cache:
-            cache[total] = _best_for_total(ev, total)
-        return cache[total]
+    def __call__(self, total: int) -> tuple:
+        if total not in self.cache:
+            self.cache[total] = _best_for_total(self.ev, total)
+        return self.cache[total]
 
-    if best(max_stages)[0] < 0:
-        raise fail(best_purity_at(max_stages))
-    lo, hi_n = 0, max_stages  # best(hi_n) feasible; lo infeasible or 0
+
+def _best_purity_at(pb: _SplitProblem, ev: _Evaluator, total: int) -> float:
+    """Best extract purity at the target recovery with ``total`` stages (for the message)."""
+    n_ext = np.arange(1, total + 1)
+    t, w = ev.grid()
+    m_p, m_r = ev.margins(n_ext[:, None], (total - n_ext)[:, None], t[None], w[None])
+    lp = np.where(m_r >= 0, m_p, -np.inf).max() + ev.lp_target
+    return pb.feed_purity if not np.isfinite(lp) else float(1.0 / (1.0 + math.exp(-lp)))
+
+
+def _fewest_feasible_total(pb: _SplitProblem, ev: _Evaluator, best: _BestByTotal) -> int:
+    """Smallest extraction + scrub total meeting both targets on the closed form: bisection
+    over ``1..max_stages``, the two totals below re-checked."""
+    if best(pb.max_stages)[0] < 0:
+        raise _unreachable(pb, _best_purity_at(pb, ev, pb.max_stages))
+    lo, hi_n = 0, pb.max_stages  # best(hi_n) feasible; lo infeasible or 0
     while hi_n - lo > 1:
         mid = (lo + hi_n) // 2
         if best(mid)[0] >= 0:
@@ -1295,41 +1382,52 @@ def design_stages(light: Sequence[str], heavy: Sequence[str], feed: Mapping[str,
     for smaller in (total - 1, total - 2):
         if smaller >= 1 and best(smaller)[0] >= 0:
             total = smaller
+    return total
 
+
+def _checked_design(pb: _SplitProblem, ev: _Evaluator, best: _BestByTotal, total: int,
+                    n_strip: int, oa_strip: float) -> tuple:
+    """The best design at ``total`` checked with the stage-by-stage solution (one more stage
+    while they disagree at round-off): ``(total, n_ext, design, split, purity, recovery)``."""
     while True:
         _, n_ext, t, w = best(total)
         log_oa_e, log_oa_s = ev.oa(t, w)
         n_scr = total - n_ext
-        design = CascadeDesign(comps, n_ext, n_scr, n_strip, d_e, d_s, d_st,
+        design = CascadeDesign(pb.comps, n_ext, n_scr, n_strip, pb.d_e, pb.d_s, pb.d_st,
                                oa_extract=float(np.exp(log_oa_e)),
                                oa_scrub=float(np.exp(log_oa_s)) if n_scr else None,
                                oa_strip=oa_strip)
         split = split_matrix(design)
-        ext = split["extract"].to_numpy() * f
-        purity = float(ext[heavy_mask].sum() / ext.sum())
-        recovery = float(split["extract"].iloc[key_idx])
+        ext = split["extract"].to_numpy() * pb.f
+        purity = float(ext[pb.heavy_mask].sum() / ext.sum())
+        recovery = float(split["extract"].iloc[pb.key_idx])
         tol = 1e-9
-        if purity >= target_purity - tol and recovery >= target_recovery - tol:
-            break
+        if purity >= pb.target_purity - tol and recovery >= pb.target_recovery - tol:
+            return total, n_ext, design, split, purity, recovery
         total += 1  # closed form and stage solution disagree at round-off: one more stage
-        if total > max_stages:
-            raise fail(purity)
+        if total > pb.max_stages:
+            raise _unreachable(pb, purity)
 
+
+def _stage_design(pb: _SplitProblem, design: CascadeDesign, split: pd.DataFrame, total: int,
+                  n_ext: int, n_strip: int, purity: float, recovery: float) -> StageDesign:
+    """The result with its reflux, extraction factors and Fenske minimum stages."""
+    n_scr = total - n_ext
     if n_scr == 0:
         reflux_out = 0.0
     else:
         a_f = design.feed_aqueous_flow()
         reflux_out = (1.0 / design.oa_scrub) / a_f if a_f > 0 else math.inf
-    f_a, f_b = f[heavy_key_idx], f[light_key_idx]
-    a_ext = target_recovery * f_a
-    b_ext = min(a_ext * (1.0 - target_purity) / target_purity, f_b * (1 - 1e-12))
+    f_a, f_b = pb.f[pb.heavy_key_idx], pb.f[pb.light_key_idx]
+    a_ext = pb.target_recovery * f_a
+    b_ext = min(a_ext * (1.0 - pb.target_purity) / pb.target_purity, f_b * (1 - 1e-12))
     sep = (a_ext / b_ext) / ((f_a - a_ext) / (f_b - b_ext)) if b_ext > 0 else math.inf
-    fenske = math.log(sep) / math.log(beta_key) if sep > 1 else 0.0
-    e_key = float(d_e[heavy_key_idx] * design.oa_extract)
-    e_light_scrub = float(d_s[light_key_idx] * (design.oa_scrub or design.oa_extract))
+    fenske = math.log(sep) / math.log(pb.beta_key) if sep > 1 else 0.0
+    e_key = float(pb.d_e[pb.heavy_key_idx] * design.oa_extract)
+    e_light_scrub = float(pb.d_s[pb.light_key_idx] * (design.oa_scrub or design.oa_extract))
     return StageDesign(design=design, n_extract=n_ext, n_scrub=n_scr, n_strip=n_strip,
                        separation_stages=total, total_stages=total + n_strip, purity=purity,
-                       recovery=recovery, key_heavy=key_heavy, key_light=key_light,
-                       beta_key=beta_key, reflux_ratio=reflux_out, min_reflux_ratio=r_min,
+                       recovery=recovery, key_heavy=pb.key_heavy, key_light=pb.key_light,
+                       beta_key=pb.beta_key, reflux_ratio=reflux_out, min_reflux_ratio=pb.r_min,
                        e_key_extract=e_key, e_light_scrub=e_light_scrub,
                        fenske_min_stages=fenske, split=split)
