@@ -112,6 +112,8 @@ def _series_check(lo: float | None, hi: float | None):
         if isinstance(v, dict):
             out = {}
             for y, x in v.items():
+                if isinstance(y, str) and len(y) == 4 and y.isdigit():
+                    y = int(y)  # a JSON case file's keys are strings
                 if isinstance(y, bool) or not isinstance(y, int):
                     raise PydanticCustomError("case", "year {got} is not a year (write "
                                               "2030: value)", {"got": repr(y)})
@@ -151,7 +153,11 @@ def _supply(v: Any) -> str | dict[str, Any]:
             raise PydanticCustomError("case", "unknown key {got}; allowed: min_share",
                                       {"got": repr(extra[0]) if extra else "'min_share' "
                                        "missing"})
-        return {"min_share": _series_check(0.0, 1.0)(v["min_share"])}
+        try:
+            return {"min_share": _series_check(0.0, 1.0)(v["min_share"])}
+        except PydanticCustomError as exc:  # name the sub-key the value sits under
+            raise PydanticCustomError("case", "min_share: {msg}", {"msg": exc.message()}
+                                      ) from None
     raise PydanticCustomError("case", "{got} is not a supply rule; allowed: {allowed}",
                               {"got": repr(v), "allowed": "optional, all, {min_share: share}"})
 

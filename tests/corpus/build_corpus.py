@@ -111,7 +111,7 @@ OPTION_FIELDS = ("basis, blank, byproduct_streams, byproducts_kg_per_basis, cape
                  "yields")
 FEED_FIELDS = ("availability_table, availability_units, catalogue, collection_rate, "
                "content_kg_per_unit, cost_usd_per_unit, growth_per_yr, magnet_kg_per_unit, "
-               "name, source, supply, tags, unit")
+               "name, source, stockpile, supply, tags, unit")
 BLANK = "a blank option is a pass-through with no cost and no loss; remove this key or " \
     "'blank: true'"
 
@@ -155,8 +155,8 @@ def strict_unknown_keys() -> None:
     case_exact("typo_top_policy", lambda d: d.update(polcy={}), "polcy:",
                "polcy: unknown field; allowed: allow_implausible, capex_max_error, costing, "
                "description, "
-               "elements, feedstocks, horizon, labour, mode, name, objective, options, policy, "
-               "prices, products, sources, stages; did you mean 'policy'?")
+               "elements, feedstocks, horizon, labour, mode, name, objective, options, planning, "
+               "policy, prices, products, sources, stages; did you mean 'policy'?")
     case_exact("typo_product_price", lambda d: _rename(d["products"]["reo"],
                                                        "price_usd_per_kg", "price_usd_kg"),
                "price_usd_kg:", "products.reo.price_usd_kg: unknown field; allowed: "
@@ -331,7 +331,7 @@ def strict_types() -> None:
                "supply:", "feedstocks.hdd.supply: 'everything' is not a supply rule; allowed: "
                "optional, all, {min_share: share}")
     case_exact("supply_share_high", lambda d: d["feedstocks"][0].update(
-        supply={"min_share": 1.5}), "supply:", "feedstocks.hdd.supply: 1.5 is outside the "
+        supply={"min_share": 1.5}), "supply:", "feedstocks.hdd.supply: min_share: 1.5 is outside the "
         "allowed range [0, 1]", after="- name: hdd")
 
 

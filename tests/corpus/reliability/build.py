@@ -257,6 +257,12 @@ def saved_plans_and_histories() -> None:
             "parameters": {"products.reo.price_usd_per_kg.Nd": {
                 "dist": "resample", "file": f"{name}.csv", "column": "nd"}}}}}))
     where = "sets.mc.parameters.products.reo.price_usd_per_kg.Nd.file"
+
+    def line(name: str, key: str) -> int:
+        """The line of ``key:`` in the written scenario file (the error names it)."""
+        text = (HERE / name).read_text(encoding="utf-8").splitlines()
+        return next(i for i, t in enumerate(text, 1) if t.strip().startswith(f"{key}:"))
+
     _entry("report_plan_without_built", ["report", f"{R}/plan_no_built.json", "-o",
                                          "{tmp}/r.html"],
            f"recyclopt: error: {R}/plan_no_built.json: plan table 'capacities' lacks column(s) "
@@ -278,18 +284,21 @@ def saved_plans_and_histories() -> None:
            f"recyclopt: error: {R}/plan_no_products.json: plan tables missing: ['products']")
     _entry("sweep_history_text_value",
            ["sweep", CASE, f"{R}/history_text_scen.yaml", "--out", "{tmp}/s.sqlite"],
-           f"recyclopt: error: {R}/history_text_scen.yaml: {where}[history_text.csv:nd][1]: "
+           f"recyclopt: error: {R}/history_text_scen.yaml:{line('history_text_scen.yaml', 'file')}: "
+           f"{where}[history_text.csv:nd][1]: "
            "'sixty' is not a number")
     _entry("sweep_history_column_missing",
            ["sweep", CASE, f"{R}/history_column_scen.yaml", "--out", "{tmp}/s.sqlite"],
-           f"recyclopt: error: {R}/history_column_scen.yaml: "
+           f"recyclopt: error: {R}/history_column_scen.yaml:"
+           f"{line('history_column_scen.yaml', 'column')}: "
            f"{where[:-len('.file')]}.column: 'NdPr' is not a column of history.csv; columns: "
            "['year', 'nd']")
     for name, why in (("binary_history", "is not UTF-8 text"),
                       ("empty_history", "is not a readable CSV table")):
         _entry(f"sweep_{name}", ["sweep", CASE, f"{R}/{name}_scen.yaml", "--out",
                                  "{tmp}/s.sqlite"],
-               f"recyclopt: error: {R}/{name}_scen.yaml: {where}: price history "
+               f"recyclopt: error: {R}/{name}_scen.yaml:{line(f'{name}_scen.yaml', 'file')}: "
+               f"{where}: price history "
                f"'{R}/{name}.csv' {why}; give a CSV file with a header row and one price per "
                "line in 'column'")
 
