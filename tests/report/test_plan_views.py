@@ -47,7 +47,12 @@ def test_recovered_sankey_matches_products(plan):
     assert out_fs == pytest.approx(expected.sum(), rel=RTOL)
     opts = s.nodes.index[s.nodes["kind"] == "option"]
     np.testing.assert_allclose(s.inflow()[opts], s.outflow()[opts], rtol=RTOL)
-    assert set(o.removeprefix("opt:") for o in opts) == set(plan.built)
+    # the options drawn are those built plus the blank pass-throughs that carry flow
+    # (a blank skips a stage: drawn, never reported as built)
+    flowing = set(plan.option_flows.index[plan.option_flows.max(axis=1) > 0])
+    blanks = {o.name for o in plan.case.options if o.blank}
+    assert set(o.removeprefix("opt:") for o in opts) == set(plan.built) | (blanks & flowing)
+    assert not blanks & set(plan.built)
     # columns: feedstocks, one per stage, products
     # the swarf intake feeds the acid-free route (it recovers oxidised swarf, issue 17)
     assert s.nodes.loc["opt:acid_free_mixed_reo", "layer"] == 2
