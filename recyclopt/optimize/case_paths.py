@@ -266,7 +266,8 @@ def _set_policy(pol: Any, p: list[str], v: Any, path: str, error: type[InputErro
 def parse_assignments(items: Iterable[str], *, error: type[InputError] = InputError,
                       option: str = "--set") -> dict[str, Any]:
     """``["PATH=VALUE", ...]`` as ``{path: value}``, each value read as a YAML scalar
-    (``2``, ``1.5e3``, ``-0.1``); a later assignment of a path wins."""
+    (``2``, ``-0.1``; ``1.5e3`` too, which YAML 1.1 would leave as text); a later
+    assignment of a path wins. Values are range-checked by :func:`with_overrides`."""
     import yaml
 
     out: dict[str, Any] = {}
@@ -279,6 +280,11 @@ def parse_assignments(items: Iterable[str], *, error: type[InputError] = InputEr
             value = yaml.safe_load(text)
         except yaml.YAMLError:
             value = text
+        if isinstance(value, str):  # YAML 1.1 reads 1.5e3 as text; a number is meant
+            try:
+                value = float(value)
+            except ValueError:
+                pass
         if isinstance(value, (list, dict)) or value is None:
             raise error(f"{option} {item!r}: the value must be a number, got {text!r}",
                         field=option)
