@@ -45,7 +45,7 @@ def shipped_schema_path(kind: str) -> Path:
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``recyclopt case`` on the CLI's subparsers."""
-    p = subparsers.add_parser("case", help="the case file format: JSON Schema, field table")
+    p = subparsers.add_parser("case", help="export, show or describe case files")
     sub = p.add_subparsers(dest="case_command")
     s = sub.add_parser("schema", help="print the JSON Schema of case (or scenario) files")
     s.add_argument("--scenarios", action="store_true", help="the scenario file format")

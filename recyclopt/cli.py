@@ -387,7 +387,8 @@ COMMANDS: dict[str, Command] = {
                       "charts, assumptions)", "register"),
     "sweep": Command("recyclopt.scenarios.cli", "solve a case under many price and policy "
                      "scenarios (serial, a process pool or Dask)", "register"),
-    "case": Command("recyclopt.case_cli", "the case file format: JSON Schema, field table"),
+    "case": Command("recyclopt.case_cli", "export a bundled case to edit, show a resolved "
+                    "case, the case file format (JSON Schema, field table)"),
     "forecast": Command("recyclopt.forecast_cli", "forecast end-of-life feed from sales, "
                         "stocks and lifetimes (stock-and-flow model)"),
     "bench": Command("recyclopt._bench", "benchmark the optimizer against direct highspy "
