@@ -112,10 +112,10 @@ def show(args: argparse.Namespace) -> int:
     from .optimize.case_export import resolved_rows
 
     rows = resolved_rows(args.case)
-    print(f"# case {args.case or 'taiwan'}: each value's source is its line in the case file, "
-          "'default' (the case schema) or the bundled table it comes from")
     width = min(60, max(len(r[0]) for r in rows))
     vwidth = min(40, max(len(r[1]) for r in rows))
-    for path, value, src in rows:
-        print(f"{path:<{width}}  {value:<{vwidth}}  {src}")
+    text = [f"# case {args.case or 'taiwan'}: each value's source is its line in the case file, "
+            "'default' (the case schema) or the bundled table it comes from",
+            *(f"{path:<{width}}  {value:<{vwidth}}  {src}" for path, value, src in rows)]
+    print("\n".join(text))  # one write: a pager or `head` closing early breaks no pipe
     return 0

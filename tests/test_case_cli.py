@@ -61,6 +61,14 @@ def test_exported_case_is_the_bundled_case(exported):
         "feedstocks:")[1].split("options:")[0]
 
 
+@pytest.mark.parametrize("name", ["taiwan", "families"])
+def test_every_bundled_case_exports_to_the_same_availability(name, tmp_path):
+    out = tmp_path / f"{name}.yaml"
+    assert main(["case", "export", name, "-o", str(out)]) == 0
+    for a, b in zip(load_case(name).feedstocks, load_case(out).feedstocks, strict=True):
+        np.testing.assert_array_equal(a.availability.to_numpy(), b.availability.to_numpy())
+
+
 def test_set_gives_the_plan_of_the_same_edit_in_yaml(exported, tmp_path):
     by_hand = optimize(load_case(edited_by_hand(exported, tmp_path)))
     by_api = optimize(load_case(exported).with_overrides({PATH: FACTOR}))
