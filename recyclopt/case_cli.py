@@ -4,7 +4,10 @@
   files), for editors: put ``# yaml-language-server: $schema=<file>`` on a case file's first
   line;
 * ``recyclopt case schema --write`` regenerates the copies shipped in ``recyclopt/schemas``;
-* ``recyclopt case fields`` prints the Markdown table of case fields (``docs/case_fields.md``).
+* ``recyclopt case fields`` prints the Markdown table of case fields (``docs/case_fields.md``);
+* ``recyclopt case export [NAME] [-o FILE] [--force]`` writes a bundled case to a file to edit
+  (availability tables expanded inline; the same plan as the bundled case);
+* ``recyclopt case show [CASE]`` prints the resolved case, each value with its source.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def shipped_schema_path(kind: str) -> Path:
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``recyclopt case`` on the CLI's subparsers."""
-    p = subparsers.add_parser("case", help="the case file format: JSON Schema, field table")
+    p = subparsers.add_parser("case", help="export, show or describe case files")
     sub = p.add_subparsers(dest="case_command")
     s = sub.add_parser("schema", help="print the JSON Schema of case (or scenario) files")
     s.add_argument("--scenarios", action="store_true", help="the scenario file format")
@@ -51,6 +54,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     s.set_defaults(func=run)
     f = sub.add_parser("fields", help="print the Markdown table of case fields")
     f.set_defaults(func=run)
+    e = sub.add_parser("export", help="write a bundled case to a file to edit (availability "
+                       "tables expanded inline)")
+    e.add_argument("name", nargs="?", default="taiwan", metavar="NAME",
+                   help="bundled case (default taiwan; see recyclopt/cases)")
+    e.add_argument("-o", "--output", help="file to write (default NAME.yaml)")
+    e.add_argument("--force", action="store_true", help="overwrite an existing file")
+    e.set_defaults(func=run)
+    w = sub.add_parser("show", help="print the resolved case: every field after defaults, "
+                       "with its source")
+    w.add_argument("case", nargs="?", default=None, metavar="CASE",
+                   help="case file (.yaml) or bundled case name (default taiwan)")
+    w.set_defaults(func=run)
     p.set_defaults(func=run)
     return p
 
@@ -63,8 +78,13 @@ def run(args: argparse.Namespace) -> int:
 
         print(fields_markdown(), end="")
         return 0
+    if cmd == "export":
+        return export(args)
+    if cmd == "show":
+        return show(args)
     if cmd != "schema":
-        print("usage: recyclopt case {schema [--scenarios] [--write], fields}")
+        print("usage: recyclopt case {schema [--scenarios] [--write], fields, "
+              "export [NAME] [-o FILE] [--force], show [CASE]}")
         return 2
     if args.write:
         for kind in SCHEMA_FILES:
@@ -72,4 +92,30 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {shipped_schema_path(kind)}")
         return 0
     print(schema_text("scenarios" if args.scenarios else "case"), end="")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """``recyclopt case export``: the bundled case, tables expanded, to a user file."""
+    from .optimize.case_export import exported_text
+    from .outputs import atomic_write, check_output
+
+    text = exported_text(args.name)
+    out = check_output(args.output or f"{args.name}.yaml", force=args.force)
+    atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), force=args.force)
+    print(f"wrote {out} (bundled case {args.name!r}; edit it, then: recyclopt optimize {out})")
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    """``recyclopt case show``: every field of the resolved case, with its source."""
+    from .optimize.case_export import resolved_rows
+
+    rows = resolved_rows(args.case)
+    width = min(60, max(len(r[0]) for r in rows))
+    vwidth = min(40, max(len(r[1]) for r in rows))
+    text = [f"# case {args.case or 'taiwan'}: each value's source is its line in the case file, "
+            "'default' (the case schema) or the bundled table it comes from",
+            *(f"{path:<{width}}  {value:<{vwidth}}  {src}" for path, value, src in rows)]
+    print("\n".join(text))  # one write: a pager or `head` closing early breaks no pipe
     return 0

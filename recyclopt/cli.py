@@ -210,9 +210,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         raise InputError("--heuristic lp_guided needs --time-limit (it takes a share of it)",
                          field="--heuristic")
     from .optimize.analysis import with_price_factor
+    from .optimize.case import CaseError
+    from .optimize.case_paths import parse_assignments
     from .scenarios.assumptions import declared_assumptions
 
-    case = with_price_factor(load_case(args.case), args.price_factor)
+    case = load_case(args.case)
+    if args.set:  # the case file's values, edited: before the price scenario
+        case = case.with_overrides(parse_assignments(args.set, error=CaseError),
+                                   source="--set")
+    case = with_price_factor(case, args.price_factor)
     declared_assumptions(case)  # a bad assumption table fails before any solve
     target = None if args.break_even in (None, "all") else args.break_even
     if target is not None:  # a bad name fails before any solve
@@ -324,6 +330,11 @@ def add_optimize(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "that breaks even (printed anyway when no plant pays)")
     o.add_argument("--price-factor", type=float, default=1.0, metavar="F",
                    help="every product price times F (> 0), a price scenario")
+    o.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="set one number of the case, by the scenario files' dotted path "
+                        "(repeatable): feedstocks.HDD.availability_factor=2, "
+                        "products.NdPr_oxide.price_usd_per_kg.Nd=80 (applied before "
+                        "--price-factor)")
     o.add_argument("--exact-drivers", action="store_true",
                    help="when no plant pays, also give the exact break-even price at each end "
                         "of the three most sensitive assumptions (about 30 more MILPs)")
@@ -376,7 +387,8 @@ COMMANDS: dict[str, Command] = {
                       "charts, assumptions)", "register"),
     "sweep": Command("recyclopt.scenarios.cli", "solve a case under many price and policy "
                      "scenarios (serial, a process pool or Dask)", "register"),
-    "case": Command("recyclopt.case_cli", "the case file format: JSON Schema, field table"),
+    "case": Command("recyclopt.case_cli", "export a bundled case to edit, show a resolved "
+                    "case, the case file format (JSON Schema, field table)"),
     "forecast": Command("recyclopt.forecast_cli", "forecast end-of-life feed from sales, "
                         "stocks and lifetimes (stock-and-flow model)"),
     "bench": Command("recyclopt._bench", "benchmark the optimizer against direct highspy "

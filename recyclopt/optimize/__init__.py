@@ -1,22 +1,41 @@
-"""The plant optimizer: a Pyomo MILP over staged process options, solved with HiGHS."""
+"""The plant optimizer: a Pyomo MILP over staged process options, solved with HiGHS.
+
+The names below are imported from their modules on first use (a module-level ``__getattr__``,
+PEP 562), so a light module of this package (:mod:`.case_paths`, used by the scenario
+vocabulary that ``recyclopt sweep --help`` reads) loads none of the solver stack. The solver
+call is ``recyclopt.optimize.solve.solve`` (a lazy ``solve`` here would be shadowed by its
+module once that is imported).
+"""
 
 from __future__ import annotations
 
-from .analysis import cost_of_recovery, pareto_front
-from .case import Case, CaseError, case_from_dict, load_case
-from .model import build_model
-from .plan import PlantPlan, optimize
-from .solve import solve
+import importlib
+from typing import Any
 
-__all__ = [
-    "Case",
-    "CaseError",
-    "PlantPlan",
-    "build_model",
-    "case_from_dict",
-    "cost_of_recovery",
-    "load_case",
-    "optimize",
-    "pareto_front",
-    "solve",
-]
+#: public name -> its module in this package
+_EXPORTS = {
+    "cost_of_recovery": "analysis",
+    "pareto_front": "analysis",
+    "Case": "case",
+    "CaseError": "case",
+    "case_from_dict": "case",
+    "load_case": "case",
+    "build_model": "model",
+    "PlantPlan": "plan",
+    "optimize": "plan",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'recyclopt.optimize' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

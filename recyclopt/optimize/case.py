@@ -230,6 +230,8 @@ class Case:
     description: str = ""
     source: str = "<case>"
     sources: dict[str, str] = field(default_factory=dict)
+    #: dotted path -> value set on top of the case file (:meth:`with_overrides`)
+    overrides: dict[str, float] = field(default_factory=dict)
 
     @property
     def years(self) -> np.ndarray:
@@ -245,6 +247,19 @@ class Case:
             if o.name == name:
                 return o
         raise KeyError(name)
+
+    def with_overrides(self, values: Mapping[str, Any], *, source: str = "overrides"
+                       ) -> Case:
+        """A new case with ``values`` set, keyed by the scenario files' dotted paths
+        (``{"feedstocks.HDD.availability_factor": 2, "products.NdPr_oxide.price_usd_per_kg.Nd":
+        80}``; :mod:`recyclopt.optimize.case_paths`). ``*_factor`` paths multiply the case's
+        figure, others replace it. Every path and value is checked first: an unknown path is a
+        one-line :class:`CaseError` naming ``source`` and the closest valid path. The
+        overrides are recorded in ``overrides`` (and so in a plan file's metadata).
+        """
+        from .case_paths import with_overrides
+
+        return with_overrides(self, values, error=CaseError, source=source)
 
 
 # --------------------------------------------------------------------------- building

@@ -164,6 +164,8 @@ def header(plan: Any, price_factor: float) -> list[str]:
              f"{'proven optimal' if s.proven_optimal else 'NOT proven optimal'}; build "
              f"{plan.build_s:.2f} s, solve {s.time_s:.2f} s; {num(s.n_vars)} variables "
              f"({num(s.n_binary)} binary, {num(s.n_integer)} integer), {num(s.n_rows)} rows"]
+    if getattr(c, "overrides", None):
+        lines.append("  overrides: " + ", ".join(f"{k}={v:g}" for k, v in c.overrides.items()))
     if plan.tie_break:
         lines.append(f"  tie-break: among plans within the gap of the best {plan.objective},"
                      f" the cheapest (discounted cost {usd(plan.tie_break['cost_usd'])})")

@@ -52,9 +52,7 @@ when the scenarios are expanded — before any solve; errors are
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import functools
 import hashlib
 import json
 import math
@@ -67,7 +65,9 @@ import numpy as np
 
 from .._fields import field_error, mapping, number, only
 from ..errors import InputError
-from ..optimize.case import Case, Feedstock, Option, Policy, Product
+from ..optimize.case import Case
+from ..optimize.case_paths import CASE_PATHS, find_path
+from ..optimize.case_paths import apply_values as apply_case_values
 from .params import ParamSpec, ScenarioError, range_text
 from .policy import LEVER_BASE, LEVER_PARAMETERS, lever_values, resolve_settings
 
@@ -86,188 +86,30 @@ def _number(src: str, fieldname: str, v: Any) -> float:
 
 
 # --------------------------------------------------------------------------- parameters
-PARAMETERS: tuple[ParamSpec, ...] = (
-    ParamSpec(("products", "*", "price_usd_per_kg", "*"), 0.0, None, "price",
-              doc="price of an element in a product form, USD per kg of element"),
-    ParamSpec(("products", "*", "max_kg_per_yr"), 0.0, None, "arrays",
-              doc="market size of a product, kg per year"),
-    ParamSpec(("feedstocks", "*", "cost_usd_per_unit"), None, None, "price",
-              doc="purchase price of a feedstock (negative: a gate fee received)"),
-    ParamSpec(("feedstocks", "*", "availability_factor"), 0.0, None, "arrays",
-              doc="multiplier on the feedstock's availability in every year (sweep-only)"),
-    ParamSpec(("options", "*", "opex_usd_per_basis"), None, None, "superstructure",
-              doc="variable opex of an option per unit of its basis"),
-    ParamSpec(("options", "*", "opex_usd_per_yr"), 0.0, None, "arrays",
-              doc="fixed opex of a built option, USD per year"),
-    ParamSpec(("options", "*", "capex_factor"), 0.0, None, "arrays", lo_open=True,
-              doc="multiplier on an option's capex curve and equipment cost (sweep-only)"),
-    ParamSpec(("options", "*", "max_capacity"), 0.0, None, "arrays",
-              doc="largest capacity of an option"),
-    ParamSpec(("prices", "electricity_usd_per_kwh"), 0.0, None, "price"),
-    ParamSpec(("prices", "heat_usd_per_kwh"), 0.0, None, "price"),
-    ParamSpec(("prices", "grid_co2_kg_per_kwh"), 0.0, 5.0, "superstructure"),
-    ParamSpec(("prices", "heat_co2_kg_per_kwh"), 0.0, 5.0, "superstructure"),
-    ParamSpec(("prices", "reagents_usd_per_kg", "*"), 0.0, None, "superstructure"),
-    ParamSpec(("prices", "byproducts_usd_per_kg", "*"), None, None, "superstructure"),
-    ParamSpec(("labour", "usd_per_hour"), 0.0, None, "arrays"),
-    ParamSpec(("costing", "discount_rate"), 0.0, 1.0, "arrays"),
-    ParamSpec(("policy", "carbon_price_usd_per_t"), 0.0, None, "price"),
-    ParamSpec(("policy", "price_floor_usd_per_kg", "*"), 0.0, None, "price"),
-    ParamSpec(("policy", "credit_usd_per_kg", "*"), 0.0, None, "price"),
-    ParamSpec(("policy", "max_co2_t_per_yr"), 0.0, None, "arrays"),
-    ParamSpec(("policy", "max_feedstock_share"), 0.0, 1.0, "arrays"),
-    ParamSpec(("policy", "min_recovered_kg_per_yr", "*"), 0.0, None, "arrays"),
-    ParamSpec(("policy", "recycled_content", "share"), 0.0, 1.0, "arrays"),
-    ParamSpec(("policy", "recycled_content", "demand_kg_per_yr"), 0.0, None, "arrays"),
-)
-
-
-def _names(case: Case, pattern: tuple[str, ...], parts: list[str], k: int) -> list[str]:
-    """The names a ``*`` at position k of ``pattern`` may take in ``case``."""
-    head = pattern[0]
-    if head == "products":
-        if k == 1:
-            return list(case.products)
-        return list(case.products[parts[1]].price_usd_per_kg)
-    if head == "feedstocks":
-        return [f.name for f in case.feedstocks]
-    if head == "options":
-        return [o.name for o in case.options]
-    if head == "prices":
-        return list(case.reagent_prices if pattern[1] == "reagents_usd_per_kg"
-                    else case.byproduct_prices)
-    if head == "policy":
-        if pattern[1] in ("price_floor_usd_per_kg", "credit_usd_per_kg"):
-            return list(case.products)
-        return list(case.elements)
-    return []
-
-
-@functools.lru_cache(maxsize=4096)
-def _pattern_of(path: str) -> ParamSpec | None:
-    """The first of :data:`PARAMETERS` whose pattern matches ``path`` (names unchecked).
-
-    Memoised: a sweep resolves the same few paths for every scenario.
-    """
-    parts = path.split(".")
-    for p in PARAMETERS:
-        if len(p.pattern) == len(parts) and all(a == "*" or a == b for a, b in
-                                                zip(p.pattern, parts, strict=True)):
-            return p
-    return None
+#: The case paths a scenario may set (:data:`recyclopt.optimize.case_paths.CASE_PATHS`), as
+#: scenario parameters (out-of-range values raise :class:`ScenarioError`).
+PARAMETERS: tuple[ParamSpec, ...] = tuple(ParamSpec.of(p) for p in CASE_PATHS)
 
 
 def find_param(case: Case, path: str, *, src: str = "<scenarios>",
                where: str | None = None) -> ParamSpec:
-    """The :class:`ParamSpec` of ``path``, with every name checked against ``case``."""
-    where = where or path
+    """The :class:`ParamSpec` of ``path`` (a lever or a case path), with every name checked
+    against ``case`` (:func:`recyclopt.optimize.case_paths.find_path`)."""
     if path in LEVER_PARAMETERS:
         return LEVER_PARAMETERS[path]
-    parts = path.split(".")
-    spec = _pattern_of(path)
-    if spec is None:
-        allowed = sorted({".".join(p.pattern) for p in PARAMETERS} | set(LEVER_PARAMETERS))
-        raise _err(src, where, f"unknown parameter {path!r}; allowed (* is a name from the "
-                   f"case): {allowed}")
-    for k, a in enumerate(spec.pattern):
-        if a != "*":
-            continue
-        names = _names(case, spec.pattern, parts, k)
-        if parts[k] not in names:
-            raise _err(src, where, f"{parts[k]!r} is not one of the case's names here; "
-                       f"allowed: {sorted(names)}")
-    return spec
+    return find_path(case, path, params=PARAMETERS, error=ScenarioError, src=src,
+                     where=where, also=LEVER_PARAMETERS)  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- applying values
-def _set_availability_factor(f: Feedstock, x: float) -> Feedstock:
-    return dataclasses.replace(f, availability=f.availability * x)
-
-
-def _scale_capex(o: Option, x: float) -> Option:
-    cap = o.capex
-    if cap is not None:
-        cap = dataclasses.replace(cap, costs=tuple(c * x for c in cap.costs))
-    eq = o.equipment
-    if eq is not None:
-        eq = dataclasses.replace(eq, cost_usd=eq.cost_usd * x)
-    return dataclasses.replace(o, capex=cap, equipment=eq)
-
-
 def apply_values(case: Case, values: Mapping[str, Any]) -> Case:
     """A copy of ``case`` with the case-path ``values`` set (levers must already be resolved
     into case paths, see :func:`resolve`). The base case is never modified.
 
-    ``*_factor`` parameters multiply the base case's figure; every other value replaces it.
+    ``*_factor`` parameters multiply the base case's figure; every other value replaces it
+    (:func:`recyclopt.optimize.case_paths.apply_values`).
     """
-    c = copy.copy(case)
-    products = dict(c.products)
-    feeds = list(c.feedstocks)
-    fpos = {f.name: i for i, f in enumerate(feeds)}
-    options = list(c.options)
-    opos = {o.name: i for i, o in enumerate(options)}
-    pol = c.policy
-    pol = Policy(dict(pol.min_recovered_kg_per_yr), pol.max_co2_t_per_yr,
-                 dict(pol.recycled_content) if pol.recycled_content else None,
-                 pol.max_feedstock_share, pol.carbon_price_usd_per_t,
-                 dict(pol.price_floor_usd_per_kg), dict(pol.credit_usd_per_kg))
-    reagents, byproducts = dict(c.reagent_prices), dict(c.byproduct_prices)
-    for path, v in values.items():
-        p = path.split(".")
-        head = p[0]
-        if head == "products":
-            prod = products[p[1]]
-            if p[2] == "price_usd_per_kg":
-                products[p[1]] = Product(prod.name, {**prod.price_usd_per_kg, p[3]: float(v)},
-                                         prod.max_kg_per_yr, prod.source)
-            else:
-                products[p[1]] = dataclasses.replace(prod, max_kg_per_yr=float(v))
-        elif head == "feedstocks":
-            i = fpos[p[1]]
-            if p[2] == "availability_factor":
-                feeds[i] = _set_availability_factor(feeds[i], float(v))
-            else:
-                feeds[i] = dataclasses.replace(feeds[i], cost_usd_per_unit=float(v))
-        elif head == "options":
-            i = opos[p[1]]
-            if p[2] == "capex_factor":
-                options[i] = _scale_capex(options[i], float(v))
-            else:
-                options[i] = dataclasses.replace(options[i], **{p[2]: float(v)})
-        elif head == "prices":
-            if p[1] == "reagents_usd_per_kg":
-                reagents[p[2]] = float(v)
-            elif p[1] == "byproducts_usd_per_kg":
-                byproducts[p[2]] = float(v)
-            else:
-                setattr(c, p[1], float(v))
-        elif head == "labour":
-            c.labour_usd_per_hour = float(v)
-        elif head == "costing":
-            c.costing = dataclasses.replace(c.costing, **{p[1]: float(v)})
-        elif head == "policy":
-            key = p[1]
-            if key in ("price_floor_usd_per_kg", "credit_usd_per_kg",
-                       "min_recovered_kg_per_yr"):
-                getattr(pol, key)[p[2]] = float(v)
-            elif key == "recycled_content":
-                if len(p) == 2:  # a whole target (set by the recycled-content lever)
-                    pol.recycled_content = dict(v)
-                else:
-                    if pol.recycled_content is None:
-                        raise ScenarioError(f"{path}: the case has no recycled_content target "
-                                            "to change; set one with the recycled_content lever "
-                                            "(levers.recycled_content.share, with "
-                                            "demand_kg_per_yr in the lever settings)",
-                                            field=path)
-                    pol.recycled_content[p[2]] = float(v)
-            else:
-                setattr(pol, key, float(v))
-        else:  # pragma: no cover - find_param guards the heads
-            raise ScenarioError(f"cannot apply {path!r}", field=path)
-    c.products, c.feedstocks, c.options, c.policy = products, feeds, options, pol
-    c.reagent_prices, c.byproduct_prices = reagents, byproducts
-    return c
+    return apply_case_values(case, values, error=ScenarioError)
 
 
 def tier_of(case: Case, paths: Iterable[str], *,

@@ -11,10 +11,12 @@ loading the solver stack.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
-from .._fields import field_error, number
 from ..errors import InputError
+from ..optimize.case_paths import CasePath, range_text
+
+__all__ = ["BACKENDS", "ParamSpec", "ScenarioError", "range_text"]
 
 #: Where a sweep's scenarios are solved (:func:`recyclopt.scenarios.backends.run_sweep`).
 BACKENDS = ("serial", "processes", "dask")
@@ -24,31 +26,15 @@ class ScenarioError(InputError):
     """A scenario file, set or value that does not validate."""
 
 
-def range_text(lo: float | None, hi: float | None, lo_open: bool = False) -> str:
-    """An allowed range as text: ``[0, 1]``, ``(0, inf]``."""
-    a = "(" if lo_open else "["
-    return f"{a}{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
-
-
 @dataclass(frozen=True)
-class ParamSpec:
-    """A parameter a scenario may set: a path pattern (``*`` matches a name), its allowed range
-    and the cheapest tier that reaches its effect."""
+class ParamSpec(CasePath):
+    """A parameter a scenario may set (a case path or a lever): a path pattern (``*`` matches a
+    name), its allowed range and the cheapest tier that reaches its effect; a value outside
+    the range is a :class:`ScenarioError`."""
 
-    pattern: tuple[str, ...]
-    lo: float | None
-    hi: float | None
-    tier: str
-    lo_open: bool = False
-    doc: str = ""
+    error: ClassVar[type[InputError]] = ScenarioError
 
-    def check(self, src: str, fieldname: str, value: Any) -> float:
-        """``value`` as a float inside the allowed range, or a :class:`ScenarioError`."""
-        x = number(ScenarioError, src, fieldname, value)
-        if (self.lo is not None and (x < self.lo or (self.lo_open and x <= self.lo))) or (
-                self.hi is not None and x > self.hi):
-            raise field_error(ScenarioError, src, fieldname,
-                              f"{x:g} is outside the allowed range "
-                              f"{range_text(self.lo, self.hi, self.lo_open)} of "
-                              f"{'.'.join(self.pattern)}")
-        return x
+    @classmethod
+    def of(cls, p: CasePath) -> ParamSpec:
+        """The scenario parameter of a case path."""
+        return cls(p.pattern, p.lo, p.hi, p.tier, p.lo_open, p.doc)
