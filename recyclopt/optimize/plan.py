@@ -515,9 +515,18 @@ class PlanReader:
 
     # ------------------------------------------------------------------ reading
     def flows(self, x: np.ndarray) -> np.ndarray:
-        """Units of each pair per year (K x Y), flows below 1e-12 of the largest set to 0."""
+        """Units of each pair per year (K x Y): flows below 1e-12 of the largest, and flows
+        on a path through an option with costs whose build switch is off, set to 0 (the
+        latter pass a big-M row only by the solver's integrality tolerance)."""
         xv = x[self._x].reshape(self.K, self.Y)
-        return np.where(xv < 1e-12 * max(xv.max(initial=0.0), 1.0), 0.0, xv)
+        xv = np.where(xv < 1e-12 * max(xv.max(initial=0.0), 1.0), 0.0, xv)
+        if self._build is not None:
+            off = self.costly & (x[self._build] < 0.5)
+            if off.any():
+                dead = np.asarray((self._load_mat[np.flatnonzero(off)] != 0).sum(axis=0)
+                                  ).ravel() > 0
+                xv = np.where(dead[:, None], 0.0, xv)
+        return xv
 
     def money(self, x: np.ndarray, xv: np.ndarray | None = None) -> dict[str, Any]:
         """Yearly revenue, by-product revenue and costs, capex, and what is built.

@@ -119,6 +119,10 @@ def _capacity(plan: Any, rtol: float) -> list[str]:
     out = []
     cap = plan.capacities
     opts = {o.name: o for o in plan.case.options}
+    # the solver's tolerances hold relative to the model's scale: a build switch at its
+    # integrality tolerance lets a big-M row pass a flow of that order through an option it
+    # leaves unbuilt, so the check is scaled by the plan's largest throughput
+    scale = float(np.max(plan.option_flows.to_numpy(dtype=float), initial=0.0))
     for name, row in plan.option_flows.iterrows():
         peak = float(np.max(row.to_numpy(dtype=float), initial=0.0))
         c = float(cap.at[name, "capacity"]) if name in cap.index else 0.0
@@ -126,7 +130,7 @@ def _capacity(plan: Any, rtol: float) -> list[str]:
         if name in opts and opts[name].blank:
             continue  # a pass-through (stage skipped): no capacity, nothing built
         limit = c if built else 0.0
-        if peak > limit + _tol(max(c, peak), rtol):
+        if peak > limit + _tol(max(c, peak, scale), rtol):
             out.append(f"option {name!r} runs {peak:.6g} per year above its "
                        f"{'capacity ' + format(c, '.6g') if built else 'zero capacity (not built)'}")
         eq = opts[name].equipment if name in opts else None
