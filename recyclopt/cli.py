@@ -392,8 +392,8 @@ COMMANDS: dict[str, Command] = {
     "case": Command("recyclopt.case_cli", "the case file format: JSON Schema, field table"),
     "forecast": Command("recyclopt.forecast_cli", "forecast end-of-life feed from sales, "
                         "stocks and lifetimes (stock-and-flow model)"),
-    "bench": Command("recyclopt._bench", "benchmark the optimizer against direct highspy "
-                     "(from a source checkout)"),
+    "bench": Command("recyclopt._bench", "time each step of optimizing a case file "
+                     "(--suite: the repository's full suite)"),
 }
 
 
