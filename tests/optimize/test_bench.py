@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from recyclopt.optimize import case_from_dict
@@ -53,3 +54,20 @@ def test_bench_suite_outside_a_checkout_says_where_it_runs(tmp_path):
                        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "python -m benchmarks" in r.stderr
+
+
+def test_the_mps_floor_holds_the_same_model(tmp_path):
+    # the floor is only a floor if HiGHS reads back the model it was handed: same size, and
+    # the same optimum as the array handoff
+    from recyclopt.optimize import highs
+
+    cm = compile_model(build_model(case_from_dict(small_case())).model)
+    highs.write_mps(cm, tmp_path / "m.mps")
+    h_file = highs.read_mps(tmp_path / "m.mps")
+    assert highs.model_size(h_file) == (cm.A.shape[0], cm.A.shape[1], cm.A.nnz)
+    h_arrays = highs.handoff(cm, time_limit=None, mip_gap=1e-9, threads=None, verbose=False)
+    h_file.setOptionValue("mip_rel_gap", 1e-9)
+    assert highs.run(h_file) and highs.run(h_arrays)
+    assert highs.status(h_file) == highs.status(h_arrays) == highs.OPTIMAL
+    obj = [h.getInfo().objective_function_value for h in (h_file, h_arrays)]
+    assert obj[0] == pytest.approx(obj[1], rel=1e-9, abs=1e-6)
