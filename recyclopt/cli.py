@@ -298,6 +298,17 @@ def cmd_flowsheets(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- parsers
+def with_progress(cmd):  # noqa: ANN001, ANN201 - a command function, wrapped
+    """``cmd`` run with progress bars on stderr per its ``--progress/--no-progress`` flag
+    (default: when stderr is a terminal; :func:`recyclopt.progress.terminal`)."""
+    def run(args: argparse.Namespace) -> int:
+        from .progress import terminal
+
+        with terminal(args.progress):
+            return cmd(args)
+    return run
+
+
 def add_simulate(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     s = sub.add_parser("simulate", help=COMMANDS["simulate"].help)
     s.add_argument("flowsheet", help="bundled flowsheet name or path to a .yaml file")
@@ -340,7 +351,9 @@ def add_optimize(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "of the three most sensitive assumptions (about 30 more MILPs)")
     o.add_argument("--output", help="write the plan to FILE.csv, .xlsx or .json")
     o.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    o.set_defaults(func=cmd_optimize)
+    o.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bars on stderr (default: when stderr is a terminal)")
+    o.set_defaults(func=with_progress(cmd_optimize))
     return o
 
 
@@ -391,8 +404,8 @@ COMMANDS: dict[str, Command] = {
                     "case, the case file format (JSON Schema, field table)"),
     "forecast": Command("recyclopt.forecast_cli", "forecast end-of-life feed from sales, "
                         "stocks and lifetimes (stock-and-flow model)"),
-    "bench": Command("recyclopt._bench", "benchmark the optimizer against direct highspy "
-                     "(from a source checkout)"),
+    "bench": Command("recyclopt._bench", "time each step of optimizing a case file "
+                     "(--suite: the repository's full suite)"),
 }
 
 

@@ -51,6 +51,7 @@ LAYER_OF = {
     "recyclopt.input_errors": "data",  # validation errors as one line (file:line: field)
     "recyclopt.schemas": "data",  # the shipped JSON Schemas (package data)
     "recyclopt.outputs": "data",  # output checks and the atomic writer
+    "recyclopt.progress": "data",  # progress sink: no-op default, rich bars for the CLI
     "recyclopt.inputs": "flowsheet",  # the files a command reads (case, routes, scenarios)
     "recyclopt._fields": "data",
     "recyclopt.data": "data",

@@ -57,5 +57,4 @@ def test_every_command_has_a_real_parser():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert list(sub.choices) == list(COMMANDS)
     for name, p in sub.choices.items():
-        if name != "bench":  # bench's parser comes from benchmarks/, when importable
-            assert p.get_default("func") is not None, name
+        assert p.get_default("func") is not None, name

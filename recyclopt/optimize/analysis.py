@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from .. import progress
 from ..economics import cash_flow_table
 from ..errors import SolverError
 from .case import Case, CaseError
@@ -180,8 +182,17 @@ def cost_of_recovery(case: Case, product: str | None = None, *, mode: str | None
         horizon-total CO2 cap).
     mip_gap : the MILPs' relative gap.
     max_multiplier : no break-even above this factor is looked for.
+
+    Progress (:mod:`recyclopt.progress`): one step per MILP (``n_milp`` in all).
     """
     s = _Search(case, product, mode, extra, mip_gap)
+    with progress.task(f"cost of recovery ({s.target})", None, "MILP") as t:
+        s.on_milp = t.advance
+        return _newton(s, mip_gap, max_multiplier)
+
+
+def _newton(s: _Search, mip_gap: float | None, max_multiplier: float) -> BreakEven:
+    """The Newton (Dinkelbach) sequence of :func:`cost_of_recovery` on the search ``s``."""
     om, x, info = s.solve_at(1.0)
     if not s.steps[-1]["sells"]:
         if _built_any(om, x) and info.objective > 0:
@@ -223,6 +234,7 @@ class _Search:
         self.sup = build(case)
         self.r1 = _selected_revenue(self.sup, case, self.sel)
         self.steps: list[dict] = []
+        self.on_milp: Callable[[], None] = lambda: None  # called after each MILP
 
     def model_at(self, m: float, extra: list, pyomo: bool = True) -> OptModel:
         """The NPV model with the targeted prices times ``m``."""
@@ -244,6 +256,7 @@ class _Search:
             ex.append(("targeted_revenue", vec, 1e-6 * float(r @ xb.ub), np.inf))
         om = self.model_at(m, ex)
         x, info = solve(om, mip_gap=self.mip_gap, raise_on_failure=not require)
+        self.on_milp()
         ok = bool(np.all(np.isfinite(x)))
         a, b = plan_line(om, x, self.r1, m) if ok else (np.nan, np.nan)
         self.steps.append({"multiplier": m, "objective": info.objective, "a": a, "b": b,
@@ -326,7 +339,17 @@ def break_even_feed_scale(case: Case, *, mode: str | None = None, rtol: float = 
     max_scale : no scale above this is looked for (and none below ``1 / max_scale``).
     mip_gap : the MILPs' relative gap.
     pays_usd : the NPV a plant must exceed to count as paying (USD).
+
+    Progress (:mod:`recyclopt.progress`): one step per MILP (``n_milp`` in all).
     """
+    with progress.task("break-even feed scale", None, "MILP") as t:
+        return _feed_scale_search(case, mode, rtol, max_scale, mip_gap, pays_usd, t.advance)
+
+
+def _feed_scale_search(case: Case, mode: str | None, rtol: float, max_scale: float,
+                       mip_gap: float | None, pays_usd: float,
+                       on_milp: Callable[[], None]) -> FeedScale:
+    """The bracket-and-bisect search of :func:`break_even_feed_scale`."""
     sup = build(case)
     n = 0
     plans: dict[float, tuple[OptModel, np.ndarray]] = {}
@@ -338,6 +361,7 @@ def break_even_feed_scale(case: Case, *, mode: str | None = None, rtol: float = 
                          sup=dataclasses.replace(sup, case=case_s))
         x, info = solve(om, mip_gap=mip_gap)
         n += 1
+        on_milp()
         ok = _built_any(om, x) and info.objective > pays_usd
         if ok:
             plans[s] = (om, x)

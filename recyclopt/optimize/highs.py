@@ -9,7 +9,9 @@ Everything the rest of the package does with HiGHS goes through these names:
 * :func:`scale_compiled`, :func:`pow2`: scaling by powers of two;
 * :func:`run`, :func:`status`, :func:`has_solution`, :func:`set_start`: running, reading the
   outcome by name (:data:`OPTIMAL`, :data:`LIMITS`, ...) and handing a first plan;
-* :func:`diagnose_infeasible`: the constraint groups in conflict of an infeasible model.
+* :func:`diagnose_infeasible`: the constraint groups in conflict of an infeasible model;
+* :func:`write_mps`, :func:`read_mps`, :func:`model_size`: the model as an MPS file and back
+  (the floor of ``recyclopt bench``).
 """
 
 from __future__ import annotations
@@ -301,3 +303,26 @@ def set_start(h: highspy.Highs, x: np.ndarray) -> None:
     start.col_value = np.asarray(x, dtype=float).tolist()
     start.value_valid = True
     h.setSolution(start)
+
+
+def write_mps(cm: Compiled, path: str | os.PathLike) -> None:
+    """Write the compiled model to ``path`` as an MPS file (HiGHS's writer; the model as
+    :func:`handoff` passes it)."""
+    h = handoff(cm, time_limit=None, mip_gap=None, threads=None, verbose=False)
+    if h.writeModel(str(path)) == highspy.HighsStatus.kError:
+        raise SolverError(f"HiGHS could not write the model to {str(path)!r}")
+
+
+def read_mps(path: str | os.PathLike) -> highspy.Highs:
+    """A new ``highspy.Highs`` holding the model HiGHS reads from the MPS file ``path``."""
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    if h.readModel(str(path)) == highspy.HighsStatus.kError:
+        raise SolverError(f"HiGHS could not read the model file {str(path)!r}")
+    return h
+
+
+def model_size(h: highspy.Highs) -> tuple[int, int, int]:
+    """(rows, columns, nonzeros) of the model ``h`` holds."""
+    lp = h.getLp()
+    return int(lp.num_row_), int(lp.num_col_), int(h.getNumNz())

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import progress
 from ..errors import InputError, SolverError
 from . import heuristic as start_heuristic
 from . import highs
@@ -104,7 +105,8 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         sv[idx[ok]] = np.asarray(start, dtype=float)[ok] / col_scale[idx[ok]]
         highs.set_start(h, sv)
     try:
-        run_ok = highs.run(h)
+        with _spinner(time_limit, len(cm.columns)):
+            run_ok = highs.run(h)
     except Exception as exc:  # a crash inside the solver library is a solver fault
         raise SolverError(f"HiGHS failed while solving ({type(exc).__name__}: {exc}); rerun "
                           "with --debug and report the case file") from exc
@@ -128,6 +130,20 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         return np.full(om.builder.n, np.nan), info
     _raise_failure(cm, info, status, run_ok, time_limit,
                    {g.name: g.labels for g in om.builder.groups})
+
+
+#: A solve gets a spinner with its elapsed time (:mod:`recyclopt.progress`) when it has a time
+#: limit or at least this many columns (a solve likely to take more than a few seconds).
+SPINNER_MIN_COLUMNS = 20_000
+
+
+def _spinner(time_limit: float | None, n_columns: int):  # noqa: ANN202 - a context manager
+    """A progress task of unknown length around a long solve, else a no-op context."""
+    import contextlib
+
+    if time_limit is None and n_columns < SPINNER_MIN_COLUMNS:
+        return contextlib.nullcontext()
+    return progress.task(f"HiGHS solve ({n_columns:,} columns)", None, "")
 
 
 def _solve_info(h, cm: Compiled, obj_scale: float, has_sol: bool, time_s: float,

@@ -16,6 +16,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from .. import progress
 from ..optimize.analysis import best_plant_npv, cost_of_recovery, with_price_factor
 from ..optimize.case import Case
 from .definition import apply_values, find_param
@@ -88,27 +89,34 @@ def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | N
     re-solved with each input at each end of its range (two MILPs per input). For the
     ``exact_top`` largest, the exact break-even multiplier of all products at each end is
     added (:func:`~recyclopt.optimize.analysis.cost_of_recovery`, a few MILPs each).
+
+    Progress (:mod:`recyclopt.progress`): a task of one step per ranging MILP (the base and
+    each range end that differs from today's value); each exact break-even is a task of its
+    own.
     """
     base_case = with_price_factor(case, price_multiplier)
-    base, base_built, n = best_plant_npv(base_case, mode=mode)
+    ranged = [r for r in declared_assumptions(case).itertuples() if r.ranged]
     rows = []
-    for r in declared_assumptions(case).itertuples():
-        if not r.ranged:
-            continue
-        ends = {}
-        for tag, v in (("low", r.low), ("high", r.high)):
-            if v == r.value:  # the end is today's value: no solve
-                ends[tag] = (base, base_built)
-                continue
-            npv, what, k = best_plant_npv(apply_values(base_case, {r.path: float(v)}),
-                                          mode=mode)
-            ends[tag] = (npv, what)
-            n += k
-        lo, hi = ends["low"][0], ends["high"][0]
-        rows.append({"path": r.path, "value": r.value, "low": r.low, "high": r.high,
-                     "unit": r.unit, "npv_low_usd": lo, "npv_high_usd": hi,
-                     "swing_usd": max(abs(lo - base), abs(hi - base)),
-                     "built_low": ends["low"][1], "built_high": ends["high"][1]})
+    with progress.task("sensitivity ranking", 1 + sum((r.low != r.value) + (r.high != r.value)
+                                                      for r in ranged), "MILP") as bar:
+        base, base_built, n = best_plant_npv(base_case, mode=mode)
+        bar.advance()
+        for r in ranged:
+            ends = {}
+            for tag, v in (("low", r.low), ("high", r.high)):
+                if v == r.value:  # the end is today's value: no solve
+                    ends[tag] = (base, base_built)
+                    continue
+                npv, what, k = best_plant_npv(apply_values(base_case, {r.path: float(v)}),
+                                              mode=mode)
+                bar.advance()
+                ends[tag] = (npv, what)
+                n += k
+            lo, hi = ends["low"][0], ends["high"][0]
+            rows.append({"path": r.path, "value": r.value, "low": r.low, "high": r.high,
+                         "unit": r.unit, "npv_low_usd": lo, "npv_high_usd": hi,
+                         "swing_usd": max(abs(lo - base), abs(hi - base)),
+                         "built_low": ends["low"][1], "built_high": ends["high"][1]})
     table = pd.DataFrame(rows)
     if not table.empty:
         table = table.sort_values("swing_usd", ascending=False, kind="stable")

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import progress as progress_report
 from ..errors import InputError
 from ..optimize.case import Case
 from ..optimize.superstructure import Superstructure, build
@@ -171,29 +172,6 @@ def _chunks(items: list[Scenario], size: int) -> list[list[Scenario]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-class _Progress:
-    """A tqdm bar when tqdm is installed and wanted; otherwise silent."""
-
-    def __init__(self, total: int, initial: int, enabled: bool) -> None:
-        self.bar = None
-        if enabled:
-            try:
-                from tqdm import tqdm
-
-                self.bar = tqdm(total=total, initial=initial, unit="scenario", file=sys.stderr,
-                                dynamic_ncols=True)
-            except ImportError:  # pragma: no cover - optional
-                self.bar = None
-
-    def update(self, n: int) -> None:
-        if self.bar is not None:
-            self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 @contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """Turn SIGTERM into KeyboardInterrupt while a sweep runs, so pools shut down cleanly
@@ -278,7 +256,7 @@ def _iter_dask(spec: SweepSpec, chunks: list[list[Scenario]], workers: int,
 def run_sweep(case: Case, scenarios: list[Scenario], store: ResultStore, *,
               backend: str = "serial", workers: int | None = None, scheduler: str | None = None,
               options: EngineOptions | None = None, levers: dict[str, Any] | None = None,
-              chunk_size: int | None = None, progress: bool = False,
+              chunk_size: int | None = None,
               on_chunk: Callable[[int], None] | None = None) -> int:
     """Solve every scenario not yet in ``store`` and store its row; returns how many were
     solved now.
@@ -291,6 +269,9 @@ def run_sweep(case: Case, scenarios: list[Scenario], store: ResultStore, *,
     scheduler : address of an existing Dask scheduler (``dask`` only).
     chunk_size : scenarios per task (default: about eight tasks per worker, at most 50).
     on_chunk : called with the number of rows after each stored chunk.
+
+    Progress (:mod:`recyclopt.progress`): a task "sweep" of ``len(scenarios)`` steps, the
+    already stored ones reported done at the start, then each stored chunk's rows.
     """
     if backend not in BACKENDS:
         raise InputError(f"--backend {backend!r}; allowed: {list(BACKENDS)}", field="--backend")
@@ -316,22 +297,20 @@ def run_sweep(case: Case, scenarios: list[Scenario], store: ResultStore, *,
     n_par = 1 if backend == "serial" else workers
     size = chunk_size or max(1, min(50, math.ceil(len(pending) / (8 * n_par))))
     chunks = _chunks(pending, size)
-    bar = _Progress(len(scenarios), len(scenarios) - len(pending), progress)
     n = 0
-    try:
-        with _sigterm_as_interrupt():
-            if backend == "serial":
-                it: Iterable[list[dict[str, Any]]] = _iter_serial(spec, chunks, driver)
-            elif backend == "processes":
-                it = _iter_processes(spec, chunks, workers)
-            else:
-                it = _iter_dask(spec, chunks, workers, scheduler)
-            for rows in it:
-                k = store.write(rows)
-                n += k
-                bar.update(k)
-                if on_chunk is not None:
-                    on_chunk(k)
-    finally:
-        bar.close()
+    with progress_report.task("sweep", len(scenarios), "scenario") as bar, \
+            _sigterm_as_interrupt():
+        bar.advance(len(scenarios) - len(pending))
+        if backend == "serial":
+            it: Iterable[list[dict[str, Any]]] = _iter_serial(spec, chunks, driver)
+        elif backend == "processes":
+            it = _iter_processes(spec, chunks, workers)
+        else:
+            it = _iter_dask(spec, chunks, workers, scheduler)
+        for rows in it:
+            k = store.write(rows)
+            n += k
+            bar.advance(k)
+            if on_chunk is not None:
+                on_chunk(k)
     return n

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import progress as progress_report
 from ..errors import InputError, RecycloptError
 from .params import BACKENDS
 
@@ -138,17 +139,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     _check_outputs(args, out, files)
     fp, parts = fingerprint(files, [s.key() for s in scenarios],
                             (opts, sorted(sf.levers.items())))
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
     with ResultStore(out, fingerprint=fp, resume=args.resume, force=args.force,
-                     inputs=parts, salvage=args.salvage) as store:
+                     inputs=parts, salvage=args.salvage) as store, \
+            progress_report.terminal(args.progress):
         if store.salvaged is not None:
             print(f"Salvaged {store.salvaged} rows of the damaged store (kept as "
                   f"{str(out) + '.damaged'!r}); solving the rest")
         before = len(store)
         try:
             n = run_sweep(case, scenarios, store, backend=args.backend, workers=args.workers,
-                          scheduler=args.scheduler, options=opts, levers=sf.levers,
-                          progress=progress)
+                          scheduler=args.scheduler, options=opts, levers=sf.levers)
         except KeyboardInterrupt:
             print(f"recyclopt: error: interrupted; {len(store)} of {len(scenarios)} scenarios "
                   f"are stored in {str(out)!r}; resume with: {resume_command(args, out)}",

@@ -170,3 +170,28 @@ def test_horizon_co2_cap_passes_through():
     # a tighter feasible set can only raise the break-even, and the plan keeps the cap
     assert capped.multiplier >= free.multiplier * (1 - 1e-9)
     assert float(capped.plan.opex["co2_t"].sum()) <= 0.5 * co2 * (1 + 1e-9)
+
+
+def test_progress_reports_one_step_per_milp():
+    from recyclopt import progress
+
+    class Steps:  # a fake sink: label, total and steps of each task
+        def __init__(self):
+            self.tasks = []
+
+        def start(self, label, total, unit):
+            self.tasks.append([label, total, unit, 0])
+            return len(self.tasks) - 1
+
+        def advance(self, task_id, n):
+            self.tasks[task_id][3] += n
+
+        def finish(self, task_id):
+            pass
+
+    sink = Steps()
+    with progress.using(sink):
+        res = cost_of_recovery(case_from_dict(_tiny({"convention": "simple",
+                                                     "discount_rate": 0.1})), "oxide:Nd")
+    assert res.n_milp >= 2  # at least today's solve and one at the root
+    assert sink.tasks == [["cost of recovery (oxide:Nd)", None, "MILP", res.n_milp]]
