@@ -18,7 +18,7 @@ import copy
 import functools
 from importlib import resources
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from recyclopt.optimize import optimize
@@ -194,6 +194,8 @@ def test_small_case_builds_a_plant():
 
 @FAST
 @given(feed=st.sampled_from(["hdd", "ev"]), log_k=st.floats(-3.0, 3.0))
+@example(feed="ev", log_k=-3.0)  # the ends of the range, on the feed the plan processes
+@example(feed="ev", log_k=3.0)
 def test_unit_rescaling_keeps_the_plan(feed, log_k):
     npv, built = answer(rescale(dedicated_small_case(), feed, 10.0 ** log_k), price_factor=1.0)
     npv0, built0 = small_answer()
