@@ -230,11 +230,12 @@ def check_coefficients(om: Any) -> None:
     Raises
     ------
     NumericalError
-        One line: the field, the value seen and the limit, and what to do.
+        One line: the field, the value seen and the limit, and what to do (the CLI adds the
+        case file).
     """
     problem = coefficient_problem(om)
     if problem is not None:
-        raise NumericalError(f"{om.case.source}: {problem}; rescale the field's unit (e.g. "
+        raise NumericalError(f"{problem}; rescale the field's unit (e.g. "
                              "tonnes or thousands of items) or correct it; the model is not "
                              "solved")
 

@@ -150,15 +150,15 @@ def _robot_capacity(d: dict) -> None:
 @pytest.mark.parametrize(("edit", "message"), [
     # 1e300 USD/kg x 3 (price factor) x ~3.9e-3 kg Tb per kg magnet ... x discounting: the
     # objective coefficient is ~1e298, above 1e13
-    (_tb_price, "red.yaml: products.Tb_oxide.price_usd_per_kg.Tb: gives the objective a "
+    (_tb_price, "products.Tb_oxide.price_usd_per_kg.Tb: gives the objective a "
      "coefficient of 1.18e+298, above 1e+13"),
     # build_switch: cap <= M build with M = 1e12 kg x 0.7095 kg magnet per kg = 7.1e11
-    (_swarf_availability, "red.yaml: feedstocks.swarf.availability_units (the capacity bound "
+    (_swarf_availability, "feedstocks.swarf.availability_units (the capacity bound "
      "of options.swarf_intake): gives the 'build_switch' constraint 'swarf_intake' a "
      "coefficient of 7.1e+11 on an integer variable, above 1e+09 (the solver's integrality "
      "tolerance of 1e-6 would let a unit not built run)"),
     # equipment_peak: units x 1e12 >= throughput: 1e12 on the integer 'units' column
-    (_robot_capacity, "red.yaml: options.robotic_hdd.equipment.capacity_per_unit: gives the "
+    (_robot_capacity, "options.robotic_hdd.equipment.capacity_per_unit: gives the "
      "'equipment_peak' constraint 'robotic_hdd' a coefficient of 1e+12 on an integer "
      "variable, above 1e+09 (the solver's integrality tolerance of 1e-6 would let a unit not "
      "built run)"),
