@@ -48,6 +48,11 @@ goes through the distribution's inverse CDF.
 Every value is checked against the parameter's allowed range, and every name against the case,
 when the scenarios are expanded — before any solve; errors are
 :class:`ScenarioError` naming the file, the field and the allowed range.
+
+A set draws at most :data:`SAMPLE_LIMIT` (100,000) scenarios unless its ``sample`` says
+``allow_large: true`` or the sweep runs with ``--allow-large-samples``; either way the
+scenarios are generated one at a time (:meth:`ScenarioFile.iter_scenarios`) and stored as
+they are solved, never held all at once.
 """
 
 from __future__ import annotations
