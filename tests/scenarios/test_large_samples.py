@@ -86,3 +86,24 @@ def test_run_sweep_takes_an_iterator(case, tmp_path):
         # a resume draws the stream again and solves nothing
         assert run_sweep(case, sf.iter_scenarios(case), st, total=7,
                          options=EngineOptions(fixed_design=False)) == 0
+
+
+def test_cli_flag_lets_a_large_sample_run_and_stream(tmp_path, monkeypatch, capsys):
+    # the limit lowered to 3 so that a 5-draw sample is "large"
+    from pathlib import Path
+
+    from recyclopt.cli import main
+    from recyclopt.scenarios import definition
+
+    monkeypatch.setattr(definition, "SAMPLE_LIMIT", 3)
+    case = Path(__file__).parents[1] / "corpus" / "valid" / "small_case.yaml"
+    f = tmp_path / "s.yaml"
+    f.write_text(TEXT.format(n=5, extra="", p="products.reo.price_usd_per_kg.Nd"), "utf-8")
+    out = tmp_path / "s.sqlite"
+    assert main(["sweep", str(case), str(f), "--out", str(out)]) == 2
+    assert "pass --allow-large-samples" in capsys.readouterr().err
+    assert not out.exists()  # refused before the store is made
+    assert main(["sweep", str(case), str(f), "--out", str(out), "--allow-large-samples",
+                 "--no-fixed-design"]) == 0
+    with ResultStore(out, resume=True) as st:
+        assert len(st) == 5
