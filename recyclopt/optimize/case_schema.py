@@ -113,7 +113,7 @@ def _series_check(lo: float | None, hi: float | None):
             out = {}
             for y, x in v.items():
                 if isinstance(y, str) and len(y) == 4 and y.isdigit():
-                    y = int(y)  # a JSON case file's keys are strings
+                    y = int(y)  # JSON keys are strings (the JSON Schema allows "2030")
                 if isinstance(y, bool) or not isinstance(y, int):
                     raise PydanticCustomError("case", "year {got} is not a year (write "
                                               "2030: value)", {"got": repr(y)})

@@ -325,13 +325,16 @@ def optimize(case: Case | str | Path | None = None, *, objective: str | None = N
     om = build_model(case, objective=objective, mode=mode, extra=extra,
                      price_factor=price_factor)
     build_s = time.perf_counter() - t0
+    from .verify import check_coefficients, check_plan
+
+    check_coefficients(om)  # magnitudes the solver's tolerances cannot handle: refused here
     start = None
     if case.planning.mode == "phased" and method == "highspy":
         start = phased_start(om, objective=objective, mode=mode, extra=extra,
                              price_factor=price_factor, time_limit=time_limit)
     x, info = solve(om, time_limit=time_limit, mip_gap=mip_gap, method=method,
                     heuristic=heuristic, start=start)
-    from .verify import check_plan  # re-checked in the case's units: never a wrong "Optimal"
+    # the plan is re-checked in the case's units (check_plan): never a wrong "Optimal"
 
     # building nothing is a feasible plan unless a limit or a feed obligation forbids it
     nothing_ok = extra is None and not any(

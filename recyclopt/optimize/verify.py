@@ -213,3 +213,164 @@ def likely_cause(case: Any) -> str:
     found.sort(reverse=True)
     return ("magnitudes outside the safe range [1e-6, 1e9]: "
             + ", ".join(w for _, w in found[:3]) + "; rescale their units or check them")
+
+
+# --------------------------------------------------------------------------- before the solve
+#: Largest coefficient on an integer or binary column (a big-M: ``cap <= M build``,
+#: ``units x capacity_per_unit >= peak``). The solver rescales continuous columns and rows by
+#: powers of two (a 1e15 spread solves cleanly, tests/optimize/test_numerics.py) but not
+#: integer columns, whose integrality tolerance (HiGHS: 1e-6) is absolute: M x 1e-6 is what
+#: a "not built" option may run. 1e9 keeps that under 1e3 basis units a year (an
+#: assumption of this size); the bundled case's largest is 9.6e5 (a capex segment bound).
+MAX_BIG_M = 1e9
+#: Largest magnitude of a matrix or objective coefficient, a finite row bound or a finite
+#: variable bound: 1e13 is 1,000x the largest plausible capex (1e10 USD) and far below the
+#: solver's infinity (1e20), beyond which sums lose all digits at its tolerances (assumption).
+MAX_COEFFICIENT = 1e13
+
+#: Case fields that give each constraint group its coefficients and bounds (``{f}``: the
+#: feedstock, ``{o}``: the option of the offending row).
+GROUP_FIELDS = {
+    "supply": "feedstocks.{f}.availability_units",
+    "feed_to_build": "feedstocks.{f}.availability_units",
+    "capacity": "feedstocks.*.magnet_kg_per_unit of the feeds of options.{o} (load per unit)",
+    "build_switch": "{big_m} (the capacity bound of options.{o})",
+    "capex_capacity": "options.{o}.capex",
+    "capex_segment_choice": "options.{o}.capex",
+    "capex_segment_upper": "options.{o}.capex",
+    "capex_segment_lower": "options.{o}.capex",
+    "equipment_peak": "options.{o}.equipment.capacity_per_unit",
+    "headcount": "options.{o}.operators",
+}
+
+
+def check_coefficients(om: Any) -> None:
+    """Refuse a built model whose coefficients lie outside the safe range, before the solve.
+
+    Checks every coefficient on an integer column (:data:`MAX_BIG_M`) and every coefficient, finite
+    bound and objective coefficient against :data:`MAX_COEFFICIENT`, and names the case field
+    the worst offence comes from (:data:`GROUP_FIELDS`, or the objective's price and cost
+    fields).
+
+    Raises
+    ------
+    NumericalError
+        One line: the field, the value seen and the limit, and what to do (the CLI adds the
+        case file).
+    """
+    problem = coefficient_problem(om)
+    if problem is not None:
+        raise NumericalError(f"{problem}; rescale the field's unit (e.g. "
+                             "tonnes or thousands of items) or correct it; the model is not "
+                             "solved")
+
+
+def coefficient_problem(om: Any) -> str | None:
+    """The first out-of-range coefficient of ``om`` as ``<field>: <what>`` (None: all safe)."""
+    integer = np.concatenate([np.full(b.size, b.kind in ("B", "I"))
+                              for b in om.builder.blocks.values()] or [np.zeros(0, bool)])
+    for g in om.builder.groups:
+        data, indices, indptr = g.csr
+        mag = np.abs(np.asarray(data, dtype=float))
+        bounds = np.abs(np.concatenate([g.lo[np.isfinite(g.lo)], g.hi[np.isfinite(g.hi)]]))
+        big = max(float(mag.max(initial=0.0)), float(bounds.max(initial=0.0)))
+        if big > MAX_COEFFICIENT or not np.isfinite(big):
+            row = _worst_row(g, mag, indptr)
+            return (f"{_group_field(om, g, row)}: gives the {g.name!r} constraints a "
+                    f"coefficient of {big:.3g}, above {MAX_COEFFICIENT:g}")
+        on_int = np.where(integer[np.asarray(indices, dtype=np.int64)], mag, 0.0)
+        if on_int.max(initial=0.0) > MAX_BIG_M:
+            row = _worst_row(g, on_int, indptr, bounds=False)
+            return (f"{_group_field(om, g, row)}: gives the {g.name!r} constraint "
+                    f"{g.labels[row]!r} a coefficient of {on_int.max():.3g} on an integer "
+                    f"variable, above {MAX_BIG_M:g} (the solver's integrality tolerance of "
+                    "1e-6 would let a unit not built run)")
+    c = np.abs(np.asarray(om.c, dtype=float))
+    if len(c) and (not np.all(np.isfinite(c)) or c.max() > MAX_COEFFICIENT):
+        j = int(np.argmax(np.where(np.isfinite(c), c, np.inf)))
+        return (f"{_objective_field(om, j)}: gives the objective a coefficient of "
+                f"{c[j]:.3g}, above {MAX_COEFFICIENT:g}")
+    for b in om.builder.blocks.values():
+        ub = np.abs(b.ub[np.isfinite(b.ub)])
+        if len(ub) and ub.max() > MAX_COEFFICIENT:
+            return (f"the {b.name!r} variables: bound {ub.max():.3g} above "
+                    f"{MAX_COEFFICIENT:g} (from the feedstock availability or capacities)")
+    return None
+
+
+def _worst_row(g: Any, mag: np.ndarray, indptr: np.ndarray, *, bounds: bool = True) -> int:
+    """The row of ``g`` holding the largest of ``mag`` (or of its bounds, with ``bounds``)."""
+    n = g.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(np.asarray(indptr, dtype=np.int64)))
+    hi = np.zeros(n)
+    np.maximum.at(hi, rows, mag)
+    if bounds:
+        hi = np.maximum(hi, np.maximum(np.where(np.isfinite(g.lo), np.abs(g.lo), 0.0),
+                                       np.where(np.isfinite(g.hi), np.abs(g.hi), 0.0)))
+    return int(np.argmax(hi))
+
+
+def _group_field(om: Any, g: Any, row: int | None) -> str:
+    """The case field behind row ``row`` of group ``g``."""
+    text = GROUP_FIELDS.get(g.name, f"the {g.name!r} constraints' inputs")
+    label = g.labels[row] if row is not None and row < len(g.labels) else None
+    head = label[0] if isinstance(label, tuple) else label
+    names_f = {f.name for f in om.case.feedstocks}
+    opts = [o.name for o in om.case.options]
+    f = head if head in names_f else "*"
+    o = head if head in opts else (label[1] if isinstance(label, tuple) and len(label) > 2
+                                   else "*")
+    if g.name.startswith("capex_segment") and isinstance(head, int | np.integer):
+        o = _segment_option(om, int(head))
+    return text.format(f=f, o=o, big_m=_big_m_field(om, o))
+
+
+def _big_m_field(om: Any, option: str) -> str:
+    """The field bounding an option's capacity: its ``max_capacity`` when given, else the
+    availability of the feedstock reaching it with the most units."""
+    opt = next((o for o in om.case.options if o.name == option), None)
+    if opt is None:
+        return "options.*.max_capacity"
+    if opt.max_capacity is not None:
+        return f"options.{option}.max_capacity"
+    load = om.sup.load
+    pairs = load.loc[load["option"] == option, "pair"].to_numpy()
+    feeds = set(om.sup.pairs["feedstock"].iloc[pairs])
+    avail = {f.name: float(f.availability.max()) for f in om.case.feedstocks if f.name in feeds}
+    if not avail:
+        return f"options.{option}.max_capacity"
+    return f"feedstocks.{max(avail, key=avail.get)}.availability_units"
+
+
+def _segment_option(om: Any, seg: int) -> str:
+    """The option a capex segment belongs to (``seg_z`` labels are (option index, segment))."""
+    labels = om.builder.blocks["seg_z"].labels
+    k = labels[seg][0] if seg < len(labels) else None
+    return om.case.options[k].name if isinstance(k, int | np.integer) else "*"
+
+
+def _objective_field(om: Any, j: int) -> str:
+    """The case field behind objective column ``j``: for a flow column, the largest of the
+    product prices and the feedstock's cost; for design columns, the option's costs."""
+    case = om.case
+    for b in om.builder.blocks.values():
+        if b.offset <= j < b.offset + b.size:
+            label = b.labels[j - b.offset]
+            break
+    else:  # pragma: no cover - every column is in a block
+        return "the objective's inputs"
+    if b.name == "x":
+        feed = str(om.sup.pairs["feedstock"].iloc[label[0]])
+        fs = next(f for f in case.feedstocks if f.name == feed)
+        cands = [(abs(fs.cost_usd_per_unit), f"feedstocks.{feed}.cost_usd_per_unit")]
+        cands += [(abs(v), f"products.{p}.price_usd_per_kg.{e}")
+                  for p, prod in case.products.items() for e, v in prod.price_usd_per_kg.items()]
+        return max(cands)[1]
+    if b.name == "staff":
+        return "labour.usd_per_hour"
+    if b.name in ("seg_z", "seg_w"):
+        k = label[0] if b.name == "seg_z" else om.builder.blocks["seg_z"].labels[label][0]
+        return f"options.{case.options[int(k)].name}.capex"
+    if b.name == "units":
+        return f"options.{label}.equipment.cost_usd"
+    return f"options.{label}.opex_usd_per_yr"

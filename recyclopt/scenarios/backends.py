@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import math
 import multiprocessing as mp
 import os
@@ -168,8 +169,16 @@ def _pool_chunk(chunk: list[Scenario]) -> list[dict[str, Any]]:
     return run_chunk(_WORKER_SPEC, chunk)
 
 
-def _chunks(items: list[Scenario], size: int) -> list[list[Scenario]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+def _chunks(items: Iterable[Scenario], size: int) -> Iterator[list[Scenario]]:
+    """``items`` in lists of ``size``, drawn lazily (a large sample is never held whole)."""
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
+#: Chunks in flight per worker on the parallel backends: enough to keep workers busy, few
+#: enough that a large sweep's scenarios are generated as they are solved.
+IN_FLIGHT_PER_WORKER = 4
 
 
 @contextmanager
@@ -201,28 +210,35 @@ def _mp_context() -> mp.context.BaseContext:
     return mp.get_context("spawn")
 
 
-def _iter_serial(spec: SweepSpec, chunks: list[list[Scenario]],
+def _iter_serial(spec: SweepSpec, chunks: Iterable[list[Scenario]],
                  eng: SweepEngine | None = None) -> Iterator[list[dict[str, Any]]]:
     eng = eng if eng is not None else spec.engine()
     for ch in chunks:
         yield [eng.solve(s).row for s in ch]
 
 
-def _iter_processes(spec: SweepSpec, chunks: list[list[Scenario]], workers: int
+def _iter_processes(spec: SweepSpec, chunks: Iterable[list[Scenario]], workers: int
                     ) -> Iterator[list[dict[str, Any]]]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     ex = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
                              initializer=_init_worker, initargs=(pickle.dumps(spec), os.getpid()))
     try:
-        futs = [ex.submit(_pool_chunk, ch) for ch in chunks]
-        for f in as_completed(futs):
-            yield f.result()
+        todo = iter(chunks)
+        futs = {ex.submit(_pool_chunk, ch)
+                for ch in itertools.islice(todo, IN_FLIGHT_PER_WORKER * workers)}
+        while futs:
+            done, futs = wait(futs, return_when=FIRST_COMPLETED)
+            for f in done:
+                yield f.result()
+                nxt = next(todo, None)
+                if nxt is not None:
+                    futs.add(ex.submit(_pool_chunk, nxt))
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
 
 
-def _iter_dask(spec: SweepSpec, chunks: list[list[Scenario]], workers: int,
+def _iter_dask(spec: SweepSpec, chunks: Iterable[list[Scenario]], workers: int,
                scheduler: str | None) -> Iterator[list[dict[str, Any]]]:
     try:
         from distributed import Client, LocalCluster, as_completed
@@ -244,20 +260,25 @@ def _iter_dask(spec: SweepSpec, chunks: list[list[Scenario]], workers: int,
         if cluster is not None:  # local workers die with this driver; remote ones are not ours
             client.run(watch_driver, os.getpid())
         spec_f = client.scatter(spec, broadcast=True)
-        futs = [client.submit(run_chunk, spec_f, ch, pure=False) for ch in chunks]
-        for f in as_completed(futs):
+        todo = iter(chunks)
+        ac = as_completed([client.submit(run_chunk, spec_f, ch, pure=False)
+                           for ch in itertools.islice(todo, IN_FLIGHT_PER_WORKER * workers)])
+        for f in ac:
             yield f.result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                ac.add(client.submit(run_chunk, spec_f, nxt, pure=False))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def run_sweep(case: Case, scenarios: list[Scenario], store: ResultStore, *,
+def run_sweep(case: Case, scenarios: Iterable[Scenario], store: ResultStore, *,
               backend: str = "serial", workers: int | None = None, scheduler: str | None = None,
               options: EngineOptions | None = None, levers: dict[str, Any] | None = None,
               chunk_size: int | None = None,
-              on_chunk: Callable[[int], None] | None = None) -> int:
+              on_chunk: Callable[[int], None] | None = None, total: int | None = None) -> int:
     """Solve every scenario not yet in ``store`` and store its row; returns how many were
     solved now.
 
@@ -269,9 +290,10 @@ def run_sweep(case: Case, scenarios: list[Scenario], store: ResultStore, *,
     scheduler : address of an existing Dask scheduler (``dask`` only).
     chunk_size : scenarios per task (default: about eight tasks per worker, at most 50).
     on_chunk : called with the number of rows after each stored chunk.
+    total : number of ``scenarios`` when they are an iterator (drawn as they are solved).
 
-    Progress (:mod:`recyclopt.progress`): a task "sweep" of ``len(scenarios)`` steps, the
-    already stored ones reported done at the start, then each stored chunk's rows.
+    Progress (:mod:`recyclopt.progress`): a task "sweep" of ``total`` steps, the already
+    stored ones reported done at the start, then each stored chunk's rows.
     """
     if backend not in BACKENDS:
         raise InputError(f"--backend {backend!r}; allowed: {list(BACKENDS)}", field="--backend")
@@ -282,8 +304,13 @@ def run_sweep(case: Case, scenarios: list[Scenario], store: ResultStore, *,
         raise InputError(f"--workers {workers}; allowed range >= 1", field="--workers")
     options = options or EngineOptions()
     done = store.done_ids()
-    pending = [s for s in scenarios if s.id not in done]
-    if not pending:
+    if total is None:
+        scenarios = list(scenarios)
+        total = len(scenarios)
+    n_pending = max(total - len(done), 0)
+    pending = (s for s in scenarios if s.id not in done)
+    first = next(pending, None)
+    if first is None:
         return 0
     spec = SweepSpec(case, options, dict(levers or {}))
     driver = None
@@ -295,12 +322,11 @@ def run_sweep(case: Case, scenarios: list[Scenario], store: ResultStore, *,
     if options.fixed_design:  # one design for every worker: the driver's base plan
         spec.design = driver.design
     n_par = 1 if backend == "serial" else workers
-    size = chunk_size or max(1, min(50, math.ceil(len(pending) / (8 * n_par))))
-    chunks = _chunks(pending, size)
+    size = chunk_size or max(1, min(50, math.ceil(max(n_pending, 1) / (8 * n_par))))
+    chunks = _chunks(itertools.chain([first], pending), size)
     n = 0
-    with progress_report.task("sweep", len(scenarios), "scenario") as bar, \
-            _sigterm_as_interrupt():
-        bar.advance(len(scenarios) - len(pending))
+    with progress_report.task("sweep", total, "scenario") as bar, _sigterm_as_interrupt():
+        bar.advance(total - n_pending)
         if backend == "serial":
             it: Iterable[list[dict[str, Any]]] = _iter_serial(spec, chunks, driver)
         elif backend == "processes":

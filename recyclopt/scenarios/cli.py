@@ -12,7 +12,7 @@ import json
 import pickle
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    "keeps its readable rows (the damaged file stays as <store>.damaged) and "
                    "the rest is solved again")
     s.add_argument("--force", action="store_true", help="replace an existing store")
+    s.add_argument("--allow-large-samples", action="store_true", help="allow a sampled set "
+                   "of more than 100,000 scenarios (they stream to the store as solved)")
     s.add_argument("--objective", choices=["npv", "annual_profit", "recovered_value",
                                            "recovered_mass", "min_co2"])
     s.add_argument("--time-limit", type=float, help="solver time limit per scenario (s)")
@@ -64,7 +66,7 @@ def sweep_inputs(case: Any, scen_source: str) -> dict[str, Path]:
     return {**case_inputs(case), **scenario_inputs(scen_source)}
 
 
-def fingerprint(files: dict[str, Path], ids_values: list[str], opts: object
+def fingerprint(files: dict[str, Path], ids_values: Iterable[str], opts: object
                 ) -> tuple[str, dict[str, str]]:
     """The store fingerprint of a sweep and its parts ``{description: digest}``: each input
     file's bytes, the scenarios' ids and values with the solver settings, and the recyclopt
@@ -73,7 +75,10 @@ def fingerprint(files: dict[str, Path], ids_values: list[str], opts: object
     from ..version import __version__
 
     parts = file_digests(files)
-    h = hashlib.sha256(json.dumps(ids_values).encode())
+    h = hashlib.sha256()
+    for key in ids_values:  # one at a time: a large sweep's keys are never held together
+        h.update(key.encode())
+        h.update(b"\n")
     h.update(pickle.dumps(opts))
     parts["the scenarios or solver settings"] = h.hexdigest()[:24]
     parts["the recyclopt version"] = __version__
@@ -92,6 +97,8 @@ def resume_command(args: argparse.Namespace, out: Path) -> str:
             argv += [opt, str(val)]
     if args.no_fixed_design:
         argv.append("--no-fixed-design")
+    if args.allow_large_samples:
+        argv.append("--allow-large-samples")
     return shlex.join(argv)
 
 
@@ -129,16 +136,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise InputError(f"--export {args.export!r}: allowed formats .parquet, .csv",
                          field="--export")
     case = load_case(args.case)
-    sf = load_scenarios(args.scenarios)
+    sf = load_scenarios(args.scenarios, allow_large=args.allow_large_samples)
     sets = [x for x in args.sets.split(",") if x] if args.sets else None
-    scenarios = sf.expand(case, sets)  # validates every value before any solve
+    # every value validated before any solve (a first pass over the stream), then drawn
+    # again as they are solved
+    keys = [0]
+
+    def validated() -> Iterator[str]:
+        for sc in sf.iter_scenarios(case, sets):
+            keys[0] += 1
+            yield sc.key()
     opts = EngineOptions(objective=args.objective, time_limit=args.time_limit,
                          fixed_design=not args.no_fixed_design)
     out = Path(args.out) if args.out else Path(Path(args.scenarios).stem + ".sqlite")
     files = sweep_inputs(case, sf.source)
+    fp, parts = fingerprint(files, validated(), (opts, sorted(sf.levers.items())))
+    total = keys[0]
     _check_outputs(args, out, files)
-    fp, parts = fingerprint(files, [s.key() for s in scenarios],
-                            (opts, sorted(sf.levers.items())))
     with ResultStore(out, fingerprint=fp, resume=args.resume, force=args.force,
                      inputs=parts, salvage=args.salvage) as store, \
             progress_report.terminal(args.progress):
@@ -147,15 +161,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                   f"{str(out) + '.damaged'!r}); solving the rest")
         before = len(store)
         try:
-            n = run_sweep(case, scenarios, store, backend=args.backend, workers=args.workers,
-                          scheduler=args.scheduler, options=opts, levers=sf.levers)
+            n = run_sweep(case, sf.iter_scenarios(case, sets), store, backend=args.backend,
+                          workers=args.workers, scheduler=args.scheduler, options=opts,
+                          levers=sf.levers, total=total)
         except KeyboardInterrupt:
-            print(f"recyclopt: error: interrupted; {len(store)} of {len(scenarios)} scenarios "
+            print(f"recyclopt: error: interrupted; {len(store)} of {total} scenarios "
                   f"are stored in {str(out)!r}; resume with: {resume_command(args, out)}",
                   file=sys.stderr)
             return EXIT_INTERRUPTED
         df = store.frame()
-        print(f"Sweep of case {case.name!r}: {len(scenarios)} scenarios "
+        print(f"Sweep of case {case.name!r}: {total} scenarios "
               f"({before} already stored, {n} solved now) -> {out}")
         print("status: " + ", ".join(f"{k} {v}" for k, v in
                                      df["status"].value_counts().items()))

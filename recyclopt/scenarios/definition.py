@@ -48,6 +48,11 @@ goes through the distribution's inverse CDF.
 Every value is checked against the parameter's allowed range, and every name against the case,
 when the scenarios are expanded — before any solve; errors are
 :class:`ScenarioError` naming the file, the field and the allowed range.
+
+A set draws at most :data:`SAMPLE_LIMIT` (100,000) scenarios unless its ``sample`` says
+``allow_large: true`` or the sweep runs with ``--allow-large-samples``; either way the
+scenarios are generated one at a time (:meth:`ScenarioFile.iter_scenarios`) and stored as
+they are solved, never held all at once.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ import dataclasses
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -330,29 +335,55 @@ class ScenarioFile:
     source: str = "<scenarios>"
 
     def expand(self, case: Case, sets: Iterable[str] | None = None) -> list[Scenario]:
-        """Every scenario of the chosen ``sets`` (all by default), validated against ``case``.
+        """Every scenario of the chosen ``sets`` (all by default), validated against ``case``
+        (:meth:`iter_scenarios`, as a list).
 
         Raises
         ------
         ScenarioError
             For an unknown set, parameter or name, or a value outside its allowed range.
         """
+        return list(self.iter_scenarios(case, sets))
+
+    def iter_scenarios(self, case: Case, sets: Iterable[str] | None = None
+                       ) -> Iterator[Scenario]:
+        """The scenarios of :meth:`expand`, one at a time: a sampled set is held as its
+        n x parameters draws, not as n scenarios, so a large sample streams.
+
+        Raises
+        ------
+        ScenarioError
+            As :meth:`expand`, when the offending scenario is reached.
+        """
         names = list(self.sets) if sets is None else list(sets)
         for s in names:
             if s not in self.sets:
                 raise _err(self.source, "sets", f"no set {s!r}; sets: {sorted(self.sets)}")
         settings = resolve_settings(case, self.levers, src=self.source)
-        out: list[Scenario] = []
+        specs: dict[str, ParamSpec] = {}
+        index = 0
         for s in names:
-            for sc in expand_set(self.sets[s], case, self.source):
-                out.append(dataclasses.replace(sc, index=len(out)))
-        ids = [sc.id for sc in out]
-        if len(set(ids)) != len(ids):
-            dup = sorted({i for i in ids if ids.count(i) > 1})
-            raise _err(self.source, "sets", f"duplicate scenario ids {dup[:5]}")
-        for sc in out:  # every lever and case value resolves (names, ranges)
-            resolve(case, sc.values, settings, src=self.source, where=f"sets.{sc.set}")
-        return out
+            st = self.sets[s]
+            width = max(5, len(str(st.n - 1)))
+            named = [f"{s}/{nm}" for nm, _ in st.scenarios]
+            drawn = [i for i in named if st.parameters and i[len(s) + 1:].isdigit()
+                     and len(i) - len(s) - 1 == width and int(i[len(s) + 1:]) < st.n]
+            named += ([f"{s}/base"] + [f"{s}/{p}@{t}" for p in st.one_at_a_time
+                                        for t in ("low", "high")] if st.one_at_a_time else [])
+            dup = sorted({i for i in named if named.count(i) > 1}) + drawn
+            if dup:  # the draws' ids (set/00042) are unique among themselves
+                raise _err(self.source, "sets", f"duplicate scenario ids {dup[:5]}")
+            for sc in iter_set(st, case, self.source):
+                # every lever and case value resolves (names, ranges)
+                resolve(case, sc.values, settings, src=self.source, where=f"sets.{sc.set}",
+                        specs=specs)
+                yield dataclasses.replace(sc, index=index)
+                index += 1
+
+    def count(self, sets: Iterable[str] | None = None) -> int:
+        """Number of scenarios of the chosen ``sets`` (without generating them)."""
+        names = list(self.sets) if sets is None else list(sets)
+        return sum(set_size(self.sets[s]) for s in names if s in self.sets)
 
     def fingerprint(self) -> str:
         return hashlib.sha256(repr((sorted(self.sets), self.levers, self.seed,
@@ -405,50 +436,71 @@ def _base_value(case: Case, path: str) -> float:
     return math.nan if v is None else float(v)
 
 
+def set_size(s: ScenarioSet) -> int:
+    """Number of scenarios of set ``s``."""
+    n = len(s.scenarios) + (s.n if s.parameters else 0)
+    return n + (1 + 2 * len(s.one_at_a_time) if s.one_at_a_time else 0)
+
+
 def expand_set(s: ScenarioSet, case: Case, src: str) -> list[Scenario]:
     """The scenarios of set ``s``, their values checked against ``case``."""
+    return list(iter_set(s, case, src))
+
+
+def iter_set(s: ScenarioSet, case: Case, src: str) -> Iterator[Scenario]:
+    """The scenarios of set ``s`` one at a time, their values checked against ``case``."""
     where = f"sets.{s.name}"
     common = _check_values(case, s.overrides, src, f"{where}.overrides")
-    out: list[Scenario] = []
+    small: list[Scenario] = []  # explicit and one-at-a-time scenarios (few)
     for name, vals in s.scenarios:
         v = dict(common)
         v.update(_check_values(case, vals, src, f"{where}.scenarios.{name}.overrides"))
-        out.append(Scenario(f"{s.name}/{name}", s.name, 0, v))
-    if s.parameters:
-        paths = list(s.parameters)
-        specs = {p: find_param(case, p, src=src, where=f"{where}.parameters.{p}") for p in paths}
-        for p in paths:  # the whole support must be allowed, not just the draws
-            base = _base_value(case, p)
-            lo, hi = s.parameters[p].support(base)
-            for x in (lo, hi):
-                if math.isfinite(x):
-                    specs[p].check(src, f"{where}.parameters.{p}", x)
-            spec = specs[p]
-            if not math.isfinite(hi) and spec.hi is not None:
-                raise _err(src, f"{where}.parameters.{p}", f"an unbounded distribution "
-                           f"cannot sample {p}, whose allowed range is "
-                           f"{range_text(spec.lo, spec.hi, spec.lo_open)}: truncate it with "
-                           "'high'")
-        u = _uniforms(s.method or "monte_carlo", s.n, len(paths), s.seed)
-        cols = {p: s.parameters[p].ppf(u[:, j], _base_value(case, p))
-                for j, p in enumerate(paths)}
-        width = max(5, len(str(s.n - 1)))
-        for i in range(s.n):
-            v = dict(common)
-            for p in paths:
-                v[p] = specs[p].check(src, f"{where}.parameters.{p}", float(cols[p][i]))
-            out.append(Scenario(f"{s.name}/{i:0{width}d}", s.name, 0, v, 1.0 / s.n))
+        small.append(Scenario(f"{s.name}/{name}", s.name, 0, v))
     if s.one_at_a_time:
-        out.append(Scenario(f"{s.name}/base", s.name, 0, dict(common)))
+        small.append(Scenario(f"{s.name}/base", s.name, 0, dict(common)))
         for p, (lo, hi) in s.one_at_a_time.items():
             spec = find_param(case, p, src=src, where=f"{where}.one_at_a_time.{p}")
             for tag, x in (("low", lo), ("high", hi)):
                 v = dict(common)
                 v[p] = spec.check(src, f"{where}.one_at_a_time.{p}", x)
-                out.append(Scenario(f"{s.name}/{p}@{tag}", s.name, 0, v))
+                small.append(Scenario(f"{s.name}/{p}@{tag}", s.name, 0, v))
     if not s.parameters:
-        out = [dataclasses.replace(sc, probability=1.0 / len(out)) for sc in out]
-    return out
+        yield from (dataclasses.replace(sc, probability=1.0 / len(small)) for sc in small)
+        return
+    yield from small[:len(s.scenarios)]
+    yield from _draws(s, case, src, common)
+    yield from small[len(s.scenarios):]
+
+
+def _draws(s: ScenarioSet, case: Case, src: str, common: dict[str, float]
+           ) -> Iterator[Scenario]:
+    """The sampled scenarios of ``s``: its whole support checked first, then one scenario
+    per row of the n x parameters draws."""
+    where = f"sets.{s.name}"
+    paths = list(s.parameters)
+    specs = {p: find_param(case, p, src=src, where=f"{where}.parameters.{p}") for p in paths}
+    for p in paths:  # the whole support must be allowed, not just the draws
+        base = _base_value(case, p)
+        lo, hi = s.parameters[p].support(base)
+        for x in (lo, hi):
+            if math.isfinite(x):
+                specs[p].check(src, f"{where}.parameters.{p}", x)
+        spec = specs[p]
+        if not math.isfinite(hi) and spec.hi is not None:
+            raise _err(src, f"{where}.parameters.{p}", f"an unbounded distribution "
+                       f"cannot sample {p}, whose allowed range is "
+                       f"{range_text(spec.lo, spec.hi, spec.lo_open)}: truncate it with "
+                       "'high'")
+    u = _uniforms(s.method or "monte_carlo", s.n, len(paths), s.seed)
+    cols = {p: s.parameters[p].ppf(u[:, j], _base_value(case, p))
+            for j, p in enumerate(paths)}
+    del u
+    width = max(5, len(str(s.n - 1)))
+    for i in range(s.n):
+        v = dict(common)
+        for p in paths:
+            v[p] = specs[p].check(src, f"{where}.parameters.{p}", float(cols[p][i]))
+        yield Scenario(f"{s.name}/{i:0{width}d}", s.name, 0, v, 1.0 / s.n)
 
 
 def _uniforms(method: str, n: int, d: int, seed: int) -> np.ndarray:
@@ -515,8 +567,16 @@ SCENARIO_FIELDS = {"name": "scenario name (unique in its set)",
                    "description": "free text"}
 SAMPLE_FIELDS = {"method": "lhs (Latin hypercube, default) or monte_carlo",
                  "n": "number of scenarios to draw",
-                 "seed": "seed of this set (default: the file's seed)"}
+                 "seed": "seed of this set (default: the file's seed)",
+                 "allow_large": "true to draw more than the sample limit (100,000)"}
 SAMPLE_METHODS = ("lhs", "monte_carlo")
+#: Most draws of one set without ``allow_large: true`` (or ``--allow-large-samples``). Measured
+#: on the bundled case: a stored result row is ~600 bytes, a price-only scenario solves in
+#: ~3 ms and one that changes the model's structure in up to ~0.2 s (two MILPs of ~0.1 s), so
+#: 100,000 draws are ~60 MB of results and up to ~6 h of solving; more is rarely meant (a typo
+#: adding zeros). Above it, scenarios still stream (:meth:`ScenarioFile.iter_scenarios`).
+SAMPLE_LIMIT = 100_000
+#: Most draws of one set at all: the Latin hypercube is held as n x parameters floats.
 MAX_SAMPLES = 10_000_000
 
 
@@ -537,10 +597,13 @@ def _only(src: str, where: str, d: Mapping[str, Any], allowed: set[str]) -> None
 
 
 def scenarios_from_dict(d: Mapping[str, Any], *, source: str = "<scenarios>",
-                        base_dir: Path | None = None) -> ScenarioFile:
+                        base_dir: Path | None = None,
+                        allow_large: bool = False) -> ScenarioFile:
     """Validate a scenario definition (see the module docstring) into a :class:`ScenarioFile`.
 
     Names and ranges that need the case are checked by :meth:`ScenarioFile.expand`.
+    ``allow_large``: a set may draw more than :data:`SAMPLE_LIMIT` scenarios (the CLI's
+    ``--allow-large-samples``; a set's ``sample: {allow_large: true}`` does the same).
     """
     src = source
     if not isinstance(d, Mapping):
@@ -586,6 +649,15 @@ def scenarios_from_dict(d: Mapping[str, Any], *, source: str = "<scenarios>",
             if "n" not in smp:
                 raise _err(src, f"{where}.sample.n", "missing (number of scenarios to draw)")
             s.n = _int(src, f"{where}.sample.n", smp["n"], 1, MAX_SAMPLES)
+            large = smp.get("allow_large", False)
+            if not isinstance(large, bool):
+                raise _err(src, f"{where}.sample.allow_large", f"{large!r}; allowed: true, "
+                           "false")
+            if s.n > SAMPLE_LIMIT and not (large or allow_large):
+                raise _err(src, f"{where}.sample.n", f"{s.n} draws is above the limit of "
+                           f"{SAMPLE_LIMIT:,} (~{s.n * 600 / 1e6:.0f} MB of results and up to "
+                           f"~{s.n * 0.2 / 3600:.0f} h of solving); pass --allow-large-samples "
+                           "or add 'allow_large: true' to the sample if you mean it")
             s.seed = _int(src, f"{where}.sample.seed", smp.get("seed", seed), 0)
             pars = _mapping(src, f"{where}.parameters", sd.get("parameters"))
             if not pars:
@@ -613,9 +685,10 @@ def scenarios_from_dict(d: Mapping[str, Any], *, source: str = "<scenarios>",
     return ScenarioFile(sets, levers, str(case) if case is not None else None, seed, src)
 
 
-def load_scenarios(path: str | Path) -> ScenarioFile:
+def load_scenarios(path: str | Path, *, allow_large: bool = False) -> ScenarioFile:
     """Load and validate a scenario file (YAML or JSON); a bundled name such as
-    ``taiwan_scenarios`` loads from ``recyclopt/cases``."""
+    ``taiwan_scenarios`` loads from ``recyclopt/cases``. ``allow_large``: see
+    :func:`scenarios_from_dict`."""
     from importlib import resources
 
     from ..yaml_input import load_yaml
@@ -637,7 +710,8 @@ def load_scenarios(path: str | Path) -> ScenarioFile:
         text, src, base_dir = f.read_text(encoding="utf-8"), f"{path}.yaml", None
     doc = load_yaml(text, src, ScenarioError)
     try:
-        return scenarios_from_dict(doc.data, source=src, base_dir=base_dir)
+        return scenarios_from_dict(doc.data, source=src, base_dir=base_dir,
+                                   allow_large=allow_large)
     except ScenarioError as exc:
         raise with_line(exc, doc.data, doc.lines) from None
 

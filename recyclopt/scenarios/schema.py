@@ -54,7 +54,8 @@ def scenario_json_schema() -> dict[str, Any]:
     sample = _object(SAMPLE_FIELDS, {"method": {"enum": list(SAMPLE_METHODS)},
                                      "n": {"type": "integer", "minimum": 1,
                                            "maximum": MAX_SAMPLES},
-                                     "seed": {"type": "integer", "minimum": 0}})
+                                     "seed": {"type": "integer", "minimum": 0},
+                                     "allow_large": {"type": "boolean"}})
     pair = {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2}
     one_set = _object(SET_FIELDS, {
         "overrides": _OVERRIDES,

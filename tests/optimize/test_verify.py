@@ -114,3 +114,76 @@ def test_likely_cause_names_the_largest_offender() -> None:
     assert cause.index("feedstocks.ev.availability_units = 1e+12") < cause.index(
         "options.manual.equipment.capacity_per_unit = 1e+10")
     assert "solver tolerances" in likely_cause(case_from_dict(small_case()))
+
+
+# --------------------------------------------------------------------------- before the solve
+def _taiwan_with(edit) -> dict:
+    import copy
+    from importlib import resources
+
+    from recyclopt.optimize.case import CaseError
+    from recyclopt.yaml_input import load_yaml
+
+    text = resources.files("recyclopt.cases").joinpath("taiwan.yaml").read_text("utf-8")
+    d = copy.deepcopy(load_yaml(text, "taiwan.yaml", CaseError).data)
+    edit(d)
+    return d
+
+
+def _tb_price(d: dict) -> None:
+    d["products"]["Tb_oxide"]["price_usd_per_kg"]["Tb"] = 1e300
+    d["allow_implausible"] = ["products.Tb_oxide.price_usd_per_kg"]
+
+
+def _swarf_availability(d: dict) -> None:
+    f = d["feedstocks"][4]  # swarf, 0.7095 kg of magnet per kg (catalogue)
+    del f["availability_table"]
+    f["availability_units"] = 1e12
+    d["allow_implausible"] = ["feedstocks.swarf.availability_units"]
+
+
+def _robot_capacity(d: dict) -> None:
+    d["options"][1]["equipment"]["capacity_per_unit"] = 1e12  # robotic_hdd
+    d["allow_implausible"] = ["options.robotic_hdd.equipment.capacity_per_unit"]
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    # 1e300 USD/kg x 3 (price factor) x ~3.9e-3 kg Tb per kg magnet ... x discounting: the
+    # objective coefficient is ~1e298, above 1e13
+    (_tb_price, "products.Tb_oxide.price_usd_per_kg.Tb: gives the objective a "
+     "coefficient of 1.18e+298, above 1e+13"),
+    # build_switch: cap <= M build with M = 1e12 kg x 0.7095 kg magnet per kg = 7.1e11
+    (_swarf_availability, "feedstocks.swarf.availability_units (the capacity bound "
+     "of options.swarf_intake): gives the 'build_switch' constraint 'swarf_intake' a "
+     "coefficient of 7.1e+11 on an integer variable, above 1e+09 (the solver's integrality "
+     "tolerance of 1e-6 would let a unit not built run)"),
+    # equipment_peak: units x 1e12 >= throughput: 1e12 on the integer 'units' column
+    (_robot_capacity, "options.robotic_hdd.equipment.capacity_per_unit: gives the "
+     "'equipment_peak' constraint 'robotic_hdd' a coefficient of 1e+12 on an integer "
+     "variable, above 1e+09 (the solver's integrality tolerance of 1e-6 would let a unit not "
+     "built run)"),
+])
+def test_out_of_range_coefficients_refused_before_the_solve(edit, message, monkeypatch):
+    from recyclopt.optimize import plan as plan_module
+
+    def no_solve(*a, **k):  # the check must come first: the solver is never reached
+        raise AssertionError("solved")
+
+    monkeypatch.setattr(plan_module, "solve", no_solve)
+    with pytest.raises(NumericalError) as info:
+        optimize(case_from_dict(_taiwan_with(edit), source="red.yaml"), price_factor=3.0)
+    assert str(info.value) == (message + "; rescale the field's unit (e.g. tonnes or thousands"
+                               " of items) or correct it; the model is not solved")
+
+
+def test_bundled_cases_are_inside_the_safe_range():
+    # the limits leave room: the bundled case's largest coefficient on an integer column is
+    # 9.6e5 (a capex segment bound), its largest objective coefficient 5.9e7 USD (a capex
+    # segment at 3x prices)
+    from recyclopt.optimize import load_case
+    from recyclopt.optimize.model import build_model
+    from recyclopt.optimize.verify import coefficient_problem
+
+    for name in ("taiwan", "families"):
+        for pf in (1.0, 3.0):
+            assert coefficient_problem(build_model(load_case(name), price_factor=pf)) is None

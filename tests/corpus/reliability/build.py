@@ -319,7 +319,61 @@ def stores() -> None:
            "is not a database); no stored row is readable; rerun with --force to start again")
 
 
+def _small_case_with(edit) -> str:
+    """The valid small case, edited, as YAML."""
+    d = yaml.safe_load((HERE.parent / "valid" / "small_case.yaml").read_text(encoding="utf-8"))
+    edit(d)
+    return yaml.safe_dump(d, sort_keys=False)
+
+
+def limits() -> None:
+    """Sample counts above the limit (item 6) and coefficients outside the solver's safe range
+    (item 2), each refused before any solve."""
+    sample = ("sets:\n  big:\n    sample: {{method: lhs, n: {n}{extra}}}\n    parameters:\n"
+              "      products.reo.price_usd_per_kg.Nd: {{dist: uniform, low: 40, high: 60}}\n")
+    _write("large_sample_scen.yaml", sample.format(n=1_000_000, extra=""))
+    _entry("sweep_sample_above_limit",
+           ["sweep", CASE, f"{R}/large_sample_scen.yaml", "--out", "{tmp}/s.sqlite"],
+           f"recyclopt: error: {R}/large_sample_scen.yaml:3: sets.big.sample.n: 1000000 draws "
+           "is above the limit of 100,000 (~600 MB of results and up to ~56 h of solving); "
+           "pass --allow-large-samples or add 'allow_large: true' to the sample if you mean it")
+    _write("allow_large_text_scen.yaml", sample.format(n=10, extra=", allow_large: 'yes'"))
+    _entry("sweep_sample_allow_large_not_boolean",
+           ["sweep", CASE, f"{R}/allow_large_text_scen.yaml", "--out", "{tmp}/s.sqlite"],
+           f"recyclopt: error: {R}/allow_large_text_scen.yaml:3: sets.big.sample.allow_large: "
+           "'yes'; allowed: true, false")
+
+    def huge_price(d: dict) -> None:
+        d["products"]["reo"]["price_usd_per_kg"]["Nd"] = 1e300
+        d["allow_implausible"] = ["products.reo.price_usd_per_kg"]
+
+    def huge_availability(d: dict) -> None:
+        d["feedstocks"][1]["availability_units"] = 1e12  # ev: 1 kg of magnet per unit
+        d["allow_implausible"] = ["feedstocks.ev.availability_units"]
+
+    # objective on an ev flow column in 2027: 1e300 USD/kg x 0.25 kg Nd per unit x 0.98
+    # (manual) x 0.95 (hydromet) / 1.1 (one year at 10 %) = 2.12e299
+    _write("huge_price_case.yaml", _small_case_with(huge_price))
+    _entry("optimize_price_1e300_allowed_implausible",
+           ["optimize", f"{R}/huge_price_case.yaml"],
+           f"recyclopt: error: {R}/huge_price_case.yaml: products.reo.price_usd_per_kg.Nd: "
+           "gives the objective a coefficient of 2.12e+299, above 1e+13; rescale the field's "
+           "unit (e.g. tonnes or thousands of items) or correct it; the model is not solved",
+           code=1)
+    # 'manual' counts units: its capacity bound (big-M on build) is 1e12 units
+    _write("huge_availability_case.yaml", _small_case_with(huge_availability))
+    _entry("optimize_availability_1e12_allowed_implausible",
+           ["optimize", f"{R}/huge_availability_case.yaml"],
+           f"recyclopt: error: {R}/huge_availability_case.yaml: feedstocks.ev.availability_units "
+           "(the capacity bound of options.manual): gives the 'build_switch' constraint "
+           "'manual' a coefficient of 1e+12 on an integer variable, above 1e+09 (the "
+           "solver's integrality tolerance of 1e-6 would let a unit not built run); rescale "
+           "the field's unit (e.g. tonnes or thousands of items) or correct it; the model is "
+           "not solved", code=1)
+
+
 def build() -> None:
+    limits()
     inputs_are_never_outputs()
     output_paths()
     saved_plans_and_histories()
