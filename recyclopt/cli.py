@@ -139,7 +139,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .flowsheet import load_flowsheet
-    from .io import write_tables
+    from .io import table_files, write_tables
 
     if args.rate is not None and not (args.rate >= 0):
         raise InputError(f"--rate {args.rate!r} kg/h; allowed range >= 0", field="--rate")
@@ -190,7 +190,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             "balance": res.balance().reset_index(),
         }
         write_tables(args.output, tables, force=args.force)
-        print(f"\nwrote {args.output}")
+        written = table_files(args.output, list(tables))
+        print(f"\nwrote {len(written)} file(s): " + ", ".join(str(p) for p in written))
     return 0
 
 
@@ -270,6 +271,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(_markdown(df))
     if args.output:
         write_tables(args.output, {"routes": df}, force=args.force)
+        print(f"\nwrote 1 file(s): {args.output}")
     return 0
 
 

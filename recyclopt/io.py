@@ -51,6 +51,15 @@ def read_input_text(path: str | Path, what: str) -> str:
         raise InputError(f"{what} cannot be read: {exc.strerror or exc}", source=str(p)) from None
 
 
+def table_files(path: str | Path, names: list[str]) -> list[Path]:
+    """The files :func:`write_tables` writes for tables ``names`` at ``path``: the file
+    itself, and for ``.csv`` one ``<stem>.<name>.csv`` beside it per table after the first."""
+    dest = Path(path)
+    if dest.suffix.lower() != ".csv":
+        return [dest]
+    return [dest, *(dest.with_name(f"{dest.stem}.{n}.csv") for n in names[1:])]
+
+
 def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], *, force: bool = False
                  ) -> Path:
     """Write named tables: ``.xlsx`` one sheet each, ``.json`` one object, ``.csv`` the first
@@ -63,7 +72,8 @@ def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], *, force:
     items = list(tables.items())
     if suffix == ".csv":
         first_name, first = items[0]
-        extra = [(dest.with_name(f"{dest.stem}.{n}.csv"), t) for n, t in items[1:]]
+        extra = list(zip(table_files(dest, [n for n, _ in items])[1:],
+                         [t for _, t in items[1:]], strict=True))
         clash = [p for p, _ in [(dest, first), *extra] if p.exists()]
         if clash and not force:
             raise InputError(f"output file {str(clash[0])!r} already exists; use --force to "

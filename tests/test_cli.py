@@ -61,3 +61,19 @@ def test_bad_arguments_one_line(capsys):
     assert main(["simulate"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("recyclopt: error:") and err.count("\n") == 1
+
+
+def test_simulate_and_compare_name_every_file_they_write(tmp_path, capsys):
+    # a .csv output holds the first table; the others go beside it: the message lists each
+    # file that now exists, and only those
+    out = tmp_path / "s.csv"
+    assert main(["simulate", "roast_leach_oxalate", "--output", str(out)]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    named = line.split(": ", 1)[1].split(", ")
+    assert line.startswith(f"wrote {len(named)} file(s)")
+    assert sorted(named) == sorted(str(p) for p in tmp_path.iterdir())
+    assert len(named) > 1
+    cmp_out = tmp_path / "c.csv"
+    assert main(["compare", "EV_traction", "--output", str(cmp_out)]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == f"wrote 1 file(s): {cmp_out}"
+    assert cmp_out.exists()
