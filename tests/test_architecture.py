@@ -51,6 +51,7 @@ LAYER_OF = {
     "recyclopt.input_errors": "data",  # validation errors as one line (file:line: field)
     "recyclopt.schemas": "data",  # the shipped JSON Schemas (package data)
     "recyclopt.outputs": "data",  # output checks and the atomic writer
+    "recyclopt.cache": "data",  # the persistent cache of design searches and flowsheet solves
     "recyclopt.inputs": "flowsheet",  # the files a command reads (case, routes, scenarios)
     "recyclopt._fields": "data",
     "recyclopt.data": "data",
