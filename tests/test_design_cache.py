@@ -7,6 +7,7 @@ each search or solve calls exactly once after it has run.
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pandas as pd
@@ -76,12 +77,15 @@ def test_a_corrupt_entry_is_recomputed(own_cache):
     folder, stored = own_cache
     first = _design()
     (entry,) = (folder / DESIGN_CACHE).glob("*.json")
+    huge = json.loads(entry.read_text())
+    huge["value"]["n_extract"] = 10**9  # beyond max_stages: never built
     for junk in (b"\x00\xff not json", b'{"key": "other", "value": {}}',
-                 entry.read_bytes().replace(b'"n_extract"', b'"n_extr"')):
+                 entry.read_bytes().replace(b'"n_extract"', b'"n_extr"'),
+                 json.dumps(huge).encode()):
         entry.write_bytes(junk)
         again = _design()  # no exception: the entry is ignored and overwritten
         _assert_same_design(first, again)
-    assert stored == [DESIGN_CACHE] * 4
+    assert stored == [DESIGN_CACHE] * 5
 
 
 def test_off_bypasses_the_cache(own_cache, monkeypatch):
@@ -146,3 +150,19 @@ def test_coefficient_solves_are_cached_exactly(own_cache, monkeypatch, tmp_path)
     _summary(str(route), "HDD_VCM")
     # first solve, the fresh one with the cache off, the edited route's
     assert stored.count(coefficients.SOLVE_CACHE) == 3
+
+
+def test_a_corrupt_coefficient_entry_is_recomputed(own_cache, monkeypatch, tmp_path):
+    folder, stored = own_cache
+    route = tmp_path / "hd.yaml"
+    shutil.copy(flowsheet_file("hd_short_loop"), route)
+    first = _summary(str(route), "HDD_VCM")
+    (entry,) = (folder / coefficients.SOLVE_CACHE).glob("*.json")
+    good = entry.read_text()
+    digest = entry.stem
+    for junk in ("{truncated", f'{{"key": "{digest}", "value": [1, 2]}}',
+                 f'{{"key": "{digest}", "value": {{"name": "x"}}}}',
+                 good.replace('"feed_total"', '"feed_totl"')):
+        entry.write_text(junk)
+        assert _summary(str(route), "HDD_VCM") == first
+    assert stored.count(coefficients.SOLVE_CACHE) == 5  # the first solve and four redone

@@ -63,7 +63,7 @@ def solve_summary(flowsheet: str, catalogue: str) -> dict[str, Any]:
         except OSError:
             parts = None  # unreadable: the load below reports it
     summary = cache.lookup(SOLVE_CACHE, parts) if parts is not None else None
-    if not isinstance(summary, dict):
+    if not _well_formed(summary):
         try:
             summary = _summarise(_solve(flowsheet, catalogue))
         except FeedRefusedError as exc:
@@ -73,6 +73,22 @@ def solve_summary(flowsheet: str, catalogue: str) -> dict[str, Any]:
     if "refused" in summary:
         raise FeedRefusedError(summary["refused"], field=summary.get("field"))
     return summary
+
+
+_SUMMARY_KEYS = {"name": str, "terminal": list, "feed_total": float, "feed_elements": dict,
+                 "streams": dict, "electricity_W": float, "heat_W": float, "reagents": dict}
+
+
+def _well_formed(summary: Any) -> bool:
+    """Whether a cached summary has the shape :func:`_summarise` gives (else it is redone)."""
+    if not isinstance(summary, dict):
+        return False
+    if "refused" in summary:
+        return isinstance(summary["refused"], str)
+    if not all(isinstance(summary.get(k), t) for k, t in _SUMMARY_KEYS.items()):
+        return False
+    return all(isinstance(v, dict) and isinstance(v.get("total"), float)
+               and isinstance(v.get("elements"), dict) for v in summary["streams"].values())
 
 
 def _solve(flowsheet: str, catalogue: str) -> Any:

@@ -1235,6 +1235,8 @@ def _cached_design(pb: _SplitProblem, inputs: dict[str, Any], n_strip: int,
         n_ext, n_scr = int(hit["n_extract"]), int(hit["n_scrub"])
         oa_e = float(hit["oa_extract"])
         oa_s = None if hit["oa_scrub"] is None else float(hit["oa_scrub"])
+        if not (n_ext >= 1 and n_scr >= 0 and n_ext + n_scr <= pb.max_stages):
+            return None
         design, split, purity, recovery = _design_at(pb, n_ext, n_scr, n_strip, oa_e, oa_s,
                                                      oa_strip)
     except (TypeError, KeyError, ValueError, InputError):
