@@ -166,3 +166,36 @@ def test_a_corrupt_coefficient_entry_is_recomputed(own_cache, monkeypatch, tmp_p
         entry.write_text(junk)
         assert _summary(str(route), "HDD_VCM") == first
     assert stored.count(coefficients.SOLVE_CACHE) == 5  # the first solve and four redone
+
+
+_TABLE = ("import sys; from recyclopt.optimize import load_case; "
+          "from recyclopt.optimize.superstructure import build; "
+          "sys.stdout.write(build(load_case()).coefficients.to_csv(float_format='%r'))")
+
+
+def _table_in_subprocess(env: dict[str, str]) -> str:
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _TABLE], env={**os.environ, **env},
+                         capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def test_default_case_coefficients_warm_equal_fresh(own_cache, monkeypatch):
+    """The default case's whole coefficient table read from a warm cache equals the table
+    computed fresh with the cache off, to the bit (repr floats), under different hash seeds
+    (set iteration order must not reach the arithmetic)."""
+    folder, _ = own_cache
+    cold = _table_in_subprocess({"PYTHONHASHSEED": "1"})
+    def entries():  # a rewrite (temporary file renamed over the entry) changes the inode
+        return sorted((p.name, p.stat().st_ino, p.stat().st_mtime_ns)
+                      for p in folder.rglob("*.json"))
+
+    stored = entries()
+    assert len(stored) >= 2  # the cold run stored its designs and solves
+    warm = _table_in_subprocess({"PYTHONHASHSEED": "2"})
+    assert entries() == stored  # nothing recomputed, nothing rewritten
+    fresh = _table_in_subprocess({"PYTHONHASHSEED": "3", "RECYCLOPT_CACHE": "off"})
+    assert warm == fresh and cold == fresh

@@ -109,10 +109,10 @@ __all__ = [
 
 OUTLETS = ("raffinate", "extract")
 
-RARE_EARTHS = frozenset(
-    ("Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm",
-     "Yb", "Lu")
-)
+# a tuple, not a set: sums over it run in this (atomic-number) order whatever the hash seed,
+# so a solve gives the same bits in every process (cached results equal fresh ones)
+RARE_EARTHS = ("Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho",
+               "Er", "Tm", "Yb", "Lu")
 # Charge of the extracted cation (equivalents of H+/Na+ exchanged per mol). Fe is taken as
 # Fe(III), the form an acidic organophosphorus extractant takes up; B is boric acid (0).
 ION_CHARGE = {"Fe": 3, "Al": 3, "Co": 2, "Ni": 2, "Cu": 2, "Mn": 2, "Zn": 2, "Ca": 2, "Mg": 2,
