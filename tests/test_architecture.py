@@ -52,6 +52,7 @@ LAYER_OF = {
     "recyclopt.schemas": "data",  # the shipped JSON Schemas (package data)
     "recyclopt.outputs": "data",  # output checks and the atomic writer
     "recyclopt.progress": "data",  # progress sink: no-op default, rich bars for the CLI
+    "recyclopt.cache": "data",  # the persistent cache of design searches and flowsheet solves
     "recyclopt.inputs": "flowsheet",  # the files a command reads (case, routes, scenarios)
     "recyclopt._fields": "data",
     "recyclopt.data": "data",

@@ -80,11 +80,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from .. import cache
 from ..errors import InputError, RecycloptError
 
 __all__ = [
@@ -107,10 +109,10 @@ __all__ = [
 
 OUTLETS = ("raffinate", "extract")
 
-RARE_EARTHS = frozenset(
-    ("Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm",
-     "Yb", "Lu")
-)
+# a tuple, not a set: sums over it run in this (atomic-number) order whatever the hash seed,
+# so a solve gives the same bits in every process (cached results equal fresh ones)
+RARE_EARTHS = ("Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho",
+               "Er", "Tm", "Yb", "Lu")
 # Charge of the extracted cation (equivalents of H+/Na+ exchanged per mol). Fe is taken as
 # Fe(III), the form an acidic organophosphorus extractant takes up; B is boric acid (0).
 ION_CHARGE = {"Fe": 3, "Al": 3, "Co": 2, "Ni": 2, "Cu": 2, "Mn": 2, "Zn": 2, "Ca": 2, "Mg": 2,
@@ -1198,6 +1200,14 @@ def design_stages(light: Sequence[str], heavy: Sequence[str], feed: Mapping[str,
         raise _unreachable(pb, best, " (must be > 1)" if pb.beta_key <= 1 else
                            f" (scrub-section factor D_{pb.key_heavy}/D'_{pb.key_light} = "
                            f"{pb.beta_prime:.6g} must be > 1)")
+    inputs = {"light": list(light), "heavy": list(heavy), "feed": dict(feed),
+              "d_extract": dict(d_extract), "d_scrub": d_scrub, "key": key,
+              "target_purity": target_purity, "target_recovery": target_recovery,
+              "reflux_factor": reflux_factor, "d_strip": d_strip, "oa_strip": oa_strip,
+              "strip_tolerance": strip_tolerance, "max_stages": max_stages}
+    found = _cached_design(pb, inputs, n_strip, oa_strip)
+    if found is not None:
+        return found
     ev = _Evaluator(pb.heavy_mask, pb.f, pb.d_e, pb.d_s, log_rho, pb.key_idx,
                     pb.heavy_key_idx, pb.light_key_idx, pb.target_purity, pb.target_recovery)
     if reflux_factor is not None:
@@ -1206,7 +1216,34 @@ def design_stages(light: Sequence[str], heavy: Sequence[str], feed: Mapping[str,
     total = _fewest_feasible_total(pb, ev, best)
     total, n_ext, design, split, purity, recovery = _checked_design(pb, ev, best, total,
                                                                     n_strip, oa_strip)
+    cache.store(DESIGN_CACHE, inputs, {"n_extract": n_ext, "n_scrub": total - n_ext,
+                                       "oa_extract": design.oa_extract,
+                                       "oa_scrub": design.oa_scrub if total > n_ext else None})
     return _stage_design(pb, design, split, total, n_ext, n_strip, purity, recovery)
+
+
+#: Kind of the persistent cache entries of :func:`design_stages` (see :mod:`recyclopt.cache`).
+DESIGN_CACHE = "sx-stage-design"
+
+
+def _cached_design(pb: _SplitProblem, inputs: dict[str, Any], n_strip: int,
+                   oa_strip: float) -> StageDesign | None:
+    """The design stored for ``inputs`` (stage numbers and O/A ratios: the search's result),
+    rebuilt and re-checked against the targets; None when there is none or it fails."""
+    hit = cache.lookup(DESIGN_CACHE, inputs)
+    try:
+        n_ext, n_scr = int(hit["n_extract"]), int(hit["n_scrub"])
+        oa_e = float(hit["oa_extract"])
+        oa_s = None if hit["oa_scrub"] is None else float(hit["oa_scrub"])
+        if not (n_ext >= 1 and n_scr >= 0 and n_ext + n_scr <= pb.max_stages):
+            return None
+        design, split, purity, recovery = _design_at(pb, n_ext, n_scr, n_strip, oa_e, oa_s,
+                                                     oa_strip)
+    except (TypeError, KeyError, ValueError, InputError):
+        return None  # no entry, or one that is malformed: search again
+    if purity >= pb.target_purity - 1e-9 and recovery >= pb.target_recovery - 1e-9:
+        return _stage_design(pb, design, split, n_ext + n_scr, n_ext, n_strip, purity, recovery)
+    return None
 
 
 @dataclass(frozen=True)
@@ -1393,20 +1430,28 @@ def _checked_design(pb: _SplitProblem, ev: _Evaluator, best: _BestByTotal, total
         _, n_ext, t, w = best(total)
         log_oa_e, log_oa_s = ev.oa(t, w)
         n_scr = total - n_ext
-        design = CascadeDesign(pb.comps, n_ext, n_scr, n_strip, pb.d_e, pb.d_s, pb.d_st,
-                               oa_extract=float(np.exp(log_oa_e)),
-                               oa_scrub=float(np.exp(log_oa_s)) if n_scr else None,
-                               oa_strip=oa_strip)
-        split = split_matrix(design)
-        ext = split["extract"].to_numpy() * pb.f
-        purity = float(ext[pb.heavy_mask].sum() / ext.sum())
-        recovery = float(split["extract"].iloc[pb.key_idx])
+        design, split, purity, recovery = _design_at(
+            pb, n_ext, n_scr, n_strip, float(np.exp(log_oa_e)),
+            float(np.exp(log_oa_s)) if n_scr else None, oa_strip)
         tol = 1e-9
         if purity >= pb.target_purity - tol and recovery >= pb.target_recovery - tol:
             return total, n_ext, design, split, purity, recovery
         total += 1  # closed form and stage solution disagree at round-off: one more stage
         if total > pb.max_stages:
             raise _unreachable(pb, purity)
+
+
+def _design_at(pb: _SplitProblem, n_ext: int, n_scr: int, n_strip: int, oa_e: float,
+               oa_s: float | None, oa_strip: float) -> tuple:
+    """The cascade with these stage numbers and O/A ratios, its stage-by-stage split, extract
+    purity and key recovery: ``(design, split, purity, recovery)``."""
+    design = CascadeDesign(pb.comps, n_ext, n_scr, n_strip, pb.d_e, pb.d_s, pb.d_st,
+                           oa_extract=oa_e, oa_scrub=oa_s, oa_strip=oa_strip)
+    split = split_matrix(design)
+    ext = split["extract"].to_numpy() * pb.f
+    purity = float(ext[pb.heavy_mask].sum() / ext.sum())
+    recovery = float(split["extract"].iloc[pb.key_idx])
+    return design, split, purity, recovery
 
 
 def _stage_design(pb: _SplitProblem, design: CascadeDesign, split: pd.DataFrame, total: int,
