@@ -7,9 +7,7 @@ fast; each name is imported from its module on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from .lazy import lazy_exports
 from .version import __version__
 
 #: public name -> the module that defines it
@@ -26,14 +24,4 @@ _EXPORTS = {
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'recyclopt' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

@@ -29,3 +29,27 @@ def hermetic_cache(_session_cache_dir, monkeypatch):
     monkeypatch.setenv("RECYCLOPT_CACHE_DIR", str(_session_cache_dir))
     monkeypatch.delenv("RECYCLOPT_CACHE", raising=False)
     return _session_cache_dir
+
+
+class StepSink:
+    """A fake progress sink (:mod:`recyclopt.progress`): each task as [label, total, unit,
+    steps reported]."""
+
+    def __init__(self) -> None:
+        self.tasks: list[list] = []
+
+    def start(self, label, total, unit):
+        self.tasks.append([label, total, unit, 0])
+        return len(self.tasks) - 1
+
+    def advance(self, task_id, n):
+        self.tasks[task_id][3] += n
+
+    def finish(self, task_id):
+        pass
+
+
+@pytest.fixture
+def step_sink() -> StepSink:
+    """A fresh fake progress sink."""
+    return StepSink()

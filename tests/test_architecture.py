@@ -44,6 +44,7 @@ LAYER_OF = {
     # input-field helpers, bundled tables and cases
     "recyclopt.errors": "data",
     "recyclopt.constants": "data",
+    "recyclopt.lazy": "data",  # lazy re-exports for the packages' __init__
     "recyclopt.version": "data",
     "recyclopt.accessors": "data",  # the base of result objects; higher layers attach to it
     "recyclopt.io": "data",

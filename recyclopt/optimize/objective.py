@@ -34,6 +34,16 @@ OBJECTIVES = ("npv", "annual_profit", "recovered_value", "recovered_mass", "min_
               "min_cost")
 
 
+def pair_money(d: ModelData, price_factor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit of each pair: product revenue (prices x ``price_factor``), by-product revenue
+    booked as revenue (not scaled: not a product price) and variable cost, USD."""
+    pairs = d.sup.pairs
+    byp = (d.sup.column("pairs", "byproduct_revenue_usd_per_unit")
+           if "byproduct_revenue_usd_per_unit" in pairs else np.zeros(d.K))
+    return (d.sup.column("pairs", "revenue_usd_per_unit") * price_factor, byp,
+            d.sup.column("pairs", "var_cost_usd_per_unit"))
+
+
 def _flow_columns(mb: MatrixBuilder, d: ModelData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The flow columns, k-major, with the pair and the year position of each."""
     ar = np.arange(d.K)
@@ -87,10 +97,7 @@ def objective_vector(mb: MatrixBuilder, d: ModelData, objective: str, pieces: di
     """
     case = d.case
     xcol, kflat, yflat = _flow_columns(mb, d)
-    rev = d.sup.column("pairs", "revenue_usd_per_unit") * price_factor
-    byp = (d.sup.column("pairs", "byproduct_revenue_usd_per_unit")
-           if "byproduct_revenue_usd_per_unit" in d.sup.pairs else np.zeros(d.K))
-    var = d.sup.column("pairs", "var_cost_usd_per_unit")
+    rev, byp, var = pair_money(d, price_factor)
     c = np.zeros(mb.n)
     if objective == "npv":
         c[xcol] = (w.w_revenue[yflat] * (rev[kflat] + byp[kflat])
@@ -180,10 +187,7 @@ def phased_objective(mb: MatrixBuilder, d: ModelData, objective: str, price_fact
     """
     case = d.case
     xcol, kflat, yflat = _flow_columns(mb, d)
-    rev = d.sup.column("pairs", "revenue_usd_per_unit") * price_factor
-    byp = (d.sup.column("pairs", "byproduct_revenue_usd_per_unit")
-           if "byproduct_revenue_usd_per_unit" in d.sup.pairs else np.zeros(d.K))
-    var = d.sup.column("pairs", "var_cost_usd_per_unit")
+    rev, byp, var = pair_money(d, price_factor)
     pieces = {"revenue": np.zeros(mb.n)}
     pieces["revenue"][xcol] = rev[kflat]
     c = np.zeros(mb.n)

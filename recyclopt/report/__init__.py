@@ -20,9 +20,7 @@ or data library; importing it attaches ``.plot``/``.iplot`` to results
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from ..lazy import lazy_exports
 from . import accessors  # noqa: F401  (attaches .plot and .iplot to results)
 from .assumptions import assumptions  # noqa: F401  (eager: the name is also its module's)
 
@@ -89,14 +87,4 @@ _EXPORTS = {
 __all__ = sorted(["assumptions", *(n for n in _EXPORTS if not n.endswith("_KINDS"))])
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'recyclopt.report' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

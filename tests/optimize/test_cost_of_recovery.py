@@ -172,24 +172,10 @@ def test_horizon_co2_cap_passes_through():
     assert float(capped.plan.opex["co2_t"].sum()) <= 0.5 * co2 * (1 + 1e-9)
 
 
-def test_progress_reports_one_step_per_milp():
+def test_progress_reports_one_step_per_milp(step_sink):
     from recyclopt import progress
 
-    class Steps:  # a fake sink: label, total and steps of each task
-        def __init__(self):
-            self.tasks = []
-
-        def start(self, label, total, unit):
-            self.tasks.append([label, total, unit, 0])
-            return len(self.tasks) - 1
-
-        def advance(self, task_id, n):
-            self.tasks[task_id][3] += n
-
-        def finish(self, task_id):
-            pass
-
-    sink = Steps()
+    sink = step_sink
     with progress.using(sink):
         res = cost_of_recovery(case_from_dict(_tiny({"convention": "simple",
                                                      "discount_rate": 0.1})), "oxide:Nd")

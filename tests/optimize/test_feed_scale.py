@@ -68,24 +68,10 @@ def test_best_plant_npv_is_negative_when_no_plant_pays(units):
     assert n == (2 if units == 1000.0 else 1)
 
 
-def test_progress_reports_one_step_per_milp():
+def test_progress_reports_one_step_per_milp(step_sink):
     from recyclopt import progress
 
-    class Steps:  # a fake sink: label, total and steps of each task
-        def __init__(self):
-            self.tasks = []
-
-        def start(self, label, total, unit):
-            self.tasks.append([label, total, unit, 0])
-            return len(self.tasks) - 1
-
-        def advance(self, task_id, n):
-            self.tasks[task_id][3] += n
-
-        def finish(self, task_id):
-            pass
-
-    sink = Steps()
+    sink = step_sink
     with progress.using(sink):
         res = break_even_feed_scale(case_from_dict(_tiny(1000.0)), rtol=1e-2)
     # by hand: the bracket (1, 2] takes 2 MILPs; bisection from a ratio 2 to 1 + 1e-2 takes

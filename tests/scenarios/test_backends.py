@@ -151,36 +151,19 @@ def test_engine_rejects_a_superstructure_of_another_case(case):
         SweepEngine(other, sup=build(case))
 
 
-class _Steps:
-    """A fake progress sink: each task's label, total and steps reported."""
-
-    def __init__(self) -> None:
-        self.tasks: list[list] = []
-
-    def start(self, label, total, unit):
-        self.tasks.append([label, total, 0])
-        return len(self.tasks) - 1
-
-    def advance(self, task_id, n):
-        self.tasks[task_id][2] += n
-
-    def finish(self, task_id):
-        pass
-
-
-def test_a_sweep_reports_one_step_per_scenario(case, tmp_path):
+def test_a_sweep_reports_one_step_per_scenario(case, tmp_path, step_sink):
     from recyclopt import progress
 
     spec = {"seed": 3, "sets": {"mc": {"sample": {"method": "monte_carlo", "n": 7},
                                        "parameters": SPEC["sets"]["mc"]["parameters"]}}}
     scen = scenarios_from_dict(spec).expand(case)
-    sink = _Steps()
+    sink = step_sink
     with progress.using(sink), ResultStore(tmp_path / "p.sqlite") as st:
         n = run_sweep(case, scen[:4], st, chunk_size=3)  # two chunks: 3 + 1
     assert n == 4
-    assert sink.tasks == [["sweep", 4, 4]]
+    assert sink.tasks == [["sweep", 4, "scenario", 4]]
     # resumed with all 7: the 4 stored count as done at the start, 3 more solved now
-    sink = _Steps()
+    sink.tasks.clear()
     with progress.using(sink), ResultStore(tmp_path / "p.sqlite", resume=True) as st:
         assert run_sweep(case, scen, st) == 3
-    assert sink.tasks == [["sweep", 7, 7]]
+    assert sink.tasks == [["sweep", 7, "scenario", 7]]
