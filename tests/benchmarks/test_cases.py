@@ -216,11 +216,13 @@ def test_recyclopt_bench_hook(monkeypatch, capsys):
 
     p = argparse.ArgumentParser()
     _bench.add_parser(p.add_subparsers(dest="command"))
-    assert p.parse_args(["bench"]).size == "small"
+    # the suite's own arguments pass through --suite untouched
+    assert p.parse_args(["bench", "--suite", "--size", "medium"]).suite == ["--size", "medium"]
+    assert p.parse_args(["bench"]).suite is None
     # without the suite (not importable, no sys.path edits): one line, exit code 2
     n_path = len(sys.path)
     monkeypatch.setitem(sys.modules, "benchmarks.cli", None)
-    assert main(["bench", "--size", "medium"]) == 2
+    assert main(["bench", "--suite", "--size", "medium"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "source checkout" in err[0] and "python -m benchmarks" in err[0]
     assert len(sys.path) == n_path
