@@ -1,4 +1,4 @@
-"""The package's import rules (``/work/shared/DESIGN.md`` section 2), checked on its source.
+"""The package's import rules (``shared/DESIGN.md`` (beside the repository) section 2), checked on its source.
 
 An AST walk over ``recyclopt/`` finds every import of a recyclopt module and fails on:
 
