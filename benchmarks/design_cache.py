@@ -1,4 +1,4 @@
-"""Wall time of the default case cold vs warm persistent cache (``recyclopt.cache``).
+"""Wall time of the default case cold vs warm persistent cache (``recyclopt.io.cache``).
 
 Run ``python -m benchmarks.design_cache [--runs 3]``. Each run is a fresh interpreter: *cold*
 with an empty cache folder (design searches and coefficient solves computed and stored),

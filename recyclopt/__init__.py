@@ -7,8 +7,8 @@ fast; each name is imported from its module on first use.
 
 from __future__ import annotations
 
+from .constants import __version__
 from .lazy import lazy_exports
-from .version import __version__
 
 #: public name -> the module that defines it
 _EXPORTS = {

@@ -31,7 +31,7 @@ def only(cls: type[InputError], src: str, where: str, d: Mapping[str, Any],
          allowed: set[str]) -> None:
     """Refuse keys of ``d`` outside ``allowed``, naming the first unknown one and the closest
     allowed key."""
-    from .input_errors import suggest
+    from .io.input_errors import suggest
 
     extra = sorted(set(map(str, d)) - allowed)
     if extra:

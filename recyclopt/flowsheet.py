@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .accessors import Result
 from .chemistry import T_REF, Registry, default_registry
 from .constants import J_PER_KWH
 from .errors import BalanceError, ConvergenceError, FlowsheetError, InputError
+from .io.accessors import Result
 from .streams import Stream, stream_table
 from .units.base import UnitOperation, UnitResult, unit_class
 

@@ -1,7 +1,7 @@
 """The files a command reads: a case and everything it references, a scenario file and its
 price histories.
 
-Used to refuse outputs that would overwrite an input (:func:`recyclopt.outputs.check_output`)
+Used to refuse outputs that would overwrite an input (:func:`recyclopt.io.outputs.check_output`)
 and to fingerprint a sweep's store (every file its results depend on, see
 :func:`file_digests`).
 """

@@ -45,15 +45,9 @@ LAYER_OF = {
     "recyclopt.errors": "data",
     "recyclopt.constants": "data",
     "recyclopt.lazy": "data",  # lazy re-exports for the packages' __init__
-    "recyclopt.version": "data",
-    "recyclopt.accessors": "data",  # the base of result objects; higher layers attach to it
-    "recyclopt.io": "data",
-    "recyclopt.yaml_input": "data",  # the bounded YAML loader (lines, limits, duplicates)
-    "recyclopt.input_errors": "data",  # validation errors as one line (file:line: field)
+    "recyclopt.io": "data",  # files in and out: tables, YAML, outputs, cache, result base
     "recyclopt.schemas": "data",  # the shipped JSON Schemas (package data)
-    "recyclopt.outputs": "data",  # output checks and the atomic writer
     "recyclopt.progress": "data",  # progress sink: no-op default, rich bars for the CLI
-    "recyclopt.cache": "data",  # the persistent cache of design searches and flowsheet solves
     "recyclopt.inputs": "flowsheet",  # the files a command reads (case, routes, scenarios)
     "recyclopt._fields": "data",
     "recyclopt.data": "data",
@@ -73,8 +67,6 @@ LAYER_OF = {
     "recyclopt.cli": "cli",
     "recyclopt.__main__": "cli",
     "recyclopt._bench": "cli",
-    "recyclopt.forecast_cli": "cli",
-    "recyclopt.case_cli": "cli",
     "recyclopt": "cli",  # the package's own __init__ (exactly): it re-exports the public API
 }
 

@@ -1,4 +1,4 @@
-"""The persistent cache of SX design searches and coefficient solves (recyclopt.cache).
+"""The persistent cache of SX design searches and coefficient solves (recyclopt.io.cache).
 
 The reference in every test is the same computation run fresh with the cache off, so a cached
 result must reproduce it bit for bit; recomputations are counted through ``cache.store``, which
@@ -13,7 +13,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from recyclopt import cache
+from recyclopt.io import cache
 from recyclopt.flowsheet import flowsheet_file, load_flowsheet
 from recyclopt.optimize import coefficients
 from recyclopt.units.cascade import DESIGN_CACHE, design_stages

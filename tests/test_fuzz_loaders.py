@@ -105,7 +105,7 @@ def test_case_with_one_field_replaced_never_crashes(idx: int, value) -> None:
 def test_bounded_yaml_reads_what_pyyaml_reads(s) -> None:
     # the bounded loader parses any document PyYAML writes to the same data (reference:
     # yaml.safe_load), and records a line for every key and list item
-    from recyclopt.yaml_input import load_yaml
+    from recyclopt.io.yaml_input import load_yaml
 
     text = yaml.safe_dump(s)
     doc = load_yaml(text, "f.yaml", InputError)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-import recyclopt.outputs as outputs
+import recyclopt.io.outputs as outputs
 from recyclopt.cli import main
 from recyclopt.errors import OutputError
-from recyclopt.outputs import atomic_write, check_output
+from recyclopt.io.outputs import atomic_write, check_output
 from tests.optimize.cases import small_case
 
 

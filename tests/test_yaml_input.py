@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from recyclopt import io as rio
-from recyclopt import yaml_input
+from recyclopt.io import yaml_input
 from recyclopt.errors import InputError
+from recyclopt.io.yaml_input import load_yaml
 from recyclopt.optimize import case_from_dict
-from recyclopt.yaml_input import load_yaml
 from tests.optimize.cases import small_case
 
 

@@ -28,7 +28,7 @@ from ..economics import (
     scaling_law_curve,
 )
 from ..errors import InputError
-from ..input_errors import Where, allowed_text, suggest, validation_error
+from ..io.input_errors import Where, allowed_text, suggest, validation_error
 from .case_schema import (
     MODES,
     OBJECTIVES,
@@ -509,7 +509,7 @@ def case_from_dict(d: Mapping[str, Any], *, source: str = "<case>",
     d : the case, as read from YAML (fields: :mod:`recyclopt.optimize.case_schema`).
     source : file name for messages.
     base_dir : folder of the case file (relative paths).
-    lines : line of each key by path (from :func:`recyclopt.yaml_input.load_yaml`), so
+    lines : line of each key by path (from :func:`recyclopt.io.yaml_input.load_yaml`), so
         errors name the line.
 
     Raises
@@ -583,7 +583,7 @@ def load_case(path: str | Path | None = None) -> Case:
     or a bundled case name."""
     from importlib import resources
 
-    from ..yaml_input import load_yaml
+    from ..io.yaml_input import load_yaml
 
     if path is None:
         path = "taiwan"

@@ -8,7 +8,7 @@
 * plausibility: fields declared with a ``plausible`` range (:mod:`.case_schema`) outside it,
   unless the case lists the field in ``allow_implausible``.
 
-Each check raises the one-line error of :class:`recyclopt.input_errors.Where`.
+Each check raises the one-line error of :class:`recyclopt.io.input_errors.Where`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..input_errors import Where, allowed_text, suggest
+from ..io.input_errors import Where, allowed_text, suggest
 from .case_schema import (
     BLANK_REFUSES,
     MAGNET_WHY,

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..input_errors import range_of
+from ..io.input_errors import range_of
 
 #: Each mapping of a case file and where it sits.
 SECTIONS: tuple[tuple[str, str], ...] = (

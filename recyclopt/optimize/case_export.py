@@ -40,7 +40,7 @@ def bundled_text(name: str) -> str:
 
 
 def _read(text: str, src: str) -> tuple[Any, Any]:
-    from ..yaml_input import load_yaml
+    from ..io.yaml_input import load_yaml
 
     doc = load_yaml(text, src, CaseError)
     return doc, case_from_dict(doc.data, source=src, lines=doc.lines)
@@ -113,7 +113,7 @@ def _line_of(lines: Any, raw: tuple[Any, ...]) -> int | None:
 def resolved_rows(path: str | Path | None = None) -> list[tuple[str, str, str]]:
     """Every field of a case after defaults: ``(dotted path, value, source)``."""
     case = load_case(path)
-    from ..yaml_input import load_yaml
+    from ..io.yaml_input import load_yaml
 
     p = Path(path) if path is not None else None
     if p is not None and (p.suffix in (".yaml", ".yml") or p.exists()):

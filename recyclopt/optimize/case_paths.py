@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._fields import field_error, number
 from ..errors import InputError
-from ..input_errors import suggest
+from ..io.input_errors import suggest
 
 if TYPE_CHECKING:
     from .case import Case, Feedstock, Option

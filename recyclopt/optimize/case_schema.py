@@ -4,7 +4,7 @@ Every field of a case file is declared here with its type, unit, default, allowe
 plausible range (with the reason), documentation and source. From these declarations follow:
 
 * validation of types, ranges and unknown keys (pydantic v2, strict: a string is never a
-  number or a list), turned into the project's one-line errors by :mod:`recyclopt.input_errors`;
+  number or a list), turned into the project's one-line errors by :mod:`recyclopt.io.input_errors`;
 * the defaults the typed case objects (:mod:`recyclopt.optimize.case`) use;
 * the JSON Schema (:func:`case_json_schema`) and the Markdown table of fields
   (:func:`recyclopt.schema_docs.fields_markdown`).

@@ -37,7 +37,7 @@ def _load(flowsheet: str) -> Any:
     return load_flowsheet(flowsheet)
 
 
-#: Kind of the persistent cache entries of :func:`solve_summary` (see :mod:`recyclopt.cache`).
+#: Kind of the persistent cache entries of :func:`solve_summary` (see :mod:`recyclopt.io.cache`).
 SOLVE_CACHE = "coefficient-solve"
 
 
@@ -50,9 +50,9 @@ def solve_summary(flowsheet: str, catalogue: str) -> dict[str, Any]:
     fingerprint covers the catalogue and species tables); a refusal is stored as
     ``{"refused": message}`` and raised as :class:`FeedRefusedError`.
     """
-    from .. import cache
     from ..errors import FeedRefusedError
     from ..flowsheet import flowsheet_file
+    from ..io import cache
 
     path = flowsheet_file(flowsheet)
     parts = None

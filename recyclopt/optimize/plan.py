@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..accessors import Result
 from ..economics import cash_flow_table
+from ..io.accessors import Result
 from .case import Case, CaseError, load_case
 from .model import OptModel, build_model
 from .plan_phased import (

@@ -62,7 +62,7 @@ def _flat(df: pd.DataFrame) -> pd.DataFrame:
 
 def plan_metadata(plan: Any) -> dict[str, Any]:
     """What reproduces a plan's report: version, case, scenario, mode, objective, solver."""
-    from ..version import __version__
+    from ..constants import __version__
 
     case = plan.case
     s = plan.solver

@@ -1,4 +1,4 @@
-"""``.plot`` and ``.iplot`` on results (:class:`recyclopt.accessors.Result`): registered when
+"""``.plot`` and ``.iplot`` on results (:class:`recyclopt.io.accessors.Result`): registered when
 :mod:`recyclopt.report` is imported.
 
 ``result.plot()`` draws the default chart, ``result.plot("cash_flow")`` or
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..accessors import register_accessor
+from ..io.accessors import register_accessor
 
 
 class _Charts:

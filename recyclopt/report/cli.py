@@ -64,7 +64,7 @@ def _inputs(src: str | None) -> dict[str, object]:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Handle ``recyclopt report``; returns the exit code."""
-    from ..outputs import check_output
+    from ..io.outputs import check_output
     from .html import write_report
     from .make import case_report, results_report
 

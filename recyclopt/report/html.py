@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..constants import __version__
 from ..economics.returns import plan_returns
 from ..io import atomic_write
-from ..version import __version__
 from ._common import fmt, require_plotly
 from .assumptions import assumptions
 from .plan import (

@@ -71,8 +71,8 @@ def fingerprint(files: dict[str, Path], ids_values: Iterable[str], opts: object
     """The store fingerprint of a sweep and its parts ``{description: digest}``: each input
     file's bytes, the scenarios' ids and values with the solver settings, and the recyclopt
     version (a new version may solve differently)."""
+    from ..constants import __version__
     from ..inputs import file_digests
-    from ..version import __version__
 
     parts = file_digests(files)
     h = hashlib.sha256()
@@ -104,7 +104,7 @@ def resume_command(args: argparse.Namespace, out: Path) -> str:
 
 def _check_outputs(args: argparse.Namespace, out: Path, inputs: dict[str, Path]) -> None:
     """Before any solve: the store and the export are writable and neither is an input."""
-    from ..outputs import check_output
+    from ..io.outputs import check_output
 
     check_output(out, inputs=inputs, force=True, option="--out", create_parent=True)
     if args.export:

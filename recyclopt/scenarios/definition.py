@@ -212,7 +212,7 @@ def parse_distribution(src: str, where: str, d: Any, base_dir: Path | None) -> D
     need, opt = DIST_KEYS[kind]
     extra = sorted(set(d) - need - opt - {"dist"})
     if extra:
-        from ..input_errors import suggest
+        from ..io.input_errors import suggest
 
         raise _err(src, f"{where}.{extra[0]}", f"unknown field for a {kind} distribution; "
                    f"allowed: {', '.join(sorted(need | opt))}{suggest(extra[0], need | opt)}")
@@ -691,7 +691,7 @@ def load_scenarios(path: str | Path, *, allow_large: bool = False) -> ScenarioFi
     :func:`scenarios_from_dict`."""
     from importlib import resources
 
-    from ..yaml_input import load_yaml
+    from ..io.yaml_input import load_yaml
 
     p = Path(path)
     if p.suffix.lower() in (".yaml", ".yml", ".json") or p.exists():
@@ -718,7 +718,7 @@ def load_scenarios(path: str | Path, *, allow_large: bool = False) -> ScenarioFi
 
 def with_line(exc: ScenarioError, data: Any, lines: Mapping[Any, int]) -> ScenarioError:
     """``exc`` with the line of its field (``file:line: field: ...``) when it has one."""
-    from ..input_errors import Where
+    from ..io.input_errors import Where
 
     if not exc.field or exc.line or not exc.source:
         return exc

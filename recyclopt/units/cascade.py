@@ -86,8 +86,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from .. import cache
 from ..errors import InputError, RecycloptError
+from ..io import cache
 
 __all__ = [
     "CascadeDesign",
@@ -1222,7 +1222,7 @@ def design_stages(light: Sequence[str], heavy: Sequence[str], feed: Mapping[str,
     return _stage_design(pb, design, split, total, n_ext, n_strip, purity, recovery)
 
 
-#: Kind of the persistent cache entries of :func:`design_stages` (see :mod:`recyclopt.cache`).
+#: Kind of the persistent cache entries of :func:`design_stages` (see :mod:`recyclopt.io.cache`).
 DESIGN_CACHE = "sx-stage-design"
 
 

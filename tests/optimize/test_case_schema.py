@@ -11,14 +11,14 @@ import jsonschema
 import pytest
 import yaml
 
-from recyclopt.case_cli import SCHEMA_FILES, schema_text, shipped_schema_path
+from recyclopt.cli.case import SCHEMA_FILES, schema_text, shipped_schema_path
 from recyclopt.errors import InputError
+from recyclopt.io.yaml_input import load_yaml
 from recyclopt.optimize import case_from_dict, load_case
 from recyclopt.optimize.case import Option
 from recyclopt.optimize.case_docs import fields_markdown
 from recyclopt.optimize.case_schema import CaseSpec, OptionSpec, case_json_schema
 from recyclopt.scenarios.schema import scenario_json_schema
-from recyclopt.yaml_input import load_yaml
 from tests.optimize.cases import generated_case, small_case
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,9 +21,9 @@ from importlib import resources
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from recyclopt.io.yaml_input import load_yaml
 from recyclopt.optimize import optimize
 from recyclopt.optimize.case import CaseError, case_from_dict
-from recyclopt.yaml_input import load_yaml
 
 from .cases import small_case
 

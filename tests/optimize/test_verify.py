@@ -121,8 +121,8 @@ def _taiwan_with(edit) -> dict:
     import copy
     from importlib import resources
 
+    from recyclopt.io.yaml_input import load_yaml
     from recyclopt.optimize.case import CaseError
-    from recyclopt.yaml_input import load_yaml
 
     text = resources.files("recyclopt.cases").joinpath("taiwan.yaml").read_text("utf-8")
     d = copy.deepcopy(load_yaml(text, "taiwan.yaml", CaseError).data)

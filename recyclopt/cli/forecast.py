@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -88,7 +88,7 @@ def plot_forecast(summary: pd.DataFrame, path: str | Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``recyclopt forecast``; returns the exit code."""
-    from .feed import (
+    from ..feed import (
         availability_table,
         feedstock_summary,
         forecast,

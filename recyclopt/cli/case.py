@@ -25,10 +25,10 @@ def schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of ``kind`` (``case`` or ``scenarios``), generated from the
     declarations."""
     if kind == "case":
-        from .optimize.case_schema import case_json_schema
+        from ..optimize.case_schema import case_json_schema
 
         return case_json_schema()
-    from .scenarios.schema import scenario_json_schema
+    from ..scenarios.schema import scenario_json_schema
 
     return scenario_json_schema()
 
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``recyclopt case ...``."""
     cmd = getattr(args, "case_command", None)
     if cmd == "fields":
-        from .optimize.case_docs import fields_markdown
+        from ..optimize.case_docs import fields_markdown
 
         print(fields_markdown(), end="")
         return 0
@@ -97,8 +97,8 @@ def run(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """``recyclopt case export``: the bundled case, tables expanded, to a user file."""
-    from .optimize.case_export import exported_text
-    from .outputs import atomic_write, check_output
+    from ..io.outputs import atomic_write, check_output
+    from ..optimize.case_export import exported_text
 
     text = exported_text(args.name)
     out = check_output(args.output or f"{args.name}.yaml", force=args.force)
@@ -109,7 +109,7 @@ def export(args: argparse.Namespace) -> int:
 
 def show(args: argparse.Namespace) -> int:
     """``recyclopt case show``: every field of the resolved case, with its source."""
-    from .optimize.case_export import resolved_rows
+    from ..optimize.case_export import resolved_rows
 
     rows = resolved_rows(args.case)
     width = min(60, max(len(r[0]) for r in rows))

@@ -12,7 +12,7 @@ module imports its heavy dependencies inside the function that runs the command.
 that ``add_parser`` returns runs the command through its ``func`` default, or, when it sets
 none, through the module's ``run(args) -> int``. For example::
 
-    "case": Command("recyclopt.optimize.case_cli", "export or show a bundled case"),
+    "case": Command("recyclopt.cli.case", "export or show a bundled case"),
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .constants import J_PER_KWH, S_PER_H
-from .errors import InputError, RecycloptError, SolverError
+from ..constants import J_PER_KWH, S_PER_H
+from ..errors import InputError, RecycloptError, SolverError
 
 EXIT_INPUT = 2
 EXIT_FAILURE = 1
@@ -51,8 +51,8 @@ def _read_feed(spec: str, rate_kg_h: float | None, flowsheet) -> tuple[str, obje
     import pandas as pd
     import yaml
 
-    from .flowsheet import feed_from_dict
-    from .io import read_input_text
+    from ..flowsheet import feed_from_dict
+    from ..io import read_input_text
 
     port = next(iter(flowsheet.feeds)) if len(flowsheet.feeds) == 1 else None
     if port is None:
@@ -104,7 +104,7 @@ def _read_feed(spec: str, rate_kg_h: float | None, flowsheet) -> tuple[str, obje
         except InputError as exc:
             raise InputError(str(exc), source=spec, field=exc.field) from None
         return port, f.stream
-    from .feedstock import feed_stream
+    from ..feedstock import feed_stream
 
     rate = (rate_kg_h / S_PER_H) if rate_kg_h is not None else default.total
     return port, feed_stream(spec, rate, T=default.T, registry=flowsheet.registry, name=port)
@@ -116,7 +116,7 @@ def _check_output(args: argparse.Namespace, inputs: dict[str, object] | None = N
     """Before any solve: the --output format is supported, the path is writable, it is none of
     the ``inputs`` the command reads, and no file would be overwritten without --force (for a
     .csv output also the ``<stem>.<table>.csv`` files written beside it)."""
-    from .outputs import check_output
+    from ..io.outputs import check_output
 
     if not args.output:
         return
@@ -138,12 +138,12 @@ def _feed_input(spec: str | None) -> dict[str, object]:
 def cmd_simulate(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .flowsheet import load_flowsheet
-    from .io import table_files, write_tables
+    from ..flowsheet import load_flowsheet
+    from ..io import table_files, write_tables
 
     if args.rate is not None and not (args.rate >= 0):
         raise InputError(f"--rate {args.rate!r} kg/h; allowed range >= 0", field="--rate")
-    from .flowsheet import flowsheet_file
+    from ..flowsheet import flowsheet_file
 
     _check_output(args, {"flowsheet file": flowsheet_file(args.flowsheet),
                          **_feed_input(args.feed)}, SIMULATE_TABLES)
@@ -151,7 +151,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     feeds = {}
     if args.feed:
         port, stream = _read_feed(args.feed, args.rate, fs)
-        from .feedstock import check_accepts
+        from ..feedstock import check_accepts
 
         check_accepts(fs, stream, args.feed)
         feeds[port] = stream
@@ -198,8 +198,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_optimize(args: argparse.Namespace) -> int:
     import math
 
-    from .inputs import case_inputs
-    from .optimize import load_case, optimize
+    from ..inputs import case_inputs
+    from ..optimize import load_case, optimize
 
     if args.time_limit is not None and not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit!r} s; allowed range > 0",
@@ -210,10 +210,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if args.heuristic == "lp_guided" and args.time_limit is None:
         raise InputError("--heuristic lp_guided needs --time-limit (it takes a share of it)",
                          field="--heuristic")
-    from .optimize.analysis import with_price_factor
-    from .optimize.case import CaseError
-    from .optimize.case_paths import parse_assignments
-    from .scenarios.assumptions import declared_assumptions
+    from ..optimize.analysis import with_price_factor
+    from ..optimize.case import CaseError
+    from ..optimize.case_paths import parse_assignments
+    from ..scenarios.assumptions import declared_assumptions
 
     case = load_case(args.case)
     if args.set:  # the case file's values, edited: before the price scenario
@@ -223,7 +223,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     declared_assumptions(case)  # a bad assumption table fails before any solve
     target = None if args.break_even in (None, "all") else args.break_even
     if target is not None:  # a bad name fails before any solve
-        from .optimize.analysis import targeted_prices
+        from ..optimize.analysis import targeted_prices
 
         targeted_prices(case, target)
     _check_output(args, case_inputs(case))
@@ -232,18 +232,18 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                         time_limit=args.time_limit, heuristic=args.heuristic)
     except SolverError as exc:  # name the case file the fault is in
         raise SolverError(f"{case.source}: {exc}") from None
-    from .report.terminal import optimize_answer, render
+    from ..report.terminal import optimize_answer, render
 
     render(optimize_answer(case, plan, price_factor=args.price_factor, mode=args.mode,
                            exact_top=3 if args.exact_drivers else 0))
     if args.break_even is not None and (plan.built or target is not None):
-        from .optimize import cost_of_recovery
-        from .report.terminal import price_blocks
+        from ..optimize import cost_of_recovery
+        from ..report.terminal import price_blocks
 
         render(["", f"Cost of recovery ({target or 'all products'}):",
                 *price_blocks(case, cost_of_recovery(case, target, mode=args.mode), {})])
     if args.output:
-        from .optimize.plan_file import write_plan
+        from ..optimize.plan_file import write_plan
 
         written = write_plan(plan, args.output, force=args.force)
         print(f"\nwrote {len(written)} file(s): " + ", ".join(str(p) for p in written))
@@ -253,9 +253,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .feedstock import get
-    from .io import write_tables
-    from .routes import compare_routes
+    from ..feedstock import get
+    from ..io import write_tables
+    from ..routes import compare_routes
 
     get(args.feedstock)  # clear error for an unknown feedstock, before any solve
     _check_output(args)
@@ -291,7 +291,7 @@ def _markdown(df) -> str:
 
 
 def cmd_flowsheets(args: argparse.Namespace) -> int:
-    from .flowsheet import available_flowsheets, load_flowsheet
+    from ..flowsheet import available_flowsheets, load_flowsheet
 
     for name in available_flowsheets():
         fs = load_flowsheet(name)
@@ -304,7 +304,7 @@ def with_progress(cmd):  # noqa: ANN001, ANN201 - a command function, wrapped
     """``cmd`` run with progress bars on stderr per its ``--progress/--no-progress`` flag
     (default: when stderr is a terminal; :func:`recyclopt.progress.terminal`)."""
     def run(args: argparse.Namespace) -> int:
-        from .progress import terminal
+        from ..progress import terminal
 
         with terminal(args.progress):
             return cmd(args)
@@ -402,9 +402,9 @@ COMMANDS: dict[str, Command] = {
                       "charts, assumptions)", "register"),
     "sweep": Command("recyclopt.scenarios.cli", "solve a case under many price and policy "
                      "scenarios (serial, a process pool or Dask)", "register"),
-    "case": Command("recyclopt.case_cli", "export a bundled case to edit, show a resolved "
+    "case": Command("recyclopt.cli.case", "export a bundled case to edit, show a resolved "
                     "case, the case file format (JSON Schema, field table)"),
-    "forecast": Command("recyclopt.forecast_cli", "forecast end-of-life feed from sales, "
+    "forecast": Command("recyclopt.cli.forecast", "forecast end-of-life feed from sales, "
                         "stocks and lifetimes (stock-and-flow model)"),
     "bench": Command("recyclopt._bench", "time each step of optimizing a case file "
                      "(--suite: the repository's full suite)"),

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .version import __version__
+from ..constants import __version__
 
 #: Bumped when the layout of stored entries changes.
 FORMAT = 1
@@ -112,7 +112,7 @@ def store(kind: str, parts: Mapping[str, Any], value: Any) -> None:
     (read-only or full disk) are ignored."""
     if not enabled():
         return
-    from .errors import OutputError
+    from ..errors import OutputError
     from .outputs import atomic_write
 
     digest = key(kind, parts)

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .errors import OutputError
+from ..errors import OutputError
 
 #: Free space an output folder must have before the work starts (an assumption: plans, reports
 #: and exported tables are a few MiB at most; range 1-100 MiB would serve as well).

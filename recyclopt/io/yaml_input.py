@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from ..errors import InputError
 
 #: Largest input file, in characters: 20 MB is ~100x the largest bundled case with yearly
 #: tables written out; a bigger file is almost certainly not a hand-edited input.

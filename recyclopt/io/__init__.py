@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from .errors import InputError
+from ..errors import InputError
 from .outputs import atomic_write
+
+if TYPE_CHECKING:  # pandas is imported where tables are written, not with the package
+    import pandas as pd
 
 TABLE_FORMATS = (".csv", ".xlsx", ".json")
 
@@ -17,7 +19,7 @@ TABLE_FORMATS = (".csv", ".xlsx", ".json")
 def parse_yaml(text: str, source: str, error: type[InputError]):
     """Parse an input file's YAML text; a syntax error becomes ``error`` naming the file, the
     line and the column (PyYAML's safe loader: no ``!!python`` tags; size, depth, alias and
-    duplicate-key guards of :mod:`recyclopt.yaml_input`)."""
+    duplicate-key guards of :mod:`recyclopt.io.yaml_input`)."""
     from .yaml_input import load_yaml
 
     return load_yaml(text, source, error).data
@@ -64,6 +66,8 @@ def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], *, force:
                  ) -> Path:
     """Write named tables: ``.xlsx`` one sheet each, ``.json`` one object, ``.csv`` the first
     table (the others beside it as ``<stem>.<name>.csv``, also written atomically)."""
+    import pandas as pd
+
     dest = Path(path)
     suffix = dest.suffix.lower()
     if suffix not in TABLE_FORMATS:
