@@ -71,6 +71,30 @@ References
   Doyle, "A critical review on solvent extraction of rare earths from aqueous solutions",
   Minerals Engineering 56 (2014) 10-28. See :class:`StageDesign` for how the constant-``D``
   model's stage counts compare with the constant-separation-factor theory.
+
+Stage design (:func:`design_stages`)
+------------------------------------
+1. *Strip section.* Kremser with the stripping factor ``A/(D O)`` of the hardest-to-strip
+   component gives the fewest strip stages leaving at most ``strip_tolerance`` of it in the
+   recycled organic.
+2. *Reflux.* Let ``A`` be the least extractable heavy and ``B`` the most extractable light
+   component. With infinitely many stages the split is complete if and only if ``A`` is
+   carried up the extraction section (``E_A = D_A oa_extract >= 1``) and ``B`` is washed
+   down the scrub section (``E_B' = D_B' oa_scrub <= 1``). Since
+   ``oa_scrub / oa_extract = 1 + 1/R`` with ``R = A_w/A_f`` the scrub-to-feed aqueous ratio
+   (reflux ratio), this requires ``R >= R_min = 1 / (beta' - 1)``,
+   ``beta' = D_A / D_B'``: the minimum reflux. The design runs at
+   ``R = reflux_factor * R_min``. ``reflux_factor=None`` leaves ``R`` free: the search then
+   runs to infinite reflux (feed flow negligible against the scrub flow) and returns the
+   total-reflux lower bound on the stage count -- not an operable design.
+3. *Stages.* For a total ``N = n_extract + n_scrub`` every split is scanned and the free
+   phase ratio(s) are searched -- ``t = ln E_A / scale`` on a grid (401 points at fixed
+   reflux; 41 x 41 with ``ln(oa_scrub/oa_extract)`` when free) then Nelder-Mead -- on the
+   exact closed form of :func:`analytic_split` (closed organic loop included), maximising
+   the smaller of the two logit margins to the targets. Feasibility grows with ``N``;
+   bisection over ``1..max_stages`` gives the smallest feasible ``N`` (the two totals below
+   are re-checked). The design with the largest margin at that ``N`` is returned, checked
+   with the full stage-by-stage solution.
 """
 
 from __future__ import annotations
@@ -1123,59 +1147,29 @@ def design_stages(light: Sequence[str], heavy: Sequence[str], feed: Mapping[str,
     to the raffinate. The extract purity is the heavy-set fraction of the extract (in the
     feed's units); the recovery is the fraction of the key heavy component reaching it.
 
-    Algorithm
-    ---------
-    1. *Strip section.* Kremser with the stripping factor ``A/(D O)`` of the hardest-to-strip
-       component gives the fewest strip stages leaving at most ``strip_tolerance`` of it in the
-       recycled organic.
-    2. *Reflux.* Let ``A`` be the least extractable heavy and ``B`` the most extractable light
-       component. With infinitely many stages the split is complete if and only if ``A`` is
-       carried up the extraction section (``E_A = D_A oa_extract >= 1``) and ``B`` is washed
-       down the scrub section (``E_B' = D_B' oa_scrub <= 1``). Since
-       ``oa_scrub / oa_extract = 1 + 1/R`` with ``R = A_w/A_f`` the scrub-to-feed aqueous ratio
-       (reflux ratio), this requires ``R >= R_min = 1 / (beta' - 1)``,
-       ``beta' = D_A / D_B'``: the minimum reflux. The design runs at
-       ``R = reflux_factor * R_min``. ``reflux_factor=None`` leaves ``R`` free: the search then
-       runs to infinite reflux (feed flow negligible against the scrub flow) and returns the
-       total-reflux lower bound on the stage count -- not an operable design.
-    3. *Stages.* For a total ``N = n_extract + n_scrub`` every split is scanned and the free
-       phase ratio(s) are searched -- ``t = ln E_A / scale`` on a grid (401 points at fixed
-       reflux; 41 x 41 with ``ln(oa_scrub/oa_extract)`` when free) then Nelder-Mead -- on the
-       exact closed form of :func:`analytic_split` (closed organic loop included), maximising
-       the smaller of the two logit margins to the targets. Feasibility grows with ``N``;
-       bisection over ``1..max_stages`` gives the smallest feasible ``N`` (the two totals below
-       are re-checked). The design with the largest margin at that ``N`` is returned, checked
-       with the full stage-by-stage solution.
+    The algorithm (strip section, minimum reflux, stage search) is in the module docstring.
 
     Parameters
     ----------
-    light, heavy : sequence of str
-        Component sets for the raffinate and the extract; disjoint, non-empty.
-    feed : Mapping[str, float]
-        Feed composition (any consistent unit) for every component of ``light + heavy``.
+    light, heavy, feed
+        Component sets for the raffinate and the extract (disjoint, non-empty); the feed
+        composition (any consistent unit) of every component of ``light + heavy``.
     d_extract : Mapping[str, float]
         Distribution ratios in the extraction section (> 0); build them from separation
         factors with :func:`distribution_ratios_from_betas`.
-    target_purity : float
-        Heavy-set fraction of the extract, in (0, 1).
-    target_recovery : float
-        Fraction of the key heavy component to the extract, in (0, 1).
-    key : str, optional
-        Heavy component whose recovery is targeted; default the least extractable heavy one.
-    d_scrub : Mapping[str, float], optional
-        Distribution ratios in the scrub section; default ``d_extract``.
+    target_purity, target_recovery : float
+        Heavy-set fraction of the extract; fraction of the key heavy component to it; (0, 1).
+    key, d_scrub : optional
+        Heavy component whose recovery is targeted (default the least extractable heavy one);
+        scrub-section distribution ratios (default ``d_extract``).
     reflux_factor : float or None
         Operating reflux over minimum reflux (> 1). Default 1.5: assumption, by analogy with the
         ``R / R_min = 1.1-1.5`` rule of thumb for distillation (Seader & Henley). ``None``:
         total-reflux bound (see above).
-    d_strip : Mapping or float
-        Distribution ratios in the strip section (default 0.05: assumption for 4-6 M HCl).
-    oa_strip : float
-        O/A in the strip section (default 2).
-    strip_tolerance : float
-        Largest fraction left unstripped (default 1e-4).
-    max_stages : int
-        Largest ``n_extract + n_scrub`` considered (default 200).
+    d_strip, oa_strip, strip_tolerance, max_stages
+        Strip-section distribution ratios (default 0.05: assumption for 4-6 M HCl) and O/A
+        (default 2); the largest fraction left unstripped (1e-4); the largest
+        ``n_extract + n_scrub`` considered (200).
 
     Returns
     -------
