@@ -57,7 +57,7 @@ from .families import (
 from .index import YearIndex, option_feeds
 from .limits import define_markets, define_policy_limits
 from .matrix import Block, Group, MatrixBuilder, stack_csr
-from .model_data import model_data
+from .model_data import ModelData, model_data
 from .objective import (
     define_epsilon_limits,
     epsilon_metrics,
@@ -80,7 +80,16 @@ from .superstructure import Superstructure, build
 __all__ = ["CUTS_MAX_FLOW_COLUMNS", "FORMULATIONS", "Block", "Group", "MatrixBuilder",
            "OptModel", "build_model", "feed_to_build_rows", "stack_csr"]
 
-#: The formulations :func:`build_model` writes (same plans, different relaxations).
+#: The formulations :func:`build_model` writes: all have the same feasible plans and optimum.
+#: ``tight_bounds`` bounds every capacity by what its feedstocks can deliver in the busiest
+#: year (each feedstock counted once, at its largest load through the option) and clips the
+#: capex segments to that bound. ``tight_cuts`` also adds the valid inequalities
+#: ``feed_to_build`` (:func:`~recyclopt.optimize.families.define_feed_to_build`): a tighter LP
+#: bound, more rows in every node's LP; ``tight_cuts_yearly`` writes them year by year
+#: (tighter still, Y times as many). ``tight`` is ``tight_cuts_yearly`` up to
+#: :data:`CUTS_MAX_FLOW_COLUMNS` flow columns and ``tight_bounds`` above. ``naive`` sums every
+#: pair's peak load, keeps the curves' full segments and adds no inequalities: kept to measure
+#: what the tightening buys (``benchmarks/``).
 FORMULATIONS = ("tight", "tight_bounds", "tight_cuts", "tight_cuts_yearly", "naive")
 
 #: ``formulation="tight"`` adds the ``feed_to_build`` valid inequalities, one per year
@@ -205,10 +214,9 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     Parameters
     ----------
     case : the validated case.
-    objective : overrides ``case.objective`` (npv, annual_profit, recovered_value,
-        recovered_mass, min_co2), or ``min_cost`` (the discounted cost: capex, fixed,
-        labour and variable cost, as weighted in the NPV; the tie-break of
-        :func:`recyclopt.optimize.plan.optimize`).
+    objective : overrides ``case.objective``; one of
+        :data:`~recyclopt.optimize.objective.OBJECTIVES` (``min_cost``: the NPV's discounted
+        costs, the tie-break of :func:`recyclopt.optimize.plan.optimize`).
     mode : overrides ``case.mode`` (parallel or single_path).
     sup : a prebuilt superstructure (reuse it across re-builds).
     extra : extra constraints on horizon totals, each ``(metric, coef, lo, hi)``: with
@@ -218,19 +226,8 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     price_factor : multiplies every product price (used to find the cost of recovery).
     pyomo : when False, only the arrays are assembled (``model`` is None, ``columns`` empty):
         the scenario sweeps re-price a model compiled once from the same arrays.
-    formulation : ``tight`` (default), ``tight_bounds``, ``tight_cuts``,
-        ``tight_cuts_yearly`` or ``naive``. All have the same feasible plans and the same
-        optimum. ``tight_bounds`` bounds every capacity by what its feedstocks can deliver in
-        the busiest year (each feedstock counted once, at its largest load through the
-        option) and clips the capex segments to that bound (segments that start above it are
-        switched off). ``tight_cuts`` also adds the valid inequalities ``feed_to_build``
-        (:func:`~recyclopt.optimize.families.define_feed_to_build`): a tighter LP bound, but
-        more rows in every node's LP; ``tight_cuts_yearly`` writes them year by year (tighter
-        still, Y times as many). ``tight`` is ``tight_cuts_yearly`` on models with at most
-        :data:`CUTS_MAX_FLOW_COLUMNS` flow columns and ``tight_bounds`` above. ``naive`` sums
-        every pair's peak load, keeps the curves' full segments and adds no inequalities: it
-        is kept to measure what the tightening buys (``benchmarks/``).
-
+    formulation : one of :data:`FORMULATIONS` (default ``tight``): the same feasible plans
+        and optimum, different relaxations (described there).
     Returns
     -------
     OptModel : the Pyomo model (None with ``pyomo=False``), the builder and the metadata the
@@ -244,35 +241,10 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     sup = sup or build(case)
     d = model_data(case, sup, naive=formulation == "naive")
     mb = MatrixBuilder()
-    if d.phased:
-        define_flow_variables(mb, d)
-        define_phased_variables(mb, d)
-        define_path_variables(mb, d, mode)
-    else:
-        define_variables(mb, d, mode)
-    define_stockpile_variables(mb, d)
-    define_supply(mb, d)
-    if d.phased:
-        define_phased_capacity(mb, d)
-    else:
-        define_capacity(mb, d)
-        define_build_switch(mb, d)
     if formulation == "tight" and d.K * d.idx.Y <= CUTS_MAX_FLOW_COLUMNS:
         formulation = "tight_cuts_yearly"
-    if d.phased and formulation in ("tight_cuts", "tight_cuts_yearly"):
-        define_phased_feed_to_build(mb, d)
-    elif formulation in ("tight_cuts", "tight_cuts_yearly"):
-        define_feed_to_build(mb, d.idx, d.fo, d.x_avail, d.options, d.feeds,
-                             yearly=formulation == "tight_cuts_yearly")
-    if d.phased:
-        define_block_capex(mb, d)
-        define_operation(mb, d)
-        define_phased_equipment(mb, d)
-        define_phased_headcount(mb, d)
-    else:
-        define_piecewise_capex(mb, d)
-        define_equipment(mb, d)
-        define_headcount(mb, d)
+    cuts = formulation in ("tight_cuts", "tight_cuts_yearly")
+    (_phased_families if d.phased else _single_build_families)(mb, d, mode, cuts, formulation)
     define_markets(mb, d)
     define_policy_limits(mb, d)
     if mode == "single_path":
@@ -293,6 +265,42 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
                   "price_factor": price_factor, "starts": d.starts, "npv_c": npv_c,
                   "stock_f": d.stock_f, "stock_hold": d.stock_hold})
     return OptModel(case, sup, mb, m, columns, c, sense, objective, meta)
+
+
+
+def _single_build_families(mb: MatrixBuilder, d: ModelData, mode: str, cuts: bool,
+                           formulation: str) -> None:
+    """The plant's variables and families when every option is built once, in their order
+    (the order fixes the columns and rows)."""
+    define_variables(mb, d, mode)
+    define_stockpile_variables(mb, d)
+    define_supply(mb, d)
+    define_capacity(mb, d)
+    define_build_switch(mb, d)
+    if cuts:
+        define_feed_to_build(mb, d.idx, d.fo, d.x_avail, d.options, d.feeds,
+                             yearly=formulation == "tight_cuts_yearly")
+    define_piecewise_capex(mb, d)
+    define_equipment(mb, d)
+    define_headcount(mb, d)
+
+
+def _phased_families(mb: MatrixBuilder, d: ModelData, mode: str, cuts: bool,
+                     formulation: str) -> None:
+    """The same for a time-phased plant (:mod:`recyclopt.optimize.phased`): capacity blocks
+    per build year, operation, equipment bought and headcount per year."""
+    define_flow_variables(mb, d)
+    define_phased_variables(mb, d)
+    define_path_variables(mb, d, mode)
+    define_stockpile_variables(mb, d)
+    define_supply(mb, d)
+    define_phased_capacity(mb, d)
+    if cuts:
+        define_phased_feed_to_build(mb, d)
+    define_block_capex(mb, d)
+    define_operation(mb, d)
+    define_phased_equipment(mb, d)
+    define_phased_headcount(mb, d)
 
 
 class _Meta(dict):
