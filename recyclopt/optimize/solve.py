@@ -87,11 +87,41 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
     h = highs.handoff(cm_s, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
                       verbose=verbose)
     t1 = time.perf_counter()
+    heur, idx = _first_plan(om, cm, cm_s, h, col_scale, scaling, time_limit, threads,
+                            heuristic, start, t1)
+    try:
+        with _spinner(time_limit, len(cm.columns)):
+            run_ok = highs.run(h)
+    except Exception as exc:  # a crash inside the solver library is a solver fault
+        raise SolverError(f"HiGHS failed while solving ({type(exc).__name__}: {exc}); rerun "
+                          "with --debug and report the case file") from exc
+    status = highs.status(h)
+    has_sol = highs.has_solution(h)
+    info = _solve_info(h, cm, obj_scale, has_sol, time.perf_counter() - t1, t1 - t0)
+    if heur is not None:
+        _with_heuristic_bound(info, heur, cm.sense, obj_scale, has_sol)
+    if status == highs.OPTIMAL or (
+            has_sol and (status in highs.LIMITS or status == highs.INTERRUPT)):
+        values = _to_builder_order(om, cm, np.asarray(h.getSolution().col_value) * col_scale,
+                                   idx)
+        return values, info
+    if not raise_on_failure:
+        return np.full(om.builder.n, np.nan), info
+    _raise_failure(cm, info, status, run_ok, time_limit,
+                   {g.name: g.labels for g in om.builder.groups})
+
+
+
+def _first_plan(om: OptModel, cm: Compiled, cm_s: Compiled, h, col_scale: np.ndarray,
+                scaling: bool, time_limit: float | None, threads: int | None, heuristic: str,
+                start: np.ndarray | None, t1: float):
+    """Hand HiGHS a first incumbent: the start heuristic's plan when it runs (see
+    :func:`solve`), else ``start``. Returns the heuristic's result (None when it did not
+    run) and the compiled column of each builder column (None when not needed)."""
     run_heur = time_limit is not None and "build" in om.builder.blocks and (
         heuristic == "lp_guided" or (heuristic == "auto"
                                      and len(cm.columns) >= start_heuristic.AUTO_MIN_COLUMNS))
-    heur = None
-    idx = None  # compiled column of each builder column, made once when needed
+    heur = idx = None
     if run_heur:
         idx = compiled_index(om, cm)
         heur = _start(om, cm_s, idx, col_scale if scaling else None, time_limit, threads)
@@ -104,33 +134,19 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         sv = np.zeros(len(cm.columns))
         sv[idx[ok]] = np.asarray(start, dtype=float)[ok] / col_scale[idx[ok]]
         highs.set_start(h, sv)
-    try:
-        with _spinner(time_limit, len(cm.columns)):
-            run_ok = highs.run(h)
-    except Exception as exc:  # a crash inside the solver library is a solver fault
-        raise SolverError(f"HiGHS failed while solving ({type(exc).__name__}: {exc}); rerun "
-                          "with --debug and report the case file") from exc
-    status = highs.status(h)
-    has_sol = highs.has_solution(h)
-    info = _solve_info(h, cm, obj_scale, has_sol, time.perf_counter() - t1, t1 - t0)
-    if heur is not None:
-        info.heuristic = heur.summary(obj_scale)  # in the case's units
-        # HiGHS's own dual bound may still be the trivial one when the time limit strikes
-        # before its root LP ends; the heuristic's LP bound is valid for the same model
-        bound = info.heuristic["lp_bound"]
-        if has_sol and np.isfinite(bound) and info.objective != 0:
-            ahead = bound_ahead(cm.sense, bound, info.objective)
-            info.mip_gap = min(info.mip_gap, max(ahead, 0.0) / abs(info.objective))
-    if status == highs.OPTIMAL or (
-            has_sol and (status in highs.LIMITS or status == highs.INTERRUPT)):
-        values = _to_builder_order(om, cm, np.asarray(h.getSolution().col_value) * col_scale,
-                                   idx)
-        return values, info
-    if not raise_on_failure:
-        return np.full(om.builder.n, np.nan), info
-    _raise_failure(cm, info, status, run_ok, time_limit,
-                   {g.name: g.labels for g in om.builder.groups})
+    return heur, idx
 
+
+def _with_heuristic_bound(info: SolveInfo, heur, sense: str, obj_scale: float,
+                          has_sol: bool) -> None:
+    """Record the heuristic's stages and tighten the reported gap with its LP bound: HiGHS's
+    own dual bound may still be the trivial one when the time limit strikes before its root
+    LP ends, and the heuristic's LP bound is valid for the same model."""
+    info.heuristic = heur.summary(obj_scale)  # in the case's units
+    bound = info.heuristic["lp_bound"]
+    if has_sol and np.isfinite(bound) and info.objective != 0:
+        ahead = bound_ahead(sense, bound, info.objective)
+        info.mip_gap = min(info.mip_gap, max(ahead, 0.0) / abs(info.objective))
 
 #: A solve gets a spinner with its elapsed time (:mod:`recyclopt.progress`) when it has a time
 #: limit or at least this many columns (a solve likely to take more than a few seconds).
