@@ -256,18 +256,10 @@ def power_law_chord_error(cap_lo: float, cap_hi: float, exponent: float) -> floa
     return abs(1.0 - (c + s * x_star) / x_star**n)
 
 
-def scaling_law_curve(
-    ref_cost: float,
-    ref_capacity: float,
-    exponent: float,
-    cap_min: float,
-    cap_max: float,
-    n_points: int = 8,
-    spacing: Literal["geometric", "linear"] = "geometric",
-    *,
-    source: str = "",
-    capacity_unit: str = "",
-) -> CapexCurve:
+def scaling_law_curve(ref_cost: float, ref_capacity: float, exponent: float, cap_min: float,
+                      cap_max: float, n_points: int = 8,
+                      spacing: Literal["geometric", "linear"] = "geometric", *,
+                      source: str = "", capacity_unit: str = "") -> CapexCurve:
     """Sample a power-law cost scaling into a :class:`CapexCurve`.
 
     ``cost = ref_cost * (capacity / ref_capacity) ** exponent`` is evaluated at ``n_points``
@@ -275,12 +267,9 @@ def scaling_law_curve(
 
     Parameters
     ----------
-    ref_cost : float
-        Cost (USD) of the reference unit, ``> 0``.
-    ref_capacity : float
-        Capacity of the reference unit, ``> 0``, same unit as ``cap_min``/``cap_max``.
-    exponent : float
-        Scaling exponent, ``> 0`` (typically 0.4-1.0).
+    ref_cost, ref_capacity, exponent : float
+        Cost (USD) and capacity of the reference unit (``> 0``, capacity in the unit of
+        ``cap_min``/``cap_max``); the scaling exponent (``> 0``, typically 0.4-1.0).
     cap_min : float
         Smallest buildable capacity, ``> 0``. The curve does not contain the (0, 0) "off"
         point: the optimiser's build binary provides it, so that ``costs[0]`` acts as the
@@ -293,10 +282,9 @@ def scaling_law_curve(
         Breakpoint spacing. With geometric spacing each segment spans the same capacity ratio,
         so every chord has the same relative error (the power law is scale invariant); this
         minimises the worst-case error for a given number of points.
-    source : str, optional
-        Citation of the reference cost and exponent; a description of the law is appended.
-    capacity_unit : str, optional
-        Unit of the capacities.
+    source, capacity_unit : str, optional
+        Citation of the reference cost and exponent (a description of the law is appended);
+        unit of the capacities.
 
     Returns
     -------

@@ -165,18 +165,11 @@ def _check_schedule_fits(f: CostFactors, horizon: Horizon) -> None:
         )
 
 
-def cash_flow_table(
-    convention: Convention,
-    horizon: Horizon,
-    *,
-    revenue_usd: ArrayLike,
-    variable_opex_usd: ArrayLike = 0.0,
-    labour_usd: ArrayLike = 0.0,
-    fixed_opex_usd: ArrayLike = 0.0,
-    bec_usd: float = 0.0,
-    direct_tpc_usd: float = 0.0,
-    byproduct_revenue_usd: ArrayLike = 0.0,
-) -> CashFlowResult:
+def cash_flow_table(convention: Convention, horizon: Horizon, *, revenue_usd: ArrayLike,
+                    variable_opex_usd: ArrayLike = 0.0, labour_usd: ArrayLike = 0.0,
+                    fixed_opex_usd: ArrayLike = 0.0, bec_usd: float = 0.0,
+                    direct_tpc_usd: float = 0.0, byproduct_revenue_usd: ArrayLike = 0.0
+                    ) -> CashFlowResult:
     """Build the yearly cash-flow table and NPV of a plant.
 
     Parameters
@@ -228,74 +221,65 @@ def cash_flow_table(
     """
     f = convention.factors()
     _check_schedule_fits(f, horizon)
-    n_op = horizon.operating_years
-    rev = as_year_array("revenue_usd", revenue_usd, n_op)
-    byp = as_year_array("byproduct_revenue_usd", byproduct_revenue_usd, n_op)
-    var = as_year_array("variable_opex_usd", variable_opex_usd, n_op)
-    lab = as_year_array("labour_usd", labour_usd, n_op)
-    fix = as_year_array("fixed_opex_usd", fixed_opex_usd, n_op)
+    rev, byp, var, lab, fix = _yearly_inputs(horizon.operating_years, revenue_usd,
+                                             byproduct_revenue_usd, variable_opex_usd,
+                                             labour_usd, fixed_opex_usd)
+    bec = check_range("bec_usd", bec_usd, 0.0, np.inf)
+    direct = check_range("direct_tpc_usd", direct_tpc_usd, 0.0, np.inf)
+    tpc = f.lang_factor * bec + direct
+    toc = f.toc_per_tpc * tpc
+    n = horizon.n_years
+    capex = np.zeros(n)
+    for i, share in enumerate(f.capex_schedule):
+        capex[i] = toc * share * (1.0 + f.capex_escalation) ** i
+    cols = _operating_columns(f, horizon, rev, byp, var, lab, fix, tpc)
+    cash = (cols["revenue_usd"] + cols["byproduct_revenue_usd"] - cols["variable_opex_usd"]
+            - cols["fixed_opex_usd"] - cols["labour_usd"] - cols["overhead_usd"] - capex)
+    disc = (1.0 + f.discount_rate) ** -np.arange(n, dtype=float)  # t - construction_year
+    table = pd.DataFrame({"year": horizon.years, "capex_usd": capex, **cols,
+                          "cash_flow_usd": cash, "discount_factor": disc,
+                          "discounted_cash_flow_usd": cash * disc})
+    return CashFlowResult(table=table, npv_usd=float(np.sum(cash * disc)),
+                          tpc_usd=float(tpc), toc_usd=float(toc))
+
+
+def _yearly_inputs(n_op: int, revenue: ArrayLike, byproducts: ArrayLike, variable: ArrayLike,
+                   labour: ArrayLike, fixed: ArrayLike) -> tuple[np.ndarray, ...]:
+    """The base-year yearly inputs of :func:`cash_flow_table` as arrays of the operating
+    years (labour checked ``>= 0``)."""
+    rev = as_year_array("revenue_usd", revenue, n_op)
+    byp = as_year_array("byproduct_revenue_usd", byproducts, n_op)
+    var = as_year_array("variable_opex_usd", variable, n_op)
+    lab = as_year_array("labour_usd", labour, n_op)
+    fix = as_year_array("fixed_opex_usd", fixed, n_op)
     if np.any(lab < 0):
         i = int(np.flatnonzero(lab < 0)[0])
         raise EconomicsInputError(
             f"labour_usd: must be >= 0; got {lab[i]:g} at index {i}", field="labour_usd"
         )
-    bec = check_range("bec_usd", bec_usd, 0.0, np.inf)
-    direct = check_range("direct_tpc_usd", direct_tpc_usd, 0.0, np.inf)
+    return rev, byp, var, lab, fix
 
-    tpc = f.lang_factor * bec + direct
-    toc = f.toc_per_tpc * tpc
 
-    n = horizon.n_years
-    offset = np.arange(n, dtype=float)  # t - construction_year
-    capex = np.zeros(n)
-    for i, share in enumerate(f.capex_schedule):
-        capex[i] = toc * share * (1.0 + f.capex_escalation) ** i
-
+def _operating_columns(f, horizon: Horizon, rev: np.ndarray, byp: np.ndarray,
+                       var: np.ndarray, lab: np.ndarray, fix: np.ndarray, tpc: float
+                       ) -> dict[str, np.ndarray]:
+    """The escalated revenue and operating-cost columns over every year of the horizon
+    (zero in the construction years); the formulas are :func:`cash_flow_table`'s notes."""
     k_esc = _escalation_exponents(f, horizon)
     e_rev = (1.0 + f.revenue_escalation) ** k_esc
     e_opex = (1.0 + f.opex_escalation) ** k_esc
-    rev_nom = rev * e_rev
-    byp_nom = byp * e_rev
-    var_nom = var * e_opex
-    lab_nom = lab * e_opex
+    rev_nom, byp_nom = rev * e_rev, byp * e_rev
+    var_nom, lab_nom = var * e_opex, lab * e_opex
     fixed_nom = (f.fixed_opex_per_tpc * tpc + f.labour_burden * lab + fix) * e_opex
     fixed_nom = fixed_nom + f.fixed_opex_per_revenue * (rev_nom + byp_nom)
     overhead_nom = f.overhead_fraction * (var_nom + lab_nom + fixed_nom)
-
-    ops = slice(horizon.construction_years, n)
-    cols = {name: np.zeros(n) for name in TABLE_COLUMNS[2:8]}
-    cols["revenue_usd"][ops] = rev_nom
-    cols["byproduct_revenue_usd"][ops] = byp_nom
-    cols["variable_opex_usd"][ops] = var_nom
-    cols["fixed_opex_usd"][ops] = fixed_nom
-    cols["labour_usd"][ops] = lab_nom
-    cols["overhead_usd"][ops] = overhead_nom
-    cash = (
-        cols["revenue_usd"]
-        + cols["byproduct_revenue_usd"]
-        - cols["variable_opex_usd"]
-        - cols["fixed_opex_usd"]
-        - cols["labour_usd"]
-        - cols["overhead_usd"]
-        - capex
-    )
-    disc = (1.0 + f.discount_rate) ** -offset
-    table = pd.DataFrame(
-        {
-            "year": horizon.years,
-            "capex_usd": capex,
-            **cols,
-            "cash_flow_usd": cash,
-            "discount_factor": disc,
-            "discounted_cash_flow_usd": cash * disc,
-        }
-    )
-    return CashFlowResult(
-        table=table,
-        npv_usd=float(np.sum(cash * disc)),
-        tpc_usd=float(tpc),
-        toc_usd=float(toc),
-    )
+    ops = slice(horizon.construction_years, horizon.n_years)
+    cols = {name: np.zeros(horizon.n_years) for name in TABLE_COLUMNS[2:8]}
+    for name, v in (("revenue_usd", rev_nom), ("byproduct_revenue_usd", byp_nom),
+                    ("variable_opex_usd", var_nom), ("fixed_opex_usd", fixed_nom),
+                    ("labour_usd", lab_nom), ("overhead_usd", overhead_nom)):
+        cols[name][ops] = v
+    return cols
 
 
 @dataclass(frozen=True)
