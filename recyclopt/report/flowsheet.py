@@ -140,21 +140,11 @@ def flowsheet_sankey(result: FlowsheetResult, basis: str = "element",
 
     Each stream becomes one link per item (element or species) it carries; reagents enter
     from a ``reagents`` node and losses inside units leave to a ``losses`` node, so every unit
-    node balances (in = out) for element flows.
-
-    Parameters
-    ----------
-    result : a solved flowsheet.
-    basis : ``"element"`` or ``"species"``.
-    items : elements (or species) to show. Default: the rare earths fed (element basis), or
-        every species holding them (species basis).
-    unit : ``kg/s``, ``kg/h`` or ``t/yr``.
-    min_fraction : links smaller than this fraction of the largest link are left out.
-
-    Returns
-    -------
-    SankeyData
-        ``links.label`` is the stream name; ``links.item`` the element or species.
+    node balances (in = out) for element flows. ``basis`` is ``"element"`` or ``"species"``;
+    ``items`` the elements (or species) to show (default: the rare earths fed, or every species
+    holding them); ``unit`` ``kg/s``, ``kg/h`` or ``t/yr``; links below ``min_fraction`` of the
+    largest are left out. In the returned links, ``label`` is the stream, ``item`` the element
+    or species.
     """
     k = flow_factor(unit)
     reg = result.registry

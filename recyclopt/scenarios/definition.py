@@ -623,66 +623,83 @@ def scenarios_from_dict(d: Mapping[str, Any], *, source: str = "<scenarios>",
         _only(src, where, sd, set(SET_FIELDS))
         s = ScenarioSet(name, overrides=dict(_mapping(src, f"{where}.overrides",
                                                       sd.get("overrides"))))
-        sl = sd.get("scenarios")
-        if sl is not None:
-            if not isinstance(sl, list):
-                raise _err(src, f"{where}.scenarios", "expected a list of {name, overrides}")
-            seen = set()
-            for k, sc in enumerate(sl):
-                sc = _mapping(src, f"{where}.scenarios[{k}]", sc)
-                _only(src, f"{where}.scenarios[{k}]", sc, set(SCENARIO_FIELDS))
-                nm = str(sc.get("name", f"s{k}"))
-                if nm in seen or "/" in nm:
-                    raise _err(src, f"{where}.scenarios[{k}].name", f"{nm!r} is repeated or "
-                               "contains '/'")
-                seen.add(nm)
-                s.scenarios.append((nm, dict(_mapping(src, f"{where}.scenarios.{nm}."
-                                                      "overrides", sc.get("overrides")))))
+        _explicit_scenarios(src, where, sd, s)
         if sd.get("parameters") is not None or sd.get("sample") is not None:
-            smp = _mapping(src, f"{where}.sample", sd.get("sample"))
-            _only(src, f"{where}.sample", smp, set(SAMPLE_FIELDS))
-            method = str(smp.get("method", "lhs"))
-            if method not in SAMPLE_METHODS:
-                raise _err(src, f"{where}.sample.method", f"{method!r}; allowed: "
-                           f"{list(SAMPLE_METHODS)}")
-            s.method = method
-            if "n" not in smp:
-                raise _err(src, f"{where}.sample.n", "missing (number of scenarios to draw)")
-            s.n = _int(src, f"{where}.sample.n", smp["n"], 1, MAX_SAMPLES)
-            large = smp.get("allow_large", False)
-            if not isinstance(large, bool):
-                raise _err(src, f"{where}.sample.allow_large", f"{large!r}; allowed: true, "
-                           "false")
-            if s.n > SAMPLE_LIMIT and not (large or allow_large):
-                raise _err(src, f"{where}.sample.n", f"{s.n} draws is above the limit of "
-                           f"{SAMPLE_LIMIT:,} (~{s.n * 600 / 1e6:.0f} MB of results and up to "
-                           f"~{s.n * 0.2 / 3600:.0f} h of solving); pass --allow-large-samples "
-                           "or add 'allow_large: true' to the sample if you mean it")
-            s.seed = _int(src, f"{where}.sample.seed", smp.get("seed", seed), 0)
-            pars = _mapping(src, f"{where}.parameters", sd.get("parameters"))
-            if not pars:
-                raise _err(src, f"{where}.parameters", "a sampled set needs at least one "
-                           "parameter with a distribution")
-            for p, dist in pars.items():
-                s.parameters[str(p)] = parse_distribution(src, f"{where}.parameters.{p}",
-                                                          dist, base_dir)
-        oat = _mapping(src, f"{where}.one_at_a_time", sd.get("one_at_a_time"))
-        for p, rng in oat.items():
-            w = f"{where}.one_at_a_time.{p}"
-            if isinstance(rng, Mapping):
-                rng = [rng.get("low"), rng.get("high")]
-            if not isinstance(rng, list | tuple) or len(rng) != 2:
-                raise _err(src, w, "expected [low, high]")
-            lo, hi = _number(src, f"{w}[0]", rng[0]), _number(src, f"{w}[1]", rng[1])
-            if lo > hi:
-                raise _err(src, w, f"low {lo:g} > high {hi:g}")
-            s.one_at_a_time[str(p)] = (lo, hi)
+            _sampled_set(src, where, sd, s, seed, base_dir, allow_large)
+        _one_at_a_time(src, where, sd, s)
         if not (s.scenarios or s.parameters or s.one_at_a_time):
             s.scenarios.append(("base", {}))
         sets[name] = s
     levers = dict(_mapping(src, "levers", d.get("levers")))
     case = d.get("case")
     return ScenarioFile(sets, levers, str(case) if case is not None else None, seed, src)
+
+
+def _explicit_scenarios(src: str, where: str, sd: Mapping[str, Any], s: ScenarioSet) -> None:
+    """A set's named ``scenarios: [{name, overrides}]`` into ``s.scenarios``."""
+    sl = sd.get("scenarios")
+    if sl is not None:
+        if not isinstance(sl, list):
+            raise _err(src, f"{where}.scenarios", "expected a list of {name, overrides}")
+        seen = set()
+        for k, sc in enumerate(sl):
+            sc = _mapping(src, f"{where}.scenarios[{k}]", sc)
+            _only(src, f"{where}.scenarios[{k}]", sc, set(SCENARIO_FIELDS))
+            nm = str(sc.get("name", f"s{k}"))
+            if nm in seen or "/" in nm:
+                raise _err(src, f"{where}.scenarios[{k}].name", f"{nm!r} is repeated or "
+                           "contains '/'")
+            seen.add(nm)
+            s.scenarios.append((nm, dict(_mapping(src, f"{where}.scenarios.{nm}."
+                                                  "overrides", sc.get("overrides")))))
+
+
+def _sampled_set(src: str, where: str, sd: Mapping[str, Any], s: ScenarioSet, seed: int,
+                 base_dir: Path | None, allow_large: bool) -> None:
+    """A set's ``sample`` (method, n within :data:`SAMPLE_LIMIT` unless allowed, seed) and its
+    ``parameters`` with their distributions, into ``s``."""
+    smp = _mapping(src, f"{where}.sample", sd.get("sample"))
+    _only(src, f"{where}.sample", smp, set(SAMPLE_FIELDS))
+    method = str(smp.get("method", "lhs"))
+    if method not in SAMPLE_METHODS:
+        raise _err(src, f"{where}.sample.method", f"{method!r}; allowed: "
+                   f"{list(SAMPLE_METHODS)}")
+    s.method = method
+    if "n" not in smp:
+        raise _err(src, f"{where}.sample.n", "missing (number of scenarios to draw)")
+    s.n = _int(src, f"{where}.sample.n", smp["n"], 1, MAX_SAMPLES)
+    large = smp.get("allow_large", False)
+    if not isinstance(large, bool):
+        raise _err(src, f"{where}.sample.allow_large", f"{large!r}; allowed: true, "
+                   "false")
+    if s.n > SAMPLE_LIMIT and not (large or allow_large):
+        raise _err(src, f"{where}.sample.n", f"{s.n} draws is above the limit of "
+                   f"{SAMPLE_LIMIT:,} (~{s.n * 600 / 1e6:.0f} MB of results and up to "
+                   f"~{s.n * 0.2 / 3600:.0f} h of solving); pass --allow-large-samples "
+                   "or add 'allow_large: true' to the sample if you mean it")
+    s.seed = _int(src, f"{where}.sample.seed", smp.get("seed", seed), 0)
+    pars = _mapping(src, f"{where}.parameters", sd.get("parameters"))
+    if not pars:
+        raise _err(src, f"{where}.parameters", "a sampled set needs at least one "
+                   "parameter with a distribution")
+    for p, dist in pars.items():
+        s.parameters[str(p)] = parse_distribution(src, f"{where}.parameters.{p}",
+                                                  dist, base_dir)
+
+
+def _one_at_a_time(src: str, where: str, sd: Mapping[str, Any], s: ScenarioSet) -> None:
+    """A set's ``one_at_a_time: {path: [low, high]}`` into ``s.one_at_a_time``."""
+    oat = _mapping(src, f"{where}.one_at_a_time", sd.get("one_at_a_time"))
+    for p, rng in oat.items():
+        w = f"{where}.one_at_a_time.{p}"
+        if isinstance(rng, Mapping):
+            rng = [rng.get("low"), rng.get("high")]
+        if not isinstance(rng, list | tuple) or len(rng) != 2:
+            raise _err(src, w, "expected [low, high]")
+        lo, hi = _number(src, f"{w}[0]", rng[0]), _number(src, f"{w}[1]", rng[1])
+        if lo > hi:
+            raise _err(src, w, f"low {lo:g} > high {hi:g}")
+        s.one_at_a_time[str(p)] = (lo, hi)
 
 
 def load_scenarios(path: str | Path, *, allow_large: bool = False) -> ScenarioFile:

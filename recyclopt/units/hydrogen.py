@@ -563,27 +563,24 @@ def energy_vs_primary(result: Any, *, product: str | None = None,
         The route's energy in kWh per kg of magnet (a number), or a solved unit / flowsheet
         whose electricity plus fuel heat is divided by the mass of ``product``.
     product : str, optional
-        The outlet port (unit) or stream (flowsheet) holding the magnet product. For a unit
-        the default is ``magnet``; for a flowsheet the only terminal stream of kind
-        ``product``.
+        The outlet port (unit; default ``magnet``) or stream (flowsheet; default its only
+        terminal ``product`` stream) holding the magnet product.
     primary_kWh_per_kg : float, optional
-        Energy of primary magnet production per kg, on the same scope, if known. No sourced
-        absolute figure is bundled (see :data:`PRIMARY_KWH_PER_KG`).
+        Primary magnet production's energy per kg on the same scope, if known (no sourced
+        figure is bundled: :data:`PRIMARY_KWH_PER_KG`).
 
     Returns
     -------
     dict
-        ``route_kWh_per_kg``; ``literature_saving`` (0.88) with its source and
-        ``literature_route_share`` (0.12); ``implied_primary_kWh_per_kg`` (the primary energy
-        for which this route would save exactly 88%, an implication, not a measurement);
-        ``saving_vs_primary`` when ``primary_kWh_per_kg`` is given; and notes.
+        ``route_kWh_per_kg``; ``literature_saving`` (0.88, sourced), ``literature_route_share``
+        (0.12); ``implied_primary_kWh_per_kg`` (the primary energy at which this route saves
+        exactly 88%: an implication); ``saving_vs_primary`` if ``primary_kWh_per_kg``; notes.
 
     Notes
     -----
-    The project's source documents claim '>90%' energy saving for hydrogen decrepitation;
-    this is not confirmed by the sources found (88%, SUSMAGPRO/Walton). A unit or flowsheet
-    result covers only the process energy of the units modelled (furnace and motor duties),
-    whereas the literature saving compares life-cycle energy: compare like with like.
+    The '>90%' saving often claimed for hydrogen decrepitation is not confirmed by the sources
+    found (88%, SUSMAGPRO/Walton); a result covers only the process energy of the units
+    modelled, the literature saving life-cycle energy: compare like with like.
     """
     if isinstance(result, int | float):
         kwh = float(result)
