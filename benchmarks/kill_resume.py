@@ -27,20 +27,12 @@ from pathlib import Path
 
 import yaml
 
+from recyclopt.scenarios.store import stored_rows
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _stored(path: Path) -> int:
-    if not path.exists():
-        return 0
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            return int(con.execute("SELECT COUNT(*) FROM results").fetchone()[0])
-        finally:
-            con.close()
-    except sqlite3.OperationalError:
-        return 0
+_stored = stored_rows  # rows stored so far, read-only (the store may not exist yet)
 
 
 def _session(sid: int) -> list[int]:

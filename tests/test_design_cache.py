@@ -13,8 +13,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from recyclopt.io import cache
 from recyclopt.flowsheet import flowsheet_file, load_flowsheet
+from recyclopt.io import cache
 from recyclopt.optimize import coefficients
 from recyclopt.units.cascade import DESIGN_CACHE, design_stages
 

@@ -9,6 +9,7 @@ import sys
 import yaml
 
 from recyclopt import progress
+from tests.optimize.cases import one_plant_case
 
 
 class Recorder:
@@ -71,20 +72,9 @@ def test_bars_only_on_a_terminal_unless_asked():
 
 
 def test_optimize_with_stderr_not_a_terminal_prints_no_bar(tmp_path):
-    # the one-plant case of tests/optimize/test_cost_of_recovery.py: --break-even runs a
-    # sequence of MILPs, each a progress step when a bar is drawn
-    case = {
-        "name": "tiny", "horizon": {"construction_year": 2026, "operating_years": 2},
-        "costing": {"convention": "simple", "discount_rate": 0.1}, "elements": ["Nd"],
-        "stages": ["all"],
-        "feedstocks": [{"name": "scrap", "content_kg_per_unit": {"Nd": 0.5},
-                        "magnet_kg_per_unit": 1.0, "cost_usd_per_unit": 0.0,
-                        "availability_units": 1000}],
-        "options": [{"name": "plant", "stage": "all", "basis": "units", "yields": {"Nd": 1.0},
-                     "products": {"Nd": "oxide"}, "opex_usd_per_basis": 2.0,
-                     "capex": {"points": [[100, 10000], [5000, 10000]]}}],
-        "products": {"oxide": {"price_usd_per_kg": {"Nd": 10.0}}},
-    }
+    # the one-plant case of the cost-of-recovery tests: --break-even runs a sequence of
+    # MILPs, each a progress step when a bar is drawn
+    case = one_plant_case({"convention": "simple", "discount_rate": 0.1})
     f = tmp_path / "tiny.yaml"
     f.write_text(yaml.safe_dump(case), encoding="utf-8")
     r = subprocess.run([sys.executable, "-m", "recyclopt", "optimize", str(f), "--break-even",

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from recyclopt import io as rio
-from recyclopt.io import yaml_input
 from recyclopt.errors import InputError
+from recyclopt.io import yaml_input
 from recyclopt.io.yaml_input import load_yaml
 from recyclopt.optimize import case_from_dict
 from tests.optimize.cases import small_case

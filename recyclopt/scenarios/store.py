@@ -82,6 +82,22 @@ class StoreLock:
             self.fd = None
 
 
+def stored_rows(path: str | Path) -> int:
+    """Rows in the store at ``path``, read without creating or locking it: 0 when it does
+    not exist or cannot be read yet (a sweep that is still creating it)."""
+    path = Path(path)
+    if not path.exists():
+        return 0
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(con.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
 def integrity_problem(path: Path) -> str | None:
     """SQLite's first complaint about a store file (``PRAGMA integrity_check``), or None."""
     try:

@@ -103,3 +103,21 @@ def generated_case(n_feedstocks: int = 12, n_options: int = 6, seed: int = 0) ->
         "prices": {"electricity_usd_per_kwh": 0.13},
         "labour": {"usd_per_hour": 10.0, "hours_per_operator_yr": 2080},
     }
+
+
+def one_plant_case(convention: dict) -> dict:
+    """One feedstock, one option, one product: the break-even price has a closed form."""
+    return {
+        "name": "tiny",
+        "horizon": {"construction_year": 2026, "operating_years": 2},
+        "costing": convention,
+        "elements": ["Nd"],
+        "stages": ["all"],
+        "feedstocks": [{"name": "scrap", "content_kg_per_unit": {"Nd": 0.5},
+                        "magnet_kg_per_unit": 1.0, "cost_usd_per_unit": 0.0,
+                        "availability_units": 1000}],
+        "options": [{"name": "plant", "stage": "all", "basis": "units", "yields": {"Nd": 1.0},
+                     "products": {"Nd": "oxide"}, "opex_usd_per_basis": 2.0,
+                     "capex": {"points": [[100, 10000], [5000, 10000]]}}],
+        "products": {"oxide": {"price_usd_per_kg": {"Nd": 10.0}}},
+    }

@@ -11,6 +11,8 @@ from recyclopt.optimize import case_from_dict, cost_of_recovery, load_case, opti
 from recyclopt.optimize.analysis import plan_line
 from recyclopt.optimize.case import Case
 
+from .cases import one_plant_case
+
 
 def _priced(case: Case, m: float, only: tuple[str, str] | None = None) -> Case:
     """``case`` with every product price (or the one ``(product, element)``) times ``m``."""
@@ -49,26 +51,8 @@ def test_exact_break_even_agrees_with_a_fine_bisection_on_the_bundled_case():
     assert res["Dy_oxide:Dy_usd_per_kg"] == pytest.approx(257.2 * res.multiplier)
 
 
-def _tiny(convention: dict) -> dict:
-    """One feedstock, one option, one product: the break-even price has a closed form."""
-    return {
-        "name": "tiny",
-        "horizon": {"construction_year": 2026, "operating_years": 2},
-        "costing": convention,
-        "elements": ["Nd"],
-        "stages": ["all"],
-        "feedstocks": [{"name": "scrap", "content_kg_per_unit": {"Nd": 0.5},
-                        "magnet_kg_per_unit": 1.0, "cost_usd_per_unit": 0.0,
-                        "availability_units": 1000}],
-        "options": [{"name": "plant", "stage": "all", "basis": "units", "yields": {"Nd": 1.0},
-                     "products": {"Nd": "oxide"}, "opex_usd_per_basis": 2.0,
-                     "capex": {"points": [[100, 10000], [5000, 10000]]}}],
-        "products": {"oxide": {"price_usd_per_kg": {"Nd": 10.0}}},
-    }
-
-
 def test_break_even_price_of_a_tiny_case_by_hand():
-    case = case_from_dict(_tiny({"convention": "simple", "discount_rate": 0.1}))
+    case = case_from_dict(one_plant_case({"convention": "simple", "discount_rate": 0.1}))
     res = cost_of_recovery(case, "oxide:Nd")
     # By hand: 1000 units/yr x 0.5 kg Nd, margin (p * 0.5 - 2) USD/unit, capex 10,000 USD in
     # 2026, operating 2027-2028 discounted by 1.1^-1 + 1.1^-2 = 1.7355372:
@@ -82,7 +66,7 @@ def test_break_even_price_of_a_tiny_case_by_hand():
 
 
 def test_qgess_plan_npv_is_affine_in_the_price():
-    case = case_from_dict(_tiny({"convention": "qgess"}))
+    case = case_from_dict(one_plant_case({"convention": "qgess"}))
     res = cost_of_recovery(case)
     assert res.multiplier is not None
     # the break-even plan's full cash-flow table gives NPV 0 at the break-even prices
@@ -177,7 +161,7 @@ def test_progress_reports_one_step_per_milp(step_sink):
 
     sink = step_sink
     with progress.using(sink):
-        res = cost_of_recovery(case_from_dict(_tiny({"convention": "simple",
+        res = cost_of_recovery(case_from_dict(one_plant_case({"convention": "simple",
                                                      "discount_rate": 0.1})), "oxide:Nd")
     assert res.n_milp >= 2  # at least today's solve and one at the root
     assert sink.tasks == [["cost of recovery (oxide:Nd)", None, "MILP", res.n_milp]]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import pytest
 import yaml
 
 from recyclopt.scenarios import EngineOptions, ResultStore, run_sweep, scenarios_from_dict
+from recyclopt.scenarios.store import stored_rows
 
 from .cases import tiny_case
 
@@ -48,17 +48,7 @@ def test_same_200_scenarios_identical_on_every_backend(case, tmp_path):
         assert frames[backend].equals(ref), backend
 
 
-def _stored(path) -> int:
-    if not path.exists():  # never create the store: the sweep must find it absent
-        return 0
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            return int(con.execute("SELECT COUNT(*) FROM results").fetchone()[0])
-        finally:
-            con.close()
-    except sqlite3.OperationalError:
-        return 0
+_stored = stored_rows  # rows stored so far, read-only (the store may not exist yet)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])

@@ -17,7 +17,12 @@ import pytest
 import yaml
 
 from recyclopt.scenarios.cli import main
-from recyclopt.scenarios.store import ResultStore, check_integrity, salvage_count
+from recyclopt.scenarios.store import (
+    ResultStore,
+    check_integrity,
+    salvage_count,
+    stored_rows,
+)
 
 from .cases import tiny_case
 
@@ -34,17 +39,7 @@ def _files(tmp_path: Path, n: int) -> tuple[Path, Path]:
     return case_f, scen_f
 
 
-def _stored(path: Path) -> int:
-    if not path.exists():
-        return 0
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            return int(con.execute("SELECT COUNT(*) FROM results").fetchone()[0])
-        finally:
-            con.close()
-    except sqlite3.OperationalError:
-        return 0
+_stored = stored_rows  # rows stored so far, read-only (the store may not exist yet)
 
 
 def _session(sid: int) -> list[int]:
