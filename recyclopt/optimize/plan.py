@@ -219,8 +219,8 @@ def read_plan(om: OptModel, x: np.ndarray, info: SolveInfo, build_s: float,
     }, index=pd.Index(reader.names, name="option"))
     Y = len(years)
     blocks = pd.DataFrame()
-    if om.meta.get("npv_c") is not None:  # phased: capex in each block's build years
-        plant = phased_plant(om, x)
+    plant = m["plant"]  # the phased plant PlanReader.money read (None: single build)
+    if plant is not None:  # phased: capex in each block's build years
         cf_table = phased_cash_flow(om, plant, m["rev"], m["var"], m["byp"])
         npv_usd = float(cf_table["discounted_cash_flow_usd"].sum())
         blocks = plant.blocks
@@ -538,7 +538,7 @@ class PlanReader:
         on. ``built`` is the options that carry flow (peak throughput above 1e-9 of their
         basis per year) and, if they have costs, are switched on; ``idle`` the options paid
         for with no flow (possible at a gap, or for a design fixed in advance), which are
-        never reported as built.
+        never reported as built; ``plant`` the phased plant read once (None: single build).
         """
         xv = self.flows(x) if xv is None else xv
         n = len(self.names)
@@ -578,7 +578,8 @@ class PlanReader:
                 "bec": float(capex_pw[self.lang].sum()),
                 "direct": float(capex_pw[~self.lang].sum() + eq_cost.sum()),
                 "capex": capex_pw + eq_cost, "capex_pw": capex_pw, "built": built,
-                "idle": idle, "units": units, "cap": cap, "peak": peak, "throughput": thr}
+                "idle": idle, "units": units, "cap": cap, "peak": peak, "throughput": thr,
+                "plant": plant}
 
     def _npv(self, m: dict[str, Any]) -> float:
         w, Y = self.weights, self.Y
