@@ -311,6 +311,13 @@ def with_progress(cmd):  # noqa: ANN001, ANN201 - a command function, wrapped
     return run
 
 
+def add_output_args(p: argparse.ArgumentParser, what: str) -> None:
+    """``--output FILE`` (``.csv``, ``.xlsx`` or ``.json``) and ``--force`` of a command that
+    writes ``what``."""
+    p.add_argument("--output", help=f"write {what} to FILE.csv, .xlsx or .json")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+
+
 def add_simulate(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     s = sub.add_parser("simulate", help=COMMANDS["simulate"].help)
     s.add_argument("flowsheet", help="bundled flowsheet name or path to a .yaml file")
@@ -320,8 +327,7 @@ def add_simulate(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     s.add_argument("--unit", default="kg/h", choices=["kg/s", "kg/h", "t/yr"],
                    help="flow unit of the printed tables (t/yr at 8000 h/yr)")
     s.add_argument("--elements", action="store_true", help="also print element flows")
-    s.add_argument("--output", help="write tables to FILE.csv, .xlsx or .json")
-    s.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    add_output_args(s, "the tables")
     s.set_defaults(func=cmd_simulate)
     return s
 
@@ -351,8 +357,7 @@ def add_optimize(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     o.add_argument("--exact-drivers", action="store_true",
                    help="when no plant pays, also give the exact break-even price at each end "
                         "of the three most sensitive assumptions (about 30 more MILPs)")
-    o.add_argument("--output", help="write the plan to FILE.csv, .xlsx or .json")
-    o.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    add_output_args(o, "the plan")
     o.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bars on stderr (default: when stderr is a terminal)")
     o.set_defaults(func=with_progress(cmd_optimize))
@@ -366,8 +371,7 @@ def add_compare(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     c.add_argument("--grid-co2", type=float, default=0.494,
                    help="grid emission factor, kg CO2/kWh (default: Taiwan 2023, 0.494)")
     c.add_argument("--markdown", action="store_true", help="also print a Markdown table")
-    c.add_argument("--output", help="write the table to FILE.csv, .xlsx or .json")
-    c.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    add_output_args(c, "the table")
     c.set_defaults(func=cmd_compare)
     return c
 
