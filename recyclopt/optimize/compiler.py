@@ -9,57 +9,28 @@ constraint a user adds to the model is compiled with the rest. The arrays are wh
 
 from __future__ import annotations
 
-import dataclasses
 import operator
-from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyomo.environ as pyo
-import scipy.sparse as sp
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import RowEntry
 
 from ..errors import SolverError
 from .array_components import ArrayConstraint, ArrayObjective, ArrayRowData
-from .model import stack_csr
+from .standard_form import (  # noqa: F401 - Compiled and bound_ahead re-exported
+    ROWWISE_NNZ,
+    Compiled,
+    bound_ahead,
+    csr_rows,
+    expand_rows,
+    standard_matrix,
+)
 
 if TYPE_CHECKING:
     from .model import OptModel
-
-#: up to this many nonzeros the fast compiler leaves the matrix row-wise (CSR) and HiGHS
-#: transposes it in ``passModel`` (the same matrix, checked in the tests): faster on small
-#: models, while on large ones scipy's conversion is (``benchmarks/RESULTS.md``)
-_ROWWISE_NNZ = 20_000
-
-
-@dataclass
-class Compiled:
-    """The standard-form arrays of a Pyomo model, ready for highspy.
-
-    ``A`` is a scipy sparse array: column-wise (CSC), or row-wise (CSR) for a model of up to
-    :data:`_ROWWISE_NNZ` nonzeros from the fast compiler; convert with ``scipy.sparse``
-    (``csc_array(cm.A)``) where the layout matters.
-    """
-
-    A: sp.sparray
-    row_lo: np.ndarray
-    row_hi: np.ndarray
-    col_lo: np.ndarray
-    col_hi: np.ndarray
-    integrality: np.ndarray
-    c: np.ndarray
-    offset: float
-    sense: str
-    columns: list
-    rows: list
-
-    def relaxation(self) -> Compiled:
-        """The same model with every column continuous (the LP relaxation); the arrays are
-        shared, not copied."""
-        return dataclasses.replace(self, integrality=np.zeros_like(self.integrality))
-
 
 def compile_model(m: pyo.ConcreteModel, *, compiler: str = "fast") -> Compiled:
     """Compile a linear Pyomo model to standard-form arrays.
@@ -298,41 +269,6 @@ def _model_columns(m: pyo.ConcreteModel, lay) -> tuple[list, bool, list[int]]:
     return columns, False, sizes
 
 
-def _csr_rows(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, sel: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows ``sel`` (in that order, repeats allowed) of a CSR matrix, as CSR arrays."""
-    lens = indptr[sel + 1] - indptr[sel]
-    ptr = np.zeros(len(sel) + 1, dtype=np.int64)
-    np.cumsum(lens, out=ptr[1:])
-    pos = np.arange(ptr[-1], dtype=np.int64) - np.repeat(ptr[:-1] - indptr[sel], lens)
-    return data[pos], indices[pos], ptr
-
-
-def _expand_rows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray | None, np.ndarray,
-                                                          np.ndarray, np.ndarray]:
-    """Standard-form rows of constraints ``lo <= a x <= hi`` (``-inf``/``inf`` for no bound),
-    as Pyomo's ``LinearStandardFormCompiler`` (mixed form) writes them: an equality as one
-    ``==`` row (bound type 0), a ranged constraint as a ``<=`` row (1) then a ``>=`` row (-1),
-    a one-sided one as one row, one without bounds as none.
-
-    Returns ``(k, bound_type, row_lo, row_hi)``: row ``r`` is constraint ``k[r]`` (``k`` is None
-    when it is every constraint once, in order).
-    """
-    eq = lo == hi
-    has_lo, has_hi = np.isfinite(lo), np.isfinite(hi)
-    ranged = ~eq & has_lo & has_hi
-    single = eq | has_lo | has_hi
-    if not ranged.any() and single.all():
-        bt = np.where(eq, 0, np.where(has_hi, 1, -1))
-        return None, bt, np.where(bt == 1, -np.inf, lo), np.where(bt == -1, np.inf, hi)
-    k = np.repeat(np.arange(len(lo)), np.where(ranged, 2, np.where(single, 1, 0)))
-    second = np.zeros(len(k), dtype=bool)
-    second[1:] = k[1:] == k[:-1]
-    bt = np.where(eq[k], 0, np.where(ranged[k], np.where(second, -1, 1),
-                                     np.where(has_hi[k], 1, -1)))
-    return k, bt, np.where(bt == 1, -np.inf, lo[k]), np.where(bt == -1, np.inf, hi[k])
-
-
 class _RowCollector:
     """The model's active constraints as blocks of unexpanded rows ``lo <= a x <= hi``, in
     row order: ``(data, indices, indptr from 0, lo, hi, datas)`` per block. Rows of an
@@ -369,7 +305,7 @@ class _RowCollector:
             self.blocks.append((data, indices, indptr, lo_a, hi_a, sel_datas))
             return
         sel = np.asarray(sel, dtype=np.int64)
-        d, i, p = _csr_rows(data, indices, indptr.astype(np.int64, copy=False), sel)
+        d, i, p = csr_rows(data, indices, indptr.astype(np.int64, copy=False), sel)
         self.blocks.append((d, i, p, lo_a[sel], hi_a[sel], sel_datas))
 
     def add_expression_row(self, con: Any) -> None:
@@ -425,7 +361,7 @@ def _compile_fast(m: pyo.ConcreteModel) -> Compiled:
     Collects every active constraint as one "unexpanded" row ``lo <= a x <= hi`` (its data
     object, bounds and coefficients): rows of an ``ArrayConstraint`` still as the builder made
     them are taken from its CSR arrays a block at a time, any other row from its expression.
-    The rows are then expanded to standard form all at once (:func:`_expand_rows`), so a
+    The rows are then expanded to standard form all at once (:func:`~recyclopt.optimize.standard_form.expand_rows`), so a
     model's cost does not grow with its number of constraint components.
     """
     lay = getattr(m, "_recyclopt_layout", None)
@@ -467,39 +403,14 @@ def _standard_form(blocks: list[tuple], n: int, generic: bool
                    ) -> tuple[Any, np.ndarray, np.ndarray, list]:
     """All the unexpanded rows as one matrix expanded to standard form at once:
     ``(A, row_lo, row_hi, rows)`` with ``rows`` the :class:`RowEntry` of each row."""
-    data, indices, indptr = stack_csr([b[:3] for b in blocks])
-    off = int(indptr[-1])
-    # int32 indices where they fit (what HiGHS takes; scipy keeps them through tocsc)
-    itype = np.int32 if max(off, n) < 2**31 - 1 else np.int64
-    r_lo = np.concatenate([b[3] for b in blocks]) if blocks else np.zeros(0)
-    r_hi = np.concatenate([b[4] for b in blocks]) if blocks else np.zeros(0)
+    A, r_lo, r_hi, k, bt = standard_matrix(blocks, n, generic)
     datas = [d for b in blocks for d in b[5]] if len(blocks) > 1 else (
         blocks[0][5] if blocks else [])
-    k, bt, r_lo, r_hi = _expand_rows(r_lo, r_hi)
     if k is not None:
-        data, indices, indptr = _csr_rows(data, indices, indptr, k)
         datas = [datas[i] for i in k.tolist()]
     # RowEntry is a namedtuple: made by tuple.__new__ over zip (a C loop, no call per row)
     rows = list(map(tuple.__new__, repeat(RowEntry), zip(datas, bt.tolist(), strict=True)))
-    data = np.asarray(data, dtype=float)
-    indices, indptr = indices.astype(itype, copy=False), indptr.astype(itype, copy=False)
-    if generic or not data.all():  # an expression may name a variable twice; zeros go
-        A = sp.csr_array((data, indices, indptr), shape=(len(rows), n))
-        A.sum_duplicates()
-        A.eliminate_zeros()
-        A = sp.csc_array(A)
-    elif len(data) <= _ROWWISE_NNZ:
-        A = sp.csr_array((data, indices, indptr), shape=(len(rows), n))
-        A.has_sorted_indices = True
-    else:
-        A = sp.csc_array(sp.csr_array((data, indices, indptr), shape=(len(rows), n)))
     return A, r_lo, r_hi, rows
-
-
-def bound_ahead(sense: str, bound: float, value: float) -> float:
-    """How far a bound lies beyond an objective value, in the direction of optimisation
-    (``max``: ``bound - value``; ``min``: ``value - bound``); >= 0 for a valid bound."""
-    return bound - value if sense == "max" else value - bound
 
 
 def compiled_index(om: OptModel, cm: Compiled) -> np.ndarray:

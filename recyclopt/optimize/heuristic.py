@@ -41,7 +41,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import highs
-from .compiler import Compiled, bound_ahead
+from .standard_form import Compiled, bound_ahead
 
 #: Names accepted by :func:`recyclopt.optimize.solve.solve`'s ``heuristic``.
 HEURISTICS = ("auto", "lp_guided", "none")

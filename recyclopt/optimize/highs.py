@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import SolverError
-from .compiler import Compiled
+from .standard_form import Compiled
 
 #: HiGHS's model status names (``HighsModelStatus`` without its ``k``) that :func:`status`
 #: returns and callers compare with
@@ -278,9 +278,28 @@ def use_default_threads() -> None:
         _SCHEDULER["threads"] = 0
 
 
+#: Environment variable naming a folder: every model :func:`run` hands HiGHS is first written
+#: there as ``<pid>-<n>.mps`` with its options as ``<pid>-<n>.opt`` (the
+#: MPS-solve floor of ``benchmarks/main_job.py``); unset in normal use.
+DUMP_MODELS_ENV = "RECYCLOPT_DUMP_MODELS"
+_DUMPED = {"n": 0}
+
+
+def dump_model(h: highspy.Highs, folder: str) -> None:
+    """Write the model ``h`` holds and its options into ``folder`` (see
+    :data:`DUMP_MODELS_ENV`)."""
+    _DUMPED["n"] += 1
+    stem = os.path.join(folder, f"{os.getpid()}-{_DUMPED['n']:05d}")
+    h.writeModel(stem + ".mps")
+    h.writeOptions(stem + ".opt")
+
+
 def run(h: highspy.Highs) -> bool:
     """Run HiGHS on the model it holds; False when the run itself returned an error (the
     model status then says more)."""
+    folder = os.environ.get(DUMP_MODELS_ENV)
+    if folder:
+        dump_model(h, folder)
     return h.run() != highspy.HighsStatus.kError
 
 

@@ -32,14 +32,12 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
-from pyomo.common.gc_manager import PauseGC
 
 from ..economics import npv_weights
-from .array_components import ArrayConstraint, make_array_objective, make_var
 from .case import Case, CaseError
 from .families import (
     define_build_switch,
@@ -76,6 +74,9 @@ from .phased import (
 )
 from .stockpile import define_stockpile_variables
 from .superstructure import Superstructure, build
+
+if TYPE_CHECKING:  # Pyomo is imported where a Pyomo model is made
+    import pyomo.environ as pyo
 
 __all__ = ["CUTS_MAX_FLOW_COLUMNS", "FORMULATIONS", "Block", "Group", "MatrixBuilder",
            "OptModel", "build_model", "feed_to_build_rows", "stack_csr"]
@@ -152,6 +153,8 @@ class _QuietGC:
     """
 
     def __enter__(self) -> _QuietGC:
+        from pyomo.common.gc_manager import PauseGC
+
         self._frozen_before = gc.get_freeze_count()
         self._pause = PauseGC()
         self._pause.__enter__()
@@ -180,6 +183,10 @@ def pyomo_from_builder(mb: MatrixBuilder, c: np.ndarray, sense: str, const: floa
     the same size share one index set (about 4x faster than rows written as expressions on
     the large benchmark case: ``benchmarks/RESULTS.md``).
     """
+    import pyomo.environ as pyo
+
+    from .array_components import ArrayConstraint, make_array_objective, make_var
+
     m = pyo.ConcreteModel(name="recyclopt_plant")
     columns: list = []
     var_components: list = []

@@ -19,8 +19,8 @@ from .. import progress
 from ..errors import InputError, SolverError
 from . import heuristic as start_heuristic
 from . import highs
-from .compiler import Compiled, bound_ahead, compile_model, compiled_index, count_binary
 from .model import OptModel, feed_to_build_rows
+from .standard_form import Compiled, bound_ahead, compile_builder
 
 
 @dataclass
@@ -79,25 +79,26 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
     t0 = time.perf_counter()
     if method == "appsi":
         return _solve_appsi(om, time_limit, mip_gap, raise_on_failure)
-    cm = compile_model(om.model)
+    cm = standard_form_of(om)
     if scaling:
         cm_s, col_scale, obj_scale = highs.scale_compiled(cm)
     else:
-        cm_s, col_scale, obj_scale = cm, np.ones(len(cm.columns)), 1.0
+        cm_s, col_scale, obj_scale = cm, np.ones(cm.n_columns), 1.0
     h = highs.handoff(cm_s, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
                       verbose=verbose)
     t1 = time.perf_counter()
     heur, idx = _first_plan(om, cm, cm_s, h, col_scale, scaling, time_limit, threads,
                             heuristic, start, t1)
     try:
-        with _spinner(time_limit, len(cm.columns)):
+        with _spinner(time_limit, cm.n_columns):
             run_ok = highs.run(h)
     except Exception as exc:  # a crash inside the solver library is a solver fault
         raise SolverError(f"HiGHS failed while solving ({type(exc).__name__}: {exc}); rerun "
                           "with --debug and report the case file") from exc
     status = highs.status(h)
     has_sol = highs.has_solution(h)
-    info = _solve_info(h, cm, obj_scale, has_sol, time.perf_counter() - t1, t1 - t0)
+    info = _solve_info(h, cm, _n_binary(om, cm), obj_scale, has_sol, time.perf_counter() - t1,
+                       t1 - t0)
     if heur is not None:
         _with_heuristic_bound(info, heur, cm.sense, obj_scale, has_sol)
     if status == highs.OPTIMAL or (
@@ -107,7 +108,7 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         return values, info
     if not raise_on_failure:
         return np.full(om.builder.n, np.nan), info
-    _raise_failure(cm, info, status, run_ok, time_limit,
+    _raise_failure(_with_rows(om, cm), info, status, run_ok, time_limit,
                    {g.name: g.labels for g in om.builder.groups})
 
 
@@ -120,18 +121,18 @@ def _first_plan(om: OptModel, cm: Compiled, cm_s: Compiled, h, col_scale: np.nda
     run) and the compiled column of each builder column (None when not needed)."""
     run_heur = time_limit is not None and "build" in om.builder.blocks and (
         heuristic == "lp_guided" or (heuristic == "auto"
-                                     and len(cm.columns) >= start_heuristic.AUTO_MIN_COLUMNS))
+                                     and cm.n_columns >= start_heuristic.AUTO_MIN_COLUMNS))
     heur = idx = None
     if run_heur:
-        idx = compiled_index(om, cm)
+        idx = _index(om, cm)
         heur = _start(om, cm_s, idx, col_scale if scaling else None, time_limit, threads)
         if heur.x is not None:
             highs.set_start(h, heur.x)
         h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t1), 1.0))
     if start is not None and (heur is None or heur.x is None):
-        idx = idx if idx is not None else compiled_index(om, cm)
+        idx = idx if idx is not None else _index(om, cm)
         ok = idx >= 0
-        sv = np.zeros(len(cm.columns))
+        sv = np.zeros(cm.n_columns)
         sv[idx[ok]] = np.asarray(start, dtype=float)[ok] / col_scale[idx[ok]]
         highs.set_start(h, sv)
     return heur, idx
@@ -162,19 +163,18 @@ def _spinner(time_limit: float | None, n_columns: int):  # noqa: ANN202 - a cont
     return progress.task(f"HiGHS solve ({n_columns:,} columns)", None, "")
 
 
-def _solve_info(h, cm: Compiled, obj_scale: float, has_sol: bool, time_s: float,
+def _solve_info(h, cm: Compiled, n_bin: int, obj_scale: float, has_sol: bool, time_s: float,
                 handoff_s: float) -> SolveInfo:
     """What HiGHS reports after a run, objective in the case's units."""
     info_h = h.getInfo()
     n_int = int(cm.integrality.sum())
-    n_bin = count_binary(cm.columns)
     gap = float(getattr(info_h, "mip_gap", 0.0)) if n_int else 0.0
     if not np.isfinite(gap):
         gap = float("inf")
     return SolveInfo(h.modelStatusToString(h.getModelStatus()),
                      float(info_h.objective_function_value) / obj_scale if has_sol
                      else float("nan"),
-                     highs.status(h) == highs.OPTIMAL, gap, time_s, handoff_s, len(cm.columns),
+                     highs.status(h) == highs.OPTIMAL, gap, time_s, handoff_s, cm.n_columns,
                      n_bin, n_int - n_bin, cm.A.shape[0], int(cm.A.nnz))
 
 
@@ -234,7 +234,7 @@ def _to_builder_order(om: OptModel, cm: Compiled, x: np.ndarray,
     """Solution values in builder column order (loaded into the Pyomo variables too);
     integer columns rounded. A column the compiler left out sits at its lower bound (or 0).
     ``idx``: :func:`~recyclopt.optimize.compiler.compiled_index` when already at hand."""
-    idx = compiled_index(om, cm) if idx is None else idx
+    idx = _index(om, cm) if idx is None else idx
     x = np.asarray(x, dtype=float)
     out = x[np.maximum(idx, 0)] if len(x) else np.zeros(len(idx))
     ints = cm.integrality[np.maximum(idx, 0)].astype(bool) if len(x) else np.zeros(len(idx),
@@ -244,9 +244,49 @@ def _to_builder_order(om: OptModel, cm: Compiled, x: np.ndarray,
         out[j] = v.lb if v.lb is not None else 0.0
         ints[j] = v.is_integer()
     out[ints] = np.round(out[ints])
-    for v, val in zip(om.columns, out.tolist(), strict=True):
-        v.set_value(val, skip_validation=True)
+    if om.model is not None:
+        for v, val in zip(om.columns, out.tolist(), strict=True):
+            v.set_value(val, skip_validation=True)
     return out
+
+
+def standard_form_of(om: OptModel) -> Compiled:
+    """The standard form of ``om``: from its Pyomo model, or from its builder when it was
+    built without one (``pyomo=False``; the same arrays, Pyomo never imported)."""
+    if om.model is None:
+        return compile_builder(om)
+    from .compiler import compile_model
+
+    return compile_model(om.model)
+
+
+def _index(om: OptModel, cm: Compiled) -> np.ndarray:
+    """The compiled column of each builder column (-1 for a column the compiler left out)."""
+    if om.model is None:  # compiled from the builder: its columns, in order
+        return np.arange(om.builder.n)
+    from .compiler import compiled_index
+
+    return compiled_index(om, cm)
+
+
+def _n_binary(om: OptModel, cm: Compiled) -> int:
+    """Number of binary columns."""
+    if om.model is None:
+        return sum(b.size for b in om.builder.blocks.values() if b.kind == "B")
+    from .compiler import count_binary
+
+    return count_binary(cm.columns)
+
+
+def _with_rows(om: OptModel, cm: Compiled) -> Compiled:
+    """``cm`` with its rows named (for the infeasibility diagnosis): compiled from the Pyomo
+    model, made from the builder when ``om`` has none."""
+    if om.model is not None:
+        return cm
+    from .compiler import compile_model
+    from .model import pyomo_from_builder
+
+    return compile_model(pyomo_from_builder(om.builder, om.c, om.sense)[0])
 
 
 def _solve_appsi(om: OptModel, time_limit, mip_gap, raise_on_failure):

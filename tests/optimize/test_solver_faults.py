@@ -172,7 +172,7 @@ def test_highs_rejecting_the_model_is_reported(monkeypatch) -> None:
     om = build_model(case_from_dict(small_case()))
     cm = compile_model(om.model)
     cm.c[0] = np.nan
-    monkeypatch.setattr(solve_mod, "compile_model", lambda m, **k: cm)
+    monkeypatch.setattr(solve_mod, "standard_form_of", lambda om: cm)
     with pytest.raises(SolverError, match="NaN in its costs.*non-numeric"):
         solve_fn(om)
 
