@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -441,8 +442,39 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return p
 
 
+#: Commands that end the process without the interpreter's teardown once their outputs are
+#: flushed (:func:`exit_now`); not ``sweep`` and ``bench``, whose worker pools and clients
+#: shut down at exit.
+FAST_EXIT = frozenset(COMMANDS) - {"sweep", "bench"}
+
+
+def exit_now(code: int) -> None:
+    """End the process with ``code`` at once: stdout and stderr flushed, logging shut down,
+    but no teardown of the interpreter (freeing every module's objects takes ~0.2 s once
+    pandas and HiGHS are loaded). The commands close the files they write themselves."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: nothing more to say
+            pass
+    if "logging" in sys.modules:
+        sys.modules["logging"].shutdown()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (None: the process's own, and then, for a command of
+    :data:`FAST_EXIT`, the process ends here once outputs are flushed); returns the exit
+    code."""
+    entry = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
+    code = _main(argv)
+    if entry and _command_in(argv) in FAST_EXIT:
+        exit_now(code)
+    return code
+
+
+def _main(argv: list[str]) -> int:
     debug = "--debug" in argv
     try:
         parser = build_parser(argv)

@@ -236,11 +236,11 @@ class _Search:
         self.steps: list[dict] = []
         self.on_milp: Callable[[], None] = lambda: None  # called after each MILP
 
-    def model_at(self, m: float, extra: list, pyomo: bool = True) -> OptModel:
+    def model_at(self, m: float, extra: list) -> OptModel:
         """The NPV model with the targeted prices times ``m``."""
         case_m, sup_m = _at(self.case, self.sup, self.sel, self.r1, m)
         return build_model(case_m, objective="npv", mode=self.mode, sup=sup_m, extra=extra,
-                           pyomo=pyomo)
+                           pyomo=False)
 
     def solve_at(self, m: float, require: bool = False
                  ) -> tuple[OptModel, np.ndarray | None, SolveInfo]:
@@ -248,7 +248,7 @@ class _Search:
         product, their horizon revenue from it at least 1e-6 of the most it could be)."""
         ex = list(self.extra)
         if require:
-            mb = self.model_at(m, ex, pyomo=False).builder  # the same columns
+            mb = self.model_at(m, ex).builder  # the same columns
             xb = mb.blocks["x"]
             r = np.repeat(self.r1, len(self.case.years))  # x columns are pair-major
             vec = np.zeros(mb.n)
@@ -358,7 +358,7 @@ def _feed_scale_search(case: Case, mode: str | None, rtol: float, max_scale: flo
         nonlocal n
         case_s = with_feed_scale(case, s)
         om = build_model(case_s, objective="npv", mode=mode,
-                         sup=dataclasses.replace(sup, case=case_s))
+                         sup=dataclasses.replace(sup, case=case_s), pyomo=False)
         x, info = solve(om, mip_gap=mip_gap)
         n += 1
         on_milp()

@@ -298,7 +298,8 @@ def phased_start(om: OptModel, *, time_limit: float | None = None, **kw) -> np.n
 
     from .case import Planning
 
-    single = build_model(dataclasses.replace(om.case, planning=Planning()), sup=om.sup, **kw)
+    single = build_model(dataclasses.replace(om.case, planning=Planning()), sup=om.sup,
+                         pyomo=False, **kw)
     try:
         xs, _ = solve(single, time_limit=None if time_limit is None else time_limit / 4)
     except SolverError:  # no single-build plan: the phased solve reports the failure
@@ -323,7 +324,7 @@ def optimize(case: Case | str | Path | None = None, *, objective: str | None = N
         case = load_case(case)
     t0 = time.perf_counter()
     om = build_model(case, objective=objective, mode=mode, extra=extra,
-                     price_factor=price_factor)
+                     price_factor=price_factor, pyomo=method == "appsi")
     build_s = time.perf_counter() - t0
     from .verify import check_coefficients, check_plan
 
@@ -378,7 +379,7 @@ def tie_break_cheapest(om: OptModel, x: np.ndarray, info: SolveInfo, *,
     lo, hi = (z - tol, np.inf) if om.sense == "max" else (-np.inf, z + tol)
     om2 = build_model(om.case, objective="min_cost", mode=solved_mode(om), sup=om.sup,
                       extra=[*(extra or []), (f"objective_{om.objective}", om.c, lo, hi)],
-                      price_factor=price_factor)
+                      price_factor=price_factor, pyomo=method == "appsi")
     x2, info2 = solve(om2, time_limit=time_limit, mip_gap=mip_gap, method=method,
                       raise_on_failure=False)
     ok = x2 is not None and bool(np.all(np.isfinite(x2)))

@@ -108,7 +108,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from ..errors import InputError, RecycloptError
 from ..io import cache
@@ -1097,6 +1096,8 @@ class _Evaluator:
                 mp, mr = self.margins(ne, ns, x[0], self.w_fixed)
                 return -float(min(mp, mr))
             x0 = [t0]
+        from scipy.optimize import minimize  # only for a design search (its result is cached)
+
         res = minimize(neg, x0=x0, method="Nelder-Mead",
                        options={"xatol": 1e-7, "fatol": 1e-10, "maxiter": 800})
         t = float(res.x[0])
