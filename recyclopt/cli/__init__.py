@@ -464,12 +464,14 @@ def exit_now(code: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (None: the process's own, and then, for a command of
-    :data:`FAST_EXIT`, the process ends here once outputs are flushed); returns the exit
-    code."""
+    :data:`FAST_EXIT` and without a profiler or tracer, the process ends here once outputs
+    are flushed); returns the exit code."""
     entry = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     code = _main(argv)
-    if entry and _command_in(argv) in FAST_EXIT:
+    # not under a profiler or a tracer (coverage): they write their results at exit
+    if entry and _command_in(argv) in FAST_EXIT and sys.getprofile() is None \
+            and sys.gettrace() is None:
         exit_now(code)
     return code
 

@@ -261,6 +261,20 @@ def _sf_table() -> pd.DataFrame:
     return pd.read_csv(_SF_PATH)
 
 
+@lru_cache(maxsize=1)
+def _sf_index() -> dict[tuple[str, str | None, str, str], float]:
+    """``(extractant, system, element_i, element_j) -> beta`` of the table's first such row,
+    and the same with system None for the first row of any system (a lookup per pair costs
+    a dict access instead of four table filters)."""
+    t = _sf_table()
+    out: dict[tuple[str, str | None, str, str], float] = {}
+    for ext, sysname, ei, ej, beta in zip(t["extractant"], t["system"], t["element_i"],
+                                          t["element_j"], t["beta"], strict=True):
+        out.setdefault((ext, sysname, ei, ej), float(beta))
+        out.setdefault((ext, None, ei, ej), float(beta))
+    return out
+
+
 def load_separation_factors() -> pd.DataFrame:
     """The bundled table of separation factors ``beta_{i/j} = D_i / D_j``.
 
@@ -299,16 +313,13 @@ def lookup_separation_factor(element_i: str, element_j: str, extractant: str = "
     InputError
         When the pair is not tabulated for that extractant.
     """
-    t = _sf_table()
-    t = t[t["extractant"] == extractant]
-    if system is not None:
-        t = t[t["system"] == system]
-    direct = t[(t["element_i"] == element_i) & (t["element_j"] == element_j)]
-    if len(direct):
-        return float(direct["beta"].iloc[0])
-    inverse = t[(t["element_i"] == element_j) & (t["element_j"] == element_i)]
-    if len(inverse):
-        return 1.0 / float(inverse["beta"].iloc[0])
+    index = _sf_index()
+    beta = index.get((extractant, system, element_i, element_j))
+    if beta is not None:
+        return beta
+    beta = index.get((extractant, system, element_j, element_i))
+    if beta is not None:
+        return 1.0 / beta
     raise InputError(
         f"no separation factor {element_i}/{element_j} for extractant {extractant!r}"
         + (f" and system {system!r}" if system else "")

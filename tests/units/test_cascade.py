@@ -431,3 +431,34 @@ def test_split_matrix_frame_layout():
     assert isinstance(s, pd.DataFrame)
     assert list(s.columns) == ["raffinate", "extract"]
     assert list(s.index) == ["Nd", "Pr"]
+
+
+def test_separation_factor_lookup_matches_the_table_filter():
+    # the dict index behind lookup_separation_factor against filtering the bundled table
+    # directly (first matching row; the inverse pair inverted), every pair, extractant, system
+    import itertools
+
+    from recyclopt.units.cascade import load_separation_factors, lookup_separation_factor
+
+    t = load_separation_factors()
+
+    def by_filter(ei, ej, ext, system):
+        tt = t[t["extractant"] == ext]
+        if system is not None:
+            tt = tt[tt["system"] == system]
+        d = tt[(tt["element_i"] == ei) & (tt["element_j"] == ej)]
+        if len(d):
+            return float(d["beta"].iloc[0])
+        inv = tt[(tt["element_i"] == ej) & (tt["element_j"] == ei)]
+        return 1.0 / float(inv["beta"].iloc[0]) if len(inv) else None
+
+    els = sorted(set(t["element_i"]) | set(t["element_j"]))
+    for ext in sorted(set(t["extractant"])):
+        for system in [None, *sorted(set(t["system"].dropna()))]:
+            for ei, ej in itertools.permutations(els, 2):
+                want = by_filter(ei, ej, ext, system)
+                if want is None:
+                    with pytest.raises(InputError):
+                        lookup_separation_factor(ei, ej, ext, system)
+                else:
+                    assert lookup_separation_factor(ei, ej, ext, system) == want
