@@ -228,21 +228,25 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
         targeted_prices(case, target)
     _check_output(args, case_inputs(case))
+    from ..optimize.superstructure import build
+
+    sup = build(case)  # one superstructure for the plan and every search after it
     try:
         plan = optimize(case, objective=args.objective, mode=args.mode,
-                        time_limit=args.time_limit, heuristic=args.heuristic)
+                        time_limit=args.time_limit, heuristic=args.heuristic, sup=sup)
     except SolverError as exc:  # name the case file the fault is in
         raise SolverError(f"{case.source}: {exc}") from None
     from ..report.terminal import optimize_answer, render
 
     render(optimize_answer(case, plan, price_factor=args.price_factor, mode=args.mode,
-                           exact_top=3 if args.exact_drivers else 0))
+                           exact_top=3 if args.exact_drivers else 0, sup=sup))
     if args.break_even is not None and (plan.built or target is not None):
         from ..optimize import cost_of_recovery
         from ..report.terminal import price_blocks
 
         render(["", f"Cost of recovery ({target or 'all products'}):",
-                *price_blocks(case, cost_of_recovery(case, target, mode=args.mode), {})])
+                *price_blocks(case, cost_of_recovery(case, target, mode=args.mode, sup=sup),
+                              {})])
     if args.output:
         from ..optimize.plan_file import write_plan
 

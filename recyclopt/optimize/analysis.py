@@ -158,7 +158,8 @@ def plan_line(om: OptModel, x: np.ndarray, r1: np.ndarray, m: float) -> tuple[fl
 
 def cost_of_recovery(case: Case, product: str | None = None, *, mode: str | None = None,
                      extra: list | None = None, mip_gap: float | None = MIP_GAP,
-                     max_multiplier: float = 1e3) -> BreakEven:
+                     max_multiplier: float = 1e3, sup: Superstructure | None = None
+                     ) -> BreakEven:
     """The break-even price of a product (or element, or all products), others fixed.
 
     NPV*(m), the best NPV when the targeted prices are ``m`` times today's, is the maximum
@@ -182,10 +183,11 @@ def cost_of_recovery(case: Case, product: str | None = None, *, mode: str | None
         horizon-total CO2 cap).
     mip_gap : the MILPs' relative gap.
     max_multiplier : no break-even above this factor is looked for.
+    sup : the superstructure of ``case`` when already built (:func:`superstructure_of`).
 
     Progress (:mod:`recyclopt.progress`): one step per MILP (``n_milp`` in all).
     """
-    s = _Search(case, product, mode, extra, mip_gap)
+    s = _Search(case, product, mode, extra, mip_gap, sup)
     with progress.task(f"cost of recovery ({s.target})", None, "MILP") as t:
         s.on_milp = t.advance
         return _newton(s, mip_gap, max_multiplier)
@@ -227,11 +229,12 @@ class _Search:
     revenue in the multiplier, and the MILPs solved so far (``steps``)."""
 
     def __init__(self, case: Case, product: str | None, mode: str | None,
-                 extra: list | None, mip_gap: float | None) -> None:
+                 extra: list | None, mip_gap: float | None,
+                 sup: Superstructure | None = None) -> None:
         self.case, self.mode, self.extra, self.mip_gap = case, mode, list(extra or []), mip_gap
         self.sel = targeted_prices(case, product)
         self.target = "all products" if product is None else product
-        self.sup = build(case)
+        self.sup = superstructure_of(case, sup)
         self.r1 = _selected_revenue(self.sup, case, self.sel)
         self.steps: list[dict] = []
         self.on_milp: Callable[[], None] = lambda: None  # called after each MILP
@@ -277,6 +280,15 @@ class _Search:
         return BreakEven(self.target, m, prices, plan, a + b, len(self.steps), self.steps, msg)
 
 
+def superstructure_of(case: Case, sup: Superstructure | None = None) -> Superstructure:
+    """The superstructure of ``case``: ``sup`` when given (built for ``case``, or for a case
+    that differs from it only in numbers the superstructure does not hold, such as
+    availabilities and capex; then re-labelled with ``case``), else built."""
+    if sup is None:
+        return build(case)
+    return sup if sup.case is case else dataclasses.replace(sup, case=case)
+
+
 def with_price_factor(case: Case, factor: float) -> Case:
     """A copy of ``case`` with every product price times ``factor`` (a price scenario)."""
     prods = {n: dataclasses.replace(p, price_usd_per_kg={e: v * factor for e, v in
@@ -320,7 +332,8 @@ class FeedScale:
 
 def break_even_feed_scale(case: Case, *, mode: str | None = None, rtol: float = 1e-3,
                           max_scale: float = 1e3, mip_gap: float | None = MIP_GAP,
-                          pays_usd: float = 1.0) -> FeedScale:
+                          pays_usd: float = 1.0, sup: Superstructure | None = None
+                          ) -> FeedScale:
     """The smallest factor ``s`` on every feedstock's availability at which some plant pays.
 
     NPV*(s), the best NPV with every availability times ``s``, is non-decreasing in ``s``
@@ -339,18 +352,20 @@ def break_even_feed_scale(case: Case, *, mode: str | None = None, rtol: float = 
     max_scale : no scale above this is looked for (and none below ``1 / max_scale``).
     mip_gap : the MILPs' relative gap.
     pays_usd : the NPV a plant must exceed to count as paying (USD).
+    sup : the superstructure of ``case`` when already built (:func:`superstructure_of`).
 
     Progress (:mod:`recyclopt.progress`): one step per MILP (``n_milp`` in all).
     """
     with progress.task("break-even feed scale", None, "MILP") as t:
-        return _feed_scale_search(case, mode, rtol, max_scale, mip_gap, pays_usd, t.advance)
+        return _feed_scale_search(case, mode, rtol, max_scale, mip_gap, pays_usd, t.advance,
+                                  superstructure_of(case, sup))
 
 
 def _feed_scale_search(case: Case, mode: str | None, rtol: float, max_scale: float,
                        mip_gap: float | None, pays_usd: float,
-                       on_milp: Callable[[], None]) -> FeedScale:
-    """The bracket-and-bisect search of :func:`break_even_feed_scale`."""
-    sup = build(case)
+                       on_milp: Callable[[], None], sup: Superstructure) -> FeedScale:
+    """The bracket-and-bisect search of :func:`break_even_feed_scale` (``sup``: the
+    superstructure of ``case``)."""
     n = 0
     plans: dict[float, tuple[OptModel, np.ndarray]] = {}
 
@@ -390,8 +405,8 @@ def _feed_scale_search(case: Case, mode: str | None, rtol: float, max_scale: flo
     return FeedScale(hi, (lo, hi), rtol, plan, plan.npv_usd, n)
 
 
-def best_plant_npv(case: Case, *, mode: str | None = None, mip_gap: float | None = MIP_GAP
-                   ) -> tuple[float, list[str], int]:
+def best_plant_npv(case: Case, *, mode: str | None = None, mip_gap: float | None = MIP_GAP,
+                   sup: Superstructure | None = None) -> tuple[float, list[str], int]:
     """The best NPV among plans that build a plant (sell some product), what it builds, and
     the MILPs solved.
 
@@ -399,9 +414,10 @@ def best_plant_npv(case: Case, *, mode: str | None = None, mip_gap: float | None
     "build nothing" is excluded by one row (the plan's product revenue at least 1e-6 of the
     most it could be, as in the start of :func:`cost_of_recovery`) and the model re-solved,
     so a change that makes every plant worse shows. Returns ``(-inf, [], n)`` when no plan
-    sells a product.
+    sells a product. ``sup``: the superstructure of ``case`` when already built
+    (:func:`superstructure_of`).
     """
-    s = _Search(case, None, mode, None, mip_gap)
+    s = _Search(case, None, mode, None, mip_gap, sup)
     om, x, info = s.solve_at(1.0)  # fast; when it builds a paying plant, that is the best
     if not (s.steps[-1]["sells"] and info.objective > 0):
         om, x, info = s.solve_at(1.0, require=True)

@@ -21,6 +21,7 @@ from .plan_phased import (
     stockpile_table,
 )
 from .solve import SolveInfo, SolverError, solve
+from .superstructure import Superstructure
 
 
 @dataclass
@@ -311,20 +312,22 @@ def optimize(case: Case | str | Path | None = None, *, objective: str | None = N
              mode: str | None = None, time_limit: float | None = None,
              mip_gap: float | None = MIP_GAP, method: str = "highspy",
              extra: list | None = None, price_factor: float = 1.0,
-             heuristic: str = "auto", tie_break: bool | None = None) -> PlantPlan:
+             heuristic: str = "auto", tie_break: bool | None = None,
+             sup: Superstructure | None = None) -> PlantPlan:
     """Build and solve the plant MILP for a case (the bundled default when None).
 
     ``heuristic``: a first plan for HiGHS on large models with a time limit (see
     :func:`recyclopt.optimize.solve.solve`). ``tie_break``: after the first solve, minimise the
     discounted cost (capex, fixed, labour, variable) with the first objective held within its
-    gap (:func:`tie_break_cheapest`); None runs it for :data:`TIE_BREAK_OBJECTIVES`."""
+    gap (:func:`tie_break_cheapest`); None runs it for :data:`TIE_BREAK_OBJECTIVES`. ``sup``:
+    the superstructure of ``case`` when already built."""
     import time
 
     if not isinstance(case, Case):
         case = load_case(case)
     t0 = time.perf_counter()
     om = build_model(case, objective=objective, mode=mode, extra=extra,
-                     price_factor=price_factor, pyomo=method == "appsi")
+                     price_factor=price_factor, pyomo=method == "appsi", sup=sup)
     build_s = time.perf_counter() - t0
     from .verify import check_coefficients, check_plan
 

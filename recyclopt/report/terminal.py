@@ -288,8 +288,8 @@ def driver_blocks(dr: Any, counts: dict[str, int], n_ranged: int, measure: str
 
 
 def optimize_answer(case: Any, plan: Any, *, price_factor: float = 1.0,
-                    mode: str | None = None, drivers: bool = True, exact_top: int = 0
-                    ) -> list[Block]:
+                    mode: str | None = None, drivers: bool = True, exact_top: int = 0,
+                    sup: Any = None) -> list[Block]:
     """Everything ``recyclopt optimize`` prints for ``plan``, solved on ``case`` (the case with
     its prices already times ``price_factor``).
 
@@ -299,6 +299,7 @@ def optimize_answer(case: Any, plan: Any, *, price_factor: float = 1.0,
     Then the assumption-grade inputs ranked by their effect (the best plant's NPV at today's
     prices, or at the break-even prices when nothing pays; with ``exact_top``, the exact
     break-even price multiplier at each end of that many top inputs) and their count.
+    ``sup``: the superstructure of ``case`` when already built (shared by every search).
     """
     from ..optimize.analysis import break_even_feed_scale, cost_of_recovery
     from ..scenarios.assumptions import assumption_count, declared_assumptions, rank_assumptions
@@ -313,9 +314,9 @@ def optimize_answer(case: Any, plan: Any, *, price_factor: float = 1.0,
                        "nothing."]
         return blocks
     else:
-        cor = cost_of_recovery(case, mode=mode)
-        alone = {p: cost_of_recovery(case, p, mode=mode) for p in case.products}
-        fs = break_even_feed_scale(case, mode=mode, rtol=1e-2)
+        cor = cost_of_recovery(case, mode=mode, sup=sup)
+        alone = {p: cost_of_recovery(case, p, mode=mode, sup=sup) for p in case.products}
+        fs = break_even_feed_scale(case, mode=mode, rtol=1e-2, sup=sup)
         blocks += ["", f"No plant pays at these prices (NPV {usd(plan.npv_usd)}: build "
                        "nothing). The smallest change that makes a plant pay:"]
         blocks += price_blocks(case, cor, alone)
@@ -324,7 +325,7 @@ def optimize_answer(case: Any, plan: Any, *, price_factor: float = 1.0,
         measure = f"the best plant's NPV at the break-even prices, {factor(m)}"
     drivers = drivers and plan.objective == "npv"  # the ranking's measure is an NPV
     dr = rank_assumptions(case, price_multiplier=m, mode=mode,
-                          exact_top=0 if plan.built else exact_top) if drivers else None
+                          exact_top=0 if plan.built else exact_top, sup=sup) if drivers else None
     declared = declared_assumptions(case)
     blocks += driver_blocks(dr, assumption_count(case), int(declared["ranged"].sum()), measure)
     return blocks

@@ -17,9 +17,15 @@ import numpy as np
 import pandas as pd
 
 from .. import progress
-from ..optimize.analysis import best_plant_npv, cost_of_recovery, with_price_factor
+from ..optimize.analysis import (
+    best_plant_npv,
+    cost_of_recovery,
+    superstructure_of,
+    with_price_factor,
+)
 from ..optimize.case import Case
-from .definition import apply_values, find_param
+from ..optimize.superstructure import Superstructure
+from .definition import apply_values, find_param, tier_of
 
 
 def _data(name: str) -> pd.DataFrame | None:
@@ -81,7 +87,7 @@ class Drivers:
 
 
 def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | None = None,
-                     exact_top: int = 0) -> Drivers:
+                     exact_top: int = 0, sup: Superstructure | None = None) -> Drivers:
     """Rank the case's ranged assumption-grade inputs by their effect on the answer.
 
     The answer's measure is the best plant's NPV at ``price_multiplier`` times the case's
@@ -90,16 +96,28 @@ def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | N
     ``exact_top`` largest, the exact break-even multiplier of all products at each end is
     added (:func:`~recyclopt.optimize.analysis.cost_of_recovery`, a few MILPs each).
 
+    One superstructure serves every input of the ``arrays`` tier (availabilities, capex,
+    discount rate: numbers it does not hold, :data:`~recyclopt.scenarios.definition.TIERS`):
+    ``sup`` (the superstructure of ``case``, built when None) and, for the re-solves at
+    ``price_multiplier``, the one of the re-priced case. An input of the ``price`` or
+    ``superstructure`` tier gets its own.
+
     Progress (:mod:`recyclopt.progress`): a task of one step per ranging MILP (the base and
     each range end that differs from today's value); each exact break-even is a task of its
     own.
     """
     base_case = with_price_factor(case, price_multiplier)
+    sup = superstructure_of(case, sup)
+    base_sup = superstructure_of(base_case, sup if price_multiplier == 1.0 else None)
+
+    def kept(path: str, s: Superstructure) -> Superstructure | None:
+        return s if tier_of(case, [path]) == "arrays" else None
+
     ranged = [r for r in declared_assumptions(case).itertuples() if r.ranged]
     rows = []
     with progress.task("sensitivity ranking", 1 + sum((r.low != r.value) + (r.high != r.value)
                                                       for r in ranged), "MILP") as bar:
-        base, base_built, n = best_plant_npv(base_case, mode=mode)
+        base, base_built, n = best_plant_npv(base_case, mode=mode, sup=base_sup)
         bar.advance()
         for r in ranged:
             ends = {}
@@ -108,7 +126,7 @@ def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | N
                     ends[tag] = (base, base_built)
                     continue
                 npv, what, k = best_plant_npv(apply_values(base_case, {r.path: float(v)}),
-                                              mode=mode)
+                                              mode=mode, sup=kept(r.path, base_sup))
                 bar.advance()
                 ends[tag] = (npv, what)
                 n += k
@@ -125,7 +143,8 @@ def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | N
     for r in table.head(exact_top).itertuples():
         ms = []
         for v in (r.low, r.high):
-            be = cost_of_recovery(apply_values(case, {r.path: float(v)}), mode=mode)
+            be = cost_of_recovery(apply_values(case, {r.path: float(v)}), mode=mode,
+                                  sup=kept(r.path, sup))
             n += be.n_milp
             ms.append(be.multiplier)
         exact[r.path] = (ms[0], ms[1])
