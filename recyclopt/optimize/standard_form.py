@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -135,6 +135,14 @@ def standard_matrix(blocks: list[tuple], n: int, generic: bool
     return A, r_lo, r_hi, k, bt
 
 
+class BuilderRow(NamedTuple):
+    """A row of a model compiled from its builder: the builder row (groups stacked in order)
+    and its bound type (0 ``==``, 1 ``<=``, -1 ``>=``, as Pyomo's ``RowEntry``)."""
+
+    row: int
+    bound_type: int
+
+
 #: the column bounds a block's kind adds (what Pyomo's Binary, Integers and Reals domains do)
 _KIND_BOUNDS = {"B": (0.0, 1.0), "I": (-np.inf, np.inf), "C": (-np.inf, np.inf)}
 
@@ -146,7 +154,7 @@ def compile_builder(om: OptModel) -> Compiled:
     of the same builder: every builder column in order, bounds clipped to the block's domain
     (binary: [0, 1]); per group, the rows with a coefficient (the Pyomo model leaves the
     others out), expanded as :func:`expand_rows`; the objective ``om.c`` without a constant.
-    ``columns`` and ``rows`` are empty.
+    ``columns`` is empty; ``rows`` holds each row's :class:`BuilderRow`.
     """
     mb = om.builder
     blocks = sorted(mb.blocks.values(), key=lambda b: b.offset)
@@ -159,7 +167,7 @@ def compile_builder(om: OptModel) -> Compiled:
     col_lo = np.concatenate(lo_parts) if blocks else np.zeros(0)
     col_hi = np.concatenate(hi_parts) if blocks else np.zeros(0)
     integ = np.concatenate(int_parts) if blocks else np.zeros(0, dtype=np.int32)
-    rows_in = []
+    rows_in, row_of, off = [], [], 0
     for g in mb.groups:
         data, indices, indptr = g.csr
         present = np.flatnonzero(indptr[1:] != indptr[:-1])
@@ -168,7 +176,12 @@ def compile_builder(om: OptModel) -> Compiled:
         elif len(present):
             d, i, p = csr_rows(data, indices, np.asarray(indptr, dtype=np.int64), present)
             rows_in.append((d, i, p, g.lo[present], g.hi[present]))
-    A, r_lo, r_hi, _, _ = standard_matrix(rows_in, mb.n, False)
+        row_of.append(present + off)
+        off += len(indptr) - 1
+    A, r_lo, r_hi, k, bt = standard_matrix(rows_in, mb.n, False)
+    rows = np.concatenate(row_of) if row_of else np.zeros(0, dtype=np.int64)
+    rows = rows if k is None else rows[k]
     c = np.zeros(mb.n)
     c[:len(om.c)] = om.c
-    return Compiled(A, r_lo, r_hi, col_lo, col_hi, integ, c, 0.0, om.sense, [], [])
+    return Compiled(A, r_lo, r_hi, col_lo, col_hi, integ, c, 0.0, om.sense, [],
+                    list(map(BuilderRow, rows.tolist(), bt.tolist())))

@@ -1,13 +1,14 @@
 """Re-solving one plant model under many scenarios without rebuilding it.
 
 How a scenario reaches HiGHS (chosen by measurement, see ``benchmarks/sweep_speed.py``): the
-Pyomo model of a *structure* is built and compiled to standard form once
-(:func:`recyclopt.optimize.compiler.compile_model`) and handed to one ``highspy.Highs``; each
+model of a *structure* is built and compiled to standard form once, from its builder's arrays
+(:func:`recyclopt.optimize.standard_form.compile_builder`: the same arrays as compiling its
+Pyomo model, which is never made) and handed to one ``highspy.Highs``; each
 scenario then recomputes only its numbers and pushes the ones that differ from what HiGHS
 holds, with ``changeColsCost``, ``changeColsBounds``, ``changeRowsBounds`` and
-``changeCoeff``, before ``run``. The Pyomo model stays the single source of truth: the solver's
-arrays come from compiling it, and a scenario's numbers come from the same assembly code that
-builds it (:func:`recyclopt.optimize.model.build_model` with ``pyomo=False``), so they equal a
+``changeCoeff``, before ``run``. The assembly code is the single source of truth: the solver's
+arrays come from compiling what it builds, and a scenario's numbers come from the same code
+(:func:`recyclopt.optimize.model.build_model` with ``pyomo=False``), so they equal a
 full rebuild's (tested against :func:`recyclopt.optimize.optimize` on the modified case).
 
 Three tiers, cheapest first (:data:`recyclopt.scenarios.definition.TIERS`):
@@ -76,10 +77,10 @@ from ..errors import InputError
 from ..optimize import highs
 from ..optimize.case import Case
 from ..optimize.coefficients import all_elements
-from ..optimize.compiler import bound_ahead, compile_model
 from ..optimize.model import OptModel, build_model, stack_csr
 from ..optimize.plan import PlanReader, PlantPlan, read_plan
-from ..optimize.solve import SolveInfo
+from ..optimize.solve import SolveInfo, standard_form_of
+from ..optimize.standard_form import bound_ahead
 from ..optimize.superstructure import Superstructure, build, pair_revenue
 from .definition import TIERS, Scenario, scenario_case
 
@@ -292,6 +293,24 @@ class _PriceMap:
         return revenue, var
 
 
+def _compiled_maps(om: OptModel, cm: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The builder column of each compiled column and the builder row of each compiled row
+    (groups stacked in order)."""
+    if om.model is None:  # compiled from the builder: its columns, rows named by number
+        return (np.arange(om.builder.n, dtype=np.int64),
+                np.array([r.row for r in cm.rows], dtype=np.int64))
+    pos = {id(v): j for j, v in enumerate(om.columns)}
+    ccol = np.array([pos[id(v)] for v in cm.columns], dtype=np.int64)
+    gpos: dict[str, int] = {}
+    off = 0
+    for g in om.builder.groups:
+        gpos[g.name] = off
+        off += g.A.shape[0]
+    crow = np.array([gpos[r.constraint.parent_component().name] + int(r.constraint.index())
+                     for r in cm.rows], dtype=np.int64)
+    return ccol, crow
+
+
 class SweepEngine:
     """Solve a case under many scenarios, re-using one compiled model per structure.
 
@@ -324,7 +343,8 @@ class SweepEngine:
         self._structs: dict[str, _Struct] = {}
         t0 = time.perf_counter()
         self.base = self._new_struct(build_model(case, objective=self.options.objective,
-                                                 mode=self.options.mode, sup=self.sup))
+                                                 mode=self.options.mode, sup=self.sup,
+                                                 pyomo=False))
         self.build_s = time.perf_counter() - t0
         self._design = design
         self._x0: np.ndarray | None = None  # the base case's plan (builder order)
@@ -346,18 +366,10 @@ class SweepEngine:
     # ------------------------------------------------------------------ structures
     def _new_struct(self, om: OptModel) -> _Struct:
         arr = _arrays(om)
-        cm = compile_model(om.model)
+        cm = standard_form_of(om)  # without a Pyomo model: compiled from the builder
         h = highs.handoff(cm, time_limit=self.options.time_limit, mip_gap=self.options.mip_gap,
                           threads=self.options.threads, verbose=False)
-        pos = {id(v): j for j, v in enumerate(om.columns)}
-        ccol = np.array([pos[id(v)] for v in cm.columns], dtype=np.int64)
-        gpos: dict[str, int] = {}
-        off = 0
-        for g in om.builder.groups:
-            gpos[g.name] = off
-            off += g.A.shape[0]
-        crow = np.array([gpos[r.constraint.parent_component().name] + int(r.constraint.index())
-                         for r in cm.rows], dtype=np.int64)
+        ccol, crow = _compiled_maps(om, cm)
         ctype = np.array([r.bound_type for r in cm.rows], dtype=np.int64)
         # compiled nonzeros -> builder nonzeros
         A = arr.A
@@ -550,7 +562,7 @@ class SweepEngine:
         if s is None:  # a new structure: build and compile its model once, keep it
             self.n_rebuilds += 1
             s = self._new_struct(build_model(case_s, objective=opts.objective, mode=opts.mode,
-                                             sup=sup_s))
+                                             sup=sup_s, pyomo=False))
         return s, om_s, arr
 
     def _run(self, s: _Struct, t: dict[str, np.ndarray], start: np.ndarray | None = None
