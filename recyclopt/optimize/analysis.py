@@ -406,7 +406,8 @@ def _feed_scale_search(case: Case, mode: str | None, rtol: float, max_scale: flo
 
 
 def best_plant_npv(case: Case, *, mode: str | None = None, mip_gap: float | None = MIP_GAP,
-                   sup: Superstructure | None = None) -> tuple[float, list[str], int]:
+                   sup: Superstructure | None = None, plant_required: bool = False
+                   ) -> tuple[float, list[str], int]:
     """The best NPV among plans that build a plant (sell some product), what it builds, and
     the MILPs solved.
 
@@ -415,11 +416,13 @@ def best_plant_npv(case: Case, *, mode: str | None = None, mip_gap: float | None
     most it could be, as in the start of :func:`cost_of_recovery`) and the model re-solved,
     so a change that makes every plant worse shows. Returns ``(-inf, [], n)`` when no plan
     sells a product. ``sup``: the superstructure of ``case`` when already built
-    (:func:`superstructure_of`).
+    (:func:`superstructure_of`). ``plant_required``: the NPV optimum is known to build no
+    paying plant (solved elsewhere), so only the model with the row is solved.
     """
     s = _Search(case, None, mode, None, mip_gap, sup)
-    om, x, info = s.solve_at(1.0)  # fast; when it builds a paying plant, that is the best
-    if not (s.steps[-1]["sells"] and info.objective > 0):
+    if not plant_required:
+        om, x, info = s.solve_at(1.0)  # fast; when it builds a paying plant, that is the best
+    if plant_required or not (s.steps[-1]["sells"] and info.objective > 0):
         om, x, info = s.solve_at(1.0, require=True)
     if x is None:
         return -np.inf, [], len(s.steps)

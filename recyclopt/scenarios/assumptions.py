@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import progress
+from ..errors import InputError
 from ..optimize.analysis import (
     best_plant_npv,
     cost_of_recovery,
@@ -24,6 +25,7 @@ from ..optimize.analysis import (
     with_price_factor,
 )
 from ..optimize.case import Case
+from ..optimize.plan import MIP_GAP
 from ..optimize.superstructure import Superstructure
 from .definition import apply_values, find_param, tier_of
 
@@ -86,8 +88,60 @@ class Drivers:
     n_milp: int
 
 
+class RangeEnds:
+    """The best plant's NPV with one input of ``case`` set to a value (the measure of
+    :func:`rank_assumptions`).
+
+    With ``engine`` (the default), the NPV optimum is re-solved on one persistent
+    :class:`~recyclopt.scenarios.engine.SweepEngine` for ``case``: only the input's numbers
+    are pushed to a HiGHS instance kept per structure, and its LP check settles most price
+    inputs without a MIP. When that optimum builds a paying plant, it is the best plant
+    (as in :func:`~recyclopt.optimize.analysis.best_plant_npv`); when it builds none, the
+    model with a plant required is solved on its own (rebuilt). Without ``engine``, or when
+    the engine has no optimum, :func:`~recyclopt.optimize.analysis.best_plant_npv` on the
+    modified case (the rebuild path). ``sup`` is the superstructure of ``case``; inputs of
+    the ``arrays`` tier share it.
+    """
+
+    def __init__(self, case: Case, mode: str | None, sup: Superstructure, engine: bool = True
+                 ) -> None:
+        self.case, self.mode, self.sup, self.use_engine = case, mode, sup, engine
+        self._engine = None
+
+    def engine(self):  # noqa: ANN201 - a SweepEngine, made on first use
+        """The persistent engine (made on first use)."""
+        if self._engine is None:
+            from .engine import EngineOptions, SweepEngine
+
+            opts = EngineOptions(objective="npv", mode=self.mode, mip_gap=MIP_GAP,
+                                 threads=None, fixed_design=False)
+            self._engine = SweepEngine(self.case, opts, sup=self.sup)
+        return self._engine
+
+    def npv(self, path: str, value: float) -> tuple[float, list[str], int]:
+        """``(best plant NPV, options it builds in case order, MILPs solved)`` with ``path``
+        at ``value``."""
+        case_v = apply_values(self.case, {path: value})
+        sup_v = self.sup if tier_of(self.case, [path]) == "arrays" else None
+        if self.use_engine:
+            try:
+                row = self.engine().solve_values({path: value}, fixed_design=False).row
+            except InputError:  # a value the scenario checks refuse: the rebuild path says
+                row = {"status": "error"}
+            if row["status"] == "optimal":
+                if row["objective"] > 0 and row["revenue_usd"] > 0:  # a paying plant
+                    built = set(row["built"].split(","))
+                    return (float(row["objective"]),
+                            [o.name for o in case_v.options if o.name in built], 1)
+                npv, what, k = best_plant_npv(case_v, mode=self.mode, sup=sup_v,
+                                              plant_required=True)
+                return npv, what, k + 1
+        return best_plant_npv(case_v, mode=self.mode, sup=sup_v)
+
+
 def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | None = None,
-                     exact_top: int = 0, sup: Superstructure | None = None) -> Drivers:
+                     exact_top: int = 0, sup: Superstructure | None = None,
+                     engine: bool = True) -> Drivers:
     """Rank the case's ranged assumption-grade inputs by their effect on the answer.
 
     The answer's measure is the best plant's NPV at ``price_multiplier`` times the case's
@@ -100,7 +154,8 @@ def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | N
     discount rate: numbers it does not hold, :data:`~recyclopt.scenarios.definition.TIERS`):
     ``sup`` (the superstructure of ``case``, built when None) and, for the re-solves at
     ``price_multiplier``, the one of the re-priced case. An input of the ``price`` or
-    ``superstructure`` tier gets its own.
+    ``superstructure`` tier gets its own. ``engine``: the re-solves through the persistent
+    sweep engine (:class:`RangeEnds`; False: each on a rebuilt model).
 
     Progress (:mod:`recyclopt.progress`): a task of one step per ranging MILP (the base and
     each range end that differs from today's value); each exact break-even is a task of its
@@ -113,6 +168,7 @@ def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | N
     def kept(path: str, s: Superstructure) -> Superstructure | None:
         return s if tier_of(case, [path]) == "arrays" else None
 
+    at = RangeEnds(base_case, mode, base_sup, engine)
     ranged = [r for r in declared_assumptions(case).itertuples() if r.ranged]
     rows = []
     with progress.task("sensitivity ranking", 1 + sum((r.low != r.value) + (r.high != r.value)
@@ -125,8 +181,7 @@ def rank_assumptions(case: Case, *, price_multiplier: float = 1.0, mode: str | N
                 if v == r.value:  # the end is today's value: no solve
                     ends[tag] = (base, base_built)
                     continue
-                npv, what, k = best_plant_npv(apply_values(base_case, {r.path: float(v)}),
-                                              mode=mode, sup=kept(r.path, base_sup))
+                npv, what, k = at.npv(r.path, float(v))
                 bar.advance()
                 ends[tag] = (npv, what)
                 n += k

@@ -403,7 +403,7 @@ class SweepEngine:
         if self.options.lp_check:
             s.lp = highs.handoff(cm.relaxation(), time_limit=self.options.time_limit,
                                  mip_gap=None, threads=self.options.threads, verbose=False)
-            s.lp.run()
+            highs.run(s.lp)
             if highs.status(s.lp) == highs.OPTIMAL:
                 s.lp_basis = s.lp.getBasis()
         s.cur = self._targets(s, arr)
@@ -588,7 +588,7 @@ class SweepEngine:
         if start is not None:
             highs.set_start(h, start)
         t0 = time.perf_counter()
-        h.run()
+        highs.run(h)
         dt = time.perf_counter() - t0
         self.timings["highs"] += dt
         status = highs.status(h)
@@ -640,7 +640,7 @@ class SweepEngine:
         def run() -> bool:
             nonlocal dt
             t0 = time.perf_counter()
-            lp.run()
+            highs.run(lp)
             d = time.perf_counter() - t0
             dt += d
             self.timings["highs"] += d
