@@ -163,18 +163,21 @@ def find_path(case: Case, path: str, *, params: tuple[CasePath, ...] = CASE_PATH
     where = where or path
     parts = path.split(".")
     spec = pattern_of(path, params)
-    hint = suggest(path, [*case_paths(case, params), *also])
+
+    def hint() -> str:  # only for an error: edit distances to every path of the case
+        return suggest(path, [*case_paths(case, params), *also])
+
     if spec is None:
         allowed = sorted({".".join(p.pattern) for p in params} | set(also))
         raise field_error(error, src, where, f"unknown parameter {path!r}" + (
-            hint or f"; allowed (* is a name from the case): {allowed}"))
+            hint() or f"; allowed (* is a name from the case): {allowed}"))
     for k, a in enumerate(spec.pattern):
         if a != "*":
             continue
         names = names_at(case, spec.pattern, parts, k)
         if parts[k] not in names:
             raise field_error(error, src, where, f"{parts[k]!r} is not one of the case's "
-                              f"names here; allowed: {sorted(names)}{hint}")
+                              f"names here; allowed: {sorted(names)}{hint()}")
     return spec
 
 
