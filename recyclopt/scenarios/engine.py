@@ -668,6 +668,12 @@ class SweepEngine:
             self._x0, self._x0_info = self._run(s, s.targets)
         return self._x0
 
+    def warm_up(self) -> None:
+        """Solve the base case's plan now (every scenario's warm start, and the fixed design)
+        instead of in the first scenario: a sweep's worker does it while it starts."""
+        if self.options.warm_start or self.options.fixed_design:
+            self._base_solution()
+
     def _start(self, s: _Struct, t: dict[str, np.ndarray], *, price: bool = False
                ) -> np.ndarray | None:
         """The base case's optimal plan in ``s``'s compiled order when it satisfies the
