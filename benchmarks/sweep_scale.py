@@ -10,7 +10,10 @@ Part 1, *backends*: the whole ``recyclopt sweep taiwan benchmarks/sweep_scale.ya
 (``serial``, ``processes:W``, ``dask:W``): wall time start to exit, interpreter start-up,
 flowsheets, worker start-up and store included. Speed-ups are against the serial run of the
 same invocation. Every backend's store must hold the serial store's rows: same ids, and the
-same status, NPV, fixed-design NPV and plant per id (exact comparison).
+same status, NPV, fixed-design NPV and plant per id (exact comparison). ``solving s`` sums the
+scenarios' own times (``solve_s``, measured in the worker): when it grows with the workers,
+they are competing for the cores (with each other, the driver, or other processes).
+``--repeat`` runs the list again and prints each run; compare the best of each.
 
 Part 2, *MIP scenarios*: the first ``--mip`` scenarios of the ``availability`` set whose
 plan builds a plant (so a MIP decides them) are solved twice each, by
@@ -33,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "benchmarks" / "sweep_scale.yaml"
 #: Columns that must agree exactly between backends.
 COMPARED = ("status", "npv_usd", "npv_fixed_design_usd", "built", "routes")
+#: Further columns read: the seconds each scenario took in its worker.
+TIMED = ("solve_s",)
 
 
 def _sweep(backend: str, workers: int, out: Path, scen: Path, extra: list[str]) -> float:
@@ -50,7 +55,7 @@ def _rows(path: Path):
 
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        cols = ", ".join(("id",) + COMPARED)
+        cols = ", ".join(("id",) + COMPARED + TIMED)
         return pd.read_sql_query(f"SELECT {cols} FROM results", con).set_index("id").sort_index()
     finally:
         con.close()
@@ -59,7 +64,8 @@ def _rows(path: Path):
 def backends(specs: list[str], scen: Path, extra: list[str]) -> None:
     """Part 1 (see the module docstring)."""
     print(f"load average before: {os.getloadavg()}")
-    print(f"{'backend':14s} {'wall s':>8s} {'vs serial':>10s} {'rows':>6s} {'same rows':>10s}")
+    print(f"{'backend':14s} {'wall s':>8s} {'vs serial':>10s} {'rows':>6s} {'same rows':>10s} "
+          f"{'solving s':>10s}")
     with tempfile.TemporaryDirectory() as d:
         ref = None
         t_serial = None
@@ -76,7 +82,8 @@ def backends(specs: list[str], scen: Path, extra: list[str]) -> None:
             same = rows.index.equals(ref.index) and all(
                 rows[c].equals(ref[c]) for c in COMPARED)
             speed = f"{t_serial / dt:9.2f}x" if t_serial else f"{'':10s}"
-            print(f"{spec:14s} {dt:8.2f} {speed} {len(rows):6d} {str(same):>10s}", flush=True)
+            print(f"{spec:14s} {dt:8.2f} {speed} {len(rows):6d} {str(same):>10s} "
+                  f"{rows['solve_s'].sum():10.2f}", flush=True)
     print(f"load average after: {os.getloadavg()}")
 
 
@@ -126,9 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mip", type=int, default=30, help="MIP scenarios timed against a "
                    "rebuild (0: skip)")
     p.add_argument("--sets", help="only these sets (passed to recyclopt sweep)")
+    p.add_argument("--repeat", type=int, default=1, help="runs of the backend list")
     a = p.parse_args(argv)
     extra = ["--sets", a.sets] if a.sets else []
-    if a.backends:
+    for _ in range(a.repeat if a.backends else 0):
         backends([b for b in a.backends.split(",") if b], Path(a.scenarios), extra)
     if a.mip:
         mip_vs_rebuild(a.mip, Path(a.scenarios))
