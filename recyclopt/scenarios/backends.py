@@ -1,9 +1,12 @@
 """Where a sweep's scenarios are solved: in-process, a local process pool, or Dask.
 
 Every backend runs the same :class:`~recyclopt.scenarios.engine.SweepEngine` on chunks of
-scenarios; each worker process builds its engine once (from a pickled :class:`SweepSpec`) and
-keeps it for every chunk it gets. Results come back to the driver as chunks finish and are
-written to the :class:`~recyclopt.scenarios.store.ResultStore` there (one transaction per
+scenarios; each worker process builds its engine once, when it starts (from a pickled
+:class:`SweepSpec` holding the driver's superstructure and design, sent once per worker), and
+keeps it for every chunk it gets. Chunks are sized by guided scheduling
+(:func:`~recyclopt.scenarios.pool.chunk_size`: large at first, smaller as the sweep ends, so
+the workers finish together). Results come back to the driver and are written to the
+:class:`~recyclopt.scenarios.store.ResultStore` there in sweep order (one transaction per
 chunk), so a killed sweep loses at most the chunks in flight, and a resumed one solves exactly
 the scenarios not yet stored.
 
@@ -11,7 +14,9 @@ the scenarios not yet stored.
     in this process.
 ``processes``
     a :class:`concurrent.futures.ProcessPoolExecutor` (``forkserver`` start method where the
-    platform has it, else ``spawn``: workers never inherit a solver's threads).
+    platform has it, else ``spawn``: workers never inherit a solver's threads); the fork
+    server is started first (:func:`~recyclopt.scenarios.pool.start_early`), so its imports
+    overlap the driver's set-up.
 ``dask``
     a ``dask.distributed`` client: a :class:`~distributed.LocalCluster` of ``workers``
     single-threaded worker processes by default, or the cluster at ``scheduler`` (an address
@@ -23,8 +28,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
-import math
-import multiprocessing as mp
 import os
 import pickle
 import signal
@@ -43,6 +46,7 @@ from ..optimize.superstructure import Superstructure, build
 from .definition import Scenario
 from .engine import EngineOptions, SweepEngine
 from .params import BACKENDS
+from .pool import chunk_size, mp_context, start_early
 from .store import ResultStore
 
 
@@ -84,6 +88,7 @@ def _engine_for(spec: SweepSpec) -> SweepEngine:
     if eng is None:
         _ENGINES.clear()  # one sweep per worker at a time
         eng = _ENGINES[key] = spec.engine()
+        eng.warm_up()
     return eng
 
 
@@ -93,7 +98,7 @@ def run_chunk(spec: SweepSpec, chunk: list[Scenario]) -> list[dict[str, Any]]:
     return [eng.solve(s).row for s in chunk]
 
 
-_WORKER_SPEC: SweepSpec | None = None
+_WORKER_ENGINE: SweepEngine | None = None  # per worker process of the process pool
 _WATCHED: set[int] = set()  # per worker process: the driver pids being watched
 
 
@@ -158,22 +163,42 @@ def watch_driver(driver_pid: int, period_s: float = 0.5) -> None:
 
 
 def _init_worker(spec_bytes: bytes, driver_pid: int) -> None:
-    global _WORKER_SPEC
+    """A pool worker's start: the spec arrives once, and the engine is built here, before
+    the first chunk (the base plan solved too, so every chunk only solves scenarios)."""
+    global _WORKER_ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver decides when to stop
     watch_driver(driver_pid)
-    _WORKER_SPEC = pickle.loads(spec_bytes)
+    _WORKER_ENGINE = pickle.loads(spec_bytes).engine()
+    _WORKER_ENGINE.warm_up()
 
 
 def _pool_chunk(chunk: list[Scenario]) -> list[dict[str, Any]]:
-    assert _WORKER_SPEC is not None
-    return run_chunk(_WORKER_SPEC, chunk)
+    assert _WORKER_ENGINE is not None
+    return [_WORKER_ENGINE.solve(s).row for s in chunk]
 
 
-def _chunks(items: Iterable[Scenario], size: int) -> Iterator[list[Scenario]]:
-    """``items`` in lists of ``size``, drawn lazily (a large sample is never held whole)."""
+def _chunks(items: Iterable[Scenario], total: int, workers: int,
+            fixed: int | None = None) -> Iterator[list[Scenario]]:
+    """``items`` (``total`` of them) in chunks sized by :func:`~.pool.chunk_size` for
+    ``workers``, drawn lazily (a large sample is never held whole)."""
     it = iter(items)
-    while chunk := list(itertools.islice(it, size)):
+    left = total
+    while chunk := list(itertools.islice(it, chunk_size(left, workers, fixed))):
+        left -= len(chunk)
         yield chunk
+
+
+def in_sweep_order(done: Iterable[tuple[int, list[dict[str, Any]]]]
+              ) -> Iterator[list[dict[str, Any]]]:
+    """Chunks' rows in sweep order from ``(chunk number, rows)`` in the order they finish
+    (the ones that finish early wait for the ones before them)."""
+    ready: dict[int, list[dict[str, Any]]] = {}
+    nxt = 0
+    for k, rows in done:
+        ready[k] = rows
+        while nxt in ready:
+            yield ready.pop(nxt)
+            nxt += 1
 
 
 #: Chunks in flight per worker on the parallel backends: enough to keep workers busy, few
@@ -201,15 +226,6 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
-def _mp_context() -> mp.context.BaseContext:
-    methods = mp.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["recyclopt.scenarios.backends"])
-        return ctx
-    return mp.get_context("spawn")
-
-
 def _iter_serial(spec: SweepSpec, chunks: Iterable[list[Scenario]],
                  eng: SweepEngine | None = None) -> Iterator[list[dict[str, Any]]]:
     eng = eng if eng is not None else spec.engine()
@@ -221,19 +237,24 @@ def _iter_processes(spec: SweepSpec, chunks: Iterable[list[Scenario]], workers: 
                     ) -> Iterator[list[dict[str, Any]]]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    ex = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
+    ex = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context(),
                              initializer=_init_worker, initargs=(pickle.dumps(spec), os.getpid()))
-    try:
-        todo = iter(chunks)
-        futs = {ex.submit(_pool_chunk, ch)
-                for ch in itertools.islice(todo, IN_FLIGHT_PER_WORKER * workers)}
+
+    def finished() -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        todo = enumerate(chunks)
+        futs = {ex.submit(_pool_chunk, ch): k
+                for k, ch in itertools.islice(todo, IN_FLIGHT_PER_WORKER * workers)}
         while futs:
-            done, futs = wait(futs, return_when=FIRST_COMPLETED)
+            done, _ = wait(futs, return_when=FIRST_COMPLETED)
             for f in done:
-                yield f.result()
+                k = futs.pop(f)
                 nxt = next(todo, None)
-                if nxt is not None:
-                    futs.add(ex.submit(_pool_chunk, nxt))
+                if nxt is not None:  # the worker gets its next chunk before the store writes
+                    futs[ex.submit(_pool_chunk, nxt[1])] = nxt[0]
+                yield k, f.result()
+
+    try:
+        yield from in_sweep_order(finished())
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
 
@@ -259,15 +280,26 @@ def _iter_dask(spec: SweepSpec, chunks: Iterable[list[Scenario]], workers: int,
     try:
         if cluster is not None:  # local workers die with this driver; remote ones are not ours
             client.run(watch_driver, os.getpid())
-        spec_f = client.scatter(spec, broadcast=True)
-        todo = iter(chunks)
-        ac = as_completed([client.submit(run_chunk, spec_f, ch, pure=False)
-                           for ch in itertools.islice(todo, IN_FLIGHT_PER_WORKER * workers)])
-        for f in ac:
-            yield f.result()
-            nxt = next(todo, None)
-            if nxt is not None:
-                ac.add(client.submit(run_chunk, spec_f, nxt, pure=False))
+        spec_f = client.scatter(spec, broadcast=True)  # once per worker, not per task
+        todo = enumerate(chunks)
+        order: dict[Any, int] = {}
+
+        def submit(k: int, ch: list[Scenario]) -> Any:
+            f = client.submit(run_chunk, spec_f, ch, pure=False)
+            order[f.key] = k
+            return f
+
+        ac = as_completed([submit(k, ch) for k, ch in
+                           itertools.islice(todo, IN_FLIGHT_PER_WORKER * workers)])
+
+        def finished() -> Iterator[tuple[int, list[dict[str, Any]]]]:
+            for f in ac:
+                nxt = next(todo, None)
+                if nxt is not None:
+                    ac.add(submit(*nxt))
+                yield order.pop(f.key), f.result()
+
+        yield from in_sweep_order(finished())
     finally:
         client.close()
         if cluster is not None:
@@ -288,7 +320,7 @@ def run_sweep(case: Case, scenarios: Iterable[Scenario], store: ResultStore, *,
     workers : worker processes (default: the CPU count) for ``processes`` and a local Dask
         cluster.
     scheduler : address of an existing Dask scheduler (``dask`` only).
-    chunk_size : scenarios per task (default: about eight tasks per worker, at most 50).
+    chunk_size : scenarios per task (default: guided, :func:`~.pool.chunk_size`).
     on_chunk : called with the number of rows after each stored chunk.
     total : number of ``scenarios`` when they are an iterator (drawn as they are solved).
 
@@ -312,6 +344,8 @@ def run_sweep(case: Case, scenarios: Iterable[Scenario], store: ResultStore, *,
     first = next(pending, None)
     if first is None:
         return 0
+    if backend == "processes":
+        start_early()  # the fork server imports while the driver builds below
     spec = SweepSpec(case, options, dict(levers or {}))
     driver = None
     if options.fixed_design or backend == "serial":
@@ -322,8 +356,7 @@ def run_sweep(case: Case, scenarios: Iterable[Scenario], store: ResultStore, *,
     if options.fixed_design:  # one design for every worker: the driver's base plan
         spec.design = driver.design
     n_par = 1 if backend == "serial" else workers
-    size = chunk_size or max(1, min(50, math.ceil(max(n_pending, 1) / (8 * n_par))))
-    chunks = _chunks(itertools.chain([first], pending), size)
+    chunks = _chunks(itertools.chain([first], pending), n_pending, n_par, chunk_size)
     n = 0
     with progress_report.task("sweep", total, "scenario") as bar, _sigterm_as_interrupt():
         bar.advance(total - n_pending)

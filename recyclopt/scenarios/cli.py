@@ -115,6 +115,10 @@ def _check_outputs(args: argparse.Namespace, out: Path, inputs: dict[str, Path])
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run the ``sweep`` command."""
+    if args.backend == "processes":  # its imports overlap the driver's set-up below
+        from .pool import start_early
+
+        start_early()
     from ..optimize import load_case
     from .analysis import npv_distribution, route_frequency
     from .backends import run_sweep

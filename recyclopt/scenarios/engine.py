@@ -680,6 +680,12 @@ class SweepEngine:
             self._x0, self._x0_info = self._run(s, s.targets)
         return self._x0
 
+    def warm_up(self) -> None:
+        """Solve the base case's plan now (every scenario's warm start, and the fixed design)
+        instead of in the first scenario: a sweep's worker does it while it starts."""
+        if self.options.warm_start or self.options.fixed_design:
+            self._base_solution()
+
     def _start(self, s: _Struct, t: dict[str, np.ndarray], *, price: bool = False
                ) -> np.ndarray | None:
         """The base case's optimal plan in ``s``'s compiled order when it satisfies the
@@ -693,18 +699,22 @@ class SweepEngine:
         xc = x0[s.ccol]
         if price and s is self.base:
             return xc
+        return xc if self.satisfies(s, t, xc) else None
+
+    @staticmethod
+    def satisfies(s: _Struct, t: dict[str, np.ndarray], xc: np.ndarray) -> bool:
+        """Whether the plan ``xc`` (compiled order of ``s``) satisfies the bounds and rows of
+        ``t`` (within 1e-9 relative): only then may it be a start, or be proven optimal."""
         tol = 1e-9
         if np.any(xc < t["col_lo"] - tol * np.maximum(1.0, np.abs(t["col_lo"]))) or np.any(
                 xc > t["col_hi"] + tol * np.maximum(1.0, np.abs(t["col_hi"]))):
-            return None
+            return False
         ax = np.zeros(len(s.crow))
         if len(s.nz_q):
             np.add.at(ax, s.nz_r, t["A"][s.nz_q] * xc[s.nz_j])
         lo, hi = t["row_lo"], t["row_hi"]
-        if np.any(ax < lo - tol * np.maximum(1.0, np.abs(lo))) or np.any(
-                ax > hi + tol * np.maximum(1.0, np.abs(hi))):
-            return None
-        return xc
+        return not (np.any(ax < lo - tol * np.maximum(1.0, np.abs(lo))) or np.any(
+            ax > hi + tol * np.maximum(1.0, np.abs(hi))))
 
     # ------------------------------------------------------------------ scenarios
     def design_columns(self, om: OptModel) -> np.ndarray:
