@@ -39,6 +39,7 @@ The arrays are the builder's; they must not be changed in place once the model i
 from __future__ import annotations
 
 import math
+from itertools import islice
 from weakref import ref as weakref_ref
 
 import numpy as np
@@ -163,14 +164,15 @@ class ArrayConstraint(IndexedConstraint):
         new = ArrayRowData.__new__
         set_expr = _CON_EXPR.__set__
         rows = []
-        for i in self._present:
+        keys = list(self._present)  # one int object per row, shared by the row and the dict
+        for i in keys:
             r = new(ArrayRowData)
             r._component = comp
             r._index = i
             r._active = True
             set_expr(r, None)
             rows.append(r)
-        self._data = dict(zip(self._present, rows, strict=True))
+        self._data = dict(zip(keys, rows, strict=True))
 
     # ---- the arrays
     @property
@@ -350,7 +352,9 @@ def make_var(block, name: str, lb: np.ndarray, ub: np.ndarray, domain,
     new = VarData.__new__
     out = [ref]
     add = out.append
-    for i, a, b in zip(range(1, n), lbs[1:], ubs[1:], strict=True):
+    keys = list(range(n))  # one int object per index, shared by the VarData and the dict
+    for i, a, b in zip(islice(keys, 1, None), islice(lbs, 1, None), islice(ubs, 1, None),
+                       strict=True):
         v = new(VarData)
         v._component = comp
         v._index = i
@@ -361,6 +365,6 @@ def make_var(block, name: str, lb: np.ndarray, ub: np.ndarray, domain,
         v._fixed = fixed
         v._stale = stale
         add(v)
-    var._data = dict(enumerate(out))
+    var._data = dict(zip(keys, out, strict=True))
     var._dense = True
     return var

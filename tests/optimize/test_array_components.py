@@ -87,6 +87,13 @@ def test_make_var_matches_pyomo_dense_construction():
             assert var[3].ub == 0.5 and var[3].value == 0.25 and var[4].ub == ref.v[4].ub
 
 
+def test_make_var_and_rows_share_one_int_per_index(built):
+    # memory: the index stored in each data object is the very key of the component's dict
+    # (one int object per index, not two)
+    for comp in (built.model.x, built.model.capacity):
+        assert all(k is d._index for k, d in comp._data.items())
+
+
 def test_rows_are_the_builder_rows_and_made_on_demand(built):
     om = built
     m = om.model
@@ -194,6 +201,10 @@ def test_builder_assembles_each_group_as_scipy_would():
         mb.add_group(f"g{k}", r, c, v, n_rows, 0.0, np.arange(n_rows, dtype=float))
         want[f"g{k}"] = sp.csr_matrix((v.copy(), (r.copy(), c.copy())), shape=(n_rows, mb.n))
         r[:] = 0  # the caller's arrays reused: the group kept its own
+        if nnz:  # held until assembled, with indices as small as they fit
+            assert mb.groups[-1]._triplets[0].dtype == np.int32
+    mb.assemble()
+    assert all(g._triplets is None for g in mb.groups)  # released once assembled
     for g in mb.groups:
         ref = want[g.name]
         ref.sum_duplicates()
