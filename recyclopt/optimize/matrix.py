@@ -17,6 +17,11 @@ import scipy.sparse as sp
 
 @dataclass
 class Block:
+    """A variable block: columns ``offset .. offset + size - 1`` with bounds ``lb``, ``ub``
+    (read-only arrays; a bound given as a number is one value broadcast over the block).
+    ``ub_from`` is ``(table, index)`` when ``ub == table.ravel()[index]``: the Pyomo model
+    then shares one bound object among the columns with the same table entry."""
+
     name: str
     size: int
     lb: np.ndarray
@@ -24,6 +29,7 @@ class Block:
     kind: str  # "C", "B" or "I"
     offset: int = 0
     labels: list = field(default_factory=list)
+    ub_from: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class Group:
@@ -132,6 +138,16 @@ def _full(v: float | np.ndarray, n: int) -> np.ndarray:
     return np.full(n, v, dtype=float)
 
 
+def _bound(v: float | np.ndarray, n: int) -> np.ndarray:
+    """A block's bound: a number as a read-only view of it over ``n`` columns (no memory per
+    column), an array as a read-only copy."""
+    if np.ndim(v) == 0:
+        return np.broadcast_to(np.float64(v), (n,))
+    a = np.full(n, v, dtype=float)
+    a.flags.writeable = False
+    return a
+
+
 class MatrixBuilder:
     """Collects variable blocks and constraint groups as sparse arrays."""
 
@@ -141,10 +157,17 @@ class MatrixBuilder:
         self.groups: list[Group] = []
 
     def add_block(self, name: str, size: int, lb: float | np.ndarray = 0.0,
-                  ub: float | np.ndarray = np.inf, kind: str = "C", labels: list | None = None
-                  ) -> Block:
-        b = Block(name, size, _full(lb, size), _full(ub, size), kind, self.n,
-                  labels or list(range(size)))
+                  ub: float | np.ndarray = np.inf, kind: str = "C", labels: list | None = None,
+                  *, ub_from: tuple[np.ndarray, np.ndarray] | None = None) -> Block:
+        """Add ``size`` columns with bounds ``lb``, ``ub`` (numbers or arrays); ``ub_from``
+        (``(table, index)``) gives the upper bounds as ``table.ravel()[index]`` instead, when
+        many columns share a few values (see :class:`Block`)."""
+        if ub_from is not None:
+            table = np.asarray(ub_from[0], dtype=float).ravel()
+            index = np.asarray(ub_from[1], dtype=np.int64)
+            ub, ub_from = table[index], (table, index)
+        b = Block(name, size, _bound(lb, size), _bound(ub, size), kind, self.n,
+                  labels or list(range(size)), ub_from)
         self.blocks[name] = b
         self.n += size
         return b

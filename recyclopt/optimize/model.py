@@ -189,7 +189,7 @@ def pyomo_from_builder(mb: MatrixBuilder, c: np.ndarray, sense: str, const: floa
     ranges: dict = {}  # index sets shared by components of the same size
     with _QuietGC():
         for b in mb.blocks.values():
-            var = make_var(m, b.name, b.lb, b.ub, domains[b.kind], ranges)
+            var = make_var(m, b.name, b.lb, b.ub, domains[b.kind], ranges, ub_from=b.ub_from)
             var_components.append(var)
             columns.extend(var._data.values())  # index order: made in that order
         for g in mb.groups:
