@@ -51,6 +51,7 @@ def merge_rounds(results: list[dict[str, Any]]) -> dict[str, Any]:
     out["input_digest"] = digests.pop() if len(digests) == 1 else "differs between rounds"
     out["model_mib"] = max(r["model_mib"] for r in results)
     out["peak_mib"] = max(r["peak_mib"] for r in results)
+    out["build_peak_mib"] = max(r.get("build_peak_mib", float("nan")) for r in results)
     out["rounds"] = len(results)
     return out
 
@@ -103,6 +104,8 @@ def machine() -> dict[str, Any]:
 def ratios(direct: dict[str, Any], pyomo: dict[str, Any]) -> dict[str, Any]:
     """Pyomo figures over the direct ones, and whether the objectives agree."""
     def r(a: float, b: float) -> float:
+        if a != a or b != b:  # not measured (NaN)
+            return float("nan")
         return a / b if b > 0 else float("inf")
 
     bh_d = direct["build"] + direct["handoff"] + direct["gc"]
@@ -122,6 +125,8 @@ def ratios(direct: dict[str, Any], pyomo: dict[str, Any]) -> dict[str, Any]:
                        r(bh_p + pyomo["solve"], bh_d + direct["solve"])),
         "end_to_end_own": r(bh_p + pyomo["solve"], bh_d + direct["solve"]),
         "model_mib": r(pyomo["model_mib"], direct["model_mib"]),
+        "build_peak_mib": r(pyomo.get("build_peak_mib", float("nan")),
+                            direct.get("build_peak_mib", float("nan"))),
         "build_handoff_share_of_solve": r(bh_p, pyomo["solve"]),
     }
     scale = max(abs(direct["objective"]), 1.0)
@@ -196,8 +201,8 @@ def _t(x: float) -> str:
 def markdown(res: dict[str, Any]) -> str:
     """The results as Markdown tables."""
     lines = ["| size | method | vars | binaries | integers | rows | nonzeros | build | handoff "
-             "| gc | build+handoff | scale | solve | end to end | model MiB | objective | gap "
-             "| nodes | status |", "|" + "---|" * 19]
+             "| gc | build+handoff | scale | solve | end to end | peak MiB | model MiB | objective "
+             "| gap | nodes | status |", "|" + "---|" * 20]
     for s, e in res["cases"].items():
         for m in METHODS:
             d = e[m]
@@ -207,15 +212,16 @@ def markdown(res: dict[str, Any]) -> str:
                 f"| {s} | {m} | {d['vars']:,} | {d['binaries']:,} | {d['integers']:,} | "
                 f"{d['rows']:,} | {d['nonzeros']:,} | {_t(d['build'])} | {_t(d['handoff'])} | "
                 f"{_t(d['gc'])} | {_t(bh)} | {scale} | {_t(d['solve'])} | "
-                f"{_t(bh + d['solve'])} | {d['model_mib']:.0f} | {d['objective']:,.2f} | "
+                f"{_t(bh + d['solve'])} | {d.get('build_peak_mib', float('nan')):.0f} | "
+                f"{d['model_mib']:.0f} | {d['objective']:,.2f} | "
                 f"{_gap(d['mip_gap'])} | {d.get('nodes', '-')} | {d['status']} |")
     lines += ["", "Ratios, recyclopt (Pyomo) over the direct-highspy yardstick, same run "
               "(times in seconds unless marked ms; `+ scale`: build+handoff with the scaling "
               "`solve()` adds by default; end to end with the same solve time for both methods "
               "when HiGHS was given the same model, and with each method's own):", "",
               "| size | build | handoff | build+handoff | + scale | solve | end to end "
-              "| end to end (own solves) | model MiB | build+handoff / solve | same HiGHS input "
-              "| objectives agree (1e-6) |", "|" + "---|" * 12]
+              "| end to end (own solves) | peak MiB | model MiB | build+handoff / solve "
+              "| same HiGHS input | objectives agree (1e-6) |", "|" + "---|" * 13]
     for s, e in res["cases"].items():
         r = e["ratio"]
         agree = {True: "yes", False: "NO", None: "n/a (not both optimal)"}[r["objectives_agree"]]
@@ -224,7 +230,8 @@ def markdown(res: dict[str, Any]) -> str:
                      f"{r['build_handoff']:.1f}x | {r.get('build_handoff_scaled', 0.0):.1f}x | "
                      f"{r['solve']:.2f}x | {r['end_to_end']:.2f}x | "
                      f"{r.get('end_to_end_own', r['end_to_end']):.2f}x | "
-                     f"{r['model_mib']:.1f}x | {100 * r['build_handoff_share_of_solve']:.1f}% | "
+                     f"{r.get('build_peak_mib', float('nan')):.1f}x | {r['model_mib']:.1f}x | "
+                     f"{100 * r['build_handoff_share_of_solve']:.1f}% | "
                      f"{same} | {agree} (rel. diff {r['objective_rel_diff']:.1e}) |")
     spread = [(s, m, e[m]) for s, e in res["cases"].items() for m in METHODS
               if len(e[m].get("runs", {}).get("build", [])) > 1]

@@ -24,6 +24,17 @@ one least disturbed by other processes; ``runs`` keeps every repeat's figures fo
              same arrays
 ``solve``    ``Highs.run()`` (once for medium and large; every repeat for small)
 
+Memory (MiB, each measured from :func:`benchmarks.rss.settle`: garbage collected and free heap
+pages given back, so what the case generation and the warm-up left behind counts for neither
+method)
+---------------------------------------------------------------------------------------------
+``build_peak_mib``  growth of the resident high-water mark from just before the build to just
+                    after the handoff (the kernel's mark is reset there): what build + handoff
+                    needs at its peak, transient arrays included (the most over the repeats)
+``model_mib``       resident memory held with the model and HiGHS's copy alive, above the
+                    process before the first build
+``peak_mib``        the whole process's peak (case generation included)
+
 ``input_digest`` is a SHA-256 of every array (and the sense and offset) handed to
 ``Highs.passModel``: equal digests mean both methods gave HiGHS the same model, bit for bit.
 """
@@ -40,18 +51,7 @@ from typing import Any
 
 import numpy as np
 
-
-def _rss_mib() -> float:
-    """Resident memory of this process now (psutil when installed, else /proc)."""
-    try:
-        import psutil
-    except ImportError:
-        import os
-
-        with open("/proc/self/statm", encoding="ascii") as fh:
-            pages = int(fh.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    return psutil.Process().memory_info().rss / 2**20
+from benchmarks import rss
 
 
 def _peak_mib() -> float:
@@ -82,10 +82,12 @@ def _pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tup
     just before the build: the collector work the new model's objects cause, without the
     scan of the rest of the process's heap (imports, the case) that any full collection pays.
     """
-    gc.collect()  # frees what the previous repeat left; the next pass only scans the heap
+    rss.settle()  # frees what the previous repeat left; the next pass only scans the heap
     g0 = time.perf_counter()
     gc.collect()
     g_base = time.perf_counter() - g0
+    start = rss.rss_mib()
+    reset = rss.reset_peak()
     t0 = time.perf_counter()
     if method == "direct":
         from benchmarks.direct import build_direct, to_highs
@@ -112,9 +114,11 @@ def _pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tup
         raise ValueError(f"unknown method {method!r}")
     gc.collect()
     t3 = time.perf_counter()
-    held = _rss_mib()  # the model (and HiGHS's copy) still alive
+    peak = rss.peak_mib() - start if reset else float("nan")
+    rss.settle()
+    held = rss.rss_mib()  # the model (and HiGHS's copy) still alive
     times = {"build": t1 - t0, "handoff": t2 - t1, "gc": max(t3 - t2 - g_base, 0.0),
-             "scale": 0.0, "rss": held}
+             "scale": 0.0, "rss": held, "build_peak": peak}
     if method == "pyomo":  # what solve() adds by default, timed apart from the handoff
         from recyclopt.optimize.highs import scale_compiled
 
@@ -177,8 +181,8 @@ def measure(size: str, method: str, *, repeats: int | None = None,
 
         small = load_case()
         _pipeline(method, small, build(small), None)
-    gc.collect()
-    base = _rss_mib()
+    rss.settle()
+    base = rss.rss_mib()
     runs, solves, digests = [], [], set()
     h = size_info = None
     for _ in range(repeats):
@@ -202,6 +206,7 @@ def measure(size: str, method: str, *, repeats: int | None = None,
     out.update(size_info)
     out["peak_mib"] = _peak_mib()
     out["model_mib"] = max(max(r["rss"] for r in runs) - base, 0.0)
+    out["build_peak_mib"] = max(r["build_peak"] for r in runs)
     out["time_limit"] = time_limit
     return out
 

@@ -39,6 +39,7 @@ The arrays are the builder's; they must not be changed in place once the model i
 from __future__ import annotations
 
 import math
+from itertools import islice
 from weakref import ref as weakref_ref
 
 import numpy as np
@@ -163,14 +164,15 @@ class ArrayConstraint(IndexedConstraint):
         new = ArrayRowData.__new__
         set_expr = _CON_EXPR.__set__
         rows = []
-        for i in self._present:
+        keys = list(self._present)  # one int object per row, shared by the row and the dict
+        for i in keys:
             r = new(ArrayRowData)
             r._component = comp
             r._index = i
             r._active = True
             set_expr(r, None)
             rows.append(r)
-        self._data = dict(zip(self._present, rows, strict=True))
+        self._data = dict(zip(keys, rows, strict=True))
 
     # ---- the arrays
     @property
@@ -314,8 +316,14 @@ def range_set(n: int, ranges: dict | None = None) -> pyo.RangeSet:
     return rs
 
 
+def shared_bound_list(table: np.ndarray, index: np.ndarray) -> list:
+    """``bound_list(table[index])`` with one float object per entry of ``table``, shared by
+    the positions that index it (a bound repeated over many variables is stored once)."""
+    return np.array(bound_list(np.asarray(table, dtype=float).ravel()), dtype=object)[index].tolist()
+
+
 def make_var(block, name: str, lb: np.ndarray, ub: np.ndarray, domain,
-             ranges: dict | None = None) -> pyo.Var:
+             ranges: dict | None = None, ub_from: tuple | None = None) -> pyo.Var:
     """Add ``Var(RangeSet(0, n - 1))`` with per-variable bounds ``lb``, ``ub`` to ``block``.
 
     Pyomo's dense construction makes the first ``VarData`` (validating domain and bounds) and
@@ -324,7 +332,9 @@ def make_var(block, name: str, lb: np.ndarray, ub: np.ndarray, domain,
     the per-index lookups (about twice as fast on the large case, ``benchmarks/RESULTS.md``).
     On a Pyomo whose
     ``VarData`` has other slots it falls back to the dense construction and the public bound
-    setters. ``ranges`` shares index sets between components (:func:`range_set`).
+    setters. ``ranges`` shares index sets between components (:func:`range_set`);
+    ``ub_from`` (``(table, index)`` with ``ub == table[index]``) shares one bound object among
+    the variables with the same table entry (:func:`shared_bound_list`).
     """
     lb, ub = np.asarray(lb, dtype=float), np.asarray(ub, dtype=float)
     n = len(lb)
@@ -344,13 +354,16 @@ def make_var(block, name: str, lb: np.ndarray, ub: np.ndarray, domain,
         return var
     ref = var[0]  # made and validated by Pyomo
     lbs = [ref._lb] * n if lb_c else bound_list(lb)
-    ubs = [ref._ub] * n if ub_c else bound_list(ub)
+    ubs = ([ref._ub] * n if ub_c else shared_bound_list(*ub_from) if ub_from is not None
+           else bound_list(ub))
     ref._lb, ref._ub = lbs[0], ubs[0]
     comp, val, dom, fixed, stale = ref._component, ref._value, ref._domain, ref._fixed, ref._stale
     new = VarData.__new__
     out = [ref]
     add = out.append
-    for i, a, b in zip(range(1, n), lbs[1:], ubs[1:], strict=True):
+    keys = list(range(n))  # one int object per index, shared by the VarData and the dict
+    for i, a, b in zip(islice(keys, 1, None), islice(lbs, 1, None), islice(ubs, 1, None),
+                       strict=True):
         v = new(VarData)
         v._component = comp
         v._index = i
@@ -361,6 +374,6 @@ def make_var(block, name: str, lb: np.ndarray, ub: np.ndarray, domain,
         v._fixed = fixed
         v._stale = stale
         add(v)
-    var._data = dict(enumerate(out))
+    var._data = dict(zip(keys, out, strict=True))
     var._dense = True
     return var

@@ -51,8 +51,9 @@ def define_variables(mb: MatrixBuilder, d: ModelData, mode: str) -> None:
 def define_flow_variables(mb: MatrixBuilder, d: ModelData) -> None:
     """The flow block ``x[k, y]``, ``0 <= x <= x_avail[f(k), y]`` (the availability, plus
     the stockpile cap of a feedstock with one)."""
-    x_ub = d.x_avail[d.f_idx, :].reshape(-1)  # k-major: col = k*Y + y
-    mb.add_block("x", d.K * d.idx.Y, 0.0, x_ub, labels=PairYearLabels(d.K, d.idx.years))
+    # k-major: col = k*Y + y, ub = x_avail[f(k), y] (one value per feedstock and year)
+    mb.add_block("x", d.K * d.idx.Y, 0.0, labels=PairYearLabels(d.K, d.idx.years),
+                 ub_from=(d.x_avail, d.idx.cells(d.f_idx)))
 
 
 def define_plant_variables(mb: MatrixBuilder, d: ModelData) -> None:

@@ -17,6 +17,11 @@ import scipy.sparse as sp
 
 @dataclass
 class Block:
+    """A variable block: columns ``offset .. offset + size - 1`` with bounds ``lb``, ``ub``
+    (read-only arrays; a bound given as a number is one value broadcast over the block).
+    ``ub_from`` is ``(table, index)`` when ``ub == table.ravel()[index]``: the Pyomo model
+    then shares one bound object among the columns with the same table entry."""
+
     name: str
     size: int
     lb: np.ndarray
@@ -24,6 +29,7 @@ class Block:
     kind: str  # "C", "B" or "I"
     offset: int = 0
     labels: list = field(default_factory=list)
+    ub_from: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class Group:
@@ -95,19 +101,25 @@ def stack_csr(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]
             np.concatenate([i for _, i, _ in parts]), np.concatenate(ptrs))
 
 
+def index_dtype(*extents: int) -> type:
+    """int32 when every index below these extents fits in it (what HiGHS and scipy take without
+    a copy), else int64."""
+    return np.int32 if max(extents, default=0) < 2**31 - 1 else np.int64
+
+
 def _csr_arrays(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR arrays (column indices sorted within each row, duplicates summed, int32 indices)
-    from triplets."""
-    rows = np.asarray(rows, dtype=np.int64)
-    cols = np.asarray(cols, dtype=np.int64)
+    from triplets. Index arrays already of the index type are used as they are (no copy)."""
+    itype = index_dtype(*shape)
     vals = np.asarray(vals, dtype=float)
     if len(vals) > 20_000:  # scipy's counting sort is faster on big matrices
-        A = sp.csr_matrix((vals, (rows, cols)), shape=shape)
+        A = sp.csr_matrix((vals, (np.asarray(rows, dtype=itype), np.asarray(cols, dtype=itype))),
+                          shape=shape)
         A.sum_duplicates()
         return A.data, A.indices.astype(np.int32, copy=False), A.indptr.astype(np.int32,
                                                                                copy=False)
-    key = rows * shape[1] + cols
+    key = np.asarray(rows, dtype=np.int64) * shape[1] + np.asarray(cols, dtype=np.int64)
     if len(key) > 1 and not (key[1:] > key[:-1]).all():
         order = np.argsort(key, kind="stable")
         key, vals = key[order], vals[order]
@@ -126,6 +138,16 @@ def _full(v: float | np.ndarray, n: int) -> np.ndarray:
     return np.full(n, v, dtype=float)
 
 
+def _bound(v: float | np.ndarray, n: int) -> np.ndarray:
+    """A block's bound: a number as a read-only view of it over ``n`` columns (no memory per
+    column), an array as a read-only copy."""
+    if np.ndim(v) == 0:
+        return np.broadcast_to(np.float64(v), (n,))
+    a = np.full(n, v, dtype=float)
+    a.flags.writeable = False
+    return a
+
+
 class MatrixBuilder:
     """Collects variable blocks and constraint groups as sparse arrays."""
 
@@ -135,10 +157,17 @@ class MatrixBuilder:
         self.groups: list[Group] = []
 
     def add_block(self, name: str, size: int, lb: float | np.ndarray = 0.0,
-                  ub: float | np.ndarray = np.inf, kind: str = "C", labels: list | None = None
-                  ) -> Block:
-        b = Block(name, size, _full(lb, size), _full(ub, size), kind, self.n,
-                  labels or list(range(size)))
+                  ub: float | np.ndarray = np.inf, kind: str = "C", labels: list | None = None,
+                  *, ub_from: tuple[np.ndarray, np.ndarray] | None = None) -> Block:
+        """Add ``size`` columns with bounds ``lb``, ``ub`` (numbers or arrays); ``ub_from``
+        (``(table, index)``) gives the upper bounds as ``table.ravel()[index]`` instead, when
+        many columns share a few values (see :class:`Block`)."""
+        if ub_from is not None:
+            table = np.asarray(ub_from[0], dtype=float).ravel()
+            index = np.asarray(ub_from[1], dtype=np.int64)
+            ub, ub_from = table[index], (table, index)
+        b = Block(name, size, _bound(lb, size), _bound(ub, size), kind, self.n,
+                  labels or list(range(size)), ub_from)
         self.blocks[name] = b
         self.n += size
         return b
@@ -151,8 +180,10 @@ class MatrixBuilder:
                   labels: list | None = None) -> None:
         if n_rows == 0:
             return
-        # copies: the caller may reuse its arrays before the group is assembled
-        triplets = (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64),
+        # copies (the caller may reuse its arrays before the group is assembled), with indices
+        # as small as they fit: the triplets of every group are held until assembled
+        itype = index_dtype(n_rows, self.n)
+        triplets = (np.array(rows, dtype=itype), np.array(cols, dtype=itype),
                     np.array(vals, dtype=float))
         self.groups.append(Group(name, None, _full(lo, n_rows), _full(hi, n_rows),
                                  labels or list(range(n_rows)), shape=(n_rows, self.n),
@@ -163,23 +194,35 @@ class MatrixBuilder:
 
         The groups' triplets are stacked (each group's rows after the previous group's) and
         sorted once (:func:`_csr_arrays`), then cut back into groups: one sort instead of one
-        per group (``benchmarks/RESULTS.md``, speed changes).
+        per group (``benchmarks/RESULTS.md``, speed changes). Each group's triplets are
+        released once copied into the stack, so the stack and the groups' triplets are not
+        all held at the peak (``benchmarks/RESULTS.md``, memory of build + handoff).
         """
         todo = [g for g in self.groups if g._csr is None and g._triplets is not None]
         if not todo:
             return
-        rows, off = [], 0
-        for g in todo:
-            rows.append(g._triplets[0] + off if off else g._triplets[0])
-            off += g.shape[0]
+        parts = [g._triplets for g in todo]
+        m = sum(g.shape[0] for g in todo)
         n = max(g.shape[1] for g in todo)
-        data, indices, indptr = _csr_arrays(
-            np.concatenate(rows), np.concatenate([g._triplets[1] for g in todo]),
-            np.concatenate([g._triplets[2] for g in todo]), (off, n))
+        nnz = sum(len(p[2]) for p in parts)
+        itype = index_dtype(m, n)
+        rows, cols = np.empty(nnz, dtype=itype), np.empty(nnz, dtype=itype)
+        vals = np.empty(nnz, dtype=float)
+        at = off = 0
+        for k, g in enumerate(todo):
+            r, c, v = parts[k]
+            parts[k] = g._triplets = None  # the stack holds them from now on
+            np.add(r, off, out=rows[at:at + len(v)], casting="unsafe")
+            cols[at:at + len(v)] = c
+            vals[at:at + len(v)] = v
+            at += len(v)
+            off += g.shape[0]
+        del r, c, v
+        data, indices, indptr = _csr_arrays(rows, cols, vals, (m, n))
+        del rows, cols, vals
         off = 0
         for g in todo:
             p = indptr[off:off + g.shape[0] + 1]
             a, b = int(p[0]), int(p[-1])
             g._csr = (data[a:b], indices[a:b], p - a if a else p)
-            g._triplets = None
             off += g.shape[0]

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -195,7 +196,7 @@ def pyomo_from_builder(mb: MatrixBuilder, c: np.ndarray, sense: str, const: floa
     ranges: dict = {}  # index sets shared by components of the same size
     with _QuietGC():
         for b in mb.blocks.values():
-            var = make_var(m, b.name, b.lb, b.ub, domains[b.kind], ranges)
+            var = make_var(m, b.name, b.lb, b.ub, domains[b.kind], ranges, ub_from=b.ub_from)
             var_components.append(var)
             columns.extend(var._data.values())  # index order: made in that order
         for g in mb.groups:
@@ -263,14 +264,16 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
         pieces = objective_pieces(mb, d, price_factor)
         c, sense = objective_vector(mb, d, objective, pieces, price_factor, w)
         npv_c = None
-    metrics = epsilon_metrics(mb, d, pieces)
-    define_epsilon_limits(mb, metrics, extra)
+    if extra:
+        define_epsilon_limits(mb, epsilon_metrics(mb, d, pieces), extra)
+    del pieces  # dense per-column vectors: not held through the Pyomo build (meta remakes them)
     m, columns = pyomo_from_builder(mb, c, sense) if pyomo else (None, [])
-    meta = _Meta({"pieces": pieces, "weights": w, "seg_arrays": d.seg, "eq_opts": d.eq_opts,
+    meta = _Meta({"weights": w, "seg_arrays": d.seg, "eq_opts": d.eq_opts,
                   "years": case.years, "f_idx": d.f_idx, "avail": d.x_avail,
-                  "supply_lo": d.supply_lo, "rec_tot": d.rec_tot, "metrics": metrics,
+                  "supply_lo": d.supply_lo, "rec_tot": d.rec_tot,
                   "price_factor": price_factor, "starts": d.starts, "npv_c": npv_c,
                   "stock_f": d.stock_f, "stock_hold": d.stock_hold})
+    meta.remake = partial(_per_column, mb, d, price_factor, w)
     return OptModel(case, sup, mb, m, columns, c, sense, objective, meta)
 
 
@@ -313,13 +316,29 @@ def _phased_families(mb: MatrixBuilder, d: ModelData, mode: str, cuts: bool,
 class _Meta(dict):
     """A model's metadata; ``meta["seg"]`` (the capex segments as a DataFrame: option,
     lo, hi, intercept, slope) is made from ``meta["seg_arrays"]`` on first use, so a build
-    that is never read back (the sweeps' arrays-only builds) does not pay for the frame."""
+    that is never read back (the sweeps' arrays-only builds) does not pay for the frame.
+    ``meta["pieces"]`` (the objective's cost and revenue terms per column,
+    :func:`~recyclopt.optimize.objective.objective_pieces`) and ``meta["metrics"]`` (the
+    epsilon metrics per column) are made again on first use by ``remake``: dense vectors over
+    every column, not held by a model that never reads them."""
+
+    remake = None
 
     def __missing__(self, key: str):
         if key == "seg":
             self["seg"] = pd.DataFrame(self["seg_arrays"])
             return self["seg"]
+        if key in ("pieces", "metrics") and self.remake is not None:
+            self["pieces"], self["metrics"] = self.remake()
+            return self[key]
         raise KeyError(key)
+
+
+def _per_column(mb: MatrixBuilder, d: ModelData, price_factor: float, w) -> tuple[dict, dict]:
+    """The objective pieces and the epsilon metrics of a built model, per column."""
+    pieces = (phased_objective(mb, d, "npv", price_factor, w)[2] if d.phased
+              else objective_pieces(mb, d, price_factor))
+    return pieces, epsilon_metrics(mb, d, pieces)
 
 
 def feed_to_build_rows(om: OptModel, *, yearly: bool = False) -> Group | None:

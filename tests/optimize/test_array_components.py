@@ -87,6 +87,26 @@ def test_make_var_matches_pyomo_dense_construction():
             assert var[3].ub == 0.5 and var[3].value == 0.25 and var[4].ub == ref.v[4].ub
 
 
+def test_make_var_shares_repeated_bounds():
+    # reference: the same Var made from the gathered bounds as a plain array
+    table = np.array([[1.5, np.inf], [2.5, 0.0]])
+    index = np.array([0, 1, 2, 3, 0, 0, 3, 2] * 20)
+    ub = table.ravel()[index]
+    shared = make_var(pyo.ConcreteModel(), "v", np.zeros(len(ub)), ub, pyo.Reals,
+                      ub_from=(table, index))
+    plain = make_var(pyo.ConcreteModel(), "v", np.zeros(len(ub)), ub, pyo.Reals)
+    assert [v.ub for v in shared.values()] == [v.ub for v in plain.values()]
+    assert shared[1].ub is None and shared[0]._ub is shared[4]._ub is shared[5]._ub
+    assert len({id(v._ub) for v in shared.values()}) <= table.size
+
+
+def test_make_var_and_rows_share_one_int_per_index(built):
+    # memory: the index stored in each data object is the very key of the component's dict
+    # (one int object per index, not two)
+    for comp in (built.model.x, built.model.capacity):
+        assert all(k is d._index for k, d in comp._data.items())
+
+
 def test_rows_are_the_builder_rows_and_made_on_demand(built):
     om = built
     m = om.model
@@ -194,6 +214,10 @@ def test_builder_assembles_each_group_as_scipy_would():
         mb.add_group(f"g{k}", r, c, v, n_rows, 0.0, np.arange(n_rows, dtype=float))
         want[f"g{k}"] = sp.csr_matrix((v.copy(), (r.copy(), c.copy())), shape=(n_rows, mb.n))
         r[:] = 0  # the caller's arrays reused: the group kept its own
+        if nnz:  # held until assembled, with indices as small as they fit
+            assert mb.groups[-1]._triplets[0].dtype == np.int32
+    mb.assemble()
+    assert all(g._triplets is None for g in mb.groups)  # released once assembled
     for g in mb.groups:
         ref = want[g.name]
         ref.sum_duplicates()
