@@ -99,6 +99,18 @@ class GenSpec:
 MEDIUM = GenSpec("medium", n_feedstocks=50, n_sites=10, n_years=10, n_near=3, market_scale=12.0)
 LARGE = GenSpec("large", n_feedstocks=500, n_sites=50, n_years=20, n_near=8, market_scale=60.0)
 
+#: The solver ladder (``benchmarks/ladder.py``, issue 20): generated networks from the medium
+#: case up, more sites with feedstocks (5 per site), years, reachable sites and market scaled
+#: from MEDIUM toward LARGE, so the models span ~6 k to ~100 k columns (6,151; 14,110;
+#: 19,645; 30,955; 102,967), across the sizes between the measured ones.
+LADDER: tuple[GenSpec, ...] = (
+    MEDIUM,
+    GenSpec("sites15", n_feedstocks=75, n_sites=15, n_years=12, n_near=4, market_scale=18.0),
+    GenSpec("sites20", n_feedstocks=100, n_sites=20, n_years=12, n_near=4, market_scale=24.0),
+    GenSpec("sites30", n_feedstocks=150, n_sites=30, n_years=12, n_near=4, market_scale=36.0),
+    GenSpec("sites50", n_feedstocks=250, n_sites=50, n_years=16, n_near=6, market_scale=60.0),
+)
+
 
 # ----------------------------------------------------------------- bundled data
 def _read(name: str) -> pd.DataFrame:
