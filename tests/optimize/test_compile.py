@@ -74,6 +74,20 @@ def test_fast_compiler_follows_changes_to_the_model():
         _objective(compile_model(m, compiler="lsfc")), rel=1e-9)
 
 
+def test_a_variable_outside_the_model_is_a_column_of_the_compiled_model_only():
+    # the compiled columns start as the builder's own list; a row naming a variable of
+    # another model adds a column to the compiled model, never to the built model
+    om = build_model(case_from_dict(small_case()))
+    n = om.builder.n
+    other = pyo.ConcreteModel()
+    other.y = pyo.Var(bounds=(0, 2))
+    om.model.extra = pyo.Constraint(expr=om.model.x[0] + other.y <= 5)
+    cm = compile_model(om.model)
+    assert len(cm.columns) == n + 1 and cm.columns[-1] is other.y
+    assert len(om.columns) == n and len(om.model._recyclopt_layout.columns) == n
+    _same(om.model)
+
+
 def test_fast_compiler_matches_lsfc_on_a_generated_case():
     # a medium-like case (3.3k columns, 400 rows, every constraint group) against Pyomo's
     # own compiler, which reads every row through its expression
