@@ -476,7 +476,8 @@ def _standard_form(blocks: list[tuple], n: int, generic: bool
                    ) -> tuple[Any, np.ndarray, np.ndarray, list]:
     """All the unexpanded rows as one matrix expanded to standard form at once:
     ``(A, row_lo, row_hi, rows)`` with ``rows`` the :class:`RowEntry` of each row."""
-    data, indices, indptr = stack_csr([b[:3] for b in blocks])
+    # the builder's groups as the views of its one buffer they are (no stacked copy)
+    data, indices, indptr = stack_csr([b[:3] for b in blocks], share=True)
     off = int(indptr[-1])
     # int32 indices where they fit (what HiGHS takes; scipy keeps them through tocsc)
     itype = np.int32 if max(off, n) < 2**31 - 1 else np.int64
@@ -492,6 +493,8 @@ def _standard_form(blocks: list[tuple], n: int, generic: bool
     rows = list(map(tuple.__new__, repeat(RowEntry), zip(datas, bt.tolist(), strict=True)))
     data = np.asarray(data, dtype=float)
     indices, indptr = indices.astype(itype, copy=False), indptr.astype(itype, copy=False)
+    if data.base is not None and (not data.all() or len(data) <= _ROWWISE_NNZ):
+        data, indices = data.copy(), indices.copy()  # changed or kept below: our own copy
     if generic or not data.all():  # an expression may name a variable twice; zeros go
         A = sp.csr_array((data, indices, indptr), shape=(len(rows), n))
         A.sum_duplicates()
