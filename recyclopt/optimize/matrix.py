@@ -192,7 +192,7 @@ class MatrixBuilder:
         many columns share a few values (see :class:`Block`)."""
         if ub_from is not None:
             table = np.asarray(ub_from[0], dtype=float).ravel()
-            index = np.asarray(ub_from[1], dtype=np.int64)
+            index = np.asarray(ub_from[1], dtype=index_dtype(len(table)))
             ub, ub_from = table[index], (table, index)
         b = Block(name, size, _bound(lb, size), _bound(ub, size), kind, self.n,
                   labels or list(range(size)), ub_from)
