@@ -191,7 +191,7 @@ class MatrixBuilder:
         (``(table, index)``) gives the upper bounds as ``table.ravel()[index]`` instead, when
         many columns share a few values (see :class:`Block`)."""
         if ub_from is not None:
-            table = np.asarray(ub_from[0], dtype=float).ravel()
+            table = np.array(ub_from[0], dtype=float).ravel()  # own copy: the caller's may change
             index = np.asarray(ub_from[1], dtype=index_dtype(len(table)))
             ub, ub_from = table[index], (table, index)
         b = Block(name, size, _bound(lb, size), _bound(ub, size), kind, self.n,
