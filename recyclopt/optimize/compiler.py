@@ -40,7 +40,8 @@ class Compiled:
 
     ``A`` is a scipy sparse array: column-wise (CSC), or row-wise (CSR) for a model of up to
     :data:`_ROWWISE_NNZ` nonzeros from the fast compiler; convert with ``scipy.sparse``
-    (``csc_array(cm.A)``) where the layout matters.
+    (``csc_array(cm.A)``) where the layout matters. ``columns`` may be the built model's own
+    list of variables (not a copy): read it, do not change it.
     """
 
     A: sp.sparray
