@@ -9,5 +9,6 @@ yardstick), and reports every figure as a ratio to the yardstick; then flowsheet
 Modules: :mod:`benchmarks.cases` (the case registry and generator), :mod:`benchmarks.direct`
 (the yardstick), :mod:`benchmarks.worker` (one measurement per process),
 :mod:`benchmarks.runner` (the suite and its tables), :mod:`benchmarks.flows` (flowsheets),
-:mod:`benchmarks.cli` (the command line).
+:mod:`benchmarks.cli` (the command line), :mod:`benchmarks.rss` (resident memory, fair between
+methods), :mod:`benchmarks.build_memory` (memory of build + handoff, stage by stage).
 """

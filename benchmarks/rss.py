@@ -55,9 +55,14 @@ def rss_mib() -> float:
     kib = _status_kib("VmRSS")
     if kib is not None:
         return kib / 1024.0
-    with open("/proc/self/statm", encoding="ascii") as fh:
-        pages = int(fh.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:  # not Linux: psutil where installed
+        import psutil
+
+        return psutil.Process().memory_info().rss / 2**20
 
 
 def reset_peak() -> bool:

@@ -186,10 +186,13 @@ def _column_arrays_public(columns: list) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 class _Lazy:
-    """Column lookup for rows compiled from their expressions (built on first use)."""
+    """Column lookup for rows compiled from their expressions (built on first use).
 
-    def __init__(self, columns: list) -> None:
+    ``shared``: ``columns`` is the builder's own list, copied before a column is added."""
+
+    def __init__(self, columns: list, shared: bool = False) -> None:
         self.columns = columns
+        self._shared = shared
         self._map: dict[int, int] | None = None
 
     @property
@@ -201,6 +204,8 @@ class _Lazy:
     def index(self, v) -> int:
         j = self.map.get(id(v))
         if j is None:  # a variable declared outside the model: add it as a column
+            if self._shared:
+                self.columns, self._shared = list(self.columns), False
             j = self.map[id(v)] = len(self.columns)
             self.columns.append(v)
         return j
@@ -251,11 +256,14 @@ def _floats(vals: list) -> np.ndarray:
 def _model_columns(m: pyo.ConcreteModel, lay) -> tuple[list, bool, list[int]]:
     """All variables of the model in declaration order, whether the builder's columns are
     still its leading columns (same components, same sizes), and the number of columns of
-    each Var component."""
+    each Var component. The list is the builder's own (not a copy) when the model has no
+    other variable; it must then not be changed."""
     comps = list(m.component_objects(pyo.Var, descend_into=True))
     if lay is not None and len(comps) >= len(lay.var_components) and all(
             a is b and len(a) == k for a, b, k in zip(comps, lay.var_components, lay.var_sizes,
                                                       strict=False)):
+        if len(comps) == len(lay.var_components):
+            return lay.columns, True, list(lay.var_sizes)
         columns = list(lay.columns)
         sizes = list(lay.var_sizes)
         for comp in comps[len(lay.var_components):]:
@@ -366,14 +374,15 @@ def _compile_fast(m: pyo.ConcreteModel) -> Compiled:
     """
     lay = getattr(m, "_recyclopt_layout", None)
     columns, use_layout, sizes = _model_columns(m, lay)
-    cols = _Lazy(columns)
+    cols = _Lazy(columns, shared=use_layout and columns is lay.columns)
     rows_in = _RowCollector(cols)
     for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True):
         rows_in.add_component(comp, use_layout and comp.__class__ is ArrayConstraint
                               and comp.columns is lay.columns)
     rows_in.flush()
     obj, c_lay, offset, oidx, ocoef = _objective_terms(m, lay, use_layout, cols)
-    n = len(columns)  # final: generic rows and the objective may have added columns
+    columns = cols.columns  # final: generic rows and the objective may have added columns
+    n = len(columns)
     c = np.zeros(n)
     c[:len(c_lay)] = c_lay
     np.add.at(c, np.asarray(oidx, dtype=np.int64), _floats(ocoef))

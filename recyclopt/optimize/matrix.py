@@ -86,10 +86,14 @@ class Group:
         return f"Group({self.name!r}, shape={self.shape})"
 
 
-def stack_csr(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def stack_csr(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], *,
+              share: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stack CSR blocks ``(data, indices, indptr)`` over the same columns row-wise into one
-    ``(data, indices, indptr)`` (indptr int64 from 0; the blocks' own dtypes otherwise)."""
+    ``(data, indices, indptr)`` (indptr int64 from 0; the blocks' own dtypes otherwise).
+
+    With ``share``, ``data`` and ``indices`` are views of the blocks' own buffer when the
+    blocks lie end to end in one (as the groups a :class:`MatrixBuilder` assembled at once
+    do), not copies: the caller must then not change them."""
     if not parts:
         return np.zeros(0), np.zeros(0, np.int64), np.zeros(1, np.int64)
     ptrs, off = [np.zeros(1, dtype=np.int64)], 0
@@ -97,8 +101,32 @@ def stack_csr(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]
         p = np.asarray(p, dtype=np.int64)
         ptrs.append(p[1:] - p[0] + off)
         off += int(p[-1] - p[0])
-    return (np.concatenate([d for d, _, _ in parts]),
-            np.concatenate([i for _, i, _ in parts]), np.concatenate(ptrs))
+    data = _joined([d for d, _, _ in parts]) if share else None
+    indices = _joined([i for _, i, _ in parts]) if data is not None else None
+    if indices is None:
+        data = np.concatenate([d for d, _, _ in parts])
+        indices = np.concatenate([i for _, i, _ in parts])
+    return data, indices, np.concatenate(ptrs)
+
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray | None:
+    """The arrays as one view of the 1-D buffer they are consecutive slices of, or None.
+    Empty arrays are left out (numpy gives them no meaningful address)."""
+    arrays = [a for a in arrays if a.size]
+    if not arrays:
+        return None
+    base = arrays[0].base
+    if not isinstance(base, np.ndarray) or base.ndim != 1 or not base.flags.c_contiguous:
+        return None
+    size = base.itemsize
+    start = at = arrays[0].__array_interface__["data"][0]
+    for a in arrays:
+        if (a.base is not base or a.ndim != 1 or a.dtype != base.dtype
+                or not a.flags.c_contiguous or a.__array_interface__["data"][0] != at):
+            return None
+        at += a.size * size
+    first = (start - base.__array_interface__["data"][0]) // size
+    return base[first:first + (at - start) // size]
 
 
 def index_dtype(*extents: int) -> type:
@@ -163,8 +191,8 @@ class MatrixBuilder:
         (``(table, index)``) gives the upper bounds as ``table.ravel()[index]`` instead, when
         many columns share a few values (see :class:`Block`)."""
         if ub_from is not None:
-            table = np.asarray(ub_from[0], dtype=float).ravel()
-            index = np.asarray(ub_from[1], dtype=np.int64)
+            table = np.array(ub_from[0], dtype=float).ravel()  # own copy: the caller's may change
+            index = np.asarray(ub_from[1], dtype=index_dtype(len(table)))
             ub, ub_from = table[index], (table, index)
         b = Block(name, size, _bound(lb, size), _bound(ub, size), kind, self.n,
                   labels or list(range(size)), ub_from)

@@ -37,6 +37,8 @@ class Compiled:
     the layout matters. ``columns`` and ``rows`` are the Pyomo variables and
     ``RowEntry(constraint, bound_type)`` of each column and row; both are empty for a model
     compiled from its builder (:func:`compile_builder`), whose columns are the builder's.
+    ``columns`` may be the built model's own list of variables (not a copy): read it, do not
+    change it.
     """
 
     A: sp.sparray
@@ -110,7 +112,8 @@ def standard_matrix(blocks: list[tuple], n: int, generic: bool
     standard form: ``(A, row_lo, row_hi, k, bound_type)`` (``k`` and ``bound_type`` as
     :func:`expand_rows` gives them). ``generic``: some row may name a column twice or hold a
     zero (then duplicates are summed and zeros dropped)."""
-    data, indices, indptr = stack_csr([b[:3] for b in blocks])
+    # the builder's groups as the views of its one buffer they are (no stacked copy)
+    data, indices, indptr = stack_csr([b[:3] for b in blocks], share=True)
     off = int(indptr[-1])
     # int32 indices where they fit (what HiGHS takes; scipy keeps them through tocsc)
     itype = np.int32 if max(off, n) < 2**31 - 1 else np.int64
@@ -122,6 +125,8 @@ def standard_matrix(blocks: list[tuple], n: int, generic: bool
     m = len(bt)
     data = np.asarray(data, dtype=float)
     indices, indptr = indices.astype(itype, copy=False), indptr.astype(itype, copy=False)
+    if data.base is not None and (not data.all() or len(data) <= ROWWISE_NNZ):
+        data, indices = data.copy(), indices.copy()  # changed or kept below: our own copy
     if generic or not data.all():
         A = sp.csr_array((data, indices, indptr), shape=(m, n))
         A.sum_duplicates()

@@ -74,6 +74,20 @@ def test_fast_compiler_follows_changes_to_the_model():
         _objective(compile_model(m, compiler="lsfc")), rel=1e-9)
 
 
+def test_a_variable_outside_the_model_is_a_column_of_the_compiled_model_only():
+    # the compiled columns start as the builder's own list; a row naming a variable of
+    # another model adds a column to the compiled model, never to the built model
+    om = build_model(case_from_dict(small_case()))
+    n = om.builder.n
+    other = pyo.ConcreteModel()
+    other.y = pyo.Var(bounds=(0, 2))
+    om.model.extra = pyo.Constraint(expr=om.model.x[0] + other.y <= 5)
+    cm = compile_model(om.model)
+    assert len(cm.columns) == n + 1 and cm.columns[-1] is other.y
+    assert len(om.columns) == n and len(om.model._recyclopt_layout.columns) == n
+    _same(om.model)
+
+
 def test_fast_compiler_matches_lsfc_on_a_generated_case():
     # a medium-like case (3.3k columns, 400 rows, every constraint group) against Pyomo's
     # own compiler, which reads every row through its expression
@@ -151,3 +165,50 @@ def test_stack_csr_matches_scipy_vstack():
     want = sp.vstack([*mats, sliced[2:5]], format="csr")
     assert got.shape == want.shape and abs(got - want).max() == 0.0
     assert stack_csr([])[2].tolist() == [0]
+
+
+def test_stack_csr_shares_the_buffer_of_consecutive_slices():
+    # reference: scipy's vstack of the row slices; consecutive slices of one matrix's arrays
+    # are returned as a view of them (no copy), anything else is copied
+    from recyclopt.optimize.model import stack_csr
+
+    rng = np.random.default_rng(4)
+    A = sp.csr_array(sp.random_array((9, 6), density=0.5, format="csr", rng=rng))
+    cuts = [0, 2, 2, 7, 9]
+    parts = [(A.data[A.indptr[a]:A.indptr[b]], A.indices[A.indptr[a]:A.indptr[b]],
+              A.indptr[a:b + 1]) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    data, indices, indptr = stack_csr(parts, share=True)
+    got = sp.csr_array((data, indices, indptr), shape=(9, 6))
+    assert abs(got - A).max() == 0.0
+    assert np.shares_memory(data, A.data) and np.shares_memory(indices, A.indices)
+    data, indices, _ = stack_csr(parts[::-1], share=True)  # not end to end: copies
+    assert not np.shares_memory(data, A.data)
+    data, _, _ = stack_csr(parts)  # without share: always a copy
+    assert not np.shares_memory(data, A.data)
+
+
+def test_compiling_never_changes_the_builder_arrays():
+    # a group above the row-wise size with an explicit zero (dropped by the compiler) and a
+    # duplicate-free layout: the compiled matrix is scipy's without the zero, and the
+    # builder's arrays, which the compiler reads without copying, are as they were
+    from recyclopt.optimize.model import MatrixBuilder, pyomo_from_builder
+
+    rng = np.random.default_rng(5)
+    mb = MatrixBuilder()
+    mb.add_block("a", 3000)
+    r = np.repeat(np.arange(300), 100)
+    c = np.concatenate([rng.choice(3000, 100, replace=False) for _ in range(300)])
+    v = rng.uniform(1.0, 2.0, len(r))
+    v[17] = 0.0
+    mb.add_group("g", r, c, v, 300, -np.inf, 1.0)
+    mb.add_group("h", np.zeros(3, dtype=int), np.arange(3), np.ones(3), 1, -np.inf, 2.0)
+    m, _ = pyomo_from_builder(mb, np.ones(mb.n), "max")
+    before = [tuple(a.copy() for a in g.csr) for g in mb.groups]
+    cm = compile_model(m)
+    for g, old in zip(mb.groups, before, strict=True):
+        assert all(np.array_equal(a, b) for a, b in zip(g.csr, old, strict=True))
+    want = sp.vstack([sp.csr_array((v, (r, c)), shape=(300, 3000)),
+                      sp.csr_array((np.ones(3), (np.zeros(3, dtype=int), np.arange(3))),
+                                   shape=(1, 3000))], format="csc")
+    want.eliminate_zeros()
+    assert cm.A.nnz == len(v) + 2 and abs(sp.csc_array(cm.A) - want).max() == 0.0
