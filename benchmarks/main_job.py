@@ -13,8 +13,13 @@ from outside (start-up, imports and teardown included):
 * ``recyclopt --help`` against ``python -c 'import argparse'``, and
   ``recyclopt simulate <route>`` against a bare interpreter (``python -c pass``).
 
-Prints least / median / most wall seconds, the ratio of the medians and the load average
-before and after.
+Each command alternates run by run with its floor, so both see the same load.
+
+Prints least / median / most wall seconds, the ratios of the least, of the medians and the
+median of the run-by-run ratios (on a shared machine the least and the paired figures are the
+steadier ones) and the load average before and after. With
+``PYTHONPATH`` pointing at another checkout, every command runs that code (its ``highs.run``
+needs the dump hook for the floor).
 """
 
 from __future__ import annotations
@@ -83,15 +88,18 @@ def measure(runs: int, route: str) -> dict[str, list[float] | int]:
         models.mkdir()
         wall(optimize(-2), {**env, "RECYCLOPT_DUMP_MODELS": str(models)}, work)
         out["models"] = len(list(models.glob("*.mps")))
-        out["optimize"] = [wall(optimize(i), env, work) for i in range(runs)]
-        out["floor"] = [wall([PY, "-c", FLOOR, str(models)], env, work) for _ in range(runs)]
-        out["--help"] = [wall([*rec, "--help"], env, work) for _ in range(runs)]
-        out["import argparse"] = [wall([PY, "-c", "import argparse"], env, work)
-                                  for _ in range(runs)]
         wall([*rec, "simulate", route], env, work)  # the route's design, cached
-        out[f"simulate {route}"] = [wall([*rec, "simulate", route], env, work)
-                                    for _ in range(runs)]
-        out["python -c pass"] = [wall([PY, "-c", "pass"], env, work) for _ in range(runs)]
+        pairs = {"optimize": (optimize, lambda i: [PY, "-c", FLOOR, str(models)], "floor"),
+                 "--help": (lambda i: [*rec, "--help"], lambda i: [PY, "-c", "import argparse"],
+                            "import argparse"),
+                 f"simulate {route}": (lambda i: [*rec, "simulate", route],
+                                       lambda i: [PY, "-c", "pass"], "python -c pass")}
+        for name, (cmd, floor, floor_name) in pairs.items():
+            # a command and its floor alternate, so both see the same load on a shared machine
+            out[name], out[floor_name] = [], []
+            for i in range(runs):
+                out[name].append(wall(cmd(i), env, work))
+                out[floor_name].append(wall(floor(i), env, work))
     return out
 
 
@@ -107,16 +115,21 @@ def main(argv: list[str] | None = None) -> None:
     med = {k: statistics.median(v) for k, v in res.items() if isinstance(v, list)}
     print(f"{a.runs} runs each; load average {before} before, {after} after; "
           f"{res['models']} models handed to HiGHS by one optimize run\n")
-    print("| command | least s | median s | most s | floor | ratio (medians) |")
-    print("|---|---|---|---|---|---|")
+    print("| command | least s | median s | most s | floor | ratio (least) | ratio (medians) "
+          "| ratio (median of paired runs) |")
+    print("|---|---|---|---|---|---|---|---|")
     pairs = {"optimize": "floor", "--help": "import argparse",
              f"simulate {a.route}": "python -c pass"}
     for k, v in res.items():
         if not isinstance(v, list):
             continue
         fl = pairs.get(k)
+        least = f"{min(v) / min(res[fl]):.2f}x" if fl else ""
         ratio = f"{med[k] / med[fl]:.2f}x" if fl else ""
-        print(f"| {k} | {min(v):.3f} | {med[k]:.3f} | {max(v):.3f} | {fl or ''} | {ratio} |")
+        paired = f"{statistics.median(a / b for a, b in zip(v, res[fl], strict=True)):.2f}x" \
+            if fl else ""
+        print(f"| {k} | {min(v):.3f} | {med[k]:.3f} | {max(v):.3f} | {fl or ''} | {least} "
+              f"| {ratio} | {paired} |")
 
 
 if __name__ == "__main__":

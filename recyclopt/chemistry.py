@@ -250,10 +250,32 @@ class ChemicalsThermo:
     T_max: float = field(init=False)
 
     def __post_init__(self) -> None:
-        from chemicals.reaction import Hfg, Hfl
+        import thermo
         from thermo import HeatCapacityGas, HeatCapacityLiquid
 
+        from .io import cache
+
         cls = HeatCapacityLiquid if self.phase == "l" else HeatCapacityGas
+        # thermo reads every heat-capacity database to make the object (~0.1 s); its JSON
+        # form, stored once per (species, method, thermo version), gives the same object
+        parts = {"cas": self.cas, "phase": self.phase, "method": self.method,
+                 "thermo": thermo.__version__}
+        hit = cache.lookup("thermo", parts)
+        if hit is not None:
+            try:
+                self._cp = cls.from_json(hit["cp"])
+                self.T_min, self.T_max = self._cp.T_limits[self.method]
+                self.dHf = float(hit["dHf"])
+                return
+            except (KeyError, TypeError, ValueError, AttributeError):  # a damaged entry
+                pass
+        self._make(cls)
+        cache.store("thermo", parts, {"cp": self._cp.as_json(), "dHf": self.dHf})
+
+    def _make(self, cls: type) -> None:
+        """The heat-capacity object from thermo's databases and the enthalpy of formation."""
+        from chemicals.reaction import Hfg, Hfl
+
         self._cp = cls(CASRN=self.cas)
         if self.method not in self._cp.all_methods:
             raise InputError(

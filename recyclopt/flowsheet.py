@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from .chemistry import T_REF, Registry, default_registry
 from .constants import J_PER_KWH
 from .errors import BalanceError, ConvergenceError, FlowsheetError, InputError
 from .io.accessors import Result
+from .io.route_files import flowsheet_file, flowsheet_root  # noqa: F401 - flowsheet_file re-exported
 from .streams import Stream, stream_table
 from .units.base import UnitOperation, UnitResult, unit_class
 
@@ -842,28 +842,9 @@ def single_unit(unit_type: str, params: Mapping[str, Any] | None,
 
 
 # --------------------------------------------------------------------------- loading
-def _flowsheet_root():
-    """Folder of the bundled route files: the installed ``recyclopt.flowsheets`` data package,
-    or the repository's top-level ``flowsheets/`` when running from a source checkout."""
-    try:
-        return resources.files("recyclopt.flowsheets")
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "flowsheets"
-
-
-def flowsheet_file(name_or_path: str | Path) -> Path | None:
-    """The file :func:`load_flowsheet` reads for ``name_or_path`` (a path, or a bundled route's
-    file), or None when there is none; used to fingerprint and protect a case's inputs."""
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        return p if p.is_file() else None
-    f = _flowsheet_root().joinpath(f"{name_or_path}.yaml")
-    return Path(str(f)) if f.is_file() else None
-
-
 def available_flowsheets() -> list[str]:
     """Names of the bundled flowsheets."""
-    root = _flowsheet_root()
+    root = flowsheet_root()
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
 
 
@@ -883,7 +864,7 @@ def load_flowsheet(name_or_path: str | Path, registry: Registry | None = None) -
             raise FlowsheetError(str(exc), field="flowsheet") from None
         source = str(p)
     else:
-        f = _flowsheet_root().joinpath(f"{name_or_path}.yaml")
+        f = flowsheet_root().joinpath(f"{name_or_path}.yaml")
         if not f.is_file():
             raise FlowsheetError(f"unknown flowsheet {str(name_or_path)!r}; bundled: "
                                  f"{available_flowsheets()} (or give a path to a .yaml file)",

@@ -41,7 +41,7 @@ def case_inputs(case: Any) -> dict[str, Path]:
     case : a :class:`recyclopt.optimize.Case` (its ``source`` is the file it was read from, or
         ``<name>.yaml`` for a bundled case).
     """
-    from .flowsheet import flowsheet_file
+    from .io.route_files import flowsheet_file
 
     out: dict[str, Path] = {}
     src = Path(case.source)

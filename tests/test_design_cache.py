@@ -199,3 +199,32 @@ def test_default_case_coefficients_warm_equal_fresh(own_cache, monkeypatch):
     assert entries() == stored  # nothing recomputed, nothing rewritten
     fresh = _table_in_subprocess({"PYTHONHASHSEED": "3", "RECYCLOPT_CACHE": "off"})
     assert warm == fresh and cold == fresh
+
+
+def test_thermo_objects_from_the_cache_equal_fresh_ones(own_cache, monkeypatch):
+    # the reference: each gas/liquid species' heat-capacity object made from thermo's
+    # databases with the cache off; the cached (JSON) one must give the same numbers
+    import numpy as np
+
+    from recyclopt.chemistry import CHEMICALS_CP_METHOD, T_REF, ChemicalsThermo, default_registry
+
+    folder, stored = own_cache
+    monkeypatch.setenv("RECYCLOPT_CACHE", "off")  # the species' names, CAS numbers, methods
+    reg = default_registry()
+    made = [(s.name, reg.thermo(i)) for i, s in enumerate(reg.species)
+            if isinstance(reg.thermo(i), ChemicalsThermo)]
+    assert {n for n, _ in made} <= set(CHEMICALS_CP_METHOD) and len(made) >= 10
+    for name, ref in made:
+        monkeypatch.setenv("RECYCLOPT_CACHE", "off")
+        fresh = ChemicalsThermo(name, ref.cas, ref.phase, ref.method)
+        monkeypatch.delenv("RECYCLOPT_CACHE")
+        stored.clear()
+        first = ChemicalsThermo(name, ref.cas, ref.phase, ref.method)  # computes and stores
+        again = ChemicalsThermo(name, ref.cas, ref.phase, ref.method)  # reads
+        assert stored == ["thermo"]
+        for t in (first, again):
+            assert (t.dHf, t.T_min, t.T_max) == (fresh.dHf, fresh.T_min, fresh.T_max)
+            for T in np.linspace(fresh.T_min, fresh.T_max, 5).tolist() + [T_REF]:
+                if fresh.T_min <= T <= fresh.T_max:
+                    assert t.enthalpy(T) == fresh.enthalpy(T) and t.cp(T) == fresh.cp(T)
+    assert len(list((folder / "thermo").glob("*.json"))) == len(made)

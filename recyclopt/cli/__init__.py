@@ -144,7 +144,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     if args.rate is not None and not (args.rate >= 0):
         raise InputError(f"--rate {args.rate!r} kg/h; allowed range >= 0", field="--rate")
-    from ..flowsheet import flowsheet_file
+    from ..io.route_files import flowsheet_file
 
     _check_output(args, {"flowsheet file": flowsheet_file(args.flowsheet),
                          **_feed_input(args.feed)}, SIMULATE_TABLES)

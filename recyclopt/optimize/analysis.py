@@ -108,9 +108,12 @@ def _selected_revenue(sup: Superstructure, case: Case, sel: list[tuple[str, str]
     slope of the pairs' revenue in the multiplier (credits and other prices do not move)."""
     rec = sup.recovered
     r1 = np.zeros(len(sup.pairs))
-    for j, (form, el) in enumerate(rec.columns if rec.columns.size else []):
+    if not rec.columns.size:
+        return r1
+    R = rec.to_numpy(dtype=float)
+    for j, (form, el) in enumerate(rec.columns):  # column by column, in order
         if (form, el) in sel:
-            r1 += rec.iloc[:, j].to_numpy(dtype=float) * case.products[form].price_usd_per_kg[el]
+            r1 += R[:, j] * case.products[form].price_usd_per_kg[el]
     return r1
 
 
@@ -126,11 +129,18 @@ def _at(case: Case, sup: Superstructure, sel: list[tuple[str, str]], r1: np.ndar
         prods[form] = dataclasses.replace(prods[form], price_usd_per_kg=pr)
     case_m = dataclasses.replace(case, products=prods)
     pairs = sup.pairs.copy()
-    pairs["revenue_usd_per_unit"] = sup.pairs["revenue_usd_per_unit"].to_numpy() + (m - 1) * r1
-    return case_m, dataclasses.replace(sup, case=case_m, pairs=pairs)
+    revenue = sup.column("pairs", "revenue_usd_per_unit") + (m - 1) * r1
+    pairs["revenue_usd_per_unit"] = revenue
+    out = dataclasses.replace(sup, case=case_m, pairs=pairs)
+    # the numpy columns the model builder reads, converted once for ``sup``: the same
+    # arrays but the re-priced revenue
+    out.__dict__["_columns"] = {**sup.__dict__.get("_columns", {}),
+                                ("pairs", "revenue_usd_per_unit"): revenue}
+    return case_m, out
 
 
-def plan_line(om: OptModel, x: np.ndarray, r1: np.ndarray, m: float) -> tuple[float, float]:
+def plan_line(om: OptModel, x: np.ndarray, r1: np.ndarray, m: float,
+              reader: PlanReader | None = None) -> tuple[float, float]:
     """``(a, b)`` with the plan ``x`` worth ``NPV(m') = a m' + b`` when the targeted prices
     are ``m'`` times today's, the plan fixed; ``om`` is the model priced at ``m``.
 
@@ -139,7 +149,7 @@ def plan_line(om: OptModel, x: np.ndarray, r1: np.ndarray, m: float) -> tuple[fl
     convention are linear in the revenue, and nothing else moves with the price, so the
     two points fix the line.
     """
-    reader = PlanReader(om)
+    reader = reader or PlanReader(om)
     xv = reader.flows(x)
     mo = reader.money(x, xv)
     case, Y = om.case, len(om.case.years)
@@ -237,6 +247,7 @@ class _Search:
         self.sup = superstructure_of(case, sup)
         self.r1 = _selected_revenue(self.sup, case, self.sel)
         self.steps: list[dict] = []
+        self.reader: PlanReader | None = None  # of the last model solved
         self.on_milp: Callable[[], None] = lambda: None  # called after each MILP
 
     def model_at(self, m: float, extra: list) -> OptModel:
@@ -261,9 +272,11 @@ class _Search:
         x, info = solve(om, mip_gap=self.mip_gap, raise_on_failure=not require)
         self.on_milp()
         ok = bool(np.all(np.isfinite(x)))
-        a, b = plan_line(om, x, self.r1, m) if ok else (np.nan, np.nan)
+        # one reader per search: its index arrays are shared by every model of the search
+        self.reader = reader = PlanReader(om, like=self.reader) if ok else self.reader
+        a, b = plan_line(om, x, self.r1, m, reader) if ok else (np.nan, np.nan)
         self.steps.append({"multiplier": m, "objective": info.objective, "a": a, "b": b,
-                           "sells": ok and _sells(om, x, self.r1)})
+                           "sells": ok and bool((self.r1 @ reader.flows(x)).sum() > 0)})
         return om, (x if ok else None), info
 
     def result(self, m: float | None, x: np.ndarray | None, msg: str = "") -> BreakEven:
@@ -426,7 +439,7 @@ def best_plant_npv(case: Case, *, mode: str | None = None, mip_gap: float | None
         om, x, info = s.solve_at(1.0, require=True)
     if x is None:
         return -np.inf, [], len(s.steps)
-    built = PlanReader(om).money(x)["built"]
+    built = s.reader.money(x)["built"]
     return float(info.objective), [o.name for o, b in zip(case.options, built, strict=True)
                                    if b], len(s.steps)
 
@@ -441,9 +454,6 @@ def _built_any(om: OptModel, x: np.ndarray | None) -> bool:
     return x is not None and bool(PlanReader(om).money(x)["built"].any())
 
 
-def _sells(om: OptModel, x: np.ndarray, r1: np.ndarray) -> bool:
-    """Whether the plan earns anything from the targeted prices."""
-    return bool((r1 @ PlanReader(om).flows(x)).sum() > 0)
 
 
 def pareto_front(case: Case, metric: str = "co2_t", n: int = 5, objective: str = "npv"

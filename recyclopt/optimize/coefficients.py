@@ -51,8 +51,8 @@ def solve_summary(flowsheet: str, catalogue: str) -> dict[str, Any]:
     ``{"refused": message}`` and raised as :class:`FeedRefusedError`.
     """
     from ..errors import FeedRefusedError
-    from ..flowsheet import flowsheet_file
     from ..io import cache
+    from ..io.route_files import flowsheet_file
 
     path = flowsheet_file(flowsheet)
     parts = None

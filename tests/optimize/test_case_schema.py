@@ -174,3 +174,13 @@ def test_cli_prints_the_schema(capsys):
     assert json.loads(capsys.readouterr().out)["title"] == "recyclopt scenario file"
     assert main(["case", "fields"]) == 0
     assert capsys.readouterr().out == fields_markdown()
+
+
+def test_element_symbols_are_the_periodic_tables():
+    # the written-out symbols against chemicals' IUPAC periodic table, in atomic-number order
+    from chemicals.elements import periodic_table
+
+    from recyclopt.optimize.case_schema import ELEMENT_SYMBOLS
+
+    assert list(ELEMENT_SYMBOLS) == [el.symbol for el in periodic_table]
+    assert [el.number for el in periodic_table] == list(range(1, 119))
