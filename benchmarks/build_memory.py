@@ -13,10 +13,11 @@ whole pipeline's (:mod:`benchmarks.worker`'s ``build_peak_mib``). The ``pyomo`` 
 :func:`recyclopt.optimize.model.build_model` called one at a time: ``arrays`` (the constraint
 families' triplets and the objective, ``build_model(pyomo=False)``), ``assemble`` (the
 groups' CSR arrays), ``components`` (the Pyomo model), then ``compile`` and ``handoff``. The
-``arrays`` stages are those of the path ``optimize`` runs: ``arrays``, ``assemble``, then
-``compile`` (:func:`recyclopt.optimize.standard_form.compile_builder`), ``handoff`` and
-``scale`` (:func:`recyclopt.optimize.highs.scale_compiled`, which ``solve()`` runs by default
-before its handoff; here after it, so the handoff is the same as the other methods').
+``arrays`` stages are those :func:`recyclopt.optimize.solve.solve` runs on the model
+``optimize`` builds: ``arrays``, ``assemble``, ``compile``
+(:func:`recyclopt.optimize.standard_form.compile_builder`), ``scale``
+(:func:`recyclopt.optimize.highs.scale_compiled`, on by default) and the ``handoff`` of the
+scaled model, whose arrays are then released (HiGHS holds its own copy through the solve).
 With ``--trace`` the Python allocations are also traced (``tracemalloc``: current and peak
 per stage, and the lines holding the most at the end); tracing slows the stages down.
 """
@@ -49,12 +50,14 @@ def _stages(method: str, case: Any, sup: Any) -> list[tuple[str, Callable[[dict]
     def to_highs(s: dict) -> None:
         s["h"] = handoff(s["cm"], time_limit=None, mip_gap=1e-6, threads=None, verbose=False)
 
-    if method == "arrays":
+    if method == "arrays":  # in the order of solve(): the scaled model is handed over
         return [("arrays", lambda s: s.update(om=build_model(case, sup=sup, pyomo=False))),
                 ("assemble", lambda s: s["om"].builder.assemble()),
                 ("compile", lambda s: s.update(cm=compile_builder(s["om"]))),
-                ("handoff", to_highs),
-                ("scale", lambda s: s.update(scaled=scale_compiled(s["cm"])))]
+                ("scale", lambda s: s.update(cm_s=scale_compiled(s["cm"])[0])),
+                ("handoff", lambda s: s.update(h=handoff(s.pop("cm_s"), time_limit=None,
+                                                        mip_gap=1e-6, threads=None,
+                                                        verbose=False)))]
 
     def components(s: dict) -> None:
         om = s["om"]

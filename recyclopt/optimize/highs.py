@@ -226,23 +226,26 @@ def scale_compiled(cm: Compiled) -> tuple[Compiled, np.ndarray, float]:
     -------
     (Compiled, numpy.ndarray, float)
         The scaled model, the column scale ``s`` (original ``x = s * x_scaled``) and the
-        objective scale ``k`` (original objective ``= scaled objective / k``).
+        objective scale ``k`` (original objective ``= scaled objective / k``). The scaled
+        matrix shares its index arrays with ``cm.A`` when that is column-wise and canonical:
+        neither is to be changed in place.
     """
     A = sp.csc_array(cm.A)
     A.sum_duplicates()  # canonical: sorted, no duplicates (a no-op on compiled models)
     m_rows, n = A.shape
     cont = cm.integrality == 0
     # per column, from the CSC arrays directly: the largest |a| and the geometric mean of |a|
-    absd = np.abs(A.data)
+    # (one scratch array over the nonzeros, reused: |a|, then log2 |a|, then row factors)
+    work = np.abs(A.data)
     cnt = np.diff(A.indptr)
     has = cnt > 0
     starts = A.indptr[:-1][has]
     cmax = np.zeros(n)
     logsum = np.zeros(n)
-    if len(absd):
-        cmax[has] = np.maximum.reduceat(absd, starts)
+    if len(work):
+        cmax[has] = np.maximum.reduceat(work, starts)
         with np.errstate(divide="ignore"):
-            logsum[has] = np.add.reduceat(np.log2(absd), starts)
+            logsum[has] = np.add.reduceat(np.log2(work, out=work), starts)
     gmean = np.exp2(np.divide(logsum, cnt, out=np.zeros(n), where=has))
     bound = np.where(np.isfinite(cm.col_hi) & (np.abs(cm.col_hi) > 0), np.abs(cm.col_hi), 0.0)
     bound = np.maximum(bound, np.where(np.isfinite(cm.col_lo), np.abs(cm.col_lo), 0.0))
@@ -254,12 +257,15 @@ def scale_compiled(cm: Compiled) -> tuple[Compiled, np.ndarray, float]:
     col = pow2(np.clip(col, 1e-12, 1e12))
     col[~cont] = 1.0
     # A diag(col), then rows by their largest entry: diag(row) A diag(col) (exact: powers of 2)
-    data = A.data * np.repeat(col, cnt)
+    data = np.repeat(col, cnt)
+    data *= A.data
     rmax = np.zeros(m_rows)
-    np.maximum.at(rmax, A.indices, np.abs(data))
+    np.maximum.at(rmax, A.indices, np.abs(data, out=work))
     row = pow2(1.0 / np.where(rmax > 0, rmax, 1.0))
-    data *= row[A.indices]
-    A = sp.csc_array((data, A.indices.copy(), A.indptr.copy()), shape=A.shape)
+    data *= np.take(row, A.indices, out=work, mode="clip")  # clip: no buffered copy
+    del work
+    # the scaled matrix shares the index arrays of the model's (same sparsity pattern)
+    A = sp.csc_array((data, A.indices, A.indptr), shape=A.shape, copy=False)
     c = cm.c * col
     cm_ = float(np.abs(c).max(initial=0.0))
     k = float(pow2(np.array([1.0 / cm_]))[0]) if cm_ > 0 else 1.0
