@@ -1,6 +1,6 @@
 """Where the memory of build + handoff goes, stage by stage, for one case size and method.
 
-Usage: ``python -m benchmarks.build_memory SIZE [direct|pyomo] [--trace]`` (results:
+Usage: ``python -m benchmarks.build_memory SIZE [direct|pyomo|arrays] [--trace]`` (results:
 ``benchmarks/RESULTS.md``, "Memory of build + handoff"). Runs in its own process after the
 same warm-up as :mod:`benchmarks.worker` (the default case, once); the case and its
 coefficient tables are made before the first stage and count for no stage.
@@ -12,7 +12,12 @@ stages, which the real pipeline does not do, so the last stage's peak can differ
 whole pipeline's (:mod:`benchmarks.worker`'s ``build_peak_mib``). The ``pyomo`` stages are those of
 :func:`recyclopt.optimize.model.build_model` called one at a time: ``arrays`` (the constraint
 families' triplets and the objective, ``build_model(pyomo=False)``), ``assemble`` (the
-groups' CSR arrays), ``components`` (the Pyomo model), then ``compile`` and ``handoff``.
+groups' CSR arrays), ``components`` (the Pyomo model), then ``compile`` and ``handoff``. The
+``arrays`` stages are those :func:`recyclopt.optimize.solve.solve` runs on the model
+``optimize`` builds: ``arrays``, ``assemble``, ``compile``
+(:func:`recyclopt.optimize.standard_form.compile_builder`), ``scale``
+(:func:`recyclopt.optimize.highs.scale_compiled`, on by default) and the ``handoff`` of the
+scaled model, whose arrays are then released (HiGHS holds its own copy through the solve).
 With ``--trace`` the Python allocations are also traced (``tracemalloc``: current and peak
 per stage, and the lines holding the most at the end); tracing slows the stages down.
 """
@@ -27,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks import rss
+from benchmarks.worker import METHODS
 
 
 def _stages(method: str, case: Any, sup: Any) -> list[tuple[str, Callable[[dict], Any]]]:
@@ -37,8 +43,21 @@ def _stages(method: str, case: Any, sup: Any) -> list[tuple[str, Callable[[dict]
         return [("build", lambda s: s.update(dm=build_direct(case, sup))),
                 ("handoff", lambda s: s.update(h=to_highs(s["dm"])))]
     from recyclopt.optimize.compiler import compile_model
-    from recyclopt.optimize.highs import handoff
+    from recyclopt.optimize.highs import handoff, scale_compiled
     from recyclopt.optimize.model import build_model, pyomo_from_builder
+    from recyclopt.optimize.standard_form import compile_builder
+
+    def to_highs(s: dict) -> None:
+        s["h"] = handoff(s["cm"], time_limit=None, mip_gap=1e-6, threads=None, verbose=False)
+
+    if method == "arrays":  # in the order of solve(): the scaled model is handed over
+        return [("arrays", lambda s: s.update(om=build_model(case, sup=sup, pyomo=False))),
+                ("assemble", lambda s: s["om"].builder.assemble()),
+                ("compile", lambda s: s.update(cm=compile_builder(s["om"]))),
+                ("scale", lambda s: s.update(cm_s=scale_compiled(s["cm"])[0])),
+                ("handoff", lambda s: s.update(h=handoff(s.pop("cm_s"), time_limit=None,
+                                                        mip_gap=1e-6, threads=None,
+                                                        verbose=False)))]
 
     def components(s: dict) -> None:
         om = s["om"]
@@ -48,8 +67,7 @@ def _stages(method: str, case: Any, sup: Any) -> list[tuple[str, Callable[[dict]
             ("assemble", lambda s: s["om"].builder.assemble()),
             ("components", components),
             ("compile", lambda s: s.update(cm=compile_model(s["om"].model))),
-            ("handoff", lambda s: s.update(h=handoff(s["cm"], time_limit=None, mip_gap=1e-6,
-                                                    threads=None, verbose=False)))]
+            ("handoff", to_highs)]
 
 
 def measure(size: str, method: str, trace: bool = False) -> list[dict[str, Any]]:
@@ -97,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the stages of one (size, method) as a Markdown table."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.build_memory")
     p.add_argument("size")
-    p.add_argument("method", nargs="?", default="pyomo", choices=["direct", "pyomo"])
+    p.add_argument("method", nargs="?", default="pyomo", choices=METHODS)
     p.add_argument("--trace", action="store_true", help="also trace Python allocations")
     a = p.parse_args(argv)
     rows = measure(a.size, a.method, a.trace)

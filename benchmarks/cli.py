@@ -18,7 +18,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="FILE", help="also write all figures to FILE (JSON)")
     p.add_argument("--markdown", metavar="FILE", help="also write the tables to FILE (Markdown)")
     p.add_argument("--repeats", type=int, help="build/handoff repeats per measurement")
-    p.add_argument("--rounds", type=int, help="alternating rounds of both methods per size "
+    p.add_argument("--rounds", type=int, help="alternating rounds of every method per size "
                    "(default: 3 for small, 1 otherwise)")
     p.add_argument("--time-limit", type=float, help="solver time limit in seconds (default: "
                    "none for small and medium, 300 for large)")
@@ -27,7 +27,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_bench(args: argparse.Namespace) -> int:
     """Run the suite with parsed arguments; print the tables; return an exit code."""
-    from benchmarks.runner import machine_line, markdown, run
+    from benchmarks.runner import RATIO_KEYS, machine_line, markdown, run
 
     for f in (args.json, args.markdown):
         if f and Path(f).exists() and not getattr(args, "force", False):
@@ -46,9 +46,10 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.markdown:
         Path(args.markdown).write_text(f"Machine: {machine_line(res['machine'])}\n\n{text}\n",
                                        encoding="utf-8")
-    bad = [s for s, e in res["cases"].items() if e["ratio"]["objectives_agree"] is False]
+    bad = [f"{s} ({m})" for s, e in res["cases"].items() for m, key in RATIO_KEYS.items()
+           if key in e and e[key]["objectives_agree"] is False]
     if bad:
-        print(f"error: the Pyomo model and the direct model disagree on the objective for "
+        print(f"error: recyclopt's model and the direct model disagree on the objective for "
               f"{', '.join(bad)}", file=sys.stderr)
         return 1
     return 0
@@ -77,7 +78,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks``."""
     p = argparse.ArgumentParser(prog="python -m benchmarks",
-                                description="recyclopt benchmarks: the Pyomo model against "
-                                            "the same MILP written directly for highspy.")
+                                description="recyclopt benchmarks: its models (Pyomo and "
+                                            "arrays-only) against the same MILP written "
+                                            "directly for highspy.")
     _add_arguments(p)
     return run_bench(p.parse_args(list(sys.argv[1:] if argv is None else argv)))

@@ -1,16 +1,18 @@
-"""Run the suite: every size up to the one asked for, both methods, then the flowsheets.
+"""Run the suite: every size up to the one asked for, every method, then the flowsheets.
 
 Each (size, method) runs in a fresh interpreter (:mod:`benchmarks.worker`), one after the
-other, so the methods never share memory, garbage or a core. Every Pyomo figure is reported
-as a ratio to the direct-highspy yardstick measured in the same run. The small size is
-measured in several *rounds* (direct, pyomo, direct, pyomo, ...: a change in the machine's
-load hits both methods) and each phase's least time over all rounds is kept.
+other, so the methods never share memory, garbage or a core. Every recyclopt figure is
+reported as a ratio to the direct-highspy yardstick measured in the same run: ``ratio`` for
+the Pyomo model (``pyomo``), ``ratio_arrays`` for the arrays-only model that ``optimize`` and
+the sweeps build (``arrays``). The small size is measured in several *rounds* (direct,
+pyomo, arrays, direct, ...: a change in the machine's load hits every method) and each
+phase's least time over all rounds is kept.
 
-When both methods handed HiGHS the same model bit for bit (equal ``input_digest``), the
-solve is the same computation, and the end-to-end ratio is taken with the least solve time
-measured for either method (``solve_same_input``): the two solve figures then differ only by
-the machine's noise, which on a 10-20 ms solve would otherwise decide the ratio. The ratio
-with each method's own solve is kept as ``end_to_end_own``.
+When a method handed HiGHS the same model as the yardstick bit for bit (equal
+``input_digest``), the solve is the same computation, and the end-to-end ratio is taken with
+the least solve time measured for either (``solve_same_input``): the two solve figures then
+differ only by the machine's noise, which on a 10-20 ms solve would otherwise decide the
+ratio. The ratio with each method's own solve is kept as ``end_to_end_own``.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.cases import REGISTRY, sizes_up_to
+from benchmarks.worker import METHODS
 
 ROOT = Path(__file__).resolve().parent.parent
-METHODS = ("direct", "pyomo")
+#: the ratio entry of each recyclopt method (over the yardstick, ``direct``)
+RATIO_KEYS = {"pyomo": "ratio", "arrays": "ratio_arrays"}
 #: objectives of the two methods must agree to this (relative) where the case is solved to
 #: optimality
 OBJ_RTOL = 1e-6
@@ -102,7 +106,8 @@ def machine() -> dict[str, Any]:
 
 
 def ratios(direct: dict[str, Any], pyomo: dict[str, Any]) -> dict[str, Any]:
-    """Pyomo figures over the direct ones, and whether the objectives agree."""
+    """A recyclopt method's figures (``pyomo``: the Pyomo model's, or the arrays-only
+    model's) over the direct ones, and whether the objectives agree."""
     def r(a: float, b: float) -> float:
         if a != a or b != b:  # not measured (NaN)
             return float("nan")
@@ -154,12 +159,14 @@ def run(size: str = "small", *, repeats: int | None = None, time_limit: float | 
     progress : callable, optional
         Called with a line of text before each measurement.
     rounds : int, optional
-        Alternating rounds of both methods per size (default: :data:`ROUNDS`, else 1).
+        Alternating rounds of every method per size (default: :data:`ROUNDS`, else 1).
 
     Returns
     -------
     dict
-        ``machine``, ``cases`` (per size: both measurements and the ratios), ``flowsheets``.
+        ``machine``, ``cases`` (per size: each method's measurement, ``ratio`` and
+        ``ratio_arrays`` (see the module docstring) and ``same_input_all``: every method
+        handed HiGHS the same digest), ``flowsheets``.
     """
     say = progress or (lambda _s: None)
     res: dict[str, Any] = {"machine": machine(), "cases": {}, "flowsheets": []}
@@ -174,7 +181,10 @@ def run(size: str = "small", *, repeats: int | None = None, time_limit: float | 
                 got[m].append(run_worker(s, m, repeats=repeats, time_limit=time_limit))
         for m in METHODS:
             entry[m] = merge_rounds(got[m])
-        entry["ratio"] = ratios(entry["direct"], entry["pyomo"])
+        for m, key in RATIO_KEYS.items():
+            entry[key] = ratios(entry["direct"], entry[m])
+        digests = {entry[m].get("input_digest") for m in METHODS}
+        entry["same_input_all"] = len(digests) == 1 and None not in digests
         res["cases"][s] = entry
     if flowsheets:
         from benchmarks.flows import all_routes
@@ -198,6 +208,18 @@ def _t(x: float) -> str:
     return f"{x * 1000:.1f} ms"
 
 
+def _ratio_cells(r: dict[str, Any]) -> str:
+    """The cells after size and method of a row of the ratio table."""
+    agree = {True: "yes", False: "NO", None: "n/a (not both optimal)"}[r["objectives_agree"]]
+    same = "yes" if r.get("same_input") else "no"
+    return (f"{r['build']:.1f}x | {r['handoff']:.1f}x | {r['build_handoff']:.1f}x | "
+            f"{r.get('build_handoff_scaled', 0.0):.1f}x | {r['solve']:.2f}x | "
+            f"{r['end_to_end']:.2f}x | {r.get('end_to_end_own', r['end_to_end']):.2f}x | "
+            f"{r.get('build_peak_mib', float('nan')):.2f}x | {r['model_mib']:.2f}x | "
+            f"{100 * r['build_handoff_share_of_solve']:.1f}% | "
+            f"{same} | {agree} (rel. diff {r['objective_rel_diff']:.1e}) |")
+
+
 def markdown(res: dict[str, Any]) -> str:
     """The results as Markdown tables."""
     lines = ["| size | method | vars | binaries | integers | rows | nonzeros | build | handoff "
@@ -205,6 +227,8 @@ def markdown(res: dict[str, Any]) -> str:
              "| gap | nodes | status |", "|" + "---|" * 20]
     for s, e in res["cases"].items():
         for m in METHODS:
+            if m not in e:
+                continue
             d = e[m]
             bh = d["build"] + d["handoff"] + d["gc"]
             scale = _t(d["scale"]) if d.get("scale") else "-"
@@ -215,26 +239,26 @@ def markdown(res: dict[str, Any]) -> str:
                 f"{_t(bh + d['solve'])} | {d.get('build_peak_mib', float('nan')):.0f} | "
                 f"{d['model_mib']:.0f} | {d['objective']:,.2f} | "
                 f"{_gap(d['mip_gap'])} | {d.get('nodes', '-')} | {d['status']} |")
-    lines += ["", "Ratios, recyclopt (Pyomo) over the direct-highspy yardstick, same run "
+    lines += ["", "Ratios, recyclopt over the direct-highspy yardstick, same run: `pyomo` the "
+              "Pyomo model, `arrays` the arrays-only model `optimize` and the sweeps build "
               "(times in seconds unless marked ms; `+ scale`: build+handoff with the scaling "
               "`solve()` adds by default; end to end with the same solve time for both methods "
-              "when HiGHS was given the same model, and with each method's own):", "",
-              "| size | build | handoff | build+handoff | + scale | solve | end to end "
+              "when HiGHS was given the same model, and with each method's own; peak MiB: "
+              "build+handoff's peak, model MiB: held after the handoff):", "",
+              "| size | method | build | handoff | build+handoff | + scale | solve | end to end "
               "| end to end (own solves) | peak MiB | model MiB | build+handoff / solve "
-              "| same HiGHS input | objectives agree (1e-6) |", "|" + "---|" * 13]
+              "| same HiGHS input | objectives agree (1e-6) |", "|" + "---|" * 14]
     for s, e in res["cases"].items():
-        r = e["ratio"]
-        agree = {True: "yes", False: "NO", None: "n/a (not both optimal)"}[r["objectives_agree"]]
-        same = "yes" if r.get("same_input") else "no"
-        lines.append(f"| {s} | {r['build']:.1f}x | {r['handoff']:.1f}x | "
-                     f"{r['build_handoff']:.1f}x | {r.get('build_handoff_scaled', 0.0):.1f}x | "
-                     f"{r['solve']:.2f}x | {r['end_to_end']:.2f}x | "
-                     f"{r.get('end_to_end_own', r['end_to_end']):.2f}x | "
-                     f"{r.get('build_peak_mib', float('nan')):.1f}x | {r['model_mib']:.1f}x | "
-                     f"{100 * r['build_handoff_share_of_solve']:.1f}% | "
-                     f"{same} | {agree} (rel. diff {r['objective_rel_diff']:.1e}) |")
+        for m, key in RATIO_KEYS.items():
+            if key in e:
+                lines.append(f"| {s} | {m} | " + _ratio_cells(e[key]))
+    same_all = [(s, e["same_input_all"]) for s, e in res["cases"].items()
+                if "same_input_all" in e]
+    if same_all:
+        lines += ["", "Every method handed HiGHS the same input (SHA-256 of the arrays): "
+                  + ", ".join(f"{s} {'yes' if ok else 'NO'}" for s, ok in same_all)]
     spread = [(s, m, e[m]) for s, e in res["cases"].items() for m in METHODS
-              if len(e[m].get("runs", {}).get("build", [])) > 1]
+              if m in e and len(e[m].get("runs", {}).get("build", [])) > 1]
     if spread:
         lines += ["", "Spread over the repeats (build+handoff+gc of each repeat; solve of each "
                   "repeat where solved every repeat): least / median / most", "",
@@ -250,7 +274,7 @@ def markdown(res: dict[str, Any]) -> str:
             lines.append(f"| {s} | {m} | {len(bh)} | {lmm(bh)} | "
                          f"{lmm(sv) if len(sv) > 1 else '-'} |")
     tabs = [(s, e["pyomo"]["tables"]) for s, e in res["cases"].items()]
-    lines += ["", "Coefficient tables (`superstructure.build`, shared by both methods): "
+    lines += ["", "Coefficient tables (`superstructure.build`, shared by every method): "
               + ", ".join(f"{s} {_t(t)}" for s, t in tabs)]
     if res.get("flowsheets"):
         lines += ["", "Flowsheet throughput (feed compositions per second):", "",

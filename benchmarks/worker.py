@@ -8,19 +8,23 @@ Methods
 -------
 ``direct``  the yardstick: :mod:`benchmarks.direct` (numpy/scipy arrays straight to highspy)
 ``pyomo``   recyclopt: ``build_model`` (the Pyomo model), then ``compile_model`` + ``highs.handoff``
+``arrays``  recyclopt as ``optimize`` and the sweeps run it: ``build_model(pyomo=False)`` (the
+            builder's arrays, no Pyomo model), then ``compile_builder`` + ``highs.handoff``
 
 Phases (seconds, the least over the repeats: the machine is shared, and the least time is the
 one least disturbed by other processes; ``runs`` keeps every repeat's figures for the spread)
 ---------------------------------------------
 ``tables``   ``superstructure.build(case)``: the coefficient tables both methods start from
-``build``    tables -> model (arrays for ``direct``, the Pyomo model for ``pyomo``)
-``handoff``  model -> a ``highspy.Highs`` holding it (for ``pyomo``: compile + pass)
+``build``    tables -> model (arrays for ``direct``, the Pyomo model for ``pyomo``, the
+             builder's triplets for ``arrays``)
+``handoff``  model -> a ``highspy.Highs`` holding it (for ``pyomo`` and ``arrays``: compile +
+             pass)
 ``gc``       a full ``gc.collect()`` right after the handoff, less one just before the build:
              the collector work the model's objects leave behind (hundreds of thousands of
              Python objects for a large Pyomo model), paid here
-``scale``    ``pyomo`` only: ``scale_compiled`` on the compiled model, which
+``scale``    ``pyomo`` and ``arrays``: ``scale_compiled`` on the compiled model, which
              :func:`recyclopt.optimize.solve.solve` adds to the handoff by default
-             (``scaling=True``); not part of ``handoff``, so that both methods hand HiGHS the
+             (``scaling=True``); not part of ``handoff``, so that every method hands HiGHS the
              same arrays
 ``solve``    ``Highs.run()`` (once for medium and large; every repeat for small)
 
@@ -36,7 +40,7 @@ method)
 ``peak_mib``        the whole process's peak (case generation included)
 
 ``input_digest`` is a SHA-256 of every array (and the sense and offset) handed to
-``Highs.passModel``: equal digests mean both methods gave HiGHS the same model, bit for bit.
+``Highs.passModel``: equal digests mean the methods gave HiGHS the same model, bit for bit.
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ from typing import Any
 import numpy as np
 
 from benchmarks import rss
+
+#: the measured methods (module docstring): the yardstick first
+METHODS = ("direct", "pyomo", "arrays")
 
 
 def _peak_mib() -> float:
@@ -75,7 +82,7 @@ def input_digest(A: Any, c: np.ndarray, col_lo: np.ndarray, col_hi: np.ndarray,
     return h.hexdigest()
 
 
-def _pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tuple:
+def pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tuple:
     """Build, hand off and collect once; returns (times, highs, size, digest).
 
     The ``gc`` figure is the time of a full collection after the handoff minus that of one
@@ -110,6 +117,18 @@ def _pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tup
         t2 = time.perf_counter()
         model = (cm.A, cm.c, cm.col_lo, cm.col_hi, cm.row_lo, cm.row_hi, cm.integrality,
                  cm.sense, cm.offset)
+    elif method == "arrays":
+        from recyclopt.optimize.highs import handoff
+        from recyclopt.optimize.model import build_model
+        from recyclopt.optimize.standard_form import compile_builder
+
+        om = build_model(case, sup=sup, pyomo=False)
+        t1 = time.perf_counter()
+        cm = compile_builder(om)
+        h = handoff(cm, time_limit=time_limit, mip_gap=1e-6, threads=None, verbose=False)
+        t2 = time.perf_counter()
+        model = (cm.A, cm.c, cm.col_lo, cm.col_hi, cm.row_lo, cm.row_hi, cm.integrality,
+                 cm.sense, cm.offset)
     else:
         raise ValueError(f"unknown method {method!r}")
     gc.collect()
@@ -119,7 +138,7 @@ def _pipeline(method: str, case: Any, sup: Any, time_limit: float | None) -> tup
     held = rss.rss_mib()  # the model (and HiGHS's copy) still alive
     times = {"build": t1 - t0, "handoff": t2 - t1, "gc": max(t3 - t2 - g_base, 0.0),
              "scale": 0.0, "rss": held, "build_peak": peak}
-    if method == "pyomo":  # what solve() adds by default, timed apart from the handoff
+    if method != "direct":  # what solve() adds by default, timed apart from the handoff
         from recyclopt.optimize.highs import scale_compiled
 
         t4 = time.perf_counter()
@@ -150,7 +169,7 @@ def measure(size: str, method: str, *, repeats: int | None = None,
     size : str
         A key of :data:`benchmarks.cases.REGISTRY`.
     method : str
-        ``direct`` or ``pyomo``.
+        One of :data:`METHODS`.
     repeats : int, optional
         Build/handoff repeats (default: 20 small, 3 medium, 1 large).
     time_limit : float, optional
@@ -175,19 +194,19 @@ def measure(size: str, method: str, *, repeats: int | None = None,
     sup = build(case)
     t_tables = time.perf_counter() - t0
     if size != "large":  # warm-up: imports, first-call set-up of Pyomo and HiGHS
-        _pipeline(method, case, sup, time_limit)
+        pipeline(method, case, sup, time_limit)
     else:
         from recyclopt.optimize import load_case
 
         small = load_case()
-        _pipeline(method, small, build(small), None)
+        pipeline(method, small, build(small), None)
     rss.settle()
     base = rss.rss_mib()
     runs, solves, digests = [], [], set()
     h = size_info = None
     for _ in range(repeats):
         h = None  # the previous model is freed before the next is built
-        times, h, size_info, digest = _pipeline(method, case, sup, time_limit)
+        times, h, size_info, digest = pipeline(method, case, sup, time_limit)
         runs.append(times)
         digests.add(digest)
         if size == "small":
@@ -215,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line of the worker; prints the measurement as JSON."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.worker")
     p.add_argument("size")
-    p.add_argument("method", choices=["direct", "pyomo"])
+    p.add_argument("method", choices=METHODS)
     p.add_argument("--repeats", type=int)
     p.add_argument("--time-limit", type=float)
     a = p.parse_args(argv)

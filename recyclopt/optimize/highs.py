@@ -209,6 +209,10 @@ def pow2(x: np.ndarray) -> np.ndarray:
     return np.exp2(np.round(np.log2(x)))
 
 
+#: nonzeros per chunk of :func:`scale_compiled`'s row pass (a few MiB of scratch at a time)
+SCALE_CHUNK = 1 << 18
+
+
 def scale_compiled(cm: Compiled) -> tuple[Compiled, np.ndarray, float]:
     """Scale a compiled model by powers of two so HiGHS sees numbers near 1.
 
@@ -226,48 +230,75 @@ def scale_compiled(cm: Compiled) -> tuple[Compiled, np.ndarray, float]:
     -------
     (Compiled, numpy.ndarray, float)
         The scaled model, the column scale ``s`` (original ``x = s * x_scaled``) and the
-        objective scale ``k`` (original objective ``= scaled objective / k``).
+        objective scale ``k`` (original objective ``= scaled objective / k``). The scaled
+        matrix shares its index arrays with ``cm.A`` when that is column-wise and canonical:
+        neither is to be changed in place.
     """
     A = sp.csc_array(cm.A)
     A.sum_duplicates()  # canonical: sorted, no duplicates (a no-op on compiled models)
-    m_rows, n = A.shape
-    cont = cm.integrality == 0
-    # per column, from the CSC arrays directly: the largest |a| and the geometric mean of |a|
-    absd = np.abs(A.data)
     cnt = np.diff(A.indptr)
+    work = np.abs(A.data)  # one scratch array over the nonzeros, reused below
+    col = _column_scale(A, cm, cnt, work)
+    # A diag(col), then rows by their largest entry: diag(row) A diag(col) (exact: powers of 2)
+    data = np.repeat(col, cnt)
+    del cnt
+    data *= A.data
+    np.abs(data, out=work)
+    rmax = np.zeros(A.shape[0])
+    # in chunks: numpy gathers and scatters through an intp copy of the (int32) row indices
+    for a in range(0, len(data), SCALE_CHUNK):
+        np.maximum.at(rmax, A.indices[a:a + SCALE_CHUNK], work[a:a + SCALE_CHUNK])
+    del work
+    row = pow2(1.0 / np.where(rmax > 0, rmax, 1.0))
+    for a in range(0, len(data), SCALE_CHUNK):
+        data[a:a + SCALE_CHUNK] *= row[A.indices[a:a + SCALE_CHUNK]]
+    # the scaled matrix shares the index arrays of the model's (same sparsity pattern)
+    A = sp.csc_array((data, A.indices, A.indptr), shape=A.shape, copy=False)
+    c = cm.c * col
+    cm_ = float(np.abs(c).max(initial=0.0))
+    k = float(pow2(np.array([1.0 / cm_]))[0]) if cm_ > 0 else 1.0
+    c *= k
+    with np.errstate(invalid="ignore"):
+        scaled = Compiled(A, cm.row_lo * row, cm.row_hi * row, cm.col_lo / col, cm.col_hi / col,
+                          cm.integrality, c, cm.offset * k, cm.sense, cm.columns, cm.rows)
+    return scaled, col, k
+
+
+
+def _column_scale(A: sp.csc_array, cm: Compiled, cnt: np.ndarray, work: np.ndarray
+                  ) -> np.ndarray:
+    """Powers of two scaling the columns of ``cm`` (see :func:`scale_compiled`): a continuous
+    column's finite bound, else the inverse geometric mean of its entries' magnitudes; 1 for
+    an integer column. ``A`` is ``cm.A`` column-wise, ``cnt`` its entries per column and
+    ``work`` holds ``|A.data|`` (overwritten with its base-2 logarithm)."""
+    n = A.shape[1]
     has = cnt > 0
     starts = A.indptr[:-1][has]
     cmax = np.zeros(n)
-    logsum = np.zeros(n)
-    if len(absd):
-        cmax[has] = np.maximum.reduceat(absd, starts)
+    gmean = np.zeros(n)  # the sum of log2 |a| first
+    if len(work):
+        cmax[has] = np.maximum.reduceat(work, starts)
         with np.errstate(divide="ignore"):
-            logsum[has] = np.add.reduceat(np.log2(absd), starts)
-    gmean = np.exp2(np.divide(logsum, cnt, out=np.zeros(n), where=has))
-    bound = np.where(np.isfinite(cm.col_hi) & (np.abs(cm.col_hi) > 0), np.abs(cm.col_hi), 0.0)
-    bound = np.maximum(bound, np.where(np.isfinite(cm.col_lo), np.abs(cm.col_lo), 0.0))
+            gmean[has] = np.add.reduceat(np.log2(work, out=work), starts)
+    del starts
+    np.exp2(np.divide(gmean, cnt, out=gmean, where=has), out=gmean)
+    # the larger finite magnitude of the two bounds (0 where neither is finite)
+    bound = np.abs(cm.col_hi)
+    bound[~np.isfinite(bound)] = 0.0
+    other = np.abs(cm.col_lo)
+    other[~np.isfinite(other)] = 0.0
+    np.maximum(bound, other, out=bound)
+    del other
+    cont = cm.integrality == 0
     col = np.ones(n)
     by_bound = cont & (bound > 0)
     col[by_bound] = bound[by_bound]
+    del bound
     by_mat = cont & ~by_bound & (cmax > 0)
     col[by_mat] = 1.0 / gmean[by_mat]
     col = pow2(np.clip(col, 1e-12, 1e12))
     col[~cont] = 1.0
-    # A diag(col), then rows by their largest entry: diag(row) A diag(col) (exact: powers of 2)
-    data = A.data * np.repeat(col, cnt)
-    rmax = np.zeros(m_rows)
-    np.maximum.at(rmax, A.indices, np.abs(data))
-    row = pow2(1.0 / np.where(rmax > 0, rmax, 1.0))
-    data *= row[A.indices]
-    A = sp.csc_array((data, A.indices.copy(), A.indptr.copy()), shape=A.shape)
-    c = cm.c * col
-    cm_ = float(np.abs(c).max(initial=0.0))
-    k = float(pow2(np.array([1.0 / cm_]))[0]) if cm_ > 0 else 1.0
-    with np.errstate(invalid="ignore"):
-        scaled = Compiled(A, cm.row_lo * row, cm.row_hi * row, cm.col_lo / col, cm.col_hi / col,
-                          cm.integrality, c * k, cm.offset * k, cm.sense, cm.columns, cm.rows)
-    return scaled, col, k
-
+    return col
 
 
 def use_default_threads() -> None:

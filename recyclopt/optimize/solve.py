@@ -89,6 +89,7 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
     t1 = time.perf_counter()
     heur, idx = _first_plan(om, cm, cm_s, h, col_scale, scaling, time_limit, threads,
                             heuristic, start, t1)
+    del cm_s  # HiGHS holds its own copy: the scaled arrays are not kept through the solve
     try:
         with _spinner(time_limit, cm.n_columns):
             run_ok = highs.run(h)

@@ -158,7 +158,8 @@ def compile_builder(om: OptModel) -> Compiled:
     The same arrays as :func:`recyclopt.optimize.compiler.compile_model` on the Pyomo model
     of the same builder: every builder column in order, bounds clipped to the block's domain
     (binary: [0, 1]); per group, the rows with a coefficient (the Pyomo model leaves the
-    others out), expanded as :func:`expand_rows`; the objective ``om.c`` without a constant.
+    others out), expanded as :func:`expand_rows`; the objective ``om.c`` without a constant
+    (``om.c`` itself, not a copy, when it covers every column: read it, do not change it).
     ``columns`` is empty; ``rows`` holds each row's :class:`BuilderRow`.
     """
     mb = om.builder
@@ -186,7 +187,9 @@ def compile_builder(om: OptModel) -> Compiled:
     A, r_lo, r_hi, k, bt = standard_matrix(rows_in, mb.n, False)
     rows = np.concatenate(row_of) if row_of else np.zeros(0, dtype=np.int64)
     rows = rows if k is None else rows[k]
-    c = np.zeros(mb.n)
-    c[:len(om.c)] = om.c
+    c = np.asarray(om.c, dtype=float)
+    if c.shape != (mb.n,):  # the model's own cost vector when it covers every column
+        c = np.zeros(mb.n)
+        c[:len(om.c)] = om.c
     return Compiled(A, r_lo, r_hi, col_lo, col_hi, integ, c, 0.0, om.sense, [],
                     list(map(BuilderRow, rows.tolist(), bt.tolist())))

@@ -73,3 +73,25 @@ def test_scale_compiled_matches_its_definition(which):
     # the input is left as it was
     assert np.array_equal(sp.csc_array(cm.A).data, sp.csc_array(compile_model(
         build_model(case).model).A).data)
+
+
+def test_scaling_in_chunks_and_sharing_the_index_arrays(monkeypatch):
+    # the row pass in chunks of 7 nonzeros (chunk edges inside rows and columns) gives the
+    # reference's arrays; compile_builder passes the model's own cost vector on; a column-wise model's scaled matrix shares its index arrays (the
+    # same sparsity pattern: no copy) and leaves the model's values as they were
+    from recyclopt.optimize import highs
+    from recyclopt.optimize.standard_form import compile_builder
+
+    monkeypatch.setattr(highs, "SCALE_CHUNK", 7)
+    om = build_model(case_from_dict(generated_case(12, 3, 2)), pyomo=False)
+    cm = compile_builder(om)
+    assert np.shares_memory(cm.c, om.c)  # the model's cost vector, not a copy
+    cm.A = sp.csc_array(cm.A)  # column-wise, as the compiler makes models of >20k nonzeros
+    before = cm.A.data.copy()
+    s, col, k = scale_compiled(cm)
+    A, col_r, _, k_r = _reference(cm)
+    assert np.array_equal(col, col_r) and k == k_r
+    assert np.array_equal(s.A.data, A.data) and np.array_equal(s.A.indices, A.indices)
+    assert np.shares_memory(s.A.indices, cm.A.indices)
+    assert np.shares_memory(s.A.indptr, cm.A.indptr)
+    assert np.array_equal(cm.A.data, before)
