@@ -20,6 +20,13 @@ plan builds a plant (so a MIP decides them) are solved twice each, by
 :func:`recyclopt.optimize.optimize` on the scenario's case (a rebuild: Pyomo model, compile,
 HiGHS, plan) and by :meth:`SweepEngine.solve_values` (no fixed-design run, as the rebuild), and
 the milliseconds per scenario, the engine's parts and its solver runs are printed.
+
+Part 3, *warm starts* (``--starts N``): on the first N such MIP scenarios, HiGHS's time per
+scenario (best of ``--start-reps``, the variants interleaved per scenario) with the start the
+engine gives (the base plan when it satisfies the scenario's bounds and rows), with the
+scenario's own optimal plan (what no warm start can beat), and with the plan of the nearest
+earlier scenario (standardised lever values) among the five nearest that satisfy the
+scenario's bounds and rows (:meth:`SweepEngine.satisfies`).
 """
 
 from __future__ import annotations
@@ -98,13 +105,7 @@ def mip_vs_rebuild(n: int, scen: Path) -> None:
     sf = load_scenarios(scen)
     eng = SweepEngine(case, EngineOptions(fixed_design=False),
                       settings=resolve_settings(case, sf.levers))
-    picked = []
-    for sc in sf.iter_scenarios(case, ["availability"]):  # the MIP scenarios, found once
-        r0 = eng.runs["mip"]
-        if eng.solve_values(sc.values).row["built"] and eng.runs["mip"] > r0:
-            picked.append(sc.values)
-        if len(picked) == n:
-            break
+    picked = [p[0] for p in _mip_scenarios(eng, case, sf, n)]
     before, runs0 = dict(eng.timings), dict(eng.runs)
     t_eng = t_reb = diff = 0.0
     for v in picked:
@@ -125,6 +126,79 @@ def mip_vs_rebuild(n: int, scen: Path) -> None:
     print("  engine runs: " + ", ".join(f"{p} {eng.runs[p] - runs0[p]}" for p in eng.runs))
 
 
+def _mip_scenarios(eng, case, sf, n: int) -> list[tuple[dict, float, object]]:
+    """The first ``n`` scenarios of the availability set that a MIP decides and whose plan
+    builds a plant: (values, NPV, optimal plan in builder order)."""
+    run, got = eng._run, {}
+
+    def capture(s, t, start=None):
+        got["x"] = (out := run(s, t, start))[0]
+        return out
+
+    eng._run = capture
+    picked = []
+    try:
+        for sc in sf.iter_scenarios(case, ["availability"]):
+            r0 = eng.runs["mip"]
+            row = eng.solve_values(sc.values).row
+            if row["built"] and eng.runs["mip"] > r0:
+                picked.append((sc.values, row["npv_usd"], got["x"]))
+            if len(picked) == n:
+                break
+    finally:
+        eng._run = run
+    return picked
+
+
+def warm_starts(n: int, reps: int, scen: Path) -> None:
+    """Part 3 (see the module docstring)."""
+    import numpy as np
+
+    from recyclopt.optimize import load_case
+    from recyclopt.scenarios import EngineOptions, SweepEngine, load_scenarios
+    from recyclopt.scenarios.policy import resolve_settings
+
+    case = load_case("taiwan")
+    sf = load_scenarios(scen)
+    eng = SweepEngine(case, EngineOptions(fixed_design=False),
+                      settings=resolve_settings(case, sf.levers))
+    picked = _mip_scenarios(eng, case, sf, n)
+    keys = sorted(picked[0][0])
+    v = np.array([[p[0][k] for k in keys] for p in picked])
+    z = (v - v.mean(0)) / (v.std(0) + 1e-12)
+    run = eng._run
+    best = {k: np.full(len(picked), np.inf) for k in ("engine's", "own optimum", "nearest")}
+    used = np.zeros(len(picked), dtype=bool)
+    worst = 0.0
+
+    def start_for(i: int, how: str, s, t, start):
+        if how == "own optimum":
+            return picked[i][2][s.ccol]
+        if how == "nearest":
+            for j in np.argsort(((z[:i] - z[i]) ** 2).sum(1))[:5]:
+                xc = picked[j][2][s.ccol]
+                if eng.satisfies(s, t, xc):
+                    used[i] = True
+                    return xc
+        return start
+
+    for i, (vals, npv, _) in enumerate(picked):
+        for _ in range(reps):
+            for how in best:
+                eng._run = lambda s, t, start=None, how=how, i=i: run(
+                    s, t, start_for(i, how, s, t, start))
+                h0 = eng.timings["highs"]
+                row = eng.solve_values(vals).row
+                eng._run = run
+                best[how][i] = min(best[how][i], eng.timings["highs"] - h0)
+                worst = max(worst, abs(row["npv_usd"] - npv) / max(1.0, abs(npv)))
+    print(f"\nwarm starts, {len(picked)} MIP scenarios, HiGHS ms per scenario (best of {reps}); "
+          f"a nearest earlier plan was feasible in {int(used.sum())}; largest relative NPV "
+          f"difference {worst:.1e}")
+    for how, t in best.items():
+        print(f"  {how:12s} {t.mean() * 1e3:6.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--backends", default="serial,processes:1,processes:2,dask:2",
@@ -134,12 +208,16 @@ def main(argv: list[str] | None = None) -> int:
                    "rebuild (0: skip)")
     p.add_argument("--sets", help="only these sets (passed to recyclopt sweep)")
     p.add_argument("--repeat", type=int, default=1, help="runs of the backend list")
+    p.add_argument("--starts", type=int, default=0, help="MIP scenarios of part 3 (0: skip)")
+    p.add_argument("--start-reps", type=int, default=3, help="runs per variant in part 3")
     a = p.parse_args(argv)
     extra = ["--sets", a.sets] if a.sets else []
     for _ in range(a.repeat if a.backends else 0):
         backends([b for b in a.backends.split(",") if b], Path(a.scenarios), extra)
     if a.mip:
         mip_vs_rebuild(a.mip, Path(a.scenarios))
+    if a.starts:
+        warm_starts(a.starts, a.start_reps, Path(a.scenarios))
     return 0
 
 

@@ -19,8 +19,10 @@ the scenarios not yet stored.
     overlap the driver's set-up.
 ``dask``
     a ``dask.distributed`` client: a :class:`~distributed.LocalCluster` of ``workers``
-    single-threaded worker processes by default, or the cluster at ``scheduler`` (an address
-    such as ``tcp://10.0.0.5:8786``), whose workers need recyclopt installed.
+    single-threaded worker processes by default (started by the command line in a background
+    thread before its own set-up, :func:`~recyclopt.scenarios.pool.start_early`), or the
+    cluster at ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``), whose workers need
+    recyclopt installed.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from ..optimize.superstructure import Superstructure, build
 from .definition import Scenario
 from .engine import EngineOptions, SweepEngine
 from .params import BACKENDS
-from .pool import chunk_size, mp_context, start_early
+from .pool import PRELOAD, chunk_size, mp_context, start_early, take_early_cluster
 from .store import ResultStore
 
 
@@ -259,10 +261,22 @@ def _iter_processes(spec: SweepSpec, chunks: Iterable[list[Scenario]], workers: 
         ex.shutdown(wait=True, cancel_futures=True)
 
 
+def local_cluster(workers: int) -> Any:
+    """A local Dask cluster of ``workers`` single-threaded worker processes that import the
+    solver stack (:data:`~.pool.PRELOAD`) as they start, not at their first task."""
+    try:
+        from distributed import LocalCluster
+    except ImportError:
+        raise InputError("the dask backend needs dask.distributed: pip install "
+                         "'dask[distributed]'", field="--backend") from None
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                        dashboard_address=None, preload=list(PRELOAD))
+
+
 def _iter_dask(spec: SweepSpec, chunks: Iterable[list[Scenario]], workers: int,
                scheduler: str | None) -> Iterator[list[dict[str, Any]]]:
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, as_completed
     except ImportError:
         raise InputError("the dask backend needs dask.distributed: pip install "
                          "'dask[distributed]'", field="--backend") from None
@@ -274,8 +288,7 @@ def _iter_dask(spec: SweepSpec, chunks: Iterable[list[Scenario]], workers: int,
             raise InputError(f"--scheduler {scheduler!r}: cannot reach the Dask scheduler "
                              f"({exc})", field="--scheduler") from None
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = take_early_cluster(workers) or local_cluster(workers)
         client = Client(cluster)
     try:
         if cluster is not None:  # local workers die with this driver; remote ones are not ours

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import pickle
 import shlex
 import sys
@@ -115,17 +116,20 @@ def _check_outputs(args: argparse.Namespace, out: Path, inputs: dict[str, Path])
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run the ``sweep`` command."""
-    if args.backend == "processes":  # its imports overlap the driver's set-up below
-        from .pool import start_early
+    from .pool import close_early, start_early
 
-        start_early()
-    from ..optimize import load_case
-    from .analysis import npv_distribution, route_frequency
-    from .backends import run_sweep
-    from .definition import load_scenarios
-    from .engine import EngineOptions
-    from .store import ResultStore
+    _check_options(args)
+    if args.backend == "processes" or (args.backend == "dask" and not args.scheduler):
+        # the workers start (and import) while the driver sets up below
+        start_early(args.backend, args.workers or os.cpu_count() or 1)
+    try:
+        return _sweep(args)
+    finally:
+        close_early()  # a local Dask cluster no sweep took (an input error)
 
+
+def _check_options(args: argparse.Namespace) -> None:
+    """The options that need no file, checked before any worker starts."""
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers {args.workers}; allowed range >= 1", field="--workers")
     if args.time_limit is not None and not args.time_limit > 0:
@@ -139,6 +143,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.export and Path(args.export).suffix.lower() not in (".parquet", ".csv"):
         raise InputError(f"--export {args.export!r}: allowed formats .parquet, .csv",
                          field="--export")
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    """The sweep itself, once the options are checked (and the workers started)."""
+    from ..optimize import load_case
+    from .analysis import npv_distribution, route_frequency
+    from .backends import run_sweep
+    from .definition import load_scenarios
+    from .engine import EngineOptions
+    from .store import ResultStore
+
     case = load_case(args.case)
     sf = load_scenarios(args.scenarios, allow_large=args.allow_large_samples)
     sets = [x for x in args.sets.split(",") if x] if args.sets else None

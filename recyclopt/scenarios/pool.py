@@ -1,14 +1,17 @@
 """How a sweep's worker processes are started and how its scenarios are cut into chunks.
 
 Light on purpose (the standard library only): the command line starts the process pool's
-fork server here before it imports the solver stack, so the server's imports run on the
-second core while the driver loads the case and validates the scenarios.
+fork server (or a local Dask cluster, in a background thread) here before it imports the
+solver stack, so the workers' imports run on the other cores while the driver loads the case
+and validates the scenarios.
 """
 
 from __future__ import annotations
 
 import math
 import multiprocessing as mp
+import threading
+from typing import Any
 
 #: Modules the fork server imports once; every worker forked from it starts with them loaded.
 PRELOAD = ["recyclopt.scenarios.backends"]
@@ -33,13 +36,61 @@ def mp_context() -> mp.context.BaseContext:
     return mp.get_context("spawn")
 
 
-def start_early() -> None:
-    """Start the fork server now (it imports :data:`PRELOAD` in its own process while this one
-    goes on); a no-op without ``forkserver`` or when it already runs."""
-    if mp_context().get_start_method() == "forkserver":
+def start_early(backend: str = "processes", workers: int | None = None) -> None:
+    """Start the backend's workers now, while this process goes on with its own set-up.
+
+    ``processes``: the fork server (it imports :data:`PRELOAD` in its own process); a no-op
+    without ``forkserver`` or when it already runs. ``dask``: a local cluster of ``workers``
+    (:func:`recyclopt.scenarios.backends.local_cluster`) made in a background thread, which
+    :func:`take_early_cluster` hands to the sweep and :func:`close_early` closes if no sweep
+    took it.
+    """
+    if backend == "processes" and mp_context().get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+    elif backend == "dask" and workers and "thread" not in _EARLY:
+        def make() -> None:
+            try:
+                from .backends import local_cluster
+
+                _EARLY["cluster"] = local_cluster(workers)
+            except BaseException as exc:  # reported when the sweep asks for the cluster
+                _EARLY["error"] = exc
+
+        _EARLY.update(workers=workers, thread=threading.Thread(
+            target=make, name="recyclopt-dask-start", daemon=True))
+        _EARLY["thread"].start()
+
+
+_EARLY: dict[str, Any] = {}  # the local Dask cluster being started early
+
+
+def take_early_cluster(workers: int) -> Any:
+    """The cluster :func:`start_early` made for ``workers`` (waiting for it), now the
+    caller's to close; None when there is none for that count. Re-raises its start's error."""
+    if _EARLY.get("workers") != workers:
+        return None
+    _EARLY.pop("thread").join()
+    _EARLY.pop("workers")
+    if "error" in _EARLY:
+        raise _EARLY.pop("error")
+    return _EARLY.pop("cluster")
+
+
+def early_cluster_pending() -> bool:
+    """Whether a cluster :func:`start_early` made is waiting for a sweep to take it."""
+    return "thread" in _EARLY
+
+
+def close_early() -> None:
+    """Close a cluster :func:`start_early` made that no sweep took (an input error, say)."""
+    if "thread" in _EARLY:
+        _EARLY["thread"].join()
+        cluster = _EARLY.get("cluster")
+        _EARLY.clear()
+        if cluster is not None:
+            cluster.close()
 
 
 def chunk_size(remaining: int, workers: int, fixed: int | None = None) -> int:
@@ -51,4 +102,6 @@ def chunk_size(remaining: int, workers: int, fixed: int | None = None) -> int:
     return max(1, min(MAX_CHUNK, math.ceil(max(remaining, 1) / (CHUNKS_AHEAD * workers))))
 
 
-__all__ = ["CHUNKS_AHEAD", "MAX_CHUNK", "PRELOAD", "chunk_size", "mp_context", "start_early"]
+__all__ = ["CHUNKS_AHEAD", "MAX_CHUNK", "PRELOAD", "chunk_size", "close_early",
+           "early_cluster_pending", "mp_context",
+           "start_early", "take_early_cluster"]

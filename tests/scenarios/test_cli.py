@@ -79,3 +79,31 @@ def test_bad_options(case_file, tmp_path, capsys):
     assert "--backend dask" in capsys.readouterr().err
     assert main([str(case_file), str(scen), "--export", "x.xlsx"]) == 2
     assert "allowed formats" in capsys.readouterr().err
+
+
+def test_dask_cluster_started_early_runs_the_sweep_or_closes_on_an_input_error(
+        case_file, tmp_path, capsys):
+    # --backend dask starts its local cluster before the driver's set-up: the sweep then
+    # stores the serial run's rows; an input error found after the start (a bad scenario
+    # file) is still one line, exit code 2, and leaves no cluster behind
+    pytest.importorskip("distributed")
+    from recyclopt.scenarios import pool
+
+    scen = _write(tmp_path, GOOD)
+    frames = {}
+    for backend in ("serial", "dask"):
+        out = tmp_path / f"{backend}.sqlite"
+        assert main([str(case_file), str(scen), "--out", str(out), "--backend", backend,
+                     "--workers", "2", "--no-progress"]) == 0
+        with ResultStore(out, resume=True) as st:
+            frames[backend] = st.frame().drop(columns=["solve_s"])
+    assert frames["dask"].equals(frames["serial"])
+    assert not pool.early_cluster_pending()  # the sweep took the cluster (and closed it)
+    capsys.readouterr()
+    bad = _write(tmp_path, {"sets": {"a": {"scenarios": [{"name": "x", "overrides": {
+        "prices.gold": 1}}]}}}, "bad.yaml")
+    assert main([str(case_file), str(bad), "--out", str(tmp_path / "b.sqlite"),
+                 "--backend", "dask", "--workers", "2"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "unknown parameter" in err
+    assert not pool.early_cluster_pending()

@@ -145,6 +145,25 @@ def test_warm_start_is_the_base_plan_only_where_feasible(case):
     assert eng._start(p.s, p.t, price=p.price) is not None
 
 
+def test_satisfies_rejects_a_plan_outside_the_bounds_or_rows(case):
+    # the base plan satisfies its own model; the same plan with one column past its upper
+    # bound does not, nor does the plan itself once an equality row's upper limit is moved
+    # below its lower one (the row's activity equals that lower limit: by construction)
+    eng = SweepEngine(case, EngineOptions(fixed_design=False))
+    s = eng.base
+    xc = eng._base_solution()[s.ccol]
+    assert eng.satisfies(s, s.targets, xc)
+    hi = s.targets["col_hi"]
+    j = int(np.flatnonzero(np.isfinite(hi))[0])
+    bad = xc.copy()
+    bad[j] = hi[j] + 1.0
+    assert not eng.satisfies(s, s.targets, bad)
+    i = int(np.flatnonzero(s.ctype == 0)[0])
+    row_hi = s.targets["row_hi"].copy()
+    row_hi[i] = s.targets["row_lo"][i] - 1.0 - abs(s.targets["row_lo"][i])
+    assert not eng.satisfies(s, dict(s.targets, row_hi=row_hi), xc)
+
+
 def test_price_tier_objective_equals_a_fresh_assembly(case):
     eng = SweepEngine(case, EngineOptions(fixed_design=False))
     for values in SCENARIOS[:5]:  # the price-tier scenarios of the list
