@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .. import progress
-from ..economics import cash_flow_table
+from ..economics import cash_flow_npv
 from ..errors import SolverError
 from .case import Case, CaseError
 from .model import OptModel, build_model
@@ -144,7 +144,8 @@ def plan_line(om: OptModel, x: np.ndarray, r1: np.ndarray, m: float,
     """``(a, b)`` with the plan ``x`` worth ``NPV(m') = a m' + b`` when the targeted prices
     are ``m'`` times today's, the plan fixed; ``om`` is the model priced at ``m``.
 
-    Read off the plan's own cash flow at ``m`` and ``m + 1`` (:func:`cash_flow_table`):
+    Read off the plan's own cash flow at ``m`` and ``m + 1`` (:func:`cash_flow_npv`, the NPV
+    of :func:`~recyclopt.economics.cash_flow_table`):
     revenue, its escalation and the revenue-linked fixed costs and overhead of the costing
     convention are linear in the revenue, and nothing else moves with the price, so the
     two points fix the line.
@@ -155,11 +156,11 @@ def plan_line(om: OptModel, x: np.ndarray, r1: np.ndarray, m: float,
     case, Y = om.case, len(om.case.years)
 
     def npv(rev: np.ndarray) -> float:
-        return cash_flow_table(case.costing, case.horizon, revenue_usd=rev,
-                               byproduct_revenue_usd=mo["byp"], variable_opex_usd=mo["var"],
-                               labour_usd=np.full(Y, mo["labour"]),
-                               fixed_opex_usd=np.full(Y, mo["fixed"]), bec_usd=mo["bec"],
-                               direct_tpc_usd=mo["direct"]).npv_usd
+        return cash_flow_npv(case.costing, case.horizon, revenue_usd=rev,
+                             byproduct_revenue_usd=mo["byp"], variable_opex_usd=mo["var"],
+                             labour_usd=np.full(Y, mo["labour"]),
+                             fixed_opex_usd=np.full(Y, mo["fixed"]), bec_usd=mo["bec"],
+                             direct_tpc_usd=mo["direct"])
 
     v0 = npv(mo["rev"])
     a = npv(mo["rev"] + r1 @ xv) - v0

@@ -529,9 +529,11 @@ class PlanReader:
         xv = np.where(xv < 1e-12 * max(xv.max(initial=0.0), 1.0), 0.0, xv)
         if self._build is not None:
             off = self.costly & (x[self._build] < 0.5)
-            if off.any():
-                dead = np.asarray((self._load_mat[np.flatnonzero(off)] != 0).sum(axis=0)
-                                  ).ravel() > 0
+            if off.any():  # pairs loading a switched-off option (a stored nonzero entry)
+                m = self._load_mat
+                on = np.repeat(off, np.diff(m.indptr)) & (m.data != 0)
+                dead = np.zeros(self.K, dtype=bool)
+                dead[m.indices[on]] = True
                 xv = np.where(dead[:, None], 0.0, xv)
         return xv
 
