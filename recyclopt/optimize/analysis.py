@@ -13,7 +13,7 @@ from .. import progress
 from ..economics import cash_flow_npv
 from ..errors import SolverError
 from .case import Case, CaseError
-from .model import OptModel, build_model
+from .model import OptModel, build_model, repriced
 from .plan import MIP_GAP, PlanReader, PlantPlan, optimize, read_plan
 from .solve import SolveInfo, solve
 from .superstructure import Superstructure, build
@@ -249,13 +249,22 @@ class _Search:
         self.r1 = _selected_revenue(self.sup, case, self.sel)
         self.steps: list[dict] = []
         self.reader: PlanReader | None = None  # of the last model solved
+        self.built: dict[tuple, OptModel] = {}  # a model built per set of extra rows
         self.on_milp: Callable[[], None] = lambda: None  # called after each MILP
 
     def model_at(self, m: float, extra: list) -> OptModel:
-        """The NPV model with the targeted prices times ``m``."""
+        """The NPV model with the targeted prices times ``m``: built once per set of extra
+        rows, then re-priced (:func:`~recyclopt.optimize.model.repriced`; prices are only
+        in the objective)."""
         case_m, sup_m = _at(self.case, self.sup, self.sel, self.r1, m)
-        return build_model(case_m, objective="npv", mode=self.mode, sup=sup_m, extra=extra,
-                           pyomo=False)
+        key = tuple((name, lo, hi) for name, _, lo, hi in extra)
+        base = self.built.get(key)
+        om = repriced(base, case_m, sup_m) if base is not None else None
+        if om is None:
+            om = build_model(case_m, objective="npv", mode=self.mode, sup=sup_m, extra=extra,
+                             pyomo=False)
+            self.built[key] = om
+        return om
 
     def solve_at(self, m: float, require: bool = False
                  ) -> tuple[OptModel, np.ndarray | None, SolveInfo]:
