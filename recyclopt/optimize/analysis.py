@@ -391,16 +391,18 @@ def _feed_scale_search(case: Case, mode: str | None, rtol: float, max_scale: flo
     superstructure of ``case``)."""
     n = 0
     plans: dict[float, tuple[OptModel, np.ndarray]] = {}
+    reader: PlanReader | None = None  # its index arrays are shared by every scale's model
 
     def pays(s: float) -> bool:
-        nonlocal n
+        nonlocal n, reader
         case_s = with_feed_scale(case, s)
         om = build_model(case_s, objective="npv", mode=mode,
                          sup=dataclasses.replace(sup, case=case_s), pyomo=False)
         x, info = solve(om, mip_gap=mip_gap)
         n += 1
         on_milp()
-        ok = _built_any(om, x) and info.objective > pays_usd
+        reader = PlanReader(om, like=reader)
+        ok = bool(reader.money(x)["built"].any()) and info.objective > pays_usd
         if ok:
             plans[s] = (om, x)
         return ok
