@@ -13,7 +13,7 @@ from .. import progress
 from ..economics import cash_flow_npv
 from ..errors import SolverError
 from .case import Case, CaseError
-from .model import OptModel, build_model, repriced
+from .model import OptModel, build_model, repriced, with_rows
 from .plan import MIP_GAP, PlanReader, PlantPlan, optimize, read_plan
 from .solve import SolveInfo, solve
 from .superstructure import Superstructure, build
@@ -272,12 +272,17 @@ class _Search:
         product, their horizon revenue from it at least 1e-6 of the most it could be)."""
         ex = list(self.extra)
         if require:
-            mb = self.model_at(m, ex).builder  # the same columns
+            base = self.model_at(m, ex)  # the same columns
+            mb = base.builder
             xb = mb.blocks["x"]
             r = np.repeat(self.r1, len(self.case.years))  # x columns are pair-major
             vec = np.zeros(mb.n)
             vec[xb.offset:xb.offset + xb.size] = r
-            ex.append(("targeted_revenue", vec, 1e-6 * float(r @ xb.ub), np.inf))
+            row = ("targeted_revenue", vec, 1e-6 * float(r @ xb.ub), np.inf)
+            key = tuple((name, lo, hi) for name, _, lo, hi in [*ex, row])
+            if not ex and key not in self.built:  # the row added to the model just built
+                self.built[key] = with_rows(base, [row])
+            ex.append(row)
         om = self.model_at(m, ex)
         x, info = solve(om, mip_gap=self.mip_gap, raise_on_failure=not require)
         self.on_milp()
