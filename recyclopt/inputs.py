@@ -21,13 +21,15 @@ def _bundled(package: str, name: str) -> Path | None:
 
 
 def _raw_yaml(path: Path | None) -> Any:
-    """The parsed YAML of an input that has already been validated (so it parses)."""
+    """The parsed YAML of an input that has already been validated (so it parses, within
+    the input limits): safe loading, with libyaml's parser when PyYAML has it (~10x faster)."""
     import yaml
 
     if path is None:
         return None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
 

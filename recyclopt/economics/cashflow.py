@@ -32,7 +32,8 @@ from numpy.typing import ArrayLike
 from recyclopt.economics.conventions import Convention, CostFactors
 from recyclopt.economics.errors import EconomicsInputError, as_year_array, check_range
 
-__all__ = ["CashFlowResult", "Horizon", "NPVWeights", "cash_flow_table", "npv_weights"]
+__all__ = ["CashFlowResult", "Horizon", "NPVWeights", "cash_flow_npv", "cash_flow_table",
+           "npv_weights"]
 
 TABLE_COLUMNS = (
     "year",
@@ -219,11 +220,48 @@ def cash_flow_table(convention: Convention, horizon: Horizon, *, revenue_usd: Ar
     with ``TPC = lang_factor * bec_usd + direct_tpc_usd`` and ``TOC = toc_per_tpc * TPC``
     spread by the capex schedule. See the module docstring for timing and discounting.
     """
+    c = _cash_flows(convention, horizon, revenue_usd, byproduct_revenue_usd,
+                    variable_opex_usd, labour_usd, fixed_opex_usd, bec_usd, direct_tpc_usd)
+    table = pd.DataFrame({"year": horizon.years, "capex_usd": c.capex, **c.cols,
+                          "cash_flow_usd": c.cash, "discount_factor": c.disc,
+                          "discounted_cash_flow_usd": c.cash * c.disc})
+    return CashFlowResult(table=table, npv_usd=c.npv, tpc_usd=float(c.tpc),
+                          toc_usd=float(c.toc))
+
+
+def cash_flow_npv(convention: Convention, horizon: Horizon, *, revenue_usd: ArrayLike,
+                  variable_opex_usd: ArrayLike = 0.0, labour_usd: ArrayLike = 0.0,
+                  fixed_opex_usd: ArrayLike = 0.0, bec_usd: float = 0.0,
+                  direct_tpc_usd: float = 0.0, byproduct_revenue_usd: ArrayLike = 0.0
+                  ) -> float:
+    """``cash_flow_table(...).npv_usd`` (same inputs, checks and arithmetic, so the same
+    number bit for bit) without making the table: for searches that need only the NPV."""
+    return _cash_flows(convention, horizon, revenue_usd, byproduct_revenue_usd,
+                       variable_opex_usd, labour_usd, fixed_opex_usd, bec_usd,
+                       direct_tpc_usd).npv
+
+
+@dataclass(frozen=True)
+class _Flows:
+    """The yearly columns of a cash-flow table as arrays, and its NPV, TPC and TOC."""
+
+    cols: dict[str, np.ndarray]
+    capex: np.ndarray
+    cash: np.ndarray
+    disc: np.ndarray
+    npv: float
+    tpc: float
+    toc: float
+
+
+def _cash_flows(convention: Convention, horizon: Horizon, revenue: ArrayLike,
+                byproducts: ArrayLike, variable: ArrayLike, labour: ArrayLike,
+                fixed: ArrayLike, bec_usd: float, direct_tpc_usd: float) -> _Flows:
+    """The arithmetic of :func:`cash_flow_table` (its notes give the formulas)."""
     f = convention.factors()
     _check_schedule_fits(f, horizon)
-    rev, byp, var, lab, fix = _yearly_inputs(horizon.operating_years, revenue_usd,
-                                             byproduct_revenue_usd, variable_opex_usd,
-                                             labour_usd, fixed_opex_usd)
+    rev, byp, var, lab, fix = _yearly_inputs(horizon.operating_years, revenue, byproducts,
+                                             variable, labour, fixed)
     bec = check_range("bec_usd", bec_usd, 0.0, np.inf)
     direct = check_range("direct_tpc_usd", direct_tpc_usd, 0.0, np.inf)
     tpc = f.lang_factor * bec + direct
@@ -236,11 +274,7 @@ def cash_flow_table(convention: Convention, horizon: Horizon, *, revenue_usd: Ar
     cash = (cols["revenue_usd"] + cols["byproduct_revenue_usd"] - cols["variable_opex_usd"]
             - cols["fixed_opex_usd"] - cols["labour_usd"] - cols["overhead_usd"] - capex)
     disc = (1.0 + f.discount_rate) ** -np.arange(n, dtype=float)  # t - construction_year
-    table = pd.DataFrame({"year": horizon.years, "capex_usd": capex, **cols,
-                          "cash_flow_usd": cash, "discount_factor": disc,
-                          "discounted_cash_flow_usd": cash * disc})
-    return CashFlowResult(table=table, npv_usd=float(np.sum(cash * disc)),
-                          tpc_usd=float(tpc), toc_usd=float(toc))
+    return _Flows(cols, capex, cash, disc, float(np.sum(cash * disc)), tpc, toc)
 
 
 def _yearly_inputs(n_op: int, revenue: ArrayLike, byproducts: ArrayLike, variable: ArrayLike,

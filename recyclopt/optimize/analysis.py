@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from .. import progress
-from ..economics import cash_flow_table
+from ..economics import cash_flow_npv
 from ..errors import SolverError
 from .case import Case, CaseError
-from .model import OptModel, build_model
+from .model import OptModel, build_model, repriced, with_rows
 from .plan import MIP_GAP, PlanReader, PlantPlan, optimize, read_plan
 from .solve import SolveInfo, solve
 from .superstructure import Superstructure, build
@@ -144,7 +144,8 @@ def plan_line(om: OptModel, x: np.ndarray, r1: np.ndarray, m: float,
     """``(a, b)`` with the plan ``x`` worth ``NPV(m') = a m' + b`` when the targeted prices
     are ``m'`` times today's, the plan fixed; ``om`` is the model priced at ``m``.
 
-    Read off the plan's own cash flow at ``m`` and ``m + 1`` (:func:`cash_flow_table`):
+    Read off the plan's own cash flow at ``m`` and ``m + 1`` (:func:`cash_flow_npv`, the NPV
+    of :func:`~recyclopt.economics.cash_flow_table`):
     revenue, its escalation and the revenue-linked fixed costs and overhead of the costing
     convention are linear in the revenue, and nothing else moves with the price, so the
     two points fix the line.
@@ -155,11 +156,11 @@ def plan_line(om: OptModel, x: np.ndarray, r1: np.ndarray, m: float,
     case, Y = om.case, len(om.case.years)
 
     def npv(rev: np.ndarray) -> float:
-        return cash_flow_table(case.costing, case.horizon, revenue_usd=rev,
-                               byproduct_revenue_usd=mo["byp"], variable_opex_usd=mo["var"],
-                               labour_usd=np.full(Y, mo["labour"]),
-                               fixed_opex_usd=np.full(Y, mo["fixed"]), bec_usd=mo["bec"],
-                               direct_tpc_usd=mo["direct"]).npv_usd
+        return cash_flow_npv(case.costing, case.horizon, revenue_usd=rev,
+                             byproduct_revenue_usd=mo["byp"], variable_opex_usd=mo["var"],
+                             labour_usd=np.full(Y, mo["labour"]),
+                             fixed_opex_usd=np.full(Y, mo["fixed"]), bec_usd=mo["bec"],
+                             direct_tpc_usd=mo["direct"])
 
     v0 = npv(mo["rev"])
     a = npv(mo["rev"] + r1 @ xv) - v0
@@ -248,13 +249,22 @@ class _Search:
         self.r1 = _selected_revenue(self.sup, case, self.sel)
         self.steps: list[dict] = []
         self.reader: PlanReader | None = None  # of the last model solved
+        self.built: dict[tuple, OptModel] = {}  # a model built per set of extra rows
         self.on_milp: Callable[[], None] = lambda: None  # called after each MILP
 
     def model_at(self, m: float, extra: list) -> OptModel:
-        """The NPV model with the targeted prices times ``m``."""
+        """The NPV model with the targeted prices times ``m``: built once per set of extra
+        rows, then re-priced (:func:`~recyclopt.optimize.model.repriced`; prices are only
+        in the objective)."""
         case_m, sup_m = _at(self.case, self.sup, self.sel, self.r1, m)
-        return build_model(case_m, objective="npv", mode=self.mode, sup=sup_m, extra=extra,
-                           pyomo=False)
+        key = tuple((name, lo, hi) for name, _, lo, hi in extra)
+        base = self.built.get(key)
+        om = repriced(base, case_m, sup_m) if base is not None else None
+        if om is None:
+            om = build_model(case_m, objective="npv", mode=self.mode, sup=sup_m, extra=extra,
+                             pyomo=False)
+            self.built[key] = om
+        return om
 
     def solve_at(self, m: float, require: bool = False
                  ) -> tuple[OptModel, np.ndarray | None, SolveInfo]:
@@ -262,12 +272,17 @@ class _Search:
         product, their horizon revenue from it at least 1e-6 of the most it could be)."""
         ex = list(self.extra)
         if require:
-            mb = self.model_at(m, ex).builder  # the same columns
+            base = self.model_at(m, ex)  # the same columns
+            mb = base.builder
             xb = mb.blocks["x"]
             r = np.repeat(self.r1, len(self.case.years))  # x columns are pair-major
             vec = np.zeros(mb.n)
             vec[xb.offset:xb.offset + xb.size] = r
-            ex.append(("targeted_revenue", vec, 1e-6 * float(r @ xb.ub), np.inf))
+            row = ("targeted_revenue", vec, 1e-6 * float(r @ xb.ub), np.inf)
+            key = tuple((name, lo, hi) for name, _, lo, hi in [*ex, row])
+            if not ex and key not in self.built:  # the row added to the model just built
+                self.built[key] = with_rows(base, [row])
+            ex.append(row)
         om = self.model_at(m, ex)
         x, info = solve(om, mip_gap=self.mip_gap, raise_on_failure=not require)
         self.on_milp()
@@ -381,16 +396,18 @@ def _feed_scale_search(case: Case, mode: str | None, rtol: float, max_scale: flo
     superstructure of ``case``)."""
     n = 0
     plans: dict[float, tuple[OptModel, np.ndarray]] = {}
+    reader: PlanReader | None = None  # its index arrays are shared by every scale's model
 
     def pays(s: float) -> bool:
-        nonlocal n
+        nonlocal n, reader
         case_s = with_feed_scale(case, s)
         om = build_model(case_s, objective="npv", mode=mode,
                          sup=dataclasses.replace(sup, case=case_s), pyomo=False)
         x, info = solve(om, mip_gap=mip_gap)
         n += 1
         on_milp()
-        ok = _built_any(om, x) and info.objective > pays_usd
+        reader = PlanReader(om, like=reader)
+        ok = bool(reader.money(x)["built"].any()) and info.objective > pays_usd
         if ok:
             plans[s] = (om, x)
         return ok

@@ -11,6 +11,7 @@ options in the first stage) or ``kg`` (kg of magnet material entering per year).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,14 +291,21 @@ def _check_capex(c: CapexSpec | None, path: tuple, where: Where) -> None:
         raise where.fail(path, str(exc)) from None
 
 
-def _bundled_availability(table: str, feed: str, years: np.ndarray, path: tuple,
-                          where: Where) -> pd.Series:
-    """Units x collection rate per year from a bundled ``<table>_availability.csv``."""
+@functools.lru_cache(maxsize=8)
+def _availability_table(table: str) -> pd.DataFrame:
+    """A bundled ``<table>_availability.csv`` (package data: read once per process, for
+    every feedstock and every re-validated case; callers filter it, never change it)."""
     from importlib import resources
 
     f = resources.files("recyclopt.data").joinpath(f"{table}_availability.csv")
     with f.open("r", encoding="utf-8") as fh:
-        df = pd.read_csv(fh)
+        return pd.read_csv(fh)
+
+
+def _bundled_availability(table: str, feed: str, years: np.ndarray, path: tuple,
+                          where: Where) -> pd.Series:
+    """Units x collection rate per year from a bundled ``<table>_availability.csv``."""
+    df = _availability_table(table)
     df = df[df["feedstock"] == feed].set_index("year")
     missing = [int(y) for y in years if int(y) not in df.index]
     if df.empty or missing:

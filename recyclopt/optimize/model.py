@@ -30,6 +30,7 @@ year; the objective is :func:`~recyclopt.optimize.objective.phased_objective`.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from dataclasses import dataclass
 from functools import partial
@@ -63,6 +64,7 @@ from .objective import (
     objective_pieces,
     objective_vector,
     phased_objective,
+    repriced_npv_vector,
 )
 from .phased import (
     define_block_capex,
@@ -272,9 +274,47 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
                   "years": case.years, "f_idx": d.f_idx, "avail": d.x_avail,
                   "supply_lo": d.supply_lo, "rec_tot": d.rec_tot,
                   "price_factor": price_factor, "starts": d.starts, "npv_c": npv_c,
-                  "stock_f": d.stock_f, "stock_hold": d.stock_hold})
+                  "stock_f": d.stock_f, "stock_hold": d.stock_hold, "data": d})
     meta.remake = partial(_per_column, mb, d, price_factor, w)
     return OptModel(case, sup, mb, m, columns, c, sense, objective, meta)
+
+
+def with_rows(om: OptModel, extra: list[tuple[str, np.ndarray, float, float]]) -> OptModel:
+    """``om`` (built with ``pyomo=False`` and no ``extra`` rows) with the epsilon rows
+    ``extra`` (as :func:`build_model` takes them) added after its own, as :func:`build_model`
+    adds them last: the same model as building with ``extra``, without re-assembling the
+    other rows (they are shared, assembled, with ``om``)."""
+    if om.model is not None:
+        raise ValueError("with_rows adds rows to an arrays-only model (pyomo=False)")
+    om.builder.assemble()  # the shared groups hold their CSR arrays, not the old builder's
+    mb = MatrixBuilder()
+    mb.blocks, mb.n, mb.groups = om.builder.blocks, om.builder.n, list(om.builder.groups)
+    named = any(coef is None for _, coef, _, _ in extra)  # rows read from the metrics
+    define_epsilon_limits(mb, om.meta["metrics"] if named else {}, extra)
+    return dataclasses.replace(om, builder=mb)
+
+
+def repriced(om: OptModel, case: Case, sup: Superstructure) -> OptModel | None:
+    """``om`` for ``case`` and ``sup`` that differ from its own only in product prices (the
+    pairs' revenue): the same builder, the objective's flow columns written again
+    (:func:`~recyclopt.optimize.objective.repriced_npv_vector`), so the model equals
+    :func:`build_model` on them number for number, without re-assembling the rows.
+
+    Only for a single-build ``npv`` model built with ``pyomo=False`` whose rows hold no
+    price (no ``recovered_value_usd`` epsilon row): None otherwise (build it instead).
+    """
+    d0: ModelData = om.meta["data"]
+    priced_rows = any(g.name.endswith("_recovered_value_usd") for g in om.builder.groups)
+    if om.model is not None or om.objective != "npv" or d0.phased or priced_rows:
+        return None
+    d = dataclasses.replace(d0, case=case, sup=sup)
+    pf, w = om.meta["price_factor"], om.meta["weights"]
+    meta = _Meta({**om.meta, "data": d})
+    meta.pop("pieces", None)
+    meta.pop("metrics", None)
+    meta.remake = partial(_per_column, om.builder, d, pf, w)
+    c = repriced_npv_vector(om.c, om.builder, d, pf, w)
+    return OptModel(case, sup, om.builder, None, [], c, om.sense, om.objective, meta)
 
 
 

@@ -100,8 +100,7 @@ def objective_vector(mb: MatrixBuilder, d: ModelData, objective: str, pieces: di
     rev, byp, var = pair_money(d, price_factor)
     c = np.zeros(mb.n)
     if objective == "npv":
-        c[xcol] = (w.w_revenue[yflat] * (rev[kflat] + byp[kflat])
-                   - w.w_variable_opex[yflat] * var[kflat])
+        c[xcol] = _npv_flow_terms(w, rev, byp, var, kflat, yflat)
         c -= w.w_fixed_opex.sum() * pieces["fixed"] + w.w_labour.sum() * pieces["labour"]
         c -= w.w_bec * pieces["bec"] + w.w_direct_tpc * pieces["direct"]
         c -= stockpile_cost(mb, d, w.w_variable_opex)
@@ -130,6 +129,26 @@ def objective_vector(mb: MatrixBuilder, d: ModelData, objective: str, pieces: di
         return c, "min"
     raise CaseError(f"objective {objective!r}; allowed: {', '.join(OBJECTIVES)}",
                     field="objective")
+
+
+def _npv_flow_terms(w: NPVWeights, rev: np.ndarray, byp: np.ndarray, var: np.ndarray,
+                    kflat: np.ndarray, yflat: np.ndarray) -> np.ndarray:
+    """The NPV per unit of flow of each flow column: ``w_rev[y] (rev + byp) - w_var[y] var``."""
+    return (w.w_revenue[yflat] * (rev[kflat] + byp[kflat])
+            - w.w_variable_opex[yflat] * var[kflat])
+
+
+def repriced_npv_vector(c: np.ndarray, mb: MatrixBuilder, d: ModelData, price_factor: float,
+                        w: NPVWeights) -> np.ndarray:
+    """A copy of the single-build ``npv`` objective ``c`` (:func:`objective_vector`) with
+    its flow columns written again from the pair money of ``d`` (a superstructure whose pair
+    revenue differs): only they hold product prices, so this is the vector
+    :func:`objective_vector` writes for ``d``, number for number."""
+    xcol, kflat, yflat = _flow_columns(mb, d)
+    rev, byp, var = pair_money(d, price_factor)
+    out = c.copy()
+    out[xcol] = _npv_flow_terms(w, rev, byp, var, kflat, yflat)
+    return out
 
 
 def epsilon_metrics(mb: MatrixBuilder, d: ModelData, pieces: dict) -> dict[str, np.ndarray]:

@@ -470,14 +470,18 @@ class PlanReader:
 
     def _values(self, om: OptModel) -> None:
         """The case's numbers: per-pair money and CO2, option costs, capex curves, weights."""
-        case, pairs = om.case, om.sup.pairs
+        case, sup = om.case, om.sup
         options = case.options
+
+        def col(name: str) -> np.ndarray:  # converted once per superstructure (read only)
+            return np.asarray(sup.column("pairs", name), dtype=float)
+
         self._pf = float(om.meta["price_factor"])
-        self.revenue = pairs["revenue_usd_per_unit"].to_numpy(dtype=float) * self._pf
-        self.var_cost = pairs["var_cost_usd_per_unit"].to_numpy(dtype=float)
-        self.co2 = pairs["co2_kg_per_unit"].to_numpy(dtype=float)
-        self.byp = (pairs["byproduct_revenue_usd_per_unit"].to_numpy(dtype=float)
-                    if "byproduct_revenue_usd_per_unit" in pairs else np.zeros(len(pairs)))
+        self.revenue = col("revenue_usd_per_unit") * self._pf
+        self.var_cost = col("var_cost_usd_per_unit")
+        self.co2 = col("co2_kg_per_unit")
+        self.byp = (col("byproduct_revenue_usd_per_unit")
+                    if "byproduct_revenue_usd_per_unit" in sup.pairs else np.zeros(self.K))
         self.costly = np.array([o.has_fixed_cost for o in options], dtype=bool)
         self.blank = np.array([o.blank for o in options], dtype=bool)
         self.lang = np.array([o.capex_lang for o in options], dtype=bool)
@@ -529,9 +533,11 @@ class PlanReader:
         xv = np.where(xv < 1e-12 * max(xv.max(initial=0.0), 1.0), 0.0, xv)
         if self._build is not None:
             off = self.costly & (x[self._build] < 0.5)
-            if off.any():
-                dead = np.asarray((self._load_mat[np.flatnonzero(off)] != 0).sum(axis=0)
-                                  ).ravel() > 0
+            if off.any():  # pairs loading a switched-off option (a stored nonzero entry)
+                m = self._load_mat
+                on = np.repeat(off, np.diff(m.indptr)) & (m.data != 0)
+                dead = np.zeros(self.K, dtype=bool)
+                dead[m.indices[on]] = True
                 xv = np.where(dead[:, None], 0.0, xv)
         return xv
 

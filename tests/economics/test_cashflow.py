@@ -13,6 +13,7 @@ from recyclopt.economics import (
     Horizon,
     QGESSCosting,
     SimpleCosting,
+    cash_flow_npv,
     cash_flow_table,
     npv_weights,
 )
@@ -299,6 +300,38 @@ def test_weights_reproduce_table_npv(convention, construction_years, operating_y
     # Scale of the terms: rounding is relative to the largest magnitudes involved.
     scale = 1.0 + sum(float(np.sum(np.abs(v))) for v in inputs.values()) * 20.0
     assert abs(table_npv - weights_npv) <= 1e-10 * scale
+
+
+@given(
+    convention=conventions,
+    construction_years=st.integers(1, 3),
+    operating_years=st.integers(3, 15),
+    data=st.data(),
+)
+def test_npv_alone_equals_table_npv(convention, construction_years, operating_years, data):
+    """cash_flow_npv is the table's NPV without the table: the same number bit for bit, and
+    the sum of the table's discounted cash-flow column (independent of either)."""
+    horizon = Horizon(2030, operating_years, construction_years)
+    n = operating_years
+    inputs = {
+        "revenue_usd": data.draw(arrays(float, n, elements=money)),
+        "byproduct_revenue_usd": data.draw(arrays(float, n, elements=money)),
+        "variable_opex_usd": data.draw(arrays(float, n, elements=signed_money)),
+        "labour_usd": data.draw(arrays(float, n, elements=money)),
+        "fixed_opex_usd": data.draw(arrays(float, n, elements=signed_money)),
+        "bec_usd": data.draw(money),
+        "direct_tpc_usd": data.draw(money),
+    }
+    res = cash_flow_table(convention, horizon, **inputs)
+    assert cash_flow_npv(convention, horizon, **inputs) == res.npv_usd
+    column = float(res.table["discounted_cash_flow_usd"].sum())
+    assert abs(res.npv_usd - column) <= 1e-9 * (1.0 + res.table["cash_flow_usd"].abs().sum())
+
+
+def test_npv_alone_checks_its_inputs() -> None:
+    # the same one-line errors as cash_flow_table (test_input_validation above)
+    with pytest.raises(EconomicsInputError, match="labour_usd: must be >= 0; got -5 at index 0"):
+        cash_flow_npv(SimpleCosting(), Horizon(2025, 3), revenue_usd=1.0, labour_usd=-5.0)
 
 
 def test_byproduct_revenue_column_and_weights() -> None:
