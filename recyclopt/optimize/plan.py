@@ -570,10 +570,12 @@ class PlanReader:
         elif len(self.seg_o):
             c = self.seg_a * x[self._seg_z] + self.seg_b * x[self._seg_w]
             capex_pw = np.bincount(self.seg_o, weights=c, minlength=n)
+            # a switched-off option's segments hold only solver noise (|x| ~ 1e-9): no capex
+            capex_pw = np.where(paid | ~self.costly, capex_pw, 0.0)
         else:
             capex_pw = np.zeros(n)
         cap = x[self._cap] if self._cap is not None else np.zeros(n)
-        cap = np.where(self.costly, cap, peak)
+        cap = np.where(self.costly, np.where(paid, cap, 0.0), peak)
         fixed = float(sum(v for v, b in zip(self.opex_yr, paid.tolist(), strict=True) if b))
         fixed += float(sum(units[i] * c for i, c in self.eq_yearly))
         staff = float(x[self._staff].sum()) if self._staff is not None else 0.0
