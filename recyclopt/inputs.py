@@ -27,9 +27,9 @@ def _raw_yaml(path: Path | None) -> Any:
 
     if path is None:
         return None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8"),  # noqa: S506
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
 

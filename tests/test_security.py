@@ -28,6 +28,9 @@ ALLOWED_IMPORTS = {
                               "worker processes (never a file); distributed: the optional Dask "
                               "backend, imported inside _iter_dask only, connects to the "
                               "scheduler address the user gives with --scheduler"),
+    "scenarios/pool.py": ({"distributed"}, "distributed: the optional Dask backend's local "
+                                           "cluster (LocalCluster on this machine, no address "
+                                           "from outside), imported inside local_cluster only"),
     "scenarios/cli.py": ({"pickle"}, "pickle.dumps of the engine options, hashed into the "
                                      "store fingerprint; nothing is unpickled"),
 }

@@ -48,7 +48,7 @@ from ..optimize.superstructure import Superstructure, build
 from .definition import Scenario
 from .engine import EngineOptions, SweepEngine
 from .params import BACKENDS
-from .pool import PRELOAD, chunk_size, mp_context, start_early, take_early_cluster
+from .pool import chunk_size, local_cluster, mp_context, start_early, take_early_cluster
 from .store import ResultStore
 
 
@@ -259,18 +259,6 @@ def _iter_processes(spec: SweepSpec, chunks: Iterable[list[Scenario]], workers: 
         yield from in_sweep_order(finished())
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
-
-
-def local_cluster(workers: int) -> Any:
-    """A local Dask cluster of ``workers`` single-threaded worker processes that import the
-    solver stack (:data:`~.pool.PRELOAD`) as they start, not at their first task."""
-    try:
-        from distributed import LocalCluster
-    except ImportError:
-        raise InputError("the dask backend needs dask.distributed: pip install "
-                         "'dask[distributed]'", field="--backend") from None
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                        dashboard_address=None, preload=list(PRELOAD))
 
 
 def _iter_dask(spec: SweepSpec, chunks: Iterable[list[Scenario]], workers: int,

@@ -1,6 +1,6 @@
 """How a sweep's worker processes are started and how its scenarios are cut into chunks.
 
-Light on purpose (the standard library only): the command line starts the process pool's
+Light on purpose (the standard library and the error types only): the command line starts the process pool's
 fork server (or a local Dask cluster, in a background thread) here before it imports the
 solver stack, so the workers' imports run on the other cores while the driver loads the case
 and validates the scenarios.
@@ -12,6 +12,8 @@ import math
 import multiprocessing as mp
 import threading
 from typing import Any
+
+from ..errors import InputError
 
 #: Modules the fork server imports once; every worker forked from it starts with them loaded.
 PRELOAD = ["recyclopt.scenarios.backends"]
@@ -41,7 +43,7 @@ def start_early(backend: str = "processes", workers: int | None = None) -> None:
 
     ``processes``: the fork server (it imports :data:`PRELOAD` in its own process); a no-op
     without ``forkserver`` or when it already runs. ``dask``: a local cluster of ``workers``
-    (:func:`recyclopt.scenarios.backends.local_cluster`) made in a background thread, which
+    (:func:`local_cluster`) made in a background thread, which
     :func:`take_early_cluster` hands to the sweep and :func:`close_early` closes if no sweep
     took it.
     """
@@ -52,8 +54,6 @@ def start_early(backend: str = "processes", workers: int | None = None) -> None:
     elif backend == "dask" and workers and "thread" not in _EARLY:
         def make() -> None:
             try:
-                from .backends import local_cluster
-
                 _EARLY["cluster"] = local_cluster(workers)
             except BaseException as exc:  # reported when the sweep asks for the cluster
                 _EARLY["error"] = exc
@@ -105,3 +105,15 @@ def chunk_size(remaining: int, workers: int, fixed: int | None = None) -> int:
 __all__ = ["CHUNKS_AHEAD", "MAX_CHUNK", "PRELOAD", "chunk_size", "close_early",
            "early_cluster_pending", "mp_context",
            "start_early", "take_early_cluster"]
+
+
+def local_cluster(workers: int) -> Any:
+    """A local Dask cluster of ``workers`` single-threaded worker processes that import the
+    solver stack (:data:`PRELOAD`) as they start, not at their first task."""
+    try:
+        from distributed import LocalCluster
+    except ImportError:
+        raise InputError("the dask backend needs dask.distributed: pip install "
+                         "'dask[distributed]'", field="--backend") from None
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                        dashboard_address=None, preload=list(PRELOAD))
