@@ -3,8 +3,8 @@
 The steps live in their own modules: :mod:`~recyclopt.optimize.compiler` (Pyomo model to
 standard-form arrays), :mod:`~recyclopt.optimize.highs` (the HiGHS boundary: handoff,
 scaling, status, infeasibility diagnosis) and :mod:`~recyclopt.optimize.heuristic` (a first
-plan for models HiGHS alone does not settle quickly). Pyomo's own HiGHS interface (``appsi_highs``) is available as
-``method="appsi"`` for cross-checks. A non-optimal status raises :class:`SolverError` saying
+plan for models HiGHS alone does not settle quickly). Pyomo's own HiGHS interface
+(``appsi_highs``) is available as ``method="appsi"`` for cross-checks. A non-optimal status raises :class:`SolverError` saying
 what to change.
 """
 
@@ -92,9 +92,11 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         cm_s, col_scale, obj_scale = highs.scale_compiled(cm)
     else:
         cm_s, col_scale, obj_scale = cm, np.ones(len(cm.columns)), 1.0
+    h = highs.handoff(cm_s, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
+                      verbose=verbose)
     t1 = time.perf_counter()
-    heur, idx, run_ok, h, choice = _run(om, cm, cm_s, col_scale if scaling else None,
-                                        time_limit, mip_gap, threads, verbose, heuristic,
+    heur, idx, run_ok, h, choice = _run(om, cm, cm_s, h, col_scale if scaling else None,
+                                        time_limit, (mip_gap, threads, verbose), heuristic,
                                         start, t1)
     status = highs.status(h)
     has_sol = highs.has_solution(h)
@@ -114,20 +116,20 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
 
 
 
-def _run(om: OptModel, cm: Compiled, cm_s: Compiled, col_scale: np.ndarray | None,
-         time_limit: float | None, mip_gap: float | None, threads: int | None, verbose: bool,
-         heuristic: str, start: np.ndarray | None, t1: float):
-    """Hand the model to HiGHS and run it, with the start heuristic first when it runs (see
-    :func:`solve`). Returns the heuristic's result (None when it did not run), the compiled
-    column of each builder column (None when not needed), whether HiGHS's run returned
-    without error, the HiGHS object holding the final run and the choice made."""
+def _run(om: OptModel, cm: Compiled, cm_s: Compiled, h, col_scale: np.ndarray | None,
+         time_limit: float | None, settings: tuple, heuristic: str, start: np.ndarray | None,
+         t1: float):
+    """Run HiGHS (``h`` holds ``cm_s``), with the probe and the start heuristic first when
+    they run (see :func:`solve`; ``settings``: mip_gap, threads, verbose). Returns the
+    heuristic's result (None when it did not run), the compiled column of each builder
+    column (None when not needed), whether HiGHS's run returned without error, the HiGHS
+    object holding the final run and the choice made."""
     heur = idx = None
     choice: dict = {}
     run_heur = time_limit is not None and "build" in om.builder.blocks and heuristic != "none"
-    kw = {"mip_gap": mip_gap, "threads": threads, "verbose": verbose}
     if run_heur and heuristic == "auto":
         probe = start_heuristic.PROBE_SHARE * time_limit
-        h = highs.handoff(cm_s, time_limit=probe, **kw)
+        h.setOptionValue("time_limit", probe)
         _set_start(h, om, cm, col_scale, start)
         run_ok = _run_highs(h, time_limit, len(cm.columns))
         choice["probe"] = f"HiGHS alone {probe:.3g} s: {h.modelStatusToString(h.getModelStatus())}"
@@ -138,19 +140,18 @@ def _run(om: OptModel, cm: Compiled, cm_s: Compiled, col_scale: np.ndarray | Non
             start = np.asarray(h.getSolution().col_value) * (1.0 if col_scale is None
                                                              else col_scale)
             start = _to_builder_order(om, cm, start, load=False)
-        del h
-    full = cm_s
     if run_heur:
+        del h  # the heuristic's models are handed to HiGHS one at a time
+        mip_gap, threads, verbose = settings
         idx = compiled_index(om, cm)
-        heur, full, rows = _start(om, cm_s, idx, col_scale, time_limit, threads, t1)
-        choice["rows"] = rows
-    h = highs.handoff(full, time_limit=time_limit, **kw)
+        heur, full, choice["rows"] = _start(om, cm_s, idx, col_scale, time_limit, threads, t1)
+        h = highs.handoff(full, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
+                          verbose=verbose)
+        h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t1), 1.0))
     if heur is not None and heur.x is not None:
         highs.set_start(h, heur.x)
     else:
         _set_start(h, om, cm, col_scale, start, idx)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t1), 1.0))
     return heur, idx, _run_highs(h, time_limit, len(cm.columns)), h, choice
 
 
