@@ -141,7 +141,7 @@ def _run(om: OptModel, cm: Compiled, cm_s: Compiled, h, col_scale: np.ndarray | 
                                                              else col_scale)
             start = _to_builder_order(om, cm, start, load=False)
     if run_heur:
-        del h  # the heuristic's models are handed to HiGHS one at a time
+        h.clear()  # the probe's memory is not held through the heuristic (solve refers to h)
         mip_gap, threads, verbose = settings
         idx = compiled_index(om, cm)
         heur, full, choice["rows"] = _start(om, cm_s, idx, col_scale, time_limit, threads, t1)
