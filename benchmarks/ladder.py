@@ -36,9 +36,8 @@ def _used(om: Any, info: Any) -> str:
     parts = []
     if any(g.name == "feed_to_build" for g in om.builder.groups):
         parts.append("feed_to_build rows in the model")
-    choice = getattr(info, "choice", None)
-    if choice:
-        parts.append("; ".join(f"{k} {v}" for k, v in choice.items()))
+    if getattr(info, "choice", ""):
+        parts.append(info.choice)
     if info.heuristic:
         h = info.heuristic
         parts.append(f"start: LP {h['lp_s']:.1f} s, {h['stages']}")

@@ -347,7 +347,8 @@ def add_optimize(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     o.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     o.add_argument("--heuristic", choices=["auto", "lp_guided", "none"], default="auto",
                    help="first plan for HiGHS from the LP-guided restricted MILP (needs "
-                        "--time-limit; auto: on models of 50,000 columns and more)")
+                        "--time-limit; auto: when HiGHS alone does not solve the model in 5 %% of "
+                        "the limit)")
     o.add_argument("--break-even", metavar="TARGET",
                    help="print the exact break-even price of a product, an element or "
                         "product:element ('all': every product price together) and the plan "

@@ -1,15 +1,17 @@
-"""A first plan for large plant models: the LP-guided restricted MILP.
+"""A first plan for hard plant models: the LP-guided restricted MILP.
 
 On networks of many candidate sites HiGHS spends most of a time-limited run on the root of
 the full model and holds a poor incumbent when the limit strikes. This heuristic gives it a
-good plan to start from:
+good plan to start from (:func:`~recyclopt.optimize.solve.solve` runs it when HiGHS alone
+does not settle the model within :data:`PROBE_SHARE` of the limit):
 
-1. solve the LP relaxation (interior point without crossover: only the build values are
-   needed, and on large models it is much faster than the dual simplex). When the model was
-   built without the ``feed_to_build`` valid inequalities (large models are, see
-   :data:`~recyclopt.optimize.model.CUTS_MAX_FLOW_COLUMNS`),
-   :func:`~recyclopt.optimize.solve.solve` adds their horizon form to this LP only
-   (:func:`with_rows`), whose build values are then nearer 0 or 1 and whose bound is tighter;
+1. solve the LP relaxation (:func:`lp_guide`; interior point without crossover: only the
+   build values are needed, and on large models it is much faster than the dual simplex).
+   When the model was built without the ``feed_to_build`` valid inequalities (large models
+   are, see :data:`~recyclopt.optimize.model.CUTS_MAX_FLOW_COLUMNS`),
+   :func:`~recyclopt.optimize.solve.solve` adds their horizon form to this LP
+   (:func:`with_rows`), whose build values are then nearer 0 or 1 and whose bound is tighter,
+   and their yearly form when that LP was quick (:data:`YEARLY_TRY_SHARE`);
 2. close every option whose LP build value is below a threshold (its ``build`` upper bound
    set to 0) and let HiGHS solve the much smaller restricted MILP (without the added rows)
    within the remaining time; the thresholds of :data:`THRESHOLDS` are tried from the
@@ -46,11 +48,18 @@ from .standard_form import Compiled, bound_ahead
 #: Names accepted by :func:`recyclopt.optimize.solve.solve`'s ``heuristic``.
 HEURISTICS = ("auto", "lp_guided", "none")
 
-#: ``heuristic="auto"`` runs the LP-guided start on models with at least this many columns
-#: when a time limit is given: below it HiGHS alone solves the generated networks to
-#: optimality within typical limits, above it the start improves the plan at the limit
-#: (``benchmarks/RESULTS.md``).
-AUTO_MIN_COLUMNS = 50_000
+#: ``heuristic="auto"`` with a time limit first lets HiGHS alone try the model for this share
+#: of the limit (the probe, a measurement on the model itself): a model it settles in that
+#: time is done, as without the heuristic; otherwise the start runs and the full solve begins
+#: again from its plan (``benchmarks/RESULTS.md``, "No dead zone").
+PROBE_SHARE = 0.05
+
+#: A model built without the yearly ``feed_to_build`` rows gets them in the heuristic's LP
+#: and in the full solve when its LP with the horizon rows took at most this share of the time
+#: limit (so the yearly LP, a few times dearer, and the full model's root with them fit in
+#: it) and their LP then finishes within :data:`YEARLY_LP_SHARE` of the limit.
+YEARLY_TRY_SHARE = 1.0 / 30.0
+YEARLY_LP_SHARE = 1.0 / 6.0
 
 #: Share of the time limit given to the heuristic (LP and restricted MILPs together); the
 #: full model gets the rest. On large models the restricted MILP keeps improving its plan
@@ -141,10 +150,56 @@ def with_rows(cm: Compiled, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.n
         rows=[*cm.rows, *([None] * C.shape[0])])
 
 
+@dataclass
+class LPGuide:
+    """The LP relaxation that guides the closing: the build values, the bound from its duals
+    (NaN when not finite), HiGHS's status and the seconds it took; ``usable`` is False when it
+    gave no values to guide by (infeasible, unbounded, or stopped without a point),
+    ``finished`` False when its time limit stopped it."""
+
+    xb: np.ndarray | None
+    bound: float
+    status: str
+    seconds: float
+    usable: bool
+    finished: bool
+
+
+def lp_guide(lpm: Compiled, build: np.ndarray, *, time_limit: float,
+             threads: int | None = None) -> LPGuide:
+    """Solve the LP relaxation of ``lpm`` (interior point without crossover: only the build
+    values are needed) within ``time_limit``; its build values and dual bound.
+
+    Parameters
+    ----------
+    lpm : :class:`~recyclopt.optimize.compiler.Compiled`, the model or the model with valid
+        rows added (:func:`with_rows`).
+    build : compiled column indices of the options' ``build`` binaries.
+    """
+    t0 = time.perf_counter()
+    lp = highs.handoff(lpm.relaxation(), time_limit=max(time_limit, 0.0), mip_gap=None,
+                       threads=threads, verbose=False)
+    lp.setOptionValue("solver", "ipm")
+    lp.setOptionValue("run_crossover", "off")
+    lp.run()
+    status = lp.modelStatusToString(lp.getModelStatus())
+    sol = lp.getSolution()
+    bound = float("nan")
+    if sol.dual_valid:
+        y = np.asarray(sol.row_dual)
+        bound = tighter_bound(lpm.sense, dual_bound(lpm, y), dual_bound(lpm, -y))
+    # the interior point's values guide the closing even when, without crossover, HiGHS
+    # cannot certify them optimal (status "Unknown"); not when it stopped at its time limit
+    usable = sol.value_valid and highs.status(lp) not in (highs.INFEASIBLE, highs.UNBOUNDED)
+    xb = np.asarray(sol.col_value)[build] if usable else None
+    return LPGuide(xb, bound, status, time.perf_counter() - t0, usable,
+                   highs.status(lp) not in highs.LIMITS)
+
+
 def lp_guided_plan(cm: Compiled, build: np.ndarray, *, time_limit: float,
                    threshold: float | Sequence[float] = THRESHOLDS,
                    mip_gap: float = 1e-3, threads: int | None = None,
-                   lp_model=None) -> HeuristicResult:
+                   lp_model=None, guide: LPGuide | None = None) -> HeuristicResult:
     """A plan of the compiled model ``cm`` from its LP relaxation (see the module docstring).
 
     Parameters
@@ -159,34 +214,32 @@ def lp_guided_plan(cm: Compiled, build: np.ndarray, *, time_limit: float,
     threads : HiGHS threads (None: HiGHS's choice).
     lp_model : the model whose LP relaxation guides the closing and gives the bound (None:
         ``cm``): ``cm`` with valid inequalities added (:func:`with_rows`), same columns.
+    guide : the LP already solved (:func:`lp_guide`); ``lp_model`` is then not used and its
+        seconds count against ``time_limit``.
 
     Returns
     -------
     HeuristicResult
     """
     t0 = time.perf_counter()
-    lpm = cm if lp_model is None else lp_model
-    lp = highs.handoff(lpm.relaxation(), time_limit=time_limit, mip_gap=None, threads=threads,
-                       verbose=False)
-    lp.setOptionValue("solver", "ipm")
-    lp.setOptionValue("run_crossover", "off")
-    lp.run()
-    lp_s = time.perf_counter() - t0
-    status = lp.getModelStatus()
-    res = HeuristicResult(None, lp.modelStatusToString(status), float("nan"), lp_s, 0,
-                          len(build))
-    sol = lp.getSolution()
-    if sol.dual_valid:
-        y = np.asarray(sol.row_dual)
-        res.lp_bound = _tighter(cm.sense, dual_bound(lpm, y), dual_bound(lpm, -y))
-    # the interior point's values guide the closing even when, without crossover, HiGHS
-    # cannot certify them optimal (status "Unknown"); the bound is reported only when it can
-    if not sol.value_valid or highs.status(lp) in (highs.INFEASIBLE, highs.UNBOUNDED):
+    if guide is None:
+        guide = lp_guide(cm if lp_model is None else lp_model, build, time_limit=time_limit,
+                         threads=threads)
+    res = HeuristicResult(None, guide.status, guide.bound, guide.seconds, 0, len(build))
+    if not guide.usable:
         return res
-    xb = np.asarray(sol.col_value)[build]
-    del lp, sol, lpm  # the LP's memory is not held through the restricted MILPs
+    restrict(cm, build, guide.xb, res, deadline=t0 - guide.seconds + time_limit,
+             threshold=threshold, mip_gap=mip_gap, threads=threads)
+    return res
+
+
+def restrict(cm: Compiled, build: np.ndarray, xb: np.ndarray, res: HeuristicResult, *,
+             deadline: float, threshold: float | Sequence[float] = THRESHOLDS,
+             mip_gap: float = 1e-3, threads: int | None = None) -> None:
+    """The restricted MILPs of the ladder (options with ``xb`` below a threshold closed), from
+    the largest threshold down until ``deadline`` (a ``time.perf_counter`` value) or the first
+    one not solved; plan, objective and stages recorded in ``res``."""
     ladder = sorted({float(t) for t in np.atleast_1d(threshold)}, reverse=True)
-    deadline = t0 + time_limit
     last = -1
     for th in ladder:
         closed = build[xb < th]
@@ -220,7 +273,6 @@ def lp_guided_plan(cm: Compiled, build: np.ndarray, *, time_limit: float,
         del h
         if not solved:  # stopped by the time limit: a wider set would get no time
             break
-    return res
 
 
 def dual_bound(cm: Compiled, y: np.ndarray) -> float:
@@ -253,7 +305,7 @@ def dual_bound(cm: Compiled, y: np.ndarray) -> float:
     return float(sgn * (rows.sum() + cols.sum()) + cm.offset)
 
 
-def _tighter(sense: str, a: float, b: float) -> float:
+def tighter_bound(sense: str, a: float, b: float) -> float:
     """The tighter of two bounds of a ``sense`` problem, ignoring NaN (NaN when both are)."""
     vals = [v for v in (a, b) if np.isfinite(v)]
     if not vals:

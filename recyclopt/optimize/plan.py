@@ -316,7 +316,7 @@ def optimize(case: Case | str | Path | None = None, *, objective: str | None = N
              sup: Superstructure | None = None) -> PlantPlan:
     """Build and solve the plant MILP for a case (the bundled default when None).
 
-    ``heuristic``: a first plan for HiGHS on large models with a time limit (see
+    ``heuristic``: a first plan for HiGHS on hard models with a time limit (see
     :func:`recyclopt.optimize.solve.solve`). ``tie_break``: after the first solve, minimise the
     discounted cost (capex, fixed, labour, variable) with the first objective held within its
     gap (:func:`tie_break_cheapest`); None runs it for :data:`TIE_BREAK_OBJECTIVES`. ``sup``:

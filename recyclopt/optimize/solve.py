@@ -3,8 +3,8 @@
 The steps live in their own modules: :mod:`~recyclopt.optimize.compiler` (Pyomo model to
 standard-form arrays), :mod:`~recyclopt.optimize.highs` (the HiGHS boundary: handoff,
 scaling, status, infeasibility diagnosis) and :mod:`~recyclopt.optimize.heuristic` (a first
-plan for large models). Pyomo's own HiGHS interface (``appsi_highs``) is available as
-``method="appsi"`` for cross-checks. A non-optimal status raises :class:`SolverError` saying
+plan for models HiGHS alone does not settle quickly). Pyomo's own HiGHS interface
+(``appsi_highs``) is available as ``method="appsi"`` for cross-checks. A non-optimal status raises :class:`SolverError` saying
 what to change.
 """
 
@@ -40,6 +40,9 @@ class SolveInfo:
     #: what the start heuristic did (:meth:`recyclopt.optimize.heuristic.HeuristicResult.summary`),
     #: empty when none ran
     heuristic: dict = field(default_factory=dict)
+    #: what the solve measured and chose (the probe's outcome, the rows of the heuristic's LP
+    #: and of the full solve), one line; empty when it chose nothing
+    choice: str = ""
 
 
 def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | None = 1e-6,
@@ -60,11 +63,16 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         (:func:`~recyclopt.optimize.highs.scale_compiled`); the values and objective returned
         are in the case's units either way.
     heuristic : a first plan for HiGHS (:mod:`recyclopt.optimize.heuristic`): ``lp_guided``
-        spends :data:`~recyclopt.optimize.heuristic.SHARE` of ``time_limit`` on the LP-guided
-        restricted MILP and hands its plan to the full solve; ``auto`` does so on models of
-        at least :data:`~recyclopt.optimize.heuristic.AUTO_MIN_COLUMNS` columns when a time
-        limit is given; ``none`` never. It needs a time limit and ``method="highspy"``; the
-        optimum is the same. The solve time reported includes the heuristic's.
+        spends up to :data:`~recyclopt.optimize.heuristic.SHARE` of ``time_limit`` on the
+        LP-guided restricted MILPs and hands their plan to the full solve; ``auto`` first
+        lets HiGHS alone try the model for
+        :data:`~recyclopt.optimize.heuristic.PROBE_SHARE` of the limit and runs the heuristic
+        only when that probe does not settle it (a measurement on the model itself, not a
+        size threshold); ``none`` never. The heuristic also measures whether the yearly
+        ``feed_to_build`` rows are affordable on a model built without them (:func:`_start`)
+        and then gives them to the full solve. It needs a time limit and
+        ``method="highspy"``; the optimum is the same. The solve time reported includes the
+        probe's and the heuristic's (``SolveInfo.choice`` says what was chosen).
     start : a known feasible plan (column values in builder order) handed to HiGHS as its
         first incumbent (``method="highspy"``; ignored by HiGHS if infeasible, and when the
         heuristic's plan is given).
@@ -87,19 +95,15 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
     h = highs.handoff(cm_s, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
                       verbose=verbose)
     t1 = time.perf_counter()
-    heur, idx = _first_plan(om, cm, cm_s, h, col_scale, scaling, time_limit, threads,
-                            heuristic, start, t1)
-    del cm_s  # HiGHS holds its own copy: the scaled arrays are not kept through the solve
-    try:
-        with _spinner(time_limit, cm.n_columns):
-            run_ok = highs.run(h)
-    except Exception as exc:  # a crash inside the solver library is a solver fault
-        raise SolverError(f"HiGHS failed while solving ({type(exc).__name__}: {exc}); rerun "
-                          "with --debug and report the case file") from exc
+    scaled, cm_s = [cm_s], None  # _run releases the scaled arrays once HiGHS holds them
+    heur, idx, run_ok, h, choice = _run(om, cm, scaled, h, col_scale if scaling else None,
+                                        time_limit, (mip_gap, threads, verbose), heuristic,
+                                        start, t1)
     status = highs.status(h)
     has_sol = highs.has_solution(h)
     info = _solve_info(h, cm, _n_binary(om, cm), obj_scale, has_sol, time.perf_counter() - t1,
                        t1 - t0)
+    info.choice = "; ".join(f"{k}: {v}" for k, v in choice.items())
     if heur is not None:
         _with_heuristic_bound(info, heur, cm.sense, obj_scale, has_sol)
     if status == highs.OPTIMAL or (
@@ -113,30 +117,71 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
                    {g.name: g.labels for g in om.builder.groups})
 
 
-
-def _first_plan(om: OptModel, cm: Compiled, cm_s: Compiled, h, col_scale: np.ndarray,
-                scaling: bool, time_limit: float | None, threads: int | None, heuristic: str,
-                start: np.ndarray | None, t1: float):
-    """Hand HiGHS a first incumbent: the start heuristic's plan when it runs (see
-    :func:`solve`), else ``start``. Returns the heuristic's result (None when it did not
-    run) and the compiled column of each builder column (None when not needed)."""
-    run_heur = time_limit is not None and "build" in om.builder.blocks and (
-        heuristic == "lp_guided" or (heuristic == "auto"
-                                     and cm.n_columns >= start_heuristic.AUTO_MIN_COLUMNS))
+def _run(om: OptModel, cm: Compiled, scaled: list[Compiled], h, col_scale: np.ndarray | None,
+         time_limit: float | None, settings: tuple, heuristic: str, start: np.ndarray | None,
+         t1: float):
+    """Run HiGHS (``h`` holds ``scaled``'s one model, taken out of the list so that it is
+    released before the final run), with the probe and the start heuristic first when
+    they run (see :func:`solve`; ``settings``: mip_gap, threads, verbose). Returns the
+    heuristic's result (None when it did not run), the compiled column of each builder
+    column (None when not needed), whether HiGHS's run returned without error, the HiGHS
+    object holding the final run and the choice made."""
     heur = idx = None
+    choice: dict = {}
+    cm_s = scaled.pop()
+    run_heur = time_limit is not None and "build" in om.builder.blocks and heuristic != "none"
+    if run_heur and heuristic == "auto":
+        probe = start_heuristic.PROBE_SHARE * time_limit
+        h.setOptionValue("time_limit", probe)
+        _set_start(h, om, cm, col_scale, start)
+        run_ok = _run_highs(h, time_limit, cm.n_columns)
+        choice["probe"] = f"HiGHS alone {probe:.3g} s: {h.modelStatusToString(h.getModelStatus())}"
+        if (highs.status(h) not in highs.LIMITS  # settled (or failed) within the probe
+                or time.perf_counter() - t1 >= time_limit):  # or no time is left
+            return None, None, run_ok, h, choice
+        if start is None and highs.has_solution(h):
+            start = np.asarray(h.getSolution().col_value) * (1.0 if col_scale is None
+                                                             else col_scale)
+            start = _to_builder_order(om, cm, start, load=False)
     if run_heur:
+        h.clear()  # the probe's memory is not held through the heuristic (solve refers to h)
+        mip_gap, threads, verbose = settings
         idx = _index(om, cm)
-        heur = _start(om, cm_s, idx, col_scale if scaling else None, time_limit, threads)
-        if heur.x is not None:
-            highs.set_start(h, heur.x)
+        heur, full, choice["rows"] = _start(om, cm_s, idx, col_scale, time_limit, threads, t1)
+        h = highs.handoff(full, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
+                          verbose=verbose)
+        del full
         h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t1), 1.0))
-    if start is not None and (heur is None or heur.x is None):
-        idx = idx if idx is not None else _index(om, cm)
-        ok = idx >= 0
-        sv = np.zeros(cm.n_columns)
-        sv[idx[ok]] = np.asarray(start, dtype=float)[ok] / col_scale[idx[ok]]
-        highs.set_start(h, sv)
-    return heur, idx
+    del cm_s  # HiGHS holds its own copy: the scaled arrays are not kept through the solve
+    if heur is not None and heur.x is not None:
+        highs.set_start(h, heur.x)
+    else:
+        _set_start(h, om, cm, col_scale, start, idx)
+    return heur, idx, _run_highs(h, time_limit, cm.n_columns), h, choice
+
+
+def _run_highs(h, time_limit: float | None, n_columns: int) -> bool:
+    """One HiGHS run, with a spinner on long ones; a crash inside the library is a solver
+    fault."""
+    try:
+        with _spinner(time_limit, n_columns):
+            return highs.run(h)
+    except Exception as exc:
+        raise SolverError(f"HiGHS failed while solving ({type(exc).__name__}: {exc}); rerun "
+                          "with --debug and report the case file") from exc
+
+
+def _set_start(h, om: OptModel, cm: Compiled, col_scale: np.ndarray | None,
+               start: np.ndarray | None, idx: np.ndarray | None = None) -> None:
+    """Hand HiGHS the plan ``start`` (builder order, case units) as its first incumbent."""
+    if start is None:
+        return
+    idx = idx if idx is not None else _index(om, cm)
+    ok = idx >= 0
+    sv = np.zeros(cm.n_columns)
+    scale = col_scale[idx[ok]] if col_scale is not None else 1.0
+    sv[idx[ok]] = np.asarray(start, dtype=float)[ok] / scale
+    highs.set_start(h, sv)
 
 
 def _with_heuristic_bound(info: SolveInfo, heur, sense: str, obj_scale: float,
@@ -180,14 +225,43 @@ def _solve_info(h, cm: Compiled, n_bin: int, obj_scale: float, has_sol: bool, ti
 
 
 def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray | None,
-           time_limit: float, threads: int | None) -> start_heuristic.HeuristicResult:
-    """The start heuristic's plan for the (scaled) compiled model ``cm_s``."""
+           time_limit: float, threads: int | None, t1: float):
+    """The start heuristic's plan for the (scaled) compiled model ``cm_s``, the model the full
+    solve gets (``cm_s``, or it with the yearly ``feed_to_build`` rows) and which rows the LP
+    had.
+
+    A model built with the rows uses its own LP. One built without them gets the horizon rows
+    in its LP; when that LP took at most
+    :data:`~recyclopt.optimize.heuristic.YEARLY_TRY_SHARE` of the limit, the yearly rows are
+    tried in the LP, and when it finishes within
+    :data:`~recyclopt.optimize.heuristic.YEARLY_LP_SHARE` of the limit it guides the closing
+    and the full solve gets the rows too (its root, a few times the LP, then fits). The
+    restricted MILPs are always those of ``cm_s``. The bound is the tighter of the LPs'.
+    """
+    H = start_heuristic
     b = om.builder.blocks["build"]
     build = idx[b.offset:b.offset + b.size]
-    lp_model = _cut_lp(om, cm_s, idx, col_scale)
-    return start_heuristic.lp_guided_plan(cm_s, build[build >= 0],
-                                          time_limit=start_heuristic.SHARE * time_limit,
-                                          threads=threads, lp_model=lp_model)
+    build = build[build >= 0]
+    t0 = time.perf_counter()
+    budget = H.SHARE * (time_limit - (t0 - t1))
+    horizon = _cut_lp(om, cm_s, idx, col_scale)
+    guide = H.lp_guide(cm_s if horizon is None else horizon, build, time_limit=budget,
+                       threads=threads)
+    rows, full = ("the model's" if horizon is None else "horizon rows in the LP"), cm_s
+    if horizon is not None and guide.seconds <= H.YEARLY_TRY_SHARE * time_limit:
+        yearly = _cut_lp(om, cm_s, idx, col_scale, yearly=True)
+        g2 = H.lp_guide(yearly, build, time_limit=H.YEARLY_LP_SHARE * time_limit,
+                        threads=threads)
+        if g2.usable and g2.finished:
+            g2.bound = H.tighter_bound(cm_s.sense, g2.bound, guide.bound)
+            g2.seconds += guide.seconds
+            guide, full = g2, yearly
+            rows = "yearly rows in the LP and the full solve"
+        else:
+            guide.seconds += g2.seconds
+            rows += f" (yearly LP unfinished in {g2.seconds:.1f} s)"
+    res = H.lp_guided_plan(cm_s, build, time_limit=budget, threads=threads, guide=guide)
+    return res, full, rows
 
 
 def _raise_failure(cm: Compiled, info: SolveInfo, status: str, run_ok: bool,
@@ -214,27 +288,28 @@ def _raise_failure(cm: Compiled, info: SolveInfo, status: str, run_ok: bool,
                       "--time-limit, and rerun with --debug to see the solver log")
 
 
-def _cut_lp(om: OptModel, cm: Compiled, idx: np.ndarray, col_scale: np.ndarray | None
-            ) -> Compiled | None:
-    """``cm`` with the horizon ``feed_to_build`` rows added, for the start heuristic's LP;
-    None when the model already has such rows or no option has a fixed cost.
+def _cut_lp(om: OptModel, cm: Compiled, idx: np.ndarray, col_scale: np.ndarray | None,
+            yearly: bool = False) -> Compiled | None:
+    """``cm`` with the horizon (or ``yearly``) ``feed_to_build`` rows added, for the start
+    heuristic's LP; None when the model already has such rows or no option has a fixed cost.
 
     The rows are valid inequalities, so the LP stays a relaxation of the model with a tighter
     bound, whose build values are nearer 0 or 1 (figures: ``benchmarks/RESULTS.md``).
     """
     if any(g.name == "feed_to_build" for g in om.builder.groups):
         return None
-    cuts = feed_to_build_rows(om)
+    cuts = feed_to_build_rows(om, yearly=yearly)
     if cuts is None:
         return None
     return start_heuristic.with_rows(cm, cuts.A, cuts.lo, cuts.hi, idx, col_scale)
 
 
 def _to_builder_order(om: OptModel, cm: Compiled, x: np.ndarray,
-                      idx: np.ndarray | None = None) -> np.ndarray:
+                      idx: np.ndarray | None = None, load: bool = True) -> np.ndarray:
     """Solution values in builder column order (loaded into the Pyomo variables too);
     integer columns rounded. A column the compiler left out sits at its lower bound (or 0).
-    ``idx``: :func:`~recyclopt.optimize.compiler.compiled_index` when already at hand."""
+    ``idx``: :func:`~recyclopt.optimize.compiler.compiled_index` when already at hand;
+    ``load=False`` leaves the Pyomo variables alone."""
     idx = _index(om, cm) if idx is None else idx
     x = np.asarray(x, dtype=float)
     out = x[np.maximum(idx, 0)] if len(x) else np.zeros(len(idx))
@@ -245,9 +320,10 @@ def _to_builder_order(om: OptModel, cm: Compiled, x: np.ndarray,
         out[j] = v.lb if v.lb is not None else 0.0
         ints[j] = v.is_integer()
     out[ints] = np.round(out[ints])
-    if om.model is not None:
-        for v, val in zip(om.columns, out.tolist(), strict=True):
-            v.set_value(val, skip_validation=True)
+    if not load or om.model is None:
+        return out
+    for v, val in zip(om.columns, out.tolist(), strict=True):
+        v.set_value(val, skip_validation=True)
     return out
 
 

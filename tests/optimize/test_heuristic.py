@@ -82,11 +82,22 @@ def test_closing_rule_at_its_extremes():
     assert full.objective == pytest.approx(opt, rel=1e-6)
 
 
-def test_auto_runs_only_on_large_models_with_a_time_limit(monkeypatch):
-    case = case_from_dict(small_case())
-    assert not solve(build_model(case), time_limit=30)[1].heuristic  # 'auto', small model
-    monkeypatch.setattr(heuristic, "AUTO_MIN_COLUMNS", 1)
-    assert solve(build_model(case), time_limit=30)[1].heuristic
+def test_auto_starts_the_heuristic_only_when_the_probe_does_not_settle(monkeypatch):
+    # 'auto' with a time limit lets HiGHS alone try the model for PROBE_SHARE of it: the
+    # small case is solved within 5 % of 30 s, so no heuristic runs. With a probe too short
+    # for anything, the heuristic runs on the rich case and the full solve reaches the optimum
+    # found without it (the heuristic's plans are plans of the model: the optimum does not
+    # move).
+    small = solve(build_model(case_from_dict(small_case())), time_limit=30)[1]
+    assert small.proven_optimal and not small.heuristic
+    assert small.choice == "probe: HiGHS alone 1.5 s: Optimal"
+    case = case_from_dict(_rich())
+    plain = solve(build_model(case), heuristic="none")[1]
+    monkeypatch.setattr(heuristic, "PROBE_SHARE", 1e-9)
+    info = solve(build_model(case), time_limit=60)[1]
+    assert info.heuristic and info.proven_optimal
+    assert info.choice.startswith("probe: HiGHS alone 6e-08 s: Time limit reached; rows:")
+    assert info.objective == pytest.approx(plain.objective, rel=1e-6)
     assert not solve(build_model(case))[1].heuristic  # no time limit: nothing to share
 
 
