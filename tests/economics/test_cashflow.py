@@ -278,6 +278,21 @@ conventions = st.one_of(
 )
 
 
+def _draw_inputs(data, n: int, byproducts: bool = False) -> dict:
+    """Random yearly money flows over ``n`` operating years and the two capital costs."""
+    inputs = {"revenue_usd": data.draw(arrays(float, n, elements=money))}
+    if byproducts:
+        inputs["byproduct_revenue_usd"] = data.draw(arrays(float, n, elements=money))
+    inputs |= {
+        "variable_opex_usd": data.draw(arrays(float, n, elements=signed_money)),
+        "labour_usd": data.draw(arrays(float, n, elements=money)),
+        "fixed_opex_usd": data.draw(arrays(float, n, elements=signed_money)),
+        "bec_usd": data.draw(money),
+        "direct_tpc_usd": data.draw(money),
+    }
+    return inputs
+
+
 @given(
     convention=conventions,
     construction_years=st.integers(1, 3),
@@ -286,15 +301,7 @@ conventions = st.one_of(
 )
 def test_weights_reproduce_table_npv(convention, construction_years, operating_years, data):
     horizon = Horizon(2030, operating_years, construction_years)
-    n = operating_years
-    inputs = {
-        "revenue_usd": data.draw(arrays(float, n, elements=money)),
-        "variable_opex_usd": data.draw(arrays(float, n, elements=signed_money)),
-        "labour_usd": data.draw(arrays(float, n, elements=money)),
-        "fixed_opex_usd": data.draw(arrays(float, n, elements=signed_money)),
-        "bec_usd": data.draw(money),
-        "direct_tpc_usd": data.draw(money),
-    }
+    inputs = _draw_inputs(data, operating_years)
     table_npv = cash_flow_table(convention, horizon, **inputs).npv_usd
     weights_npv = npv_weights(convention, horizon).npv_usd(**inputs)
     # Scale of the terms: rounding is relative to the largest magnitudes involved.
@@ -312,16 +319,7 @@ def test_npv_alone_equals_table_npv(convention, construction_years, operating_ye
     """cash_flow_npv is the table's NPV without the table: the same number bit for bit, and
     the sum of the table's discounted cash-flow column (independent of either)."""
     horizon = Horizon(2030, operating_years, construction_years)
-    n = operating_years
-    inputs = {
-        "revenue_usd": data.draw(arrays(float, n, elements=money)),
-        "byproduct_revenue_usd": data.draw(arrays(float, n, elements=money)),
-        "variable_opex_usd": data.draw(arrays(float, n, elements=signed_money)),
-        "labour_usd": data.draw(arrays(float, n, elements=money)),
-        "fixed_opex_usd": data.draw(arrays(float, n, elements=signed_money)),
-        "bec_usd": data.draw(money),
-        "direct_tpc_usd": data.draw(money),
-    }
+    inputs = _draw_inputs(data, operating_years, byproducts=True)
     res = cash_flow_table(convention, horizon, **inputs)
     assert cash_flow_npv(convention, horizon, **inputs) == res.npv_usd
     column = float(res.table["discounted_cash_flow_usd"].sum())
