@@ -19,7 +19,7 @@ affine in its feed at fixed design, the mass coefficients are exact.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -289,49 +289,7 @@ class Flowsheet:
         for s, (src, _) in self.stream_source.items():
             if src != "<feed>" and s in self.stream_sink:
                 succ[src].append((self.stream_sink[s][0], s))
-        # Tarjan (iterative); emits SCCs in reverse topological order
-        index: dict[str, int] = {}
-        low: dict[str, int] = {}
-        on: set[str] = set()
-        stack: list[str] = []
-        sccs: list[list[str]] = []
-        counter = 0
-        for root in names:
-            if root in index:
-                continue
-            work = [(root, 0)]
-            while work:
-                v, i = work.pop()
-                if i == 0:
-                    index[v] = low[v] = counter
-                    counter += 1
-                    stack.append(v)
-                    on.add(v)
-                recurse = False
-                for j in range(i, len(succ[v])):
-                    w = succ[v][j][0]
-                    if w not in index:
-                        work.append((v, j + 1))
-                        work.append((w, 0))
-                        recurse = True
-                        break
-                    if w in on:
-                        low[v] = min(low[v], index[w])
-                if recurse:
-                    continue
-                if low[v] == index[v]:
-                    comp = []
-                    while True:
-                        w = stack.pop()
-                        on.discard(w)
-                        comp.append(w)
-                        if w == v:
-                            break
-                    sccs.append(comp)
-                if work:
-                    u = work[-1][0]
-                    low[u] = min(low[u], low[v])
-        sccs.reverse()
+        sccs = strongly_connected_components({n: [w for w, _ in succ[n]] for n in names})
         self.groups: list[tuple[list[str], list[str]]] = []  # (ordered units, tear streams)
         for comp in sccs:
             cset = set(comp)
@@ -873,3 +831,51 @@ def load_flowsheet(name_or_path: str | Path, registry: Registry | None = None) -
         source = f"{name_or_path}.yaml"
     data = parse_yaml(text, source, FlowsheetError)
     return Flowsheet.from_dict(data, source=source, registry=registry)
+
+
+def strongly_connected_components(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """The strongly connected components of a directed graph, in topological order (a
+    component comes before every component it points to).
+
+    Tarjan's algorithm, iterative (no recursion limit on long chains). ``graph`` maps every
+    node to its successors, each of which is a node of ``graph``; the nodes are visited in
+    the mapping's order, so the result is deterministic for an ordered mapping.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on: set[str] = set()
+    stack: list[str] = []
+    sccs: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = len(index)
+                stack.append(v)
+                on.add(v)
+            succ = graph[v]
+            for j in range(i, len(succ)):
+                w = succ[j]
+                if w not in index:
+                    work += [(v, j + 1), (w, 0)]
+                    break
+                if w in on:
+                    low[v] = min(low[v], index[w])
+            else:
+                if low[v] == index[v]:  # v is the root of a component: pop it
+                    comp = []
+                    while True:
+                        w = stack.pop()
+                        on.discard(w)
+                        comp.append(w)
+                        if w == v:
+                            break
+                    sccs.append(comp)
+                if work:
+                    u = work[-1][0]
+                    low[u] = min(low[u], low[v])
+    sccs.reverse()  # Tarjan emits them in reverse topological order
+    return sccs

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pytest
 
+from recyclopt.flowsheet import strongly_connected_components
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "recyclopt"
 
 #: DESIGN.md section 2, lowest first.
@@ -236,43 +238,14 @@ def private(imports: list[Import]) -> list[tuple[str, str, str]]:
 def cycles(imports: list[Import], allowed_edges: set[tuple[str, str]] = frozenset()
            ) -> list[list[str]]:
     """Strongly connected components (more than one module, or a module importing itself)
-    of the runtime import graph, without ``allowed_edges`` (Tarjan's algorithm)."""
+    of the runtime import graph, without ``allowed_edges``."""
     graph: dict[str, set[str]] = {}
     for i in imports:
         if not i.type_checking and (i.importer, i.target) not in allowed_edges:
             graph.setdefault(i.importer, set()).add(i.target)
             graph.setdefault(i.target, set())
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on: set[str] = set()
-    out: list[list[str]] = []
-
-    def strong(v: str) -> None:  # recursion depth is bounded by the package's module count
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on.add(v)
-        for w in graph[v]:
-            if w not in index:
-                strong(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1 or v in graph[v]:
-                out.append(sorted(comp))
-
-    for v in sorted(graph):
-        if v not in index:
-            strong(v)
-    return sorted(out)
+    comps = strongly_connected_components({v: sorted(graph[v]) for v in sorted(graph)})
+    return sorted(sorted(c) for c in comps if len(c) > 1 or c[0] in graph[c[0]])
 
 
 def cycle_edges(imports: list[Import], comp: list[str]) -> list[str]:

@@ -218,3 +218,30 @@ def test_unit_warnings_reach_the_result_and_its_report():
     d["units"]["roast"]["params"] = {}
     res = Flowsheet.from_dict(d).solve()
     assert res.warnings == [] and "Operating-window warnings" not in res.report()
+
+
+@given(st.integers(1, 9).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=20))))
+def test_strongly_connected_components_match_reachability(graph_spec):
+    """Against an enumeration: two nodes share a component exactly when each reaches the other
+    (transitive closure), and every edge between components points forward in the order."""
+    from recyclopt.flowsheet import strongly_connected_components
+
+    n, edges = graph_spec
+    graph = {str(i): sorted({str(b) for a, b in edges if a == i}) for i in range(n)}
+    reach = [[i == j for j in range(n)] for i in range(n)]
+    for a, b in edges:
+        reach[a][b] = True
+    for k in range(n):  # Warshall's closure
+        for i in range(n):
+            for j in range(n):
+                reach[i][j] = reach[i][j] or (reach[i][k] and reach[k][j])
+    comps = strongly_connected_components(graph)
+    where = {v: c for c, comp in enumerate(comps) for v in comp}
+    assert sorted(where) == sorted(graph)  # every node exactly once
+    assert sum(len(c) for c in comps) == n
+    for i in range(n):
+        for j in range(n):
+            assert (where[str(i)] == where[str(j)]) == (reach[i][j] and reach[j][i])
+    for a, b in edges:
+        assert where[str(a)] <= where[str(b)]
