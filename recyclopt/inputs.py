@@ -55,9 +55,8 @@ def case_inputs(case: Any) -> dict[str, Path]:
             f = flowsheet_file(opt.flowsheet)
             if f is not None:
                 out[f"flowsheet {opt.flowsheet!r}"] = f
-    raw = _raw_yaml(path)
-    for fd in (raw.get("feedstocks") or []) if isinstance(raw, dict) else []:
-        table = fd.get("availability_table") if isinstance(fd, dict) else None
+    for fd in case.feedstocks:
+        table = fd.availability_table
         f = _bundled("recyclopt.data", f"{table}_availability.csv") if table else None
         if f is not None:
             out[f"availability table {table!r}"] = f

@@ -106,6 +106,8 @@ class Feedstock:
         collected unit processed), a share (``supply: {min_share: 0.8}``) or year -> share
         (``supply: {min_share: {2027: 0.5, 2030: 1.0}}``: each share holds from its year until
         the next one listed; before the first, none)
+    availability_table : the bundled ``<name>_availability.csv`` the availability was read
+        from (None: given in the case itself)
     """
 
     name: str
@@ -119,6 +121,7 @@ class Feedstock:
     source: str = ""
     supply: float | dict[int, float] = 0.0
     stockpile: Stockpile | None = None
+    availability_table: str | None = None
 
     def min_share(self, years: np.ndarray) -> np.ndarray:
         """The obligation's share of the availability in each of ``years``."""
@@ -363,7 +366,8 @@ def _feedstock(spec: CaseSpec, k: int, years: np.ndarray, where: Where) -> Feeds
         cost_usd_per_unit=f.cost_usd_per_unit, unit=f.unit, tags=frozenset(f.tags),
         catalogue=f.catalogue, source=f.source, supply=_supply(f, years, path, where),
         stockpile=(None if f.stockpile is None else
-                   Stockpile(f.stockpile.cap_units, f.stockpile.holding_usd_per_unit_yr)))
+                   Stockpile(f.stockpile.cap_units, f.stockpile.holding_usd_per_unit_yr)),
+        availability_table=f.availability_table)
 
 
 def _supply(f: FeedstockSpec, years: np.ndarray, path: tuple, where: Where

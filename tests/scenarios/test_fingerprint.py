@@ -98,3 +98,17 @@ def test_changed_inputs_lists_added_removed_and_edited() -> None:
     new = {"a": "1", "b": "9", "d": "4"}
     assert changed_inputs(old, new) == ["b", "c", "d"]
     assert changed_inputs(old, dict(old)) == []
+
+
+def test_availability_tables_of_a_case_made_in_memory_are_inputs() -> None:
+    """A case built from a dict (no file behind it) still names the bundled availability
+    table its feedstocks were read from: taiwan.yaml's feedstocks use ``taiwan``."""
+    from recyclopt.optimize import case_from_dict
+
+    text = resources.files("recyclopt.cases").joinpath("taiwan.yaml").read_text("utf-8")
+    assert "availability_table: taiwan" in text
+    case = case_from_dict(yaml.safe_load(text), source="<in memory>")
+    files = case_inputs(case)
+    assert "case file" not in files
+    table = files["availability table 'taiwan'"]
+    assert table.name == "taiwan_availability.csv" and table.is_file()
