@@ -13,7 +13,7 @@ from .. import progress
 from ..economics import cash_flow_npv
 from ..errors import SolverError
 from .case import Case, CaseError
-from .model import OptModel, build_model, repriced, with_rows
+from .model import OptModel, build_model, repriced, with_epsilon_rows
 from .plan import MIP_GAP, PlanReader, PlantPlan, optimize, read_plan
 from .solve import SolveInfo, solve
 from .superstructure import Superstructure, build
@@ -281,7 +281,7 @@ class _Search:
             row = ("targeted_revenue", vec, 1e-6 * float(r @ xb.ub), np.inf)
             key = tuple((name, lo, hi) for name, _, lo, hi in [*ex, row])
             if not ex and key not in self.built:  # the row added to the model just built
-                self.built[key] = with_rows(base, [row])
+                self.built[key] = with_epsilon_rows(base, [row])
             ex.append(row)
         om = self.model_at(m, ex)
         x, info = solve(om, mip_gap=self.mip_gap, raise_on_failure=not require)

@@ -279,13 +279,13 @@ def build_model(case: Case, *, objective: str | None = None, mode: str | None = 
     return OptModel(case, sup, mb, m, columns, c, sense, objective, meta)
 
 
-def with_rows(om: OptModel, extra: list[tuple[str, np.ndarray, float, float]]) -> OptModel:
+def with_epsilon_rows(om: OptModel, extra: list[tuple[str, np.ndarray, float, float]]) -> OptModel:
     """``om`` (built with ``pyomo=False`` and no ``extra`` rows) with the epsilon rows
     ``extra`` (as :func:`build_model` takes them) added after its own, as :func:`build_model`
     adds them last: the same model as building with ``extra``, without re-assembling the
     other rows (they are shared, assembled, with ``om``)."""
     if om.model is not None:
-        raise ValueError("with_rows adds rows to an arrays-only model (pyomo=False)")
+        raise ValueError("with_epsilon_rows adds rows to an arrays-only model (pyomo=False)")
     om.builder.assemble()  # the shared groups hold their CSR arrays, not the old builder's
     mb = MatrixBuilder()
     mb.blocks, mb.n, mb.groups = om.builder.blocks, om.builder.n, list(om.builder.groups)

@@ -113,7 +113,7 @@ def solve(om: OptModel, *, time_limit: float | None = None, mip_gap: float | Non
         return values, info
     if not raise_on_failure:
         return np.full(om.builder.n, np.nan), info
-    _raise_failure(_with_rows(om, cm), info, status, run_ok, time_limit,
+    _raise_failure(_named_rows(om, cm), info, status, run_ok, time_limit,
                    {g.name: g.labels for g in om.builder.groups})
 
 
@@ -355,7 +355,7 @@ def _n_binary(om: OptModel, cm: Compiled) -> int:
     return count_binary(cm.columns)
 
 
-def _with_rows(om: OptModel, cm: Compiled) -> Compiled:
+def _named_rows(om: OptModel, cm: Compiled) -> Compiled:
     """``cm`` with its rows named (for the infeasibility diagnosis): compiled from the Pyomo
     model, made from the builder when ``om`` has none."""
     if om.model is not None:

@@ -88,9 +88,9 @@ def test_repriced_refuses_a_model_with_prices_in_its_rows():
 
 
 def test_rows_added_to_a_built_model_equal_a_build_with_them():
-    # reference: build_model with the extra rows from scratch; with_rows on the model built
+    # reference: build_model with the extra rows from scratch; with_epsilon_rows on the model built
     # without them must hand HiGHS the same arrays (the rows appended last, as a build does)
-    from recyclopt.optimize.model import with_rows
+    from recyclopt.optimize.model import with_epsilon_rows
     from recyclopt.optimize.standard_form import compile_builder
 
     case = case_from_dict(small_case())
@@ -101,7 +101,7 @@ def test_rows_added_to_a_built_model_equal_a_build_with_them():
     rows = [("some_flow", vec, 1.0, np.inf), ("recovered_kg", None, 0.0, 1e9)]
     ref = build_model(case, objective="npv", pyomo=False, extra=rows)
     n_groups = len(om.builder.groups)
-    got = with_rows(om, rows)
+    got = with_epsilon_rows(om, rows)
     assert len(om.builder.groups) == n_groups  # the model it was made from is unchanged
     a, b = compile_builder(got), compile_builder(ref)
     assert a.A.shape == b.A.shape and (a.A != b.A).nnz == 0
