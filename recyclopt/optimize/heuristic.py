@@ -61,6 +61,15 @@ PROBE_SHARE = 0.05
 YEARLY_TRY_SHARE = 1.0 / 30.0
 YEARLY_LP_SHARE = 1.0 / 6.0
 
+#: The LP with the capex segments' split rows (:mod:`~recyclopt.optimize.segment_flows`) is
+#: planned to take at most ``SPLIT_SHARE`` of the time limit and stopped at
+#: ``SPLIT_LP_SHARE``; each of its year blocks is predicted to cost ``SPLIT_BLOCK_COST``
+#: times the first LP's seconds (measured 1.7-2.6 on the ladder: ``benchmarks/RESULTS.md``,
+#: "Capex segments split by feedstock").
+SPLIT_SHARE = 0.5
+SPLIT_LP_SHARE = 0.6
+SPLIT_BLOCK_COST = 2.0
+
 #: Share of the time limit given to the heuristic (LP and restricted MILPs together); the
 #: full model gets the rest. On large models the restricted MILP keeps improving its plan
 #: while the full solve's root LP has not finished (``benchmarks/RESULTS.md``).
@@ -148,6 +157,51 @@ def with_rows(cm: Compiled, A, row_lo: np.ndarray, row_hi: np.ndarray, idx: np.n
         row_lo=np.concatenate([np.asarray(cm.row_lo, float), lo]),
         row_hi=np.concatenate([np.asarray(cm.row_hi, float), hi]),
         rows=[*cm.rows, *([None] * C.shape[0])])
+
+
+def with_columns(cm: Compiled, col_hi: np.ndarray, scale_like: np.ndarray, idx: np.ndarray,
+                 col_scale: np.ndarray | None = None) -> tuple[Compiled, np.ndarray, np.ndarray]:
+    """``cm`` with continuous columns ``0 <= g <= col_hi`` appended (no cost), for rows over
+    a model's builder columns and the new ones (:func:`with_rows` adds those next).
+
+    Parameters
+    ----------
+    cm : :class:`~recyclopt.optimize.compiler.Compiled` (scaled or not).
+    col_hi : upper bound of each new column, in the model's units.
+    scale_like : for each new column, a builder column in the same units: a scaled ``cm``
+        scales the new column as it scales that one.
+    idx : compiled column of each builder column.
+    col_scale : the column scale of a scaled ``cm`` (None: not scaled).
+
+    Returns
+    -------
+    (Compiled, numpy.ndarray, numpy.ndarray)
+        The model with the columns, the compiled column of each builder column followed by
+        the new ones (the ``idx`` for :func:`with_rows`), and the column scale extended (None
+        when ``cm`` is not scaled).
+    """
+    n, m = cm.A.shape[1], len(col_hi)
+    s_new = col_scale[idx[scale_like]] if col_scale is not None else np.ones(m)
+    ext = dataclasses.replace(
+        cm, A=sp.hstack([sp.csr_array(cm.A), sp.csr_array((cm.A.shape[0], m))], format="csr"),
+        col_lo=np.concatenate([np.asarray(cm.col_lo, float), np.zeros(m)]),
+        col_hi=np.concatenate([np.asarray(cm.col_hi, float), np.asarray(col_hi) / s_new]),
+        integrality=np.concatenate([cm.integrality, np.zeros(m, dtype=cm.integrality.dtype)]),
+        c=np.concatenate([np.asarray(cm.c, float), np.zeros(m)]),
+        columns=[*cm.columns, *([None] * m)] if cm.columns else cm.columns)
+    scale = None if col_scale is None else np.concatenate([col_scale, s_new])
+    return ext, np.concatenate([idx, n + np.arange(m)]), scale
+
+
+def split_blocks(first_lp_s: float, time_limit: float, years) -> int:
+    """Year blocks for the segment-split LP: as many as fit in :data:`SPLIT_SHARE` of the
+    time limit at :data:`SPLIT_BLOCK_COST` times the first LP's seconds each, at most one
+    per year; 0 when not even one fits::
+
+        n = min(Y, floor(SPLIT_SHARE * time_limit / (SPLIT_BLOCK_COST * first_lp_s)))
+    """
+    per_block = SPLIT_BLOCK_COST * max(first_lp_s, 1e-3)
+    return int(min(len(years), np.floor(SPLIT_SHARE * time_limit / per_block)))
 
 
 @dataclass

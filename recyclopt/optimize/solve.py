@@ -20,6 +20,7 @@ from ..errors import InputError, SolverError
 from . import heuristic as start_heuristic
 from . import highs
 from .model import OptModel, feed_to_build_rows
+from .segment_flows import segment_flow_rows
 from .standard_form import Compiled, bound_ahead, compile_builder
 
 
@@ -235,8 +236,11 @@ def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray 
     :data:`~recyclopt.optimize.heuristic.YEARLY_TRY_SHARE` of the limit, the yearly rows are
     tried in the LP, and when it finishes within
     :data:`~recyclopt.optimize.heuristic.YEARLY_LP_SHARE` of the limit it guides the closing
-    and the full solve gets the rows too (its root, a few times the LP, then fits). The
-    restricted MILPs are always those of ``cm_s``. The bound is the tighter of the LPs'.
+    and the full solve gets the rows too (its root, a few times the LP, then fits). Then the
+    capex segments' split rows (:mod:`~recyclopt.optimize.segment_flows`) are added to that
+    LP in as many year blocks as :func:`~recyclopt.optimize.heuristic.split_blocks` affords
+    from the first LP's time; when their LP finishes it guides the closing. The restricted
+    MILPs are always those of ``cm_s``. The bound is the tighter of the LPs'.
     """
     H = start_heuristic
     b = om.builder.blocks["build"]
@@ -245,8 +249,9 @@ def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray 
     t0 = time.perf_counter()
     budget = H.SHARE * (time_limit - (t0 - t1))
     horizon = _cut_lp(om, cm_s, idx, col_scale)
-    guide = H.lp_guide(cm_s if horizon is None else horizon, build, time_limit=budget,
-                       threads=threads)
+    lp_model = cm_s if horizon is None else horizon
+    guide = H.lp_guide(lp_model, build, time_limit=budget, threads=threads)
+    first_s = guide.seconds
     rows, full = ("the model's" if horizon is None else "horizon rows in the LP"), cm_s
     if horizon is not None and guide.seconds <= H.YEARLY_TRY_SHARE * time_limit:
         yearly = _cut_lp(om, cm_s, idx, col_scale, yearly=True)
@@ -255,13 +260,44 @@ def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray 
         if g2.usable and g2.finished:
             g2.bound = H.tighter_bound(cm_s.sense, g2.bound, guide.bound)
             g2.seconds += guide.seconds
-            guide, full = g2, yearly
+            guide, full, lp_model = g2, yearly, yearly
             rows = "yearly rows in the LP and the full solve"
         else:
             guide.seconds += g2.seconds
             rows += f" (yearly LP unfinished in {g2.seconds:.1f} s)"
+    guide, split = _split_guide(om, lp_model, idx, col_scale, guide, build,
+                                H.split_blocks(first_s, time_limit, om.meta["years"]),
+                                min(budget - guide.seconds, H.SPLIT_LP_SHARE * time_limit),
+                                threads)
+    if split:
+        rows += f"; {split}"
     res = H.lp_guided_plan(cm_s, build, time_limit=budget, threads=threads, guide=guide)
     return res, full, rows
+
+
+def _split_guide(om: OptModel, lp_model: Compiled, idx: np.ndarray,
+                 col_scale: np.ndarray | None, guide, build: np.ndarray, n_blocks: int,
+                 limit: float, threads: int | None):
+    """The LP of ``lp_model`` with the capex segments' split rows in ``n_blocks`` year blocks
+    (:func:`~recyclopt.optimize.segment_flows.segment_flow_rows`) as the new guide when it
+    finishes within ``limit`` seconds (its bound the tighter of the two); otherwise
+    ``guide``, its seconds increased. Also what was done, in words ("" when nothing)."""
+    H = start_heuristic
+    split = segment_flow_rows(om, n_blocks) if n_blocks >= 1 and limit > 0 else None
+    if split is None:
+        return guide, ""
+    ext, idx2, scale2 = H.with_columns(lp_model, split.col_hi, split.scale_like, idx,
+                                       col_scale)
+    ext = H.with_rows(ext, split.A, split.lo, split.hi, idx2, scale2)
+    g3 = H.lp_guide(ext, build, time_limit=limit, threads=threads)
+    del ext
+    done = f"segment-split LP in {split.n_blocks} year blocks, {g3.seconds:.1f} s"
+    if not (g3.usable and g3.finished):
+        guide.seconds += g3.seconds
+        return guide, done + " (unfinished)"
+    g3.bound = H.tighter_bound(lp_model.sense, g3.bound, guide.bound)
+    g3.seconds += guide.seconds
+    return g3, done
 
 
 def _raise_failure(cm: Compiled, info: SolveInfo, status: str, run_ok: bool,
