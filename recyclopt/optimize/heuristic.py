@@ -11,7 +11,11 @@ does not settle the model within :data:`PROBE_SHARE` of the limit):
    are, see :data:`~recyclopt.optimize.model.CUTS_MAX_FLOW_COLUMNS`),
    :func:`~recyclopt.optimize.solve.solve` adds their horizon form to this LP
    (:func:`with_rows`), whose build values are then nearer 0 or 1 and whose bound is tighter,
-   and their yearly form when that LP was quick (:data:`YEARLY_TRY_SHARE`);
+   and their yearly form when that LP was quick (:data:`YEARLY_TRY_SHARE`). Last, the capex
+   segments' split rows (:mod:`~recyclopt.optimize.segment_flows`, new columns by
+   :func:`with_columns`) go into that LP, in one year block and then in as many as
+   :func:`split_blocks` affords: on networks of sites it is the much tighter LP, for the
+   bound and the guide;
 2. close every option whose LP build value is below a threshold (its ``build`` upper bound
    set to 0) and let HiGHS solve the much smaller restricted MILP (without the added rows)
    within the remaining time; the thresholds of :data:`THRESHOLDS` are tried from the
@@ -61,14 +65,16 @@ PROBE_SHARE = 0.05
 YEARLY_TRY_SHARE = 1.0 / 30.0
 YEARLY_LP_SHARE = 1.0 / 6.0
 
-#: The LP with the capex segments' split rows (:mod:`~recyclopt.optimize.segment_flows`) is
-#: planned to take at most ``SPLIT_SHARE`` of the time limit and stopped at
-#: ``SPLIT_LP_SHARE``; each of its year blocks is predicted to cost ``SPLIT_BLOCK_COST``
-#: times the first LP's seconds (measured 1.7-2.6 on the ladder: ``benchmarks/RESULTS.md``,
-#: "Capex segments split by feedstock").
+#: The LPs with the capex segments' split rows (:mod:`~recyclopt.optimize.segment_flows`)
+#: share ``SPLIT_SHARE`` of the time limit. The first has one year block and runs when it is
+#: predicted to fit: ``SPLIT_FIRST_COST`` times the first LP's seconds (measured 2.1-3.7 on
+#: the ladder and the large case). A second, with as many blocks as the time left affords at
+#: ``SPLIT_BLOCK_COST`` times the one-block LP's seconds each (measured 1.4 on sites30),
+#: replaces it when it finishes (``benchmarks/RESULTS.md``, "Capex segments split by
+#: feedstock").
 SPLIT_SHARE = 0.5
-SPLIT_LP_SHARE = 0.6
-SPLIT_BLOCK_COST = 2.0
+SPLIT_FIRST_COST = 4.0
+SPLIT_BLOCK_COST = 1.5
 
 #: Share of the time limit given to the heuristic (LP and restricted MILPs together); the
 #: full model gets the rest. On large models the restricted MILP keeps improving its plan
@@ -103,6 +109,8 @@ class HeuristicResult:
     #: one entry per restricted MILP run: (threshold, options closed, status, seconds,
     #: objective of its plan or NaN)
     stages: list[tuple[float, int, str, float, float]] = field(default_factory=list)
+    #: how many of the first stages the looser first LP guided (:func:`restrict`)
+    first_stages: int = 0
 
     def summary(self, obj_scale: float = 1.0) -> dict[str, float | int | str]:
         """The figures as a flat dict (no plan, the stages as one line of text), for
@@ -113,8 +121,9 @@ class HeuristicResult:
         out["lp_bound"] = self.lp_bound / obj_scale
         out["objective"] = self.objective / obj_scale
         out["stages"] = "; ".join(
-            f"threshold {t:g}: {n} closed, {st} in {sec:.1f} s, plan {z / obj_scale:,.6g}"
-            for t, n, st, sec, z in self.stages)
+            f"{'first LP ' if i < self.first_stages else ''}threshold {t:g}: {n} closed, "
+            f"{st} in {sec:.1f} s, plan {z / obj_scale:,.6g}"
+            for i, (t, n, st, sec, z) in enumerate(self.stages))
         return out
 
 
@@ -193,15 +202,14 @@ def with_columns(cm: Compiled, col_hi: np.ndarray, scale_like: np.ndarray, idx: 
     return ext, np.concatenate([idx, n + np.arange(m)]), scale
 
 
-def split_blocks(first_lp_s: float, time_limit: float, years) -> int:
-    """Year blocks for the segment-split LP: as many as fit in :data:`SPLIT_SHARE` of the
-    time limit at :data:`SPLIT_BLOCK_COST` times the first LP's seconds each, at most one
-    per year; 0 when not even one fits::
+def split_blocks(one_block_s: float, seconds_left: float, years) -> int:
+    """Year blocks for the second segment-split LP: as many as fit in the seconds left at
+    :data:`SPLIT_BLOCK_COST` times the one-block LP's seconds each, at most one per year::
 
-        n = min(Y, floor(SPLIT_SHARE * time_limit / (SPLIT_BLOCK_COST * first_lp_s)))
+        n = min(Y, floor(seconds_left / (SPLIT_BLOCK_COST * one_block_s)))
     """
-    per_block = SPLIT_BLOCK_COST * max(first_lp_s, 1e-3)
-    return int(min(len(years), np.floor(SPLIT_SHARE * time_limit / per_block)))
+    per_block = SPLIT_BLOCK_COST * max(one_block_s, 1e-3)
+    return int(min(len(years), max(np.floor(seconds_left / per_block), 0)))
 
 
 @dataclass
@@ -252,8 +260,9 @@ def lp_guide(lpm: Compiled, build: np.ndarray, *, time_limit: float,
 
 def lp_guided_plan(cm: Compiled, build: np.ndarray, *, time_limit: float,
                    threshold: float | Sequence[float] = THRESHOLDS,
-                   mip_gap: float = 1e-3, threads: int | None = None,
-                   lp_model=None, guide: LPGuide | None = None) -> HeuristicResult:
+                   mip_gap: float = 1e-4, threads: int | None = None,
+                   lp_model=None, guide: LPGuide | None = None,
+                   first: LPGuide | None = None) -> HeuristicResult:
     """A plan of the compiled model ``cm`` from its LP relaxation (see the module docstring).
 
     Parameters
@@ -270,6 +279,8 @@ def lp_guided_plan(cm: Compiled, build: np.ndarray, *, time_limit: float,
         ``cm``): ``cm`` with valid inequalities added (:func:`with_rows`), same columns.
     guide : the LP already solved (:func:`lp_guide`); ``lp_model`` is then not used and its
         seconds count against ``time_limit``.
+    first : an earlier, looser LP whose clear options make the first stage (``first_xb`` of
+        :func:`restrict`); None: the stages follow ``guide`` alone.
 
     Returns
     -------
@@ -282,51 +293,74 @@ def lp_guided_plan(cm: Compiled, build: np.ndarray, *, time_limit: float,
     res = HeuristicResult(None, guide.status, guide.bound, guide.seconds, 0, len(build))
     if not guide.usable:
         return res
+    first_xb = first.xb if first is not None and first.usable else None
     restrict(cm, build, guide.xb, res, deadline=t0 - guide.seconds + time_limit,
-             threshold=threshold, mip_gap=mip_gap, threads=threads)
+             threshold=threshold, mip_gap=mip_gap, threads=threads, first_xb=first_xb)
     return res
 
 
 def restrict(cm: Compiled, build: np.ndarray, xb: np.ndarray, res: HeuristicResult, *,
              deadline: float, threshold: float | Sequence[float] = THRESHOLDS,
-             mip_gap: float = 1e-3, threads: int | None = None) -> None:
+             mip_gap: float = 1e-4, threads: int | None = None,
+             first_xb: np.ndarray | None = None) -> None:
     """The restricted MILPs of the ladder (options with ``xb`` below a threshold closed), from
     the largest threshold down until ``deadline`` (a ``time.perf_counter`` value) or the first
-    one not solved; plan, objective and stages recorded in ``res``."""
+    one not solved; plan, objective and stages recorded in ``res``.
+
+    With ``first_xb`` (the build values of an earlier, looser LP), the first stage keeps open
+    the options at or above the largest threshold there, and every later stage keeps those
+    open too (the sets stay nested, so each stage starts from the last plan). On networks of
+    sites the looser LP's few clear options make a quick first plan, while the tighter LP
+    opens more options partly (``benchmarks/RESULTS.md``, "Capex segments split by
+    feedstock").
+    """
     ladder = sorted({float(t) for t in np.atleast_1d(threshold)}, reverse=True)
+    stages = [(xb, th) for th in ladder]
+    if first_xb is not None:
+        stages.insert(0, (first_xb, ladder[0]))
+        res.first_stages = 1
+    opened = np.zeros(len(build), dtype=bool)
     last = -1
-    for th in ladder:
-        closed = build[xb < th]
+    for values, th in stages:
+        opened |= values >= th
+        closed = build[~opened]
         if len(closed) == last:  # the sets are nested: the same count is the same set
             continue
         left = deadline - time.perf_counter()
         if left <= 0:
             break
         last = res.n_closed = len(closed)
-        col_hi = np.array(cm.col_hi, dtype=float, copy=True)
-        col_hi[closed] = 0.0
-        t1 = time.perf_counter()
-        h = highs.handoff(dataclasses.replace(cm, col_hi=col_hi), time_limit=left,
-                          mip_gap=mip_gap, threads=threads, verbose=False)
-        if res.x is not None:  # a plan of the narrower set is a plan of this one
-            highs.set_start(h, res.x)
-        h.run()
-        dt = time.perf_counter() - t1
-        res.mip_s += dt
-        res.mip_status = h.modelStatusToString(h.getModelStatus())
-        solved = highs.status(h) == highs.OPTIMAL
-        info = h.getInfo()
-        z = float("nan")
-        if getattr(info, "primal_solution_status", 0) == 2:
-            z = float(info.objective_function_value)
-            better = res.x is None or bound_ahead(cm.sense, z, res.objective) > 0
-            if better:
-                res.x = np.asarray(h.getSolution().col_value)
-                res.objective = z
-        res.stages.append((th, len(closed), res.mip_status, dt, z))
-        del h
+        solved = _restricted_milp(cm, closed, res, th, left, mip_gap, threads)
         if not solved:  # stopped by the time limit: a wider set would get no time
             break
+
+
+def _restricted_milp(cm: Compiled, closed: np.ndarray, res: HeuristicResult, th: float,
+                     left: float, mip_gap: float, threads: int | None) -> bool:
+    """One restricted MILP (``closed`` build columns held at 0) within ``left`` seconds,
+    started from ``res``'s plan; a better plan and the stage recorded in ``res``. Whether
+    HiGHS solved it."""
+    col_hi = np.array(cm.col_hi, dtype=float, copy=True)
+    col_hi[closed] = 0.0
+    t1 = time.perf_counter()
+    h = highs.handoff(dataclasses.replace(cm, col_hi=col_hi), time_limit=left,
+                      mip_gap=mip_gap, threads=threads, verbose=False)
+    if res.x is not None:  # a plan of the narrower set is a plan of this one
+        highs.set_start(h, res.x)
+    h.run()
+    dt = time.perf_counter() - t1
+    res.mip_s += dt
+    res.mip_status = h.modelStatusToString(h.getModelStatus())
+    solved = highs.status(h) == highs.OPTIMAL
+    info = h.getInfo()
+    z = float("nan")
+    if getattr(info, "primal_solution_status", 0) == 2:
+        z = float(info.objective_function_value)
+        if res.x is None or bound_ahead(cm.sense, z, res.objective) > 0:
+            res.x = np.asarray(h.getSolution().col_value)
+            res.objective = z
+    res.stages.append((th, len(closed), res.mip_status, dt, z))
+    return solved
 
 
 def dual_bound(cm: Compiled, y: np.ndarray) -> float:

@@ -265,39 +265,72 @@ def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray 
         else:
             guide.seconds += g2.seconds
             rows += f" (yearly LP unfinished in {g2.seconds:.1f} s)"
-    guide, split = _split_guide(om, lp_model, idx, col_scale, guide, build,
-                                H.split_blocks(first_s, time_limit, om.meta["years"]),
-                                min(budget - guide.seconds, H.SPLIT_LP_SHARE * time_limit),
+    looser = guide
+    guide, split = _split_guide(om, lp_model, idx, col_scale, guide, build, first_s,
+                                min(budget - guide.seconds, H.SPLIT_SHARE * time_limit),
                                 threads)
     if split:
         rows += f"; {split}"
-    res = H.lp_guided_plan(cm_s, build, time_limit=budget, threads=threads, guide=guide)
+    res = H.lp_guided_plan(cm_s, build, time_limit=budget, threads=threads, guide=guide,
+                           first=None if guide is looser else looser)
     return res, full, rows
 
 
 def _split_guide(om: OptModel, lp_model: Compiled, idx: np.ndarray,
-                 col_scale: np.ndarray | None, guide, build: np.ndarray, n_blocks: int,
-                 limit: float, threads: int | None):
-    """The LP of ``lp_model`` with the capex segments' split rows in ``n_blocks`` year blocks
-    (:func:`~recyclopt.optimize.segment_flows.segment_flow_rows`) as the new guide when it
-    finishes within ``limit`` seconds (its bound the tighter of the two); otherwise
-    ``guide``, its seconds increased. Also what was done, in words ("" when nothing)."""
+                 col_scale: np.ndarray | None, guide, build: np.ndarray, first_s: float,
+                 seconds: float, threads: int | None):
+    """The LP of ``lp_model`` with the capex segments' split rows
+    (:func:`~recyclopt.optimize.segment_flows.segment_flow_rows`) as the new guide, within
+    ``seconds``: one year block when it is predicted to fit
+    (:data:`~recyclopt.optimize.heuristic.SPLIT_FIRST_COST` times the first LP's
+    ``first_s``), then as many blocks as the time left affords
+    (:func:`~recyclopt.optimize.heuristic.split_blocks`). A finished LP replaces ``guide``
+    (its bound the tighter of the two); the seconds of an unfinished one are added to it.
+    Also what was done, in words ("" when nothing)."""
     H = start_heuristic
-    split = segment_flow_rows(om, n_blocks) if n_blocks >= 1 and limit > 0 else None
-    if split is None:
+    if H.SPLIT_FIRST_COST * first_s > seconds or segment_flow_rows(om, 1) is None:
         return guide, ""
-    ext, idx2, scale2 = H.with_columns(lp_model, split.col_hi, split.scale_like, idx,
-                                       col_scale)
+    t0 = time.perf_counter()
+    done: list[str] = []
+    guide, one_s = _take_split(om, lp_model, idx, col_scale, build, 1, seconds, threads,
+                               guide, done)
+    if one_s is not None:
+        left = seconds - (time.perf_counter() - t0)
+        n_blocks = H.split_blocks(one_s, left, om.meta["years"])
+        if n_blocks >= 2:
+            guide, _ = _take_split(om, lp_model, idx, col_scale, build, n_blocks, left,
+                                   threads, guide, done)
+    return guide, "segment-split LP: " + ", ".join(done)
+
+
+def _take_split(om: OptModel, lp_model: Compiled, idx: np.ndarray,
+                col_scale: np.ndarray | None, build: np.ndarray, n_blocks: int,
+                seconds: float, threads: int | None, guide, done: list[str]):
+    """Solve the split LP in ``n_blocks`` blocks (:func:`_split_lp`); when it finishes it is
+    the new guide (bound: the tighter of the two). Returns the guide and the split LP's own
+    seconds (None when unfinished); what was done is appended to ``done``."""
+    g = _split_lp(om, lp_model, idx, col_scale, build, n_blocks, seconds, threads)
+    ok = g.usable and g.finished
+    done.append(f"{n_blocks} year block{'s' if n_blocks > 1 else ''} {g.seconds:.1f} s"
+                + ("" if ok else " (unfinished)"))
+    if not ok:
+        guide.seconds += g.seconds
+        return guide, None
+    own = g.seconds
+    g.seconds += guide.seconds
+    g.bound = start_heuristic.tighter_bound(lp_model.sense, g.bound, guide.bound)
+    return g, own
+
+
+def _split_lp(om: OptModel, lp_model: Compiled, idx: np.ndarray, col_scale: np.ndarray | None,
+              build: np.ndarray, n_blocks: int, seconds: float, threads: int | None):
+    """The LP of ``lp_model`` with the split rows in ``n_blocks`` year blocks, solved by
+    :func:`~recyclopt.optimize.heuristic.lp_guide` within ``seconds``."""
+    H = start_heuristic
+    split = segment_flow_rows(om, n_blocks)
+    ext, idx2, scale2 = H.with_columns(lp_model, split.col_hi, split.scale_like, idx, col_scale)
     ext = H.with_rows(ext, split.A, split.lo, split.hi, idx2, scale2)
-    g3 = H.lp_guide(ext, build, time_limit=limit, threads=threads)
-    del ext
-    done = f"segment-split LP in {split.n_blocks} year blocks, {g3.seconds:.1f} s"
-    if not (g3.usable and g3.finished):
-        guide.seconds += g3.seconds
-        return guide, done + " (unfinished)"
-    g3.bound = H.tighter_bound(lp_model.sense, g3.bound, guide.bound)
-    g3.seconds += guide.seconds
-    return g3, done
+    return H.lp_guide(ext, build, time_limit=max(seconds, 0.0), threads=threads)
 
 
 def _raise_failure(cm: Compiled, info: SolveInfo, status: str, run_ok: bool,

@@ -3,6 +3,8 @@ move, and the closing rule behaves at its extremes as derived by hand."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -213,6 +215,26 @@ def test_threshold_ladder_starts_each_wider_set_from_the_last_plan():
     assert _feasible(cm, res.x)
 
 
+def test_a_looser_lp_opens_the_first_stage_and_stays_open():
+    # restrict with first_xb, by hand: a looser LP with every build at 0 closes every option
+    # in the first stage (plan worth 0); the guide's builds at 1 then open all of them, the
+    # union keeps them open, and that stage is the full model started from the empty plan:
+    # it reaches the optimum. The other way round (looser LP at 1, guide at 0), the first
+    # stage opens everything, and the guide's stages, kept nested by the union, close
+    # nothing more: they are skipped.
+    from recyclopt.optimize.heuristic import HeuristicResult, restrict
+
+    om, cm, cols, opt = _rich_compiled()
+    for first, guide, stages in ((0.0, 1.0, [(0.2, len(cols)), (0.2, 0)]),
+                                 (1.0, 0.0, [(0.2, 0)])):
+        res = HeuristicResult(None, "", float("nan"), 0.0, 0, len(cols))
+        restrict(cm, cols, np.full(len(cols), guide), res, deadline=time.perf_counter() + 60,
+                 threshold=(0.2, 0.1), mip_gap=1e-9, first_xb=np.full(len(cols), first))
+        assert [s[:2] for s in res.stages] == stages and res.first_stages == 1
+        assert res.objective == pytest.approx(opt, rel=1e-6)
+        assert _feasible(cm, res.x)
+
+
 def test_summary_in_the_cases_units():
     # a scaled model's objective is k times the case's: the summary divides the bound, the
     # plan and each stage's plan by k (here k = 0.5: 2.0 scaled is 4 USD)
@@ -237,5 +259,6 @@ def test_plan_summary_reports_the_heuristic_and_its_stages():
     assert "start heuristic (LP-guided)" in text
     line = next(ln for ln in text.splitlines() if "restricted MILPs:" in ln)
     assert line.strip() == f"restricted MILPs: {h['stages']}"
-    assert h["stages"].startswith("threshold 0.2: ")
+    # the rich case gets the segment-split LP, so its first stage follows the looser LP
+    assert h["stages"].startswith("first LP threshold 0.2: ")
     assert h["stages"].endswith(f"plan {h['objective']:,.6g}")

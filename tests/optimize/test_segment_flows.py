@@ -62,14 +62,14 @@ def test_year_blocks_partition_the_years(n_years, n_blocks):
     assert max(lens) - min(lens) <= 1
 
 
-def test_block_count_from_the_first_lp_time(monkeypatch):
-    # n = min(Y, floor(SPLIT_SHARE * limit / (SPLIT_BLOCK_COST * first LP s))), by hand with
-    # share 0.5 and cost 2: 120 s and a 1 s LP: 30 blocks, capped at 12 years; a 10 s LP: 3;
-    # a 40 s LP: 0 (not even one block fits)
-    monkeypatch.setattr(heuristic, "SPLIT_SHARE", 0.5)
-    monkeypatch.setattr(heuristic, "SPLIT_BLOCK_COST", 2.0)
+def test_block_count_from_the_one_block_lp_time(monkeypatch):
+    # n = min(Y, floor(seconds left / (SPLIT_BLOCK_COST * one-block LP s))), by hand with a
+    # cost of 1.5: 60 s left after a 2 s LP: 20 blocks, capped at 12 years; after a 4 s LP:
+    # 10; after a 25 s LP: 1; with no time left: 0
+    monkeypatch.setattr(heuristic, "SPLIT_BLOCK_COST", 1.5)
     years = list(range(2030, 2042))
-    assert [split_blocks(s, 120.0, years) for s in (1.0, 10.0, 40.0)] == [12, 3, 0]
+    assert [split_blocks(s, 60.0, years) for s in (2.0, 4.0, 25.0)] == [12, 10, 1]
+    assert split_blocks(2.0, -5.0, years) == 0
 
 
 def test_the_optimum_does_not_move_and_the_lp_tightens(rich):
@@ -140,14 +140,16 @@ def test_nothing_to_split_without_curves_of_several_segments_or_in_a_phased_plan
 
 
 def test_solve_uses_the_split_lp_and_keeps_the_optimum(monkeypatch):
-    # with a probe too short for anything, the start heuristic runs; the rich case's first
-    # LP is quick, so the split LP gets every year as a block, its bound is the heuristic's,
+    # with a probe too short for anything, the start heuristic runs; the rich case's LPs are
+    # quick, so the split LP runs in one block and then with every year a block, its bound is
+    # the heuristic's,
     # and the full solve still reaches the optimum found without any of it
     case = case_from_dict(_rich())
     plain = solve(build_model(case), heuristic="none")[1]
     monkeypatch.setattr(heuristic, "PROBE_SHARE", 1e-9)
     info = solve(build_model(case), time_limit=60)[1]
-    assert f"segment-split LP in {len(case.years)} year blocks" in info.choice
+    assert ("segment-split LP: 1 year block" in info.choice
+            and f", {len(case.years)} year blocks" in info.choice)
     assert info.proven_optimal
     assert info.objective == pytest.approx(plain.objective, rel=1e-6)
     assert info.heuristic["lp_bound"] >= plain.objective * (1 - 1e-7)
