@@ -238,9 +238,10 @@ def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray 
     :data:`~recyclopt.optimize.heuristic.YEARLY_LP_SHARE` of the limit it guides the closing
     and the full solve gets the rows too (its root, a few times the LP, then fits). Then the
     capex segments' split rows (:mod:`~recyclopt.optimize.segment_flows`) are added to that
-    LP in as many year blocks as :func:`~recyclopt.optimize.heuristic.split_blocks` affords
-    from the first LP's time; when their LP finishes it guides the closing. The restricted
-    MILPs are always those of ``cm_s``. The bound is the tighter of the LPs'.
+    LP (:func:`_split_guide`: one year block, then as many as its time affords); when their
+    LP finishes it guides the closing, after a first stage from the looser LP's clear
+    options. The restricted MILPs are always those of ``cm_s``. The bound is the tighter of
+    the LPs'.
     """
     H = start_heuristic
     b = om.builder.blocks["build"]
