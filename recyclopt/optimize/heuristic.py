@@ -19,7 +19,9 @@ does not settle the model within :data:`PROBE_SHARE` of the limit):
 2. close every option whose LP build value is below a threshold (its ``build`` upper bound
    set to 0) and let HiGHS solve the much smaller restricted MILP (without the added rows)
    within the remaining time; the thresholds of :data:`THRESHOLDS` are tried from the
-   largest down, each solved restricted MILP handing its plan to the next, wider one;
+   largest down, each solved restricted MILP handing its plan to the next, wider one (after
+   a split LP, a first stage opens the looser LP's clear options, kept open after: see
+   :func:`restrict`);
 3. hand the plan found to the full model's solve as its first incumbent.
 
 The LP's row duals also give a bound on the MILP (:func:`dual_bound`: weak duality, valid
