@@ -193,8 +193,9 @@ def with_columns(cm: Compiled, col_hi: np.ndarray, scale_like: np.ndarray, idx: 
     """
     n, m = cm.A.shape[1], len(col_hi)
     s_new = col_scale[idx[scale_like]] if col_scale is not None else np.ones(m)
+    A = sp.csr_array(cm.A)  # empty new columns: the same arrays, a wider shape (no copy)
     ext = dataclasses.replace(
-        cm, A=sp.hstack([sp.csr_array(cm.A), sp.csr_array((cm.A.shape[0], m))], format="csr"),
+        cm, A=sp.csr_array((A.data, A.indices, A.indptr), shape=(A.shape[0], n + m)),
         col_lo=np.concatenate([np.asarray(cm.col_lo, float), np.zeros(m)]),
         col_hi=np.concatenate([np.asarray(cm.col_hi, float), np.asarray(col_hi) / s_new]),
         integrality=np.concatenate([cm.integrality, np.zeros(m, dtype=cm.integrality.dtype)]),
