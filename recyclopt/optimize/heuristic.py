@@ -261,6 +261,18 @@ def lp_guide(lpm: Compiled, build: np.ndarray, *, time_limit: float,
                    highs.status(lp) not in highs.LIMITS)
 
 
+def adopt(guide: LPGuide, new: LPGuide, sense: str) -> tuple[LPGuide, bool]:
+    """The guide after trying a tighter LP ``new``: when it finished with values, ``new``
+    (its bound the tighter of the two, the seconds of both); otherwise ``guide`` with
+    ``new``'s seconds added. Also whether ``new`` was taken."""
+    if new.usable and new.finished:
+        new.bound = tighter_bound(sense, new.bound, guide.bound)
+        new.seconds += guide.seconds
+        return new, True
+    guide.seconds += new.seconds
+    return guide, False
+
+
 def lp_guided_plan(cm: Compiled, build: np.ndarray, *, time_limit: float,
                    threshold: float | Sequence[float] = THRESHOLDS,
                    mip_gap: float = 1e-4, threads: int | None = None,

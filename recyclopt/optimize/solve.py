@@ -20,7 +20,7 @@ from ..errors import InputError, SolverError
 from . import heuristic as start_heuristic
 from . import highs
 from .model import OptModel, feed_to_build_rows
-from .segment_flows import segment_flow_rows
+from .segment_flows import SegmentFlows, segment_flow_rows
 from .standard_form import Compiled, bound_ahead, compile_builder
 
 
@@ -258,14 +258,13 @@ def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray 
         yearly = _cut_lp(om, cm_s, idx, col_scale, yearly=True)
         g2 = H.lp_guide(yearly, build, time_limit=H.YEARLY_LP_SHARE * time_limit,
                         threads=threads)
-        if g2.usable and g2.finished:
-            g2.bound = H.tighter_bound(cm_s.sense, g2.bound, guide.bound)
-            g2.seconds += guide.seconds
-            guide, full, lp_model = g2, yearly, yearly
+        g2_s = g2.seconds
+        guide, taken = H.adopt(guide, g2, cm_s.sense)
+        if taken:
+            full, lp_model = yearly, yearly
             rows = "yearly rows in the LP and the full solve"
         else:
-            guide.seconds += g2.seconds
-            rows += f" (yearly LP unfinished in {g2.seconds:.1f} s)"
+            rows += f" (yearly LP unfinished in {g2_s:.1f} s)"
     looser = guide
     guide, split = _split_guide(om, lp_model, idx, col_scale, guide, build, first_s,
                                 min(budget - guide.seconds, H.SPLIT_SHARE * time_limit),
@@ -289,49 +288,41 @@ def _split_guide(om: OptModel, lp_model: Compiled, idx: np.ndarray,
     (its bound the tighter of the two); the seconds of an unfinished one are added to it.
     Also what was done, in words ("" when nothing)."""
     H = start_heuristic
-    if H.SPLIT_FIRST_COST * first_s > seconds or segment_flow_rows(om, 1) is None:
+    one = segment_flow_rows(om, 1) if H.SPLIT_FIRST_COST * first_s <= seconds else None
+    if one is None:
         return guide, ""
     t0 = time.perf_counter()
     done: list[str] = []
-    guide, one_s = _take_split(om, lp_model, idx, col_scale, build, 1, seconds, threads,
-                               guide, done)
+    guide, one_s = _take_split(lp_model, idx, col_scale, build, one, seconds, threads, guide,
+                               done)
     if one_s is not None:
         left = seconds - (time.perf_counter() - t0)
         n_blocks = H.split_blocks(one_s, left, om.meta["years"])
         if n_blocks >= 2:
-            guide, _ = _take_split(om, lp_model, idx, col_scale, build, n_blocks, left,
-                                   threads, guide, done)
+            guide, _ = _take_split(lp_model, idx, col_scale, build,
+                                   segment_flow_rows(om, n_blocks), left, threads, guide, done)
     return guide, "segment-split LP: " + ", ".join(done)
 
 
-def _take_split(om: OptModel, lp_model: Compiled, idx: np.ndarray,
-                col_scale: np.ndarray | None, build: np.ndarray, n_blocks: int,
-                seconds: float, threads: int | None, guide, done: list[str]):
-    """Solve the split LP in ``n_blocks`` blocks (:func:`_split_lp`); when it finishes it is
-    the new guide (bound: the tighter of the two). Returns the guide and the split LP's own
-    seconds (None when unfinished); what was done is appended to ``done``."""
-    g = _split_lp(om, lp_model, idx, col_scale, build, n_blocks, seconds, threads)
-    ok = g.usable and g.finished
-    done.append(f"{n_blocks} year block{'s' if n_blocks > 1 else ''} {g.seconds:.1f} s"
-                + ("" if ok else " (unfinished)"))
-    if not ok:
-        guide.seconds += g.seconds
-        return guide, None
-    own = g.seconds
-    g.seconds += guide.seconds
-    g.bound = start_heuristic.tighter_bound(lp_model.sense, g.bound, guide.bound)
-    return g, own
-
-
-def _split_lp(om: OptModel, lp_model: Compiled, idx: np.ndarray, col_scale: np.ndarray | None,
-              build: np.ndarray, n_blocks: int, seconds: float, threads: int | None):
-    """The LP of ``lp_model`` with the split rows in ``n_blocks`` year blocks, solved by
-    :func:`~recyclopt.optimize.heuristic.lp_guide` within ``seconds``."""
+def _take_split(lp_model: Compiled, idx: np.ndarray, col_scale: np.ndarray | None,
+                build: np.ndarray, split: SegmentFlows, seconds: float, threads: int | None,
+                guide, done: list[str]):
+    """The LP of ``lp_model`` with the ``split`` rows and columns, solved by
+    :func:`~recyclopt.optimize.heuristic.lp_guide` within ``seconds`` and adopted as the
+    guide when it finishes (:func:`~recyclopt.optimize.heuristic.adopt`). Returns the guide
+    and the split LP's own seconds (None when unfinished); what was done is appended to
+    ``done``."""
     H = start_heuristic
-    split = segment_flow_rows(om, n_blocks)
     ext, idx2, scale2 = H.with_columns(lp_model, split.col_hi, split.scale_like, idx, col_scale)
     ext = H.with_rows(ext, split.A, split.lo, split.hi, idx2, scale2)
-    return H.lp_guide(ext, build, time_limit=max(seconds, 0.0), threads=threads)
+    g = H.lp_guide(ext, build, time_limit=max(seconds, 0.0), threads=threads)
+    del ext
+    own = g.seconds
+    guide, taken = H.adopt(guide, g, lp_model.sense)
+    n = split.n_blocks
+    done.append(f"{n} year block{'s' if n > 1 else ''} {own:.1f} s"
+                + ("" if taken else " (unfinished)"))
+    return guide, own if taken else None
 
 
 def _raise_failure(cm: Compiled, info: SolveInfo, status: str, run_ok: bool,

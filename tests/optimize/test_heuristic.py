@@ -235,6 +235,22 @@ def test_a_looser_lp_opens_the_first_stage_and_stays_open():
         assert _feasible(cm, res.x)
 
 
+def test_adopt_takes_a_finished_lp_and_keeps_the_tighter_bound():
+    # by hand, maximisation: a finished LP with a looser bound (12 > 10) is taken for its
+    # values, with the tighter bound (10) and both LPs' seconds (2 + 3); an unfinished one is
+    # not taken, and only its seconds are added to the old guide (2 + 4)
+    from recyclopt.optimize.heuristic import LPGuide, adopt
+
+    def lp(bound, seconds, finished):
+        return LPGuide(np.zeros(1), bound, "", seconds, True, finished)
+
+    g, taken = adopt(lp(10.0, 2.0, True), lp(12.0, 3.0, True), "max")
+    assert taken and (g.bound, g.seconds) == (10.0, 5.0)
+    old = lp(10.0, 2.0, True)
+    g, taken = adopt(old, lp(9.0, 4.0, False), "max")
+    assert not taken and g is old and (g.bound, g.seconds) == (10.0, 6.0)
+
+
 def test_summary_in_the_cases_units():
     # a scaled model's objective is k times the case's: the summary divides the bound, the
     # plan and each stage's plan by k (here k = 0.5: 2.0 scaled is 4 USD)
