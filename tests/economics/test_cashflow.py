@@ -278,6 +278,12 @@ conventions = st.one_of(
 )
 
 
+#: a costing convention, a horizon's lengths and the data to draw its money flows from (the
+#: NPV property tests below)
+npv_cases = given(convention=conventions, construction_years=st.integers(1, 3),
+                  operating_years=st.integers(3, 15), data=st.data())
+
+
 def _draw_inputs(data, n: int, byproducts: bool = False) -> dict:
     """Random yearly money flows over ``n`` operating years and the two capital costs."""
     inputs = {"revenue_usd": data.draw(arrays(float, n, elements=money))}
@@ -293,12 +299,7 @@ def _draw_inputs(data, n: int, byproducts: bool = False) -> dict:
     return inputs
 
 
-@given(
-    convention=conventions,
-    construction_years=st.integers(1, 3),
-    operating_years=st.integers(3, 15),
-    data=st.data(),
-)
+@npv_cases
 def test_weights_reproduce_table_npv(convention, construction_years, operating_years, data):
     horizon = Horizon(2030, operating_years, construction_years)
     inputs = _draw_inputs(data, operating_years)
@@ -309,12 +310,7 @@ def test_weights_reproduce_table_npv(convention, construction_years, operating_y
     assert abs(table_npv - weights_npv) <= 1e-10 * scale
 
 
-@given(
-    convention=conventions,
-    construction_years=st.integers(1, 3),
-    operating_years=st.integers(3, 15),
-    data=st.data(),
-)
+@npv_cases
 def test_npv_alone_equals_table_npv(convention, construction_years, operating_years, data):
     """cash_flow_npv is the table's NPV without the table: the same number bit for bit, and
     the sum of the table's discounted cash-flow column (independent of either)."""
