@@ -102,7 +102,8 @@ def segment_flow_rows(om, n_blocks: int) -> SegmentFlows | None:
     count = np.searchsorted(opt_sorted, fo.o[pair], side="right") - first
     cell_pair = np.repeat(np.arange(len(pair)), count)  # position in `pair`
     cell_seg = seg_of[np.repeat(first, count) + _ramp(count)]
-    parts = [_block_rows(om, d, b, pair, cell_pair, cell_seg) for b in year_blocks(Y, n_blocks)]
+    parts = [_block_rows(om.builder, d, b, pair, cell_pair, cell_seg)
+             for b in year_blocks(Y, n_blocks)]
     return _stack(parts, om.builder.n)
 
 
@@ -112,11 +113,11 @@ def _ramp(count: np.ndarray) -> np.ndarray:
     return np.arange(int(count.sum())) - start
 
 
-def _block_rows(om, d, years: np.ndarray, pair: np.ndarray, cell_pair: np.ndarray,
+def _block_rows(mb, d, years: np.ndarray, pair: np.ndarray, cell_pair: np.ndarray,
                 cell_seg: np.ndarray) -> dict:
     """The split, allowance and segment-load rows of one block of years (local row and new
     column numbering; :func:`_stack` places them)."""
-    sg, fo, Y, mb = d.seg, d.fo, d.idx.Y, om.builder
+    sg, fo, Y = d.seg, d.fo, d.idx.Y
     nB = len(years)
     n_pair, n_cell = len(pair), len(cell_pair)
     # split rows: one per pair; x entries of each option-load entry of the pair, each year
