@@ -71,12 +71,19 @@ YEARLY_LP_SHARE = 1.0 / 6.0
 #: share ``SPLIT_SHARE`` of the time limit. The first has one year block and runs when it is
 #: predicted to fit: ``SPLIT_FIRST_COST`` times the first LP's seconds (measured 2.1-3.7 on
 #: the ladder and the large case). A second, with as many blocks as the time left affords at
-#: ``SPLIT_BLOCK_COST`` times the one-block LP's seconds each (measured 1.4 on sites30),
+#: ``SPLIT_BLOCK_COST`` times the one-block LP's seconds each (measured per block: 0.6-0.9
+#: with 4-12 blocks on the ladder, 0.8 with 2 blocks on sites50, 1.13 on the large case),
 #: replaces it when it finishes (``benchmarks/RESULTS.md``, "Capex segments split by
 #: feedstock").
 SPLIT_SHARE = 0.5
 SPLIT_FIRST_COST = 4.0
-SPLIT_BLOCK_COST = 1.5
+SPLIT_BLOCK_COST = 1.25
+
+#: The split LPs stop at this interior-point optimality tolerance (HiGHS's default is 1e-8):
+#: their duals only bound the MILP (:func:`dual_bound` is valid for any multipliers), and the
+#: bound moved by under 1e-5 of itself while the two-block LP of sites50 took 36.9 s instead of
+#: 52.5 s (``benchmarks/RESULTS.md``, "Split LPs over the model's own rows").
+SPLIT_IPM_TOLERANCE = 1e-5
 
 #: Share of the time limit given to the heuristic (LP and restricted MILPs together); the
 #: full model gets the rest. On large models the restricted MILP keeps improving its plan
@@ -231,7 +238,7 @@ class LPGuide:
 
 
 def lp_guide(lpm: Compiled, build: np.ndarray, *, time_limit: float,
-             threads: int | None = None) -> LPGuide:
+             threads: int | None = None, ipm_tolerance: float | None = None) -> LPGuide:
     """Solve the LP relaxation of ``lpm`` (interior point without crossover: only the build
     values are needed) within ``time_limit``; its build values and dual bound.
 
@@ -240,12 +247,15 @@ def lp_guide(lpm: Compiled, build: np.ndarray, *, time_limit: float,
     lpm : :class:`~recyclopt.optimize.compiler.Compiled`, the model or the model with valid
         rows added (:func:`with_rows`).
     build : compiled column indices of the options' ``build`` binaries.
+    ipm_tolerance : the interior point's optimality tolerance (None: HiGHS's default).
     """
     t0 = time.perf_counter()
     lp = highs.handoff(lpm.relaxation(), time_limit=max(time_limit, 0.0), mip_gap=None,
                        threads=threads, verbose=False)
     lp.setOptionValue("solver", "ipm")
     lp.setOptionValue("run_crossover", "off")
+    if ipm_tolerance is not None:
+        lp.setOptionValue("ipm_optimality_tolerance", float(ipm_tolerance))
     lp.run()
     status = lp.modelStatusToString(lp.getModelStatus())
     sol = lp.getSolution()

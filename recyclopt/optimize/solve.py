@@ -237,10 +237,11 @@ def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray 
     tried in the LP, and when it finishes within
     :data:`~recyclopt.optimize.heuristic.YEARLY_LP_SHARE` of the limit it guides the closing
     and the full solve gets the rows too (its root, a few times the LP, then fits). Then the
-    capex segments' split rows (:mod:`~recyclopt.optimize.segment_flows`) are added to that
-    LP (:func:`_split_guide`: one year block, then as many as its time affords); when their
-    LP finishes it guides the closing, after a first stage from the looser LP's clear
-    options. The restricted MILPs are always those of ``cm_s``. The bound is the tighter of
+    capex segments' split rows (:mod:`~recyclopt.optimize.segment_flows`) are added to the
+    model the full solve gets, without the horizon rows, which they imply for the options
+    they split (:func:`_split_guide`: one year block, then as many as its time affords);
+    when their LP finishes it guides the closing, after a first stage from the looser LP's
+    clear options. The restricted MILPs are always those of ``cm_s``. The bound is the tighter of
     the LPs'.
     """
     H = start_heuristic
@@ -261,12 +262,14 @@ def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray 
         g2_s = g2.seconds
         guide, taken = H.adopt(guide, g2, cm_s.sense)
         if taken:
-            full, lp_model = yearly, yearly
+            full = yearly
             rows = "yearly rows in the LP and the full solve"
         else:
             rows += f" (yearly LP unfinished in {g2_s:.1f} s)"
     looser = guide
-    guide, split = _split_guide(om, lp_model, idx, col_scale, guide, build, first_s,
+    # the split rows imply the horizon rows of the options they split: the split LP goes
+    # without them (the model the full solve gets), and is faster for it
+    guide, split = _split_guide(om, full, idx, col_scale, guide, build, first_s,
                                 min(budget - guide.seconds, H.SPLIT_SHARE * time_limit),
                                 threads)
     if split:
@@ -315,7 +318,8 @@ def _take_split(lp_model: Compiled, idx: np.ndarray, col_scale: np.ndarray | Non
     H = start_heuristic
     ext, idx2, scale2 = H.with_columns(lp_model, split.col_hi, split.scale_like, idx, col_scale)
     ext = H.with_rows(ext, split.A, split.lo, split.hi, idx2, scale2)
-    g = H.lp_guide(ext, build, time_limit=max(seconds, 0.0), threads=threads)
+    g = H.lp_guide(ext, build, time_limit=max(seconds, 0.0), threads=threads,
+                   ipm_tolerance=H.SPLIT_IPM_TOLERANCE)
     del ext
     own = g.seconds
     guide, taken = H.adopt(guide, g, lp_model.sense)

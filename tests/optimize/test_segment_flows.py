@@ -110,6 +110,52 @@ def test_the_plan_extends_to_the_new_columns(rich):
     assert st == "Optimal"
 
 
+def test_the_split_rows_imply_the_horizon_rows_of_the_options_they_split():
+    # For a pair (f, o) of a split option: sum_y flow = sum_s g_s <= sum_s a_s z_s <= U_fo
+    # sum_s z_s = U_fo build_o, as a_s = sum_y min(load avail, hi_s) <= U_fo = load sum_y
+    # avail (module docstring; where an allowance row is left out, g_s <= |B| w_s <= |B| hi_s
+    # z_s <= a_s z_s). So those horizon feed_to_build rows cut the model's LP but add nothing
+    # to the split LP: solve() leaves them out of it
+    from recyclopt.optimize.model import feed_to_build_rows
+
+    om = build_model(case_from_dict(_rich()), formulation="tight_bounds")
+    cm = compile_model(om.model)
+    d = om.meta["data"]
+    usable = np.flatnonzero(d.z_ub > 0)
+    counts = np.bincount(d.seg["o"][usable], minlength=d.n_opt)
+    split_opts = {o.name for o, n in zip(d.options, counts, strict=True) if n >= 2}
+    g = feed_to_build_rows(om)
+    keep = [i for i, (_, o) in enumerate(g.labels) if o in split_opts]
+    assert keep
+    A = g.A.tocsr()[keep]
+    idx = compiled_index(om, cm)
+    split, sf = _split(om, cm, 1)
+    idx2 = np.concatenate([idx, cm.n_columns + np.arange(sf.n_new)])
+    A2 = type(A)((A.data, A.indices, A.indptr), shape=(len(keep), len(idx2)))
+    both = with_rows(split, A2, g.lo[keep], g.hi[keep], idx2)
+    plain_rows = with_rows(cm, A, g.lo[keep], g.hi[keep], idx)
+    lp_plain, lp_rows, lp_split, lp_both = (_run(m)[1] for m in (cm, plain_rows, split, both))
+    tol = 1e-7 * abs(lp_plain)
+    assert lp_rows < lp_plain - 1e-4 * abs(lp_plain)  # the rows cut the model's LP
+    assert lp_split < lp_rows - 1e-4 * abs(lp_plain)  # the split LP is tighter still
+    assert lp_both == pytest.approx(lp_split, abs=tol)  # and holds them already
+
+
+def test_the_loose_split_lp_still_bounds(rich):
+    # the split LP stops at SPLIT_IPM_TOLERANCE; its duals give a bound by weak duality
+    # (dual_bound), so the bound is at or above the LP optimum (simplex, maximisation) and
+    # near it
+    om, cm = rich
+    ext, _ = _split(om, cm, 2)
+    st, z = _run(ext)
+    assert st == "Optimal"
+    b = om.builder.blocks["build"]
+    build = compiled_index(om, cm)[b.offset:b.offset + b.size]
+    g = heuristic.lp_guide(ext, build, time_limit=60, threads=1,
+                           ipm_tolerance=heuristic.SPLIT_IPM_TOLERANCE)
+    assert z - 1e-9 * abs(z) <= g.bound <= z + 1e-4 * abs(z)
+
+
 def test_scaled_and_unscaled_give_one_lp(rich):
     # solve() adds the rows and columns to the model scaled by powers of two; the new columns
     # take their segment capacity's scale, so the LP optimum divided by the objective scale
