@@ -71,8 +71,9 @@ YEARLY_LP_SHARE = 1.0 / 6.0
 #: share ``SPLIT_SHARE`` of the time limit. The first has one year block and runs when it is
 #: predicted to fit: ``SPLIT_FIRST_COST`` times the first LP's seconds (measured 2.1-3.7 on
 #: the ladder and the large case). A second, with as many blocks as the time left affords at
-#: ``SPLIT_BLOCK_COST`` times the one-block LP's seconds each (measured per block: 0.6-0.9
-#: with 4-12 blocks on the ladder, 0.8 with 2 blocks on sites50, 1.13 on the large case),
+#: ``SPLIT_BLOCK_COST`` times the one-block LP's seconds each (measured per block: 0.5-0.9
+#: on most of the ladder, 0.9 with 2 blocks on sites50, 1.13 with 2 on the large case, 1.19
+#: with 12 on sites30; an LP predicted too cheap may not finish, and its time is lost),
 #: replaces it when it finishes (``benchmarks/RESULTS.md``, "Capex segments split by
 #: feedstock").
 SPLIT_SHARE = 0.5

@@ -241,8 +241,8 @@ def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray 
     model the full solve gets, without the horizon rows, which they imply for the options
     they split (:func:`_split_guide`: one year block, then as many as its time affords);
     when their LP finishes it guides the closing, after a first stage from the looser LP's
-    clear options. The restricted MILPs are always those of ``cm_s``. The bound is the tighter of
-    the LPs'.
+    clear options. The restricted MILPs are always those of ``cm_s``. The bound is the
+    tighter of the LPs'.
     """
     H = start_heuristic
     b = om.builder.blocks["build"]
