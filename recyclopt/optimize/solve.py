@@ -254,7 +254,7 @@ def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray 
     lp_model = cm_s if horizon is None else horizon
     guide = H.lp_guide(lp_model, build, time_limit=budget, threads=threads)
     first_s = guide.seconds
-    rows, full = ("the model's" if horizon is None else "horizon rows in the LP"), cm_s
+    rows, full = ("the model's" if horizon is None else "horizon rows in the first LP"), cm_s
     if horizon is not None and guide.seconds <= H.YEARLY_TRY_SHARE * time_limit:
         yearly = _cut_lp(om, cm_s, idx, col_scale, yearly=True)
         g2 = H.lp_guide(yearly, build, time_limit=H.YEARLY_LP_SHARE * time_limit,
