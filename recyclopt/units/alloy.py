@@ -31,6 +31,7 @@ from ..chemistry import T_REF, Registry
 from ..streams import Stream, mix
 from ._reacting import NON_METALS, RARE_EARTHS
 from .base import Param, UnitOperation, UnitResult, register_unit
+from .process import per_kg
 
 J_PER_KWH = 3.6e6
 
@@ -160,11 +161,12 @@ class StripCasting(UnitOperation):
         outs = {"alloy": self.stream(alloy, To, feed.P), "dross": self.stream(dross, To, feed.P)}
         kg = outs["alloy"].total
         re_kg = float(sum(outs["alloy"].element_flows().get(e, 0.0) for e in RARE_EARTHS))
-        info = {"kWh_per_kg_alloy": power / J_PER_KWH / kg if kg > 0 else float("nan"),
-                "melt_enthalpy_kWh_per_kg": melt / J_PER_KWH / kg if kg > 0 else float("nan"),
-                "RE_wt_pct": 100.0 * re_kg / kg if kg > 0 else float("nan"),
-                "Fe_kg_per_kg_alloy": drawn[self.fe] / kg if kg > 0 else float("nan"),
-                "B_kg_per_kg_alloy": drawn[self.b] / kg if kg > 0 else float("nan")}
+        fed = feed.total
+        info = {"kWh_per_kg_alloy": per_kg(power / J_PER_KWH, kg, fed),
+                "melt_enthalpy_kWh_per_kg": per_kg(melt / J_PER_KWH, kg, fed),
+                "RE_wt_pct": per_kg(100.0 * re_kg, kg, fed),
+                "Fe_kg_per_kg_alloy": per_kg(drawn[self.fe], kg, fed),
+                "B_kg_per_kg_alloy": per_kg(drawn[self.b], kg, fed)}
         return self.finish(inlets, outs, reagents=reagents, electricity_W=power,
                            heating="electric", info=info)
 

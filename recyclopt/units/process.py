@@ -1,5 +1,6 @@
 """Small helpers shared by the reacting unit families (hydromet, pyromet): utility parameters,
-phase masks, molar-to-mass flows, the combined feed and the air carrying a given O2."""
+phase masks, molar-to-mass flows, the combined feed, the air carrying a given O2 and figures
+per kg of product."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from .base import Param
 
 #: mol N2 per mol O2 in air (dry air, 79/21 by volume)
 AIR_N2_PER_O2 = 79.0 / 21.0
+
+#: A figure per kg of product is NaN when the product is at most this share of the unit's feed:
+#: a flow within the mass balances' tolerance (1e-9 relative) is no product to divide by.
+PER_KG_MIN_SHARE = 1e-9
 
 
 def heating_param(default: str, source: str) -> Param:
@@ -49,3 +54,12 @@ def air_flows(reg: Registry, o2_mol: float) -> np.ndarray:
     v[reg.idx("O2")] = o2_mol
     v[reg.idx("N2")] = o2_mol * AIR_N2_PER_O2
     return v
+
+
+def per_kg(value: float, kg: float, feed_kg: float) -> float:
+    """``value / kg``: a figure per kg of product, NaN when ``kg`` is at most
+    :data:`PER_KG_MIN_SHARE` of ``feed_kg`` (no product made; a product flow of 1e-317 kg/s
+    beside 8e-6 kg/s of CO2 from the feed's pre-reduction gave inf kg CO2e per kg)."""
+    if kg > 0 and kg > PER_KG_MIN_SHARE * feed_kg:
+        return float(value / kg)
+    return float("nan")

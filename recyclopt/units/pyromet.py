@@ -28,6 +28,7 @@ from .process import (
     efficiency_param,
     heating_param,
     mass_flows,
+    per_kg,
     phase_mask,
 )
 from .reacting import (
@@ -240,13 +241,13 @@ class MoltenSaltElectrolysis(UnitOperation):
         kg = metal.total
         co2e = self._co2e(offgas)
         info = {
-            "kWh_per_kg_metal": power / J_PER_KWH / kg if kg > 0 else float("nan"),
-            "DC_kWh_per_kg_metal": dc / J_PER_KWH / kg if kg > 0 else float("nan"),
+            "kWh_per_kg_metal": per_kg(power / J_PER_KWH, kg, feed.total),
+            "DC_kWh_per_kg_metal": per_kg(dc / J_PER_KWH, kg, feed.total),
             "charge_C_per_s": n_dep * 3.0 * FARADAY / self.p["current_efficiency"],
-            "C_kg_per_kg_metal": reagents.mass("C") / kg if kg > 0 else float("nan"),
+            "C_kg_per_kg_metal": per_kg(reagents.mass("C"), kg, feed.total),
             "salt_makeup_kg_s": float(salt.sum()),
             "direct_co2e_kg_s": co2e,
-            "direct_co2e_kg_per_kg_metal": co2e / kg if kg > 0 else float("nan"),
+            "direct_co2e_kg_per_kg_metal": per_kg(co2e, kg, feed.total),
             # the make-up salt's RE leaves with the residue: not a virgin addition to products
             "re_reagents_to_waste": True,
         }
@@ -440,11 +441,7 @@ class VacuumDistillation(UnitOperation):
         sensible = reg.enthalpy_flow(hot, self.p["T_K"]) - feed.enthalpy()
         vap = distilled / reg.molar_masses[self.mg_l] * self._dh_vap()
         power = max(sensible, 0.0) / self.p["efficiency"] + vap / self.p["efficiency"]
-        # per kg distilled: undefined (nan) when nothing, or a subnormal trace, is distilled
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            per_kg = power / J_PER_KWH / distilled if distilled > 0 else float("nan")
-        info = {"kWh_per_kg_Mg_distilled": float(per_kg) if np.isfinite(per_kg)
-                else float("nan")}
+        info = {"kWh_per_kg_Mg_distilled": per_kg(power / J_PER_KWH, distilled, feed.total)}
         return self.finish(inlets, outs, electricity_W=power, heating="electric", info=info)
 
 

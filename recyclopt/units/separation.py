@@ -103,6 +103,7 @@ from .cascade import (
     split_matrix,
 )
 from .chromatography import DisplacementDesign, required_plates, split_fractions
+from .process import per_kg
 from .reacting import NON_METALS, salts
 
 __all__ = [
@@ -1046,8 +1047,8 @@ class IonExchange(UnitOperation):
             "split": {e: dict(self.split.loc[e]) for e in self.order},
             "RE_loaded_mol_s": re_mol, "resin_inventory_kg": resin,
             "eluent_m3_h": float(drawn[self.water] * mw[self.water]) * 3600.0 / WATER_DENSITY,
-            "NaOH_kg_per_kg_RE": float(na * mw[self.naoh] / re_kg) if re_kg > 0 else float("nan"),
-            "HCl_kg_per_kg_RE": float(hcl * mw[self.hcl] / re_kg) if re_kg > 0 else float("nan"),
+            "NaOH_kg_per_kg_RE": per_kg(na * mw[self.naoh], re_kg, feed.total),
+            "HCl_kg_per_kg_RE": per_kg(hcl * mw[self.hcl], re_kg, feed.total),
             "ligand_makeup_kg_s": p["ligand_makeup_kg_per_kg_re"] * re_kg,
             "ligand_note": "EDTA make-up is cost-only: no EDTA species in the registry",
         }

@@ -178,6 +178,30 @@ def test_electrolysis_balances(w, rate, ce, v, conv, co, burn):
         _comp(sp, w, rate))
 
 
+def test_electrolysis_per_kg_figures_without_metal_are_nan():
+    # Hypothesis found this feed: Tb4O7 is pre-reduced to Tb2O3 in full (its O burns the anode
+    # carbon to CO2), while a conversion of 2.2e-313 makes 5e-317 kg/s of metal. The CO2 is
+    # real and reported per second; per kg of metal it is undefined (it was inf with an
+    # overflow warning). At conversion 1 the same figures are finite and positive.
+    import warnings
+
+    p = {"current_efficiency": 1.0, "cell_voltage": 3.0, "co_fraction": 0.0,
+         "anode_burn": 0.0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = run("molten_salt_electrolysis", {**p, "conversion": 2.2250738585e-313},
+                  {"Tb4O7": 1.0})
+    info = res.units["u"].info
+    assert res.units["u"].outlets["metal"].total < 1e-300
+    assert info["direct_co2e_kg_s"] > 1e-6
+    for key in ("kWh_per_kg_metal", "DC_kWh_per_kg_metal", "C_kg_per_kg_metal",
+                "direct_co2e_kg_per_kg_metal"):
+        assert np.isnan(info[key]), key
+    full = run("molten_salt_electrolysis", {**p, "conversion": 1.0}, {"Tb4O7": 1.0})
+    assert all(0 < full.units["u"].info[k] < np.inf for k in
+               ("kWh_per_kg_metal", "C_kg_per_kg_metal", "direct_co2e_kg_per_kg_metal"))
+
+
 @given(st.lists(fractions, min_size=7, max_size=7), rates, st.floats(1.0, 20.0), fractions,
        fractions)
 def test_lme_balances(w, rate, ratio, dy, ent):
