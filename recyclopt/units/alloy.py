@@ -28,12 +28,11 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..chemistry import T_REF, Registry
+from ..constants import J_PER_KWH
 from ..streams import Stream, mix
 from ._reacting import NON_METALS, RARE_EARTHS
 from .base import Param, UnitOperation, UnitResult, register_unit
 from .process import per_kg
-
-J_PER_KWH = 3.6e6
 
 SRC_ALLOY_RE = ("Advanced Magnets, sintered NdFeB process flow (http://www.advancedmagnets.com/"
                 "about/process-flows/): sintered grades hold 28-35 wt% RE against 26.7 wt% in "
