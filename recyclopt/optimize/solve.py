@@ -266,6 +266,10 @@ def _start(om: OptModel, cm_s: Compiled, idx: np.ndarray, col_scale: np.ndarray 
             rows = "yearly rows in the LP and the full solve"
         else:
             rows += f" (yearly LP unfinished in {g2_s:.1f} s)"
+        del yearly
+    # the first LP's model (a copy of the matrix with the horizon rows) is done with: not
+    # held through the split LP, which builds its own copy
+    del horizon, lp_model
     looser = guide
     # the split rows imply the horizon rows of the options they split: the split LP goes
     # without them (the model the full solve gets), and is faster for it
